@@ -1,0 +1,82 @@
+//! The one public error type: why no notice could be read from an input.
+//!
+//! Bad data *inside* a readable notice is not an error; it is a finding of
+//! the validation layer. An [`Error`] means no record with a notice could be
+//! made, and its [`ErrorKind`] is what pipelines branch on.
+
+use crate::pdf::PdfError;
+
+/// The stable error kinds of the record contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Needs a password that was not given, or the wrong one.
+    Encrypted,
+    /// Not a readable PDF: empty, truncated, garbage.
+    Corrupt,
+    /// Pages but no text, e.g. a scan.
+    NoTextLayer,
+    /// A readable PDF that is not an activation notice.
+    NotANotice,
+    /// The file could not be read at all.
+    Io,
+    /// A resource bound was hit (hostile or absurd input).
+    LimitExceeded,
+}
+
+impl ErrorKind {
+    /// The record's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Encrypted => "encrypted",
+            ErrorKind::Corrupt => "corrupt",
+            ErrorKind::NoTextLayer => "no_text_layer",
+            ErrorKind::NotANotice => "not_a_notice",
+            ErrorKind::Io => "io",
+            ErrorKind::LimitExceeded => "limit_exceeded",
+        }
+    }
+}
+
+/// Why an input gave no notice. Messages are lowercase, name what is wrong
+/// and say what to do; they never quote a cell's text (it may be a secret).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// From the PDF layer.
+    #[error(transparent)]
+    Pdf(#[from] PdfError),
+    /// No page has visible text.
+    #[error(
+        "no text layer: none of the {pages} page(s) has text a person can see (a scanned notice?); \
+         run OCR on it or ask the sender for the original PDF"
+    )]
+    NoTextLayer {
+        /// Pages in the file.
+        pages: usize,
+    },
+    /// The text does not read as an activation notice.
+    #[error("not an activation notice (開通のご案内): {reason}")]
+    NotANotice {
+        /// What was missing.
+        reason: String,
+    },
+    /// Reading the file failed.
+    #[error("cannot read the file: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Error {
+    /// The kind pipelines branch on.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Pdf(PdfError::Encrypted(_)) => ErrorKind::Encrypted,
+            Error::Pdf(PdfError::LimitExceeded { .. }) => ErrorKind::LimitExceeded,
+            Error::Pdf(_) => ErrorKind::Corrupt,
+            Error::NoTextLayer { .. } => ErrorKind::NoTextLayer,
+            Error::NotANotice { .. } => ErrorKind::NotANotice,
+            Error::Io(_) => ErrorKind::Io,
+        }
+    }
+}

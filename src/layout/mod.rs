@@ -1,0 +1,319 @@
+//! The layout layer: glyphs → lines → chunks, in reading order.
+//!
+//! Content-stream order is not reading order (producers draw table cells
+//! column by column, or at random), so everything here is geometric:
+//! glyphs are grouped into lines by baseline, sorted left to right, and a
+//! line is cut into chunks where the gap between glyphs is wider than a
+//! cell's padding. Chunk text gets a space only where the page shows one:
+//! a space glyph, or a word gap between two Latin characters. The gap a
+//! producer puts between Japanese and Latin text ("autospace") and the
+//! gaps of letter-spaced labels are layout, not text.
+//!
+//! Invisible glyphs are dropped here, except the invisible text layer that
+//! OCR lays over a scanned page image: that is the page's text.
+
+mod script;
+mod text;
+
+pub use script::is_cjk;
+
+use crate::error::Error;
+use crate::pdf::{Glyph, Hidden, PageContent};
+use unicode_normalization::UnicodeNormalization;
+
+/// Two glyphs are on one line when their baselines differ by at most this
+/// share of the font size.
+const BASELINE_TOLERANCE: f64 = 0.35;
+
+/// A gap wider than this many ems between two glyphs on a line starts a new
+/// chunk (a new table cell, or label and value).
+const CHUNK_GAP: f64 = 0.9;
+
+/// A gap wider than this many ems between two Latin characters is a word
+/// space even without a space glyph.
+const LATIN_SPACE_GAP: f64 = 0.2;
+
+/// Between Japanese and Latin text, a gap only counts as a space when it is
+/// wider than this many ems: narrower gaps are Writer/Word autospace.
+const AUTOSPACE_GAP: f64 = 0.45;
+
+/// One glyph as layout sees it: visible, with its text NFKC-normalised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Char {
+    /// The text (NFKC; a space glyph is `" "`).
+    pub text: String,
+    /// Left edge.
+    pub x0: f64,
+    /// Right edge.
+    pub x1: f64,
+    /// Font size in points.
+    pub size: f64,
+}
+
+impl Char {
+    fn is_space(&self) -> bool {
+        self.text.chars().all(char::is_whitespace)
+    }
+}
+
+/// A run of glyphs on one line with no wide gap inside: usually one table
+/// cell, or a label, or a value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chunk {
+    /// Glyphs, left to right.
+    pub chars: Vec<Char>,
+}
+
+impl Chunk {
+    /// Left edge.
+    pub fn x0(&self) -> f64 {
+        self.chars.first().map_or(0.0, |c| c.x0)
+    }
+
+    /// Right edge.
+    pub fn x1(&self) -> f64 {
+        self.chars.iter().map(|c| c.x1).fold(f64::MIN, f64::max)
+    }
+
+    /// The text a person reads: spaces only where the page shows one.
+    pub fn text(&self) -> String {
+        text::join_chars(&self.chars)
+    }
+
+    /// The text with every space removed: what labels are matched on.
+    pub fn compact(&self) -> String {
+        self.chars
+            .iter()
+            .flat_map(|c| c.text.chars())
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    }
+}
+
+/// One text line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    /// Page, from 1.
+    pub page: u32,
+    /// Height of that page, points.
+    pub page_height: f64,
+    /// Baseline, points from the top of the page.
+    pub baseline: f64,
+    /// Typical font size on the line.
+    pub size: f64,
+    /// Chunks, left to right.
+    pub chunks: Vec<Chunk>,
+}
+
+impl Line {
+    /// Left edge of the first chunk.
+    pub fn x0(&self) -> f64 {
+        self.chunks.first().map_or(0.0, Chunk::x0)
+    }
+
+    /// All glyphs, left to right.
+    pub fn chars(&self) -> impl Iterator<Item = &Char> {
+        self.chunks.iter().flat_map(|c| c.chars.iter())
+    }
+
+    /// The line's text with chunks separated by a wide gap, as
+    /// `pdftotext -layout` would show it.
+    pub fn text(&self) -> String {
+        self.chunks
+            .iter()
+            .map(Chunk::text)
+            .collect::<Vec<_>>()
+            .join("  ")
+    }
+
+    /// The line's text with every space removed.
+    pub fn compact(&self) -> String {
+        self.chunks.iter().map(Chunk::compact).collect()
+    }
+}
+
+/// One page's lines, top to bottom.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// Page number, from 1.
+    pub number: u32,
+    /// Height in points.
+    pub height: f64,
+    /// Lines, top to bottom.
+    pub lines: Vec<Line>,
+}
+
+/// The whole document's layout.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// Pages in order.
+    pub pages: Vec<Page>,
+}
+
+impl Document {
+    /// Lays out every page. Fails with `no_text_layer` when no page has
+    /// visible text.
+    pub fn from_pages(pages: &[PageContent]) -> Result<Document, Error> {
+        let laid_out: Vec<Page> = pages.iter().map(page_to_lines).collect();
+        if laid_out.iter().all(|p| p.lines.is_empty()) {
+            return Err(Error::NoTextLayer { pages: pages.len() });
+        }
+        Ok(Document { pages: laid_out })
+    }
+
+    /// Every line, page by page.
+    pub fn lines(&self) -> impl Iterator<Item = &Line> {
+        self.pages.iter().flat_map(|p| p.lines.iter())
+    }
+
+    /// The layout as text, page by page (`kaitsu text`).
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for page in &self.pages {
+            out.push_str(&format!("--- page {} ---\n", page.number));
+            for line in &page.lines {
+                out.push_str(&line.text());
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+/// Whether layout keeps a glyph: what a person sees, plus an OCR layer.
+fn is_visible(glyph: &Glyph, page_is_scan: bool) -> bool {
+    match glyph.hidden {
+        None => true,
+        Some(Hidden::RenderMode) => page_is_scan,
+        Some(_) => false,
+    }
+}
+
+/// glyphs_to_lines: one page's visible glyphs → lines of chunks.
+fn page_to_lines(page: &PageContent) -> Page {
+    let scan = page.is_scanned();
+    let mut glyphs: Vec<&Glyph> = page
+        .glyphs
+        .iter()
+        .filter(|g| is_visible(g, scan) && !g.text.is_empty() && g.size > 0.0)
+        .collect();
+    glyphs.sort_by(|a, b| a.origin.1.total_cmp(&b.origin.1));
+    let mut groups: Vec<Vec<&Glyph>> = Vec::new();
+    for g in glyphs {
+        match groups.last_mut() {
+            Some(group)
+                if group.first().is_some_and(|first| {
+                    (g.origin.1 - first.origin.1).abs()
+                        <= BASELINE_TOLERANCE * first.size.min(g.size)
+                }) =>
+            {
+                group.push(g)
+            }
+            _ => groups.push(vec![g]),
+        }
+    }
+    let lines = groups
+        .into_iter()
+        .filter_map(|mut group| {
+            group.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
+            let baseline = group.iter().map(|g| g.origin.1).sum::<f64>() / group.len() as f64;
+            let mut sizes: Vec<f64> = group.iter().map(|g| g.size).collect();
+            sizes.sort_by(f64::total_cmp);
+            let size = sizes.get(sizes.len() / 2).copied().unwrap_or(10.0);
+            let chars: Vec<Char> = group
+                .iter()
+                .map(|g| Char {
+                    text: g.text.nfkc().collect(),
+                    x0: g.bbox.x0,
+                    x1: g.bbox.x1,
+                    size: g.size,
+                })
+                .collect();
+            let chunks = chars_to_chunks(chars);
+            (!chunks.is_empty()).then_some(Line {
+                page: page.number,
+                page_height: page.height,
+                baseline,
+                size,
+                chunks,
+            })
+        })
+        .collect();
+    Page {
+        number: page.number,
+        height: page.height,
+        lines,
+    }
+}
+
+/// lines_to_chunks: cut a sorted line at wide gaps. Space glyphs bridge
+/// nothing: a gap is measured between inked glyphs.
+fn chars_to_chunks(chars: Vec<Char>) -> Vec<Chunk> {
+    let mut chunks: Vec<Chunk> = Vec::new();
+    let mut current: Vec<Char> = Vec::new();
+    let mut last_ink_x1: Option<f64> = None;
+    for c in chars {
+        if c.is_space() {
+            if !current.is_empty() {
+                current.push(c);
+            }
+            continue;
+        }
+        if let Some(x1) = last_ink_x1 {
+            if c.x0 - x1 > CHUNK_GAP * c.size {
+                trim_trailing_spaces(&mut current);
+                chunks.push(Chunk {
+                    chars: std::mem::take(&mut current),
+                });
+            }
+        }
+        last_ink_x1 = Some(last_ink_x1.map_or(c.x1, |x| x.max(c.x1)));
+        if current.is_empty() {
+            last_ink_x1 = Some(c.x1);
+        }
+        current.push(c);
+    }
+    trim_trailing_spaces(&mut current);
+    if !current.is_empty() {
+        chunks.push(Chunk { chars: current });
+    }
+    chunks
+}
+
+fn trim_trailing_spaces(chars: &mut Vec<Char>) {
+    while chars.last().is_some_and(Char::is_space) {
+        chars.pop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ch(text: &str, x0: f64, w: f64) -> Char {
+        Char {
+            text: text.into(),
+            x0,
+            x1: x0 + w,
+            size: 10.0,
+        }
+    }
+
+    #[test]
+    fn wide_gaps_cut_chunks() {
+        let chunks = chars_to_chunks(vec![
+            ch("ド", 0.0, 10.0),
+            ch("メ", 10.0, 10.0),
+            ch("a", 60.0, 5.0),
+            ch("b", 65.0, 5.0),
+        ]);
+        assert_eq!(chunks.len(), 2);
+        assert_eq!(chunks[0].text(), "ドメ");
+        assert_eq!(chunks[1].text(), "ab");
+    }
+}
+
+/// The text of a run of glyphs, with the spacing rules of [`Chunk::text`].
+pub fn text_of(chars: &[Char]) -> String {
+    text::join_chars(chars)
+}

@@ -1,0 +1,194 @@
+//! The notice layer: laid-out lines → a typed [`Notice`].
+//!
+//! Key–value fields are found by their labels ([`labels`]) wherever they
+//! are on the page; the user table by its header row ([`users`]); the
+//! temporary password's expiry by its sentence. Nothing here depends on
+//! drawing order or on which producer made the PDF.
+
+mod date;
+mod labels;
+mod model;
+mod normalize;
+mod users;
+
+pub use date::find_date;
+pub use labels::Field;
+pub use model::{DnsOption, DnsRole, DnsServer, Notice, OrderKind, User};
+pub use normalize::normalize;
+
+use crate::error::Error;
+use crate::layout::{Document, Line, text_of};
+use crate::secret::Secret;
+use labels::split_label;
+use regex::Regex;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// A document is a notice when at least this many of its core labels are
+/// found. One or two can appear in any Microsoft 365 paper; a notice has
+/// all of them.
+const MIN_CORE_LABELS: usize = 3;
+
+const CORE_FIELDS: &[Field] = &[
+    Field::ContractStartDate,
+    Field::ContractorName,
+    Field::CustomerNumber,
+    Field::ServiceName,
+    Field::IdCount,
+    Field::Domain,
+    Field::LoginUrl,
+];
+
+static CUSTOMER_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| regex_or_unreachable(r"N\d{10}"));
+
+static EXPIRY: LazyLock<Regex> = LazyLock::new(|| {
+    regex_or_unreachable(&format!(
+        r"仮パスワード(?:の)?有効期限(?:は|:)?[、,]?(?:{})",
+        date::DATE_PATTERN
+    ))
+});
+
+static FIRST_NUMBER: LazyLock<Regex> = LazyLock::new(|| regex_or_unreachable(r"\d+"));
+
+fn regex_or_unreachable(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|e| unreachable!("built-in pattern is valid: {e}"))
+}
+
+/// One labelled value found on a line.
+struct Found<'a> {
+    line: &'a Line,
+    value: String,
+}
+
+/// cells_to_notice: reads a laid-out document as a notice.
+pub fn parse(doc: &Document) -> Result<Notice, Error> {
+    let lines: Vec<&Line> = doc.lines().collect();
+    let mut found: HashMap<Field, Found<'_>> = HashMap::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(lv) = split_label(line) else { continue };
+        let mut value = text_of(&lv.value_chars);
+        // A value that wrapped in its cell continues on the next lines,
+        // right of the label column.
+        if !value.is_empty() {
+            for next in lines.iter().skip(i + 1).take(3) {
+                if next.page != line.page
+                    || next.baseline - line.baseline > 3.5 * line.size
+                    || next.x0() < lv.label_x1
+                    || split_label(next).is_some()
+                {
+                    break;
+                }
+                value.push_str(&next.text());
+            }
+        }
+        found.entry(lv.field).or_insert(Found {
+            line,
+            value: normalize(&value),
+        });
+    }
+    let core = CORE_FIELDS.iter().filter(|f| found.contains_key(f)).count();
+    if core < MIN_CORE_LABELS {
+        return Err(Error::NotANotice {
+            reason: format!(
+                "found {core} of the {} notice labels (お客さま番号, ご利用開始日, ドメイン名, …); \
+                 check that this is the right file",
+                CORE_FIELDS.len()
+            ),
+        });
+    }
+    let text = |f: Field| {
+        found
+            .get(&f)
+            .and_then(|v| normalize::non_placeholder(v.value.clone()))
+    };
+    let full_compact: String = lines
+        .iter()
+        .map(|l| l.compact())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let full_compact = normalize::compact(&full_compact);
+
+    let customer_number = text(Field::CustomerNumber)
+        .map(|v| v.replace(' ', ""))
+        .or_else(|| {
+            CUSTOMER_NUMBER
+                .find(&full_compact)
+                .map(|m| m.as_str().to_string())
+        });
+    let dns_fields = [
+        Field::DnsZone,
+        Field::DnsControlPanelUrl,
+        Field::DnsAuthId,
+        Field::DnsAuthPassword,
+        Field::PrimaryDnsHost,
+        Field::PrimaryDnsIp,
+        Field::SecondaryDnsHost,
+        Field::SecondaryDnsIp,
+    ];
+    let dns = dns_fields
+        .iter()
+        .any(|f| found.contains_key(f))
+        .then(|| DnsOption {
+            zone: text(Field::DnsZone),
+            control_panel_url: text(Field::DnsControlPanelUrl),
+            auth_id: text(Field::DnsAuthId),
+            auth_password: text(Field::DnsAuthPassword).map(Secret::new),
+            servers: [
+                (DnsRole::Primary, Field::PrimaryDnsHost, Field::PrimaryDnsIp),
+                (DnsRole::Secondary, Field::SecondaryDnsHost, Field::SecondaryDnsIp),
+            ]
+            .into_iter()
+            .filter(|(_, h, i)| found.contains_key(h) || found.contains_key(i))
+            .map(|(role, h, i)| DnsServer {
+                role,
+                hostname: text(h).map(|v| v.replace(' ', "")),
+                ip: text(i).map(|v| v.replace(' ', "")),
+            })
+            .collect(),
+        });
+
+    Ok(Notice {
+        customer_number,
+        contract_start_date: text(Field::ContractStartDate).and_then(|v| find_date(&v)),
+        contractor_name: text(Field::ContractorName),
+        service_name: text(Field::ServiceName),
+        product_name: text(Field::ProductName),
+        id_count: text(Field::IdCount).and_then(|v| {
+            FIRST_NUMBER
+                .find(&v)
+                .and_then(|m| m.as_str().parse().ok())
+        }),
+        domain: text(Field::Domain).map(|v| v.replace(' ', "")),
+        login_url: text(Field::LoginUrl).map(|v| v.replace(' ', "")),
+        dns,
+        dns_zone_support: zone_support(found.get(&Field::DnsZoneSupport).map(|f| f.value.as_str()), &lines),
+        users: users::parse_users(&lines),
+        temporary_password_expiry: EXPIRY
+            .captures(&full_compact)
+            .and_then(|c| date::date_from_captures(&c)),
+    })
+}
+
+/// 導入支援情報: 利用する → true, 利用しない → false, no block → None.
+fn zone_support(value: Option<&str>, lines: &[&Line]) -> Option<bool> {
+    let read = |v: &str| {
+        let v = normalize::compact(v);
+        if v.contains("利用しない") || v.contains("なし") {
+            Some(false)
+        } else if v.contains("利用する") || v.contains("あり") {
+            Some(true)
+        } else {
+            None
+        }
+    };
+    if let Some(v) = value {
+        return read(v);
+    }
+    // A one-line block: "導入支援情報  利用する".
+    lines
+        .iter()
+        .map(|l| l.compact())
+        .find(|c| c.trim_start_matches('■').starts_with("導入支援情報") && c.len() > "導入支援情報".len() + 3)
+        .and_then(|c| read(&c))
+}

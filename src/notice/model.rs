@@ -1,0 +1,133 @@
+//! The typed notice: what one 開通のご案内 says, field by field.
+//!
+//! Field meanings and normalisation rules follow the record contract in
+//! `../shared/corpus/README.md`. `None` means "the notice does not carry
+//! it"; a value is always normalised (NFKC, single spaces, trimmed).
+
+use crate::secret::Secret;
+use jiff::civil::Date;
+
+/// One activation notice.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Notice {
+    /// お客さま番号, `N` + 10 digits.
+    pub customer_number: Option<String>,
+    /// ご利用開始日.
+    pub contract_start_date: Option<Date>,
+    /// ご契約者名.
+    pub contractor_name: Option<String>,
+    /// ご利用サービス名.
+    pub service_name: Option<String>,
+    /// ご利用製品名.
+    pub product_name: Option<String>,
+    /// ご利用ID数: the IDs in use after this order.
+    pub id_count: Option<u32>,
+    /// ドメイン名.
+    pub domain: Option<String>,
+    /// ログイン先URL (IIJ ID).
+    pub login_url: Option<String>,
+    /// The DNSサービスオプション block, when the notice has one.
+    pub dns: Option<DnsOption>,
+    /// 導入支援情報 / DNSゾーン情報サポートサービス: 利用する → true.
+    pub dns_zone_support: Option<bool>,
+    /// The user table, in `no` order.
+    pub users: Vec<User>,
+    /// The date the temporary passwords stop working.
+    pub temporary_password_expiry: Option<Date>,
+}
+
+/// The DNSサービスオプション block.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DnsOption {
+    /// ゾーン名 (正引き).
+    pub zone: Option<String>,
+    /// コントロールパネルURL.
+    pub control_panel_url: Option<String>,
+    /// 認証ID.
+    pub auth_id: Option<String>,
+    /// 認証パスワード.
+    pub auth_password: Option<Secret>,
+    /// Primary then secondary DNS server.
+    pub servers: Vec<DnsServer>,
+}
+
+/// Which DNS server a host name / IP pair describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DnsRole {
+    /// プライマリ.
+    Primary,
+    /// セカンダリ.
+    Secondary,
+}
+
+impl DnsRole {
+    /// The record's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DnsRole::Primary => "primary",
+            DnsRole::Secondary => "secondary",
+        }
+    }
+}
+
+/// One DNS server of the DNS option.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DnsServer {
+    /// Primary or secondary.
+    pub role: DnsRole,
+    /// サーバ名.
+    pub hostname: Option<String>,
+    /// IPアドレス, as printed.
+    pub ip: Option<String>,
+}
+
+/// What the order does to a user (注文内容).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderKind {
+    /// 追加: a new user.
+    Add,
+    /// 変更: a changed user.
+    Change,
+    /// 削除: a removed user.
+    Delete,
+}
+
+impl OrderKind {
+    /// The notice's own word for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderKind::Add => "追加",
+            OrderKind::Change => "変更",
+            OrderKind::Delete => "削除",
+        }
+    }
+
+    /// Reads the notice's word.
+    pub fn from_word(word: &str) -> Option<Self> {
+        match word {
+            "追加" => Some(OrderKind::Add),
+            "変更" => Some(OrderKind::Change),
+            "削除" => Some(OrderKind::Delete),
+            _ => None,
+        }
+    }
+}
+
+/// One row of the user table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    /// The row number (No. / №).
+    pub no: u32,
+    /// ユーザー名.
+    pub name: Option<String>,
+    /// ユーザーID: an e-mail address in the notice's domain.
+    pub user_id: Option<String>,
+    /// パスワード(仮); `None` when the cell is empty or `-`.
+    pub temporary_password: Option<Secret>,
+    /// パスワード読み仮名, when the table has that column.
+    pub password_reading: Option<String>,
+    /// 注文内容.
+    pub order: Option<OrderKind>,
+    /// The page (from 1) the row starts on.
+    pub page: u32,
+}

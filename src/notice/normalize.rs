@@ -1,0 +1,41 @@
+//! Value normalisation of the record contract: NFKC, single spaces, trimmed.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// NFKC, runs of whitespace collapsed to one space, trimmed. NFKC runs on
+/// the whole value (not glyph by glyph) so half-width kana and their voiced
+/// marks compose (ｶﾞ → ガ).
+pub fn normalize(text: &str) -> String {
+    let nfkc: String = text.nfkc().collect();
+    nfkc.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `normalize`, then every space removed: how labels are compared.
+pub fn compact(text: &str) -> String {
+    text.nfkc().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// `None` for an empty value or a dash placeholder (`-`, `－`, `—`).
+pub fn non_placeholder(value: String) -> Option<String> {
+    let v = value.trim();
+    if v.is_empty() || matches!(v, "-" | "ー" | "―" | "—" | "–" | "‐" | "−") {
+        None
+    } else {
+        Some(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nfkc_and_spaces() {
+        assert_eq!(normalize("  山下\u{3000}秀樹 "), "山下 秀樹");
+        assert_eq!(normalize("ＡＢＣ１２３（株）"), "ABC123(株)");
+        assert_eq!(normalize("ｶﾞｷﾞ"), "ガギ");
+        assert_eq!(compact("ご利用 ID 数"), "ご利用ID数");
+        assert_eq!(non_placeholder("-".into()), None);
+        assert_eq!(non_placeholder("a".into()), Some("a".into()));
+    }
+}

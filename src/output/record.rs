@@ -1,0 +1,187 @@
+//! The record: what one input becomes, success or error.
+//!
+//! This is the contract of `../shared/corpus/README.md`: `source` plus
+//! either `notice` or `error`. Records hold no timestamps, timings or
+//! absolute paths, so they are byte-identical across runs (snapshot tests
+//! depend on it). Secrets are resolved to the real value or the fixed
+//! placeholder when the record is built, so serialising a record can never
+//! leak more than its builder allowed.
+
+use crate::error::Error;
+use crate::notice::{Notice, User};
+use serde::Serialize;
+
+/// One input's result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Record {
+    /// The path as the user gave it.
+    pub source: String,
+    /// The notice, on success.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<NoticeRecord>,
+    /// Why there is no notice.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorRecord>,
+}
+
+/// An error as the record shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ErrorRecord {
+    /// `encrypted`, `corrupt`, `no_text_layer`, `not_a_notice`, `io`,
+    /// `limit_exceeded`.
+    pub kind: String,
+    /// What went wrong and what to do, naming the file.
+    pub message: String,
+}
+
+/// The notice as the record shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NoticeRecord {
+    /// お客さま番号.
+    pub customer_number: Option<String>,
+    /// ご利用開始日, ISO 8601.
+    pub contract_start_date: Option<String>,
+    /// ご契約者名.
+    pub contractor_name: Option<String>,
+    /// ご利用サービス名.
+    pub service_name: Option<String>,
+    /// ご利用製品名.
+    pub product_name: Option<String>,
+    /// ご利用ID数.
+    pub id_count: Option<u32>,
+    /// ドメイン名.
+    pub domain: Option<String>,
+    /// ログイン先URL.
+    pub login_url: Option<String>,
+    /// DNSサービスオプション.
+    pub dns: Option<DnsRecord>,
+    /// 導入支援情報.
+    pub dns_zone_support: Option<bool>,
+    /// The user table.
+    pub users: Vec<UserRecord>,
+    /// 仮パスワードの有効期限, ISO 8601.
+    pub temporary_password_expiry: Option<String>,
+}
+
+/// The DNS option block.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DnsRecord {
+    /// ゾーン名.
+    pub zone: Option<String>,
+    /// コントロールパネルURL.
+    pub control_panel_url: Option<String>,
+    /// 認証ID.
+    pub auth_id: Option<String>,
+    /// 認証パスワード (redacted unless revealed).
+    pub auth_password: Option<String>,
+    /// Primary and secondary servers.
+    pub servers: Vec<DnsServerRecord>,
+}
+
+/// One DNS server.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DnsServerRecord {
+    /// `primary` or `secondary`.
+    pub role: String,
+    /// Host name.
+    pub hostname: Option<String>,
+    /// IP address.
+    pub ip: Option<String>,
+}
+
+/// One user row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UserRecord {
+    /// Row number.
+    pub no: u32,
+    /// ユーザー名.
+    pub name: Option<String>,
+    /// ユーザーID.
+    pub user_id: Option<String>,
+    /// パスワード(仮) (redacted unless revealed).
+    pub temporary_password: Option<String>,
+    /// パスワード読み仮名 (redacted with the password: it spells it).
+    pub password_reading: Option<String>,
+    /// 追加, 変更 or 削除.
+    pub order: Option<String>,
+}
+
+impl NoticeRecord {
+    /// Builds the record view of a notice. `reveal` shows secrets.
+    pub fn new(n: &Notice, reveal: bool) -> Self {
+        NoticeRecord {
+            customer_number: n.customer_number.clone(),
+            contract_start_date: n.contract_start_date.map(|d| d.to_string()),
+            contractor_name: n.contractor_name.clone(),
+            service_name: n.service_name.clone(),
+            product_name: n.product_name.clone(),
+            id_count: n.id_count,
+            domain: n.domain.clone(),
+            login_url: n.login_url.clone(),
+            dns: n.dns.as_ref().map(|d| DnsRecord {
+                zone: d.zone.clone(),
+                control_panel_url: d.control_panel_url.clone(),
+                auth_id: d.auth_id.clone(),
+                auth_password: d.auth_password.as_ref().map(|s| s.shown(reveal).to_string()),
+                servers: d
+                    .servers
+                    .iter()
+                    .map(|s| DnsServerRecord {
+                        role: s.role.as_str().to_string(),
+                        hostname: s.hostname.clone(),
+                        ip: s.ip.clone(),
+                    })
+                    .collect(),
+            }),
+            dns_zone_support: n.dns_zone_support,
+            users: n.users.iter().map(|u| UserRecord::new(u, reveal)).collect(),
+            temporary_password_expiry: n.temporary_password_expiry.map(|d| d.to_string()),
+        }
+    }
+}
+
+impl UserRecord {
+    fn new(u: &User, reveal: bool) -> Self {
+        UserRecord {
+            no: u.no,
+            name: u.name.clone(),
+            user_id: u.user_id.clone(),
+            temporary_password: u
+                .temporary_password
+                .as_ref()
+                .map(|s| s.shown(reveal).to_string()),
+            password_reading: u.password_reading.as_ref().map(|r| {
+                if reveal {
+                    r.clone()
+                } else {
+                    crate::secret::REDACTED.to_string()
+                }
+            }),
+            order: u.order.map(|o| o.as_str().to_string()),
+        }
+    }
+}
+
+impl Record {
+    /// A success record.
+    pub fn success(source: impl Into<String>, notice: &Notice, reveal: bool) -> Self {
+        Record {
+            source: source.into(),
+            notice: Some(NoticeRecord::new(notice, reveal)),
+            error: None,
+        }
+    }
+
+    /// An error record. The message names the file.
+    pub fn failure(source: impl Into<String>, error: &Error) -> Self {
+        let source = source.into();
+        Record {
+            error: Some(ErrorRecord {
+                kind: error.kind().as_str().to_string(),
+                message: format!("{source}: {error}"),
+            }),
+            source,
+            notice: None,
+        }
+    }
+}

@@ -1,0 +1,502 @@
+//! Fonts: from a font dictionary to "these bytes are these characters, this
+//! wide".
+//!
+//! The Unicode of a character code is looked up in this order (the order of
+//! pdf.js's `buildToUnicode`, ISO 32000-1 9.10.2):
+//!
+//! 1. the font's `/ToUnicode` CMap;
+//! 2. for a Type0 font on a predefined UCS-2/UTF-16 CMap (`UniJIS-UCS2-H`):
+//!    the code bytes themselves, decoded as UTF-16BE;
+//! 3. for a Type0 font on a Shift-JIS CMap (`90ms-RKSJ-H`): the code bytes
+//!    decoded as cp932 with `encoding_rs`;
+//! 4. for other CID fonts: code → CID through the encoding CMap, then CID →
+//!    Unicode through `Adobe-Japan1-UCS2`, with JIS-Roman look-alikes folded
+//!    back to the ASCII the document means;
+//! 5. for simple fonts: the base encoding with `/Differences` glyph names.
+//!
+//! Steps 2 and 3 decode bytes directly instead of going through CIDs, because
+//! the CID route turns `-` into U+2011 and `~` into U+02DC (see DESIGN.md).
+//! The predefined CMaps come from `hayro-cmap`, parsed once per process.
+
+use super::encoding::{BaseEncoding, ByteTable, glyph_name_to_char};
+use super::objects::{
+    as_dict, get, get_array, get_dict, get_name, get_number, get_stream, number, numbers, resolve,
+    stream_bytes,
+};
+use super::standard_metrics::standard_font_widths;
+use hayro_cmap::{BfString, CMap, CMapName};
+use lopdf::{Dictionary, Document, Object};
+use std::sync::{Arc, OnceLock};
+
+/// The largest ToUnicode or embedded CMap stream we decode. Real ones are
+/// a few kilobytes; a 64 000-glyph CJK subset stays well under this.
+const MAX_CMAP_BYTES: usize = 4 * 1024 * 1024;
+
+/// Width used when a font gives none at all: half an em, the average of the
+/// Latin and CJK extremes, so positions stay roughly right.
+const FALLBACK_WIDTH: f64 = 500.0;
+
+/// One decoded character code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodedCode {
+    /// The raw code, as the font saw it.
+    pub code: u32,
+    /// What it means (may be empty for a glyph with no Unicode, or several
+    /// characters for a ligature).
+    pub text: String,
+    /// Advance width in text-space units per unit of font size.
+    pub width: f64,
+    /// A single-byte code 32: word spacing (`Tw`) applies to it.
+    pub is_word_space: bool,
+}
+
+/// How a composite font's bytes split into codes and become text.
+#[derive(Debug)]
+enum CidEncoding {
+    /// `Identity-H` / `-V`: two bytes, code = CID.
+    Identity,
+    /// A predefined UCS-2 or UTF-16 CMap: the bytes are UTF-16BE text.
+    Utf16(Arc<CMap>),
+    /// A predefined Shift-JIS CMap: the bytes are cp932.
+    ShiftJis(Arc<CMap>),
+    /// Any other CMap, embedded or predefined.
+    Other(Arc<CMap>),
+}
+
+#[derive(Debug)]
+enum Kind {
+    /// TrueType, Type 1, Type 3: one byte per code.
+    Simple { table: Box<ByteTable> },
+    /// Type0 with a CIDFont descendant.
+    Composite {
+        encoding: CidEncoding,
+        /// Adobe-Japan1 (or other collection) CID → Unicode, for step 4.
+        cid_to_unicode: Option<Arc<CMap>>,
+    },
+}
+
+#[derive(Debug, Default)]
+enum Widths {
+    /// `/FirstChar` + `/Widths` of a simple font.
+    Simple {
+        first_char: u32,
+        widths: Vec<f64>,
+        missing: f64,
+    },
+    /// `/W` + `/DW` of a CIDFont: (first CID, last CID, widths or one width).
+    Cid {
+        ranges: Vec<(u32, u32, CidWidth)>,
+        default: f64,
+    },
+    #[default]
+    Unknown,
+}
+
+#[derive(Debug)]
+enum CidWidth {
+    Each(Vec<f64>),
+    Same(f64),
+}
+
+/// A font ready to decode show-string bytes.
+#[derive(Debug)]
+pub struct Font {
+    /// `/BaseFont` (or the resource name for Type 3 fonts without one).
+    pub name: Arc<str>,
+    kind: Kind,
+    to_unicode: Option<CMap>,
+    widths: Widths,
+    /// Glyph-space width → text space: 0.001, or a Type 3 `/FontMatrix` a.
+    width_scale: f64,
+}
+
+fn embedded_cmap(name: CMapName<'_>) -> Option<Arc<CMap>> {
+    let bytes = hayro_cmap::load_embedded(name)?;
+    CMap::parse(bytes, hayro_cmap::load_embedded).map(Arc::new)
+}
+
+/// The predefined CMaps notices use, parsed once per process.
+fn predefined(name: &[u8]) -> Option<Arc<CMap>> {
+    static UNIJIS_UCS2_H: OnceLock<Option<Arc<CMap>>> = OnceLock::new();
+    static RKSJ_90MS_H: OnceLock<Option<Arc<CMap>>> = OnceLock::new();
+    match name {
+        b"UniJIS-UCS2-H" => UNIJIS_UCS2_H
+            .get_or_init(|| embedded_cmap(CMapName::UniJisUcs2H))
+            .clone(),
+        b"90ms-RKSJ-H" => RKSJ_90MS_H
+            .get_or_init(|| embedded_cmap(CMapName::N90msRksjH))
+            .clone(),
+        other => embedded_cmap(CMapName::from_bytes(other)),
+    }
+}
+
+fn adobe_japan1_ucs2() -> Option<Arc<CMap>> {
+    static TABLE: OnceLock<Option<Arc<CMap>>> = OnceLock::new();
+    TABLE
+        .get_or_init(|| embedded_cmap(CMapName::AdobeJapan1Ucs2))
+        .clone()
+}
+
+/// JIS-Roman characters that a CID → Unicode table maps to look-alikes:
+/// in a notice they are the ASCII characters of a password or host name.
+fn fold_jis_roman_lookalike(c: char) -> char {
+    match c {
+        '\u{2011}' | '\u{2010}' => '-',
+        '\u{0332}' => '_',
+        '\u{0300}' => '`',
+        '\u{00A6}' => '|',
+        '\u{02DC}' => '~',
+        other => other,
+    }
+}
+
+fn utf16_name(name: &[u8]) -> bool {
+    let s = String::from_utf8_lossy(name);
+    s.starts_with("Uni") && (s.contains("-UCS2-") || s.contains("-UTF16-"))
+}
+
+fn shift_jis_name(name: &[u8]) -> bool {
+    String::from_utf8_lossy(name).contains("RKSJ")
+}
+
+impl Font {
+    /// Reads a font dictionary. Never fails: a font we cannot understand
+    /// still gives positions, with empty text.
+    pub fn load(doc: &Document, dict: &Dictionary, resource_name: &[u8]) -> Font {
+        let subtype = get_name(doc, dict, b"Subtype").unwrap_or(b"");
+        let name: Arc<str> = get_name(doc, dict, b"BaseFont")
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+            .unwrap_or_else(|| String::from_utf8_lossy(resource_name).into_owned())
+            .into();
+        let to_unicode = get_stream(doc, dict, b"ToUnicode")
+            .and_then(|s| stream_bytes(s, MAX_CMAP_BYTES))
+            .and_then(|bytes| CMap::parse(&bytes, hayro_cmap::load_embedded));
+        if subtype == b"Type0" {
+            Self::load_composite(doc, dict, name, to_unicode)
+        } else {
+            Self::load_simple(doc, dict, subtype, name, to_unicode)
+        }
+    }
+
+    fn load_simple(
+        doc: &Document,
+        dict: &Dictionary,
+        subtype: &[u8],
+        name: Arc<str>,
+        to_unicode: Option<CMap>,
+    ) -> Font {
+        let mut table = Box::new(BaseEncoding::Standard.table());
+        match get(doc, dict, b"Encoding") {
+            Some(Object::Name(n)) => {
+                if let Some(base) = BaseEncoding::from_name(n) {
+                    *table = base.table();
+                }
+            }
+            Some(Object::Dictionary(enc)) => {
+                if let Some(base) =
+                    get_name(doc, enc, b"BaseEncoding").and_then(BaseEncoding::from_name)
+                {
+                    *table = base.table();
+                } else if subtype == b"Type3" {
+                    *table = [None; 256];
+                }
+                if let Some(diffs) = get_array(doc, enc, b"Differences") {
+                    apply_differences(doc, diffs, &mut table);
+                }
+            }
+            _ => {}
+        }
+        let width_scale = if subtype == b"Type3" {
+            get_array(doc, dict, b"FontMatrix")
+                .and_then(|m| numbers(doc, m))
+                .and_then(|m| m.first().copied())
+                .filter(|a| a.is_finite() && *a != 0.0)
+                .map(f64::abs)
+                .unwrap_or(0.001)
+        } else {
+            0.001
+        };
+        let widths = match get_array(doc, dict, b"Widths").and_then(|w| numbers(doc, w)) {
+            Some(widths) => Widths::Simple {
+                first_char: get_number(doc, dict, b"FirstChar")
+                    .filter(|f| (0.0..=255.0).contains(f))
+                    .unwrap_or(0.0) as u32,
+                widths,
+                missing: get_dict(doc, dict, b"FontDescriptor")
+                    .and_then(|fd| get_number(doc, fd, b"MissingWidth"))
+                    .unwrap_or(0.0),
+            },
+            None => match standard_font_widths(&name) {
+                Some(widths) => Widths::Simple {
+                    first_char: 32,
+                    widths,
+                    missing: FALLBACK_WIDTH,
+                },
+                None => Widths::Unknown,
+            },
+        };
+        Font {
+            name,
+            kind: Kind::Simple { table },
+            to_unicode,
+            widths,
+            width_scale,
+        }
+    }
+
+    fn load_composite(
+        doc: &Document,
+        dict: &Dictionary,
+        name: Arc<str>,
+        to_unicode: Option<CMap>,
+    ) -> Font {
+        let encoding = match get(doc, dict, b"Encoding") {
+            Some(Object::Name(n)) if n.starts_with(b"Identity") => CidEncoding::Identity,
+            Some(Object::Name(n)) => match predefined(n) {
+                Some(cmap) if utf16_name(n) => CidEncoding::Utf16(cmap),
+                Some(cmap) if shift_jis_name(n) => CidEncoding::ShiftJis(cmap),
+                Some(cmap) => CidEncoding::Other(cmap),
+                None => CidEncoding::Identity,
+            },
+            Some(Object::Stream(s)) => stream_bytes(s, MAX_CMAP_BYTES)
+                .and_then(|bytes| CMap::parse(&bytes, hayro_cmap::load_embedded))
+                .map(|c| CidEncoding::Other(Arc::new(c)))
+                .unwrap_or(CidEncoding::Identity),
+            _ => CidEncoding::Identity,
+        };
+        let descendant = get_array(doc, dict, b"DescendantFonts")
+            .and_then(|a| a.first())
+            .and_then(|o| resolve(doc, o))
+            .and_then(as_dict);
+        let mut widths = Widths::Unknown;
+        let mut cid_to_unicode = None;
+        if let Some(cid_font) = descendant {
+            widths = read_cid_widths(doc, cid_font);
+            let ordering = get_dict(doc, cid_font, b"CIDSystemInfo").and_then(|info| {
+                match get(doc, info, b"Ordering") {
+                    Some(Object::String(s, _)) => Some(s.clone()),
+                    _ => None,
+                }
+            });
+            if ordering.as_deref() == Some(b"Japan1") {
+                cid_to_unicode = adobe_japan1_ucs2();
+            }
+        }
+        Font {
+            name,
+            kind: Kind::Composite {
+                encoding,
+                cid_to_unicode,
+            },
+            to_unicode,
+            widths,
+            width_scale: 0.001,
+        }
+    }
+
+    /// True for a multi-byte font, where `Tw` never applies (9.3.3).
+    pub fn is_composite(&self) -> bool {
+        matches!(self.kind, Kind::Composite { .. })
+    }
+
+    /// Splits a show string into codes and decodes each.
+    pub fn decode(&self, bytes: &[u8], out: &mut Vec<DecodedCode>) {
+        match &self.kind {
+            Kind::Simple { table } => {
+                for &b in bytes {
+                    let code = u32::from(b);
+                    let text = self
+                        .to_unicode_text(code)
+                        .unwrap_or_else(|| table[b as usize].map(String::from).unwrap_or_default());
+                    out.push(DecodedCode {
+                        code,
+                        text,
+                        width: self.simple_width(code),
+                        is_word_space: b == b' ',
+                    });
+                }
+            }
+            Kind::Composite {
+                encoding,
+                cid_to_unicode,
+            } => self.decode_composite(encoding, cid_to_unicode.as_deref(), bytes, out),
+        }
+    }
+
+    fn decode_composite(
+        &self,
+        encoding: &CidEncoding,
+        cid_to_unicode: Option<&CMap>,
+        bytes: &[u8],
+        out: &mut Vec<DecodedCode>,
+    ) {
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let len = code_length(encoding, rest).min(rest.len()).max(1);
+            let (code_bytes, tail) = rest.split_at(len);
+            rest = tail;
+            let code = code_bytes
+                .iter()
+                .fold(0u32, |acc, &b| (acc << 8) | u32::from(b));
+            let cid = match encoding {
+                CidEncoding::Identity => Some(code),
+                CidEncoding::Utf16(cmap) | CidEncoding::ShiftJis(cmap) | CidEncoding::Other(cmap) => {
+                    cmap.lookup_cid_code(code, len as u8)
+                }
+            };
+            let text = self
+                .to_unicode_text(code)
+                .or_else(|| match encoding {
+                    CidEncoding::Utf16(_) => Some(String::from_utf16_lossy(
+                        &code_bytes
+                            .chunks(2)
+                            .map(|p| {
+                                u16::from_be_bytes([
+                                    p.first().copied().unwrap_or(0),
+                                    p.get(1).copied().unwrap_or(0),
+                                ])
+                            })
+                            .collect::<Vec<_>>(),
+                    )),
+                    CidEncoding::ShiftJis(_) => {
+                        let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(code_bytes);
+                        (!bad).then(|| text.into_owned())
+                    }
+                    _ => None,
+                })
+                .or_else(|| {
+                    let cid = cid?;
+                    match cid_to_unicode?.lookup_bf_string(cid)? {
+                        BfString::Char(c) => Some(fold_jis_roman_lookalike(c).to_string()),
+                        BfString::String(s) => Some(s.chars().map(fold_jis_roman_lookalike).collect()),
+                    }
+                })
+                .unwrap_or_default();
+            out.push(DecodedCode {
+                code,
+                text,
+                width: self.cid_width(cid.unwrap_or(0)),
+                is_word_space: false,
+            });
+        }
+    }
+
+    fn to_unicode_text(&self, code: u32) -> Option<String> {
+        match self.to_unicode.as_ref()?.lookup_bf_string(code)? {
+            BfString::Char(c) => Some(c.to_string()),
+            BfString::String(s) => Some(s),
+        }
+    }
+
+    fn simple_width(&self, code: u32) -> f64 {
+        let w = match &self.widths {
+            Widths::Simple {
+                first_char,
+                widths,
+                missing,
+            } => code
+                .checked_sub(*first_char)
+                .and_then(|i| widths.get(i as usize).copied())
+                .unwrap_or(*missing),
+            _ => FALLBACK_WIDTH,
+        };
+        w * self.width_scale
+    }
+
+    fn cid_width(&self, cid: u32) -> f64 {
+        let w = match &self.widths {
+            Widths::Cid { ranges, default } => ranges
+                .iter()
+                .find(|(first, last, _)| (*first..=*last).contains(&cid))
+                .and_then(|(first, _, w)| match w {
+                    CidWidth::Same(w) => Some(*w),
+                    CidWidth::Each(ws) => ws.get((cid - first) as usize).copied(),
+                })
+                .unwrap_or(*default),
+            _ => 1000.0,
+        };
+        w * self.width_scale
+    }
+}
+
+/// Bytes in the next code of a composite font's string.
+fn code_length(encoding: &CidEncoding, bytes: &[u8]) -> usize {
+    let first = bytes.first().copied().unwrap_or(0);
+    match encoding {
+        CidEncoding::Identity => 2,
+        CidEncoding::Utf16(_) => {
+            // A high surrogate starts a four-byte pair.
+            if (0xD8..=0xDB).contains(&first) { 4 } else { 2 }
+        }
+        CidEncoding::ShiftJis(_) => {
+            if (0x81..=0x9F).contains(&first) || (0xE0..=0xFC).contains(&first) {
+                2
+            } else {
+                1
+            }
+        }
+        CidEncoding::Other(cmap) => {
+            // No codespace ranges are exposed: take the shortest code the
+            // CMap knows, as Acrobat does when ranges are sloppy.
+            let mut code = 0u32;
+            for (i, &b) in bytes.iter().take(4).enumerate() {
+                code = (code << 8) | u32::from(b);
+                if cmap.lookup_cid_code(code, (i + 1) as u8).is_some() {
+                    return i + 1;
+                }
+            }
+            2
+        }
+    }
+}
+
+fn apply_differences(doc: &Document, diffs: &[Object], table: &mut ByteTable) {
+    let mut code: Option<usize> = None;
+    for item in diffs {
+        match resolve(doc, item) {
+            Some(Object::Integer(i)) => code = usize::try_from(*i).ok(),
+            Some(Object::Name(glyph)) => {
+                if let Some(c) = code {
+                    if let Some(slot) = table.get_mut(c) {
+                        *slot = glyph_name_to_char(glyph);
+                    }
+                    code = Some(c + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The most `/W` entries we read; a CJK font has a few hundred.
+const MAX_W_ENTRIES: usize = 100_000;
+
+fn read_cid_widths(doc: &Document, cid_font: &Dictionary) -> Widths {
+    let default = get_number(doc, cid_font, b"DW").unwrap_or(1000.0);
+    let mut ranges = Vec::new();
+    if let Some(w) = get_array(doc, cid_font, b"W") {
+        let mut items = w.iter().take(MAX_W_ENTRIES).filter_map(|o| resolve(doc, o));
+        while let Some(first) = items.next().and_then(number) {
+            let first = first.max(0.0) as u32;
+            match items.next() {
+                Some(Object::Array(each)) => {
+                    let ws: Vec<f64> = each
+                        .iter()
+                        .filter_map(|o| resolve(doc, o).and_then(number))
+                        .collect();
+                    let last = first.saturating_add(ws.len().saturating_sub(1) as u32);
+                    ranges.push((first, last, CidWidth::Each(ws)));
+                }
+                Some(last) => {
+                    let (Some(last), Some(w)) = (number(last), items.next().and_then(number))
+                    else {
+                        break;
+                    };
+                    ranges.push((first, last.max(0.0) as u32, CidWidth::Same(w)));
+                }
+                None => break,
+            }
+        }
+    }
+    Widths::Cid { ranges, default }
+}
