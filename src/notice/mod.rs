@@ -42,9 +42,20 @@ const CORE_FIELDS: &[Field] = &[
 static CUSTOMER_NUMBER: LazyLock<Regex> =
     LazyLock::new(|| regex_or_unreachable(r"N\d{10}"));
 
+/// The expiry sentence: 仮パスワードの有効期限は、DATEまで… / 仮パスワードは
+/// DATEまで有効です / 仮パスワード有効期限:DATE (compact text, no spaces).
 static EXPIRY: LazyLock<Regex> = LazyLock::new(|| {
     regex_or_unreachable(&format!(
-        r"仮パスワード(?:の)?有効期限(?:は|:)?[、,]?(?:{})",
+        r"仮パスワード(?:の)?(?:有効期限)?(?:は|:)?[、,]?(?:{})",
+        date::DATE_PATTERN
+    ))
+});
+
+/// A bare 有効期限 sentence, used when no sentence names the temporary
+/// password.
+static EXPIRY_BARE: LazyLock<Regex> = LazyLock::new(|| {
+    regex_or_unreachable(&format!(
+        r"有効期限(?:は|:)?[、,]?(?:{})",
         date::DATE_PATTERN
     ))
 });
@@ -56,15 +67,14 @@ fn regex_or_unreachable(pattern: &str) -> Regex {
 }
 
 /// One labelled value found on a line.
-struct Found<'a> {
-    line: &'a Line,
+struct Found {
     value: String,
 }
 
 /// cells_to_notice: reads a laid-out document as a notice.
 pub fn parse(doc: &Document) -> Result<Notice, Error> {
     let lines: Vec<&Line> = doc.lines().collect();
-    let mut found: HashMap<Field, Found<'_>> = HashMap::new();
+    let mut found: HashMap<Field, Found> = HashMap::new();
     for (i, line) in lines.iter().enumerate() {
         let Some(lv) = split_label(line) else { continue };
         let mut value = text_of(&lv.value_chars);
@@ -83,7 +93,6 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
             }
         }
         found.entry(lv.field).or_insert(Found {
-            line,
             value: normalize(&value),
         });
     }
@@ -164,9 +173,10 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
         dns,
         dns_zone_support: zone_support(found.get(&Field::DnsZoneSupport).map(|f| f.value.as_str()), &lines),
         users: users::parse_users(&lines),
-        temporary_password_expiry: EXPIRY
-            .captures(&full_compact)
-            .and_then(|c| date::date_from_captures(&c)),
+        temporary_password_expiry: [&*EXPIRY, &*EXPIRY_BARE].iter().find_map(|re| {
+            re.captures_iter(&full_compact)
+                .find_map(|c| date::date_from_captures(&c))
+        }),
     })
 }
 

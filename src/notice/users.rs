@@ -21,7 +21,7 @@ use std::sync::LazyLock;
 const PAGE_MARGIN_SHARE: f64 = 0.055;
 
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[A-Za-z0-9._%+\-']+@[A-Za-z0-9.\-]+$")
+    Regex::new(r"^[A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+$")
         .unwrap_or_else(|e| unreachable!("valid pattern: {e}"))
 });
 
@@ -91,7 +91,9 @@ fn classify_first_line(chunks: &[(f64, String)]) -> Vec<(Column, f64, String)> {
     let mut seen_id = false;
     for (x, text) in chunks {
         let c = compact(text);
-        let column = if EMAIL.is_match(&c) {
+        // The first address is the user ID; a later one is a password that
+        // happens to look like one.
+        let column = if !seen_id && EMAIL.is_match(&c) {
             seen_id = true;
             Column::UserId
         } else if OrderKind::from_word(&c).is_some() {
