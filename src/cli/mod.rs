@@ -68,11 +68,10 @@ pub fn main() -> ExitCode {
 
 fn passwords(given: Vec<String>) -> Vec<Secret> {
     let mut out: Vec<Secret> = given.into_iter().map(Secret::new).collect();
-    if let Ok(pw) = std::env::var("KAITSU_PASSWORD") {
-        if !pw.is_empty() {
+    if let Ok(pw) = std::env::var("KAITSU_PASSWORD")
+        && !pw.is_empty() {
             out.push(Secret::new(pw));
         }
-    }
     out
 }
 

@@ -259,14 +259,13 @@ fn chars_to_chunks(chars: Vec<Char>) -> Vec<Chunk> {
             }
             continue;
         }
-        if let Some(x1) = last_ink_x1 {
-            if c.x0 - x1 > CHUNK_GAP * c.size {
+        if let Some(x1) = last_ink_x1
+            && c.x0 - x1 > CHUNK_GAP * c.size {
                 trim_trailing_spaces(&mut current);
                 chunks.push(Chunk {
                     chars: std::mem::take(&mut current),
                 });
             }
-        }
         last_ink_x1 = Some(last_ink_x1.map_or(c.x1, |x| x.max(c.x1)));
         if current.is_empty() {
             last_ink_x1 = Some(c.x1);
@@ -284,6 +283,11 @@ fn trim_trailing_spaces(chars: &mut Vec<Char>) {
     while chars.last().is_some_and(Char::is_space) {
         chars.pop();
     }
+}
+
+/// The text of a run of glyphs, with the spacing rules of [`Chunk::text`].
+pub fn text_of(chars: &[Char]) -> String {
+    text::join_chars(chars)
 }
 
 #[cfg(test)]
@@ -311,9 +315,4 @@ mod tests {
         assert_eq!(chunks[0].text(), "ドメ");
         assert_eq!(chunks[1].text(), "ab");
     }
-}
-
-/// The text of a run of glyphs, with the spacing rules of [`Chunk::text`].
-pub fn text_of(chars: &[Char]) -> String {
-    text::join_chars(chars)
 }

@@ -173,11 +173,10 @@ impl<'a> Interpreter<'a> {
     ) -> Result<(), PdfError> {
         let num = |i: usize| ops.get(i).and_then(number);
         match name {
-            "q" => {
-                if self.stack.len() < self.limits.max_nesting {
+            "q"
+                if self.stack.len() < self.limits.max_nesting => {
                     self.stack.push(self.gs.clone());
                 }
-            }
             "Q" => {
                 if let Some(gs) = self.stack.pop() {
                     self.gs = gs;
@@ -323,14 +322,13 @@ impl<'a> Interpreter<'a> {
     }
 
     fn end_path(&mut self) {
-        if self.pending_clip {
-            if let Some(r) = Rect::bounding(&self.path_points) {
+        if self.pending_clip
+            && let Some(r) = Rect::bounding(&self.path_points) {
                 self.gs.clip = Some(match self.gs.clip {
                     Some(c) => c.intersect(&r),
                     None => r,
                 });
             }
-        }
         self.pending_clip = false;
         self.path_points.clear();
     }

@@ -172,21 +172,19 @@ pub fn open(bytes: &[u8], passwords: &[Secret]) -> Result<Document, PdfError> {
         Ok(_) => None,
         Err(e) => Some(e),
     };
-    if let Some(e) = &first_error {
-        if !matches!(e, lopdf::Error::InvalidPassword | lopdf::Error::Decryption(_)) {
+    if let Some(e) = &first_error
+        && !matches!(e, lopdf::Error::InvalidPassword | lopdf::Error::Decryption(_)) {
             return Err(PdfError::Corrupt(e.to_string()));
         }
-    }
     for pw in passwords {
         let opts = LoadOptions {
             password: Some(pw.expose().to_owned()),
             ..options()
         };
-        if let Ok(doc) = Document::load_mem_with_options(bytes, opts) {
-            if !needs_password(&doc) {
+        if let Ok(doc) = Document::load_mem_with_options(bytes, opts)
+            && !needs_password(&doc) {
                 return Ok(doc);
             }
-        }
     }
     Err(PdfError::Encrypted(if passwords.is_empty() {
         "needs a password: pass it with --password"
