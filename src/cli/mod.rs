@@ -69,9 +69,10 @@ pub fn main() -> ExitCode {
 fn passwords(given: Vec<String>) -> Vec<Secret> {
     let mut out: Vec<Secret> = given.into_iter().map(Secret::new).collect();
     if let Ok(pw) = std::env::var("KAITSU_PASSWORD")
-        && !pw.is_empty() {
-            out.push(Secret::new(pw));
-        }
+        && !pw.is_empty()
+    {
+        out.push(Secret::new(pw));
+    }
     out
 }
 
@@ -110,7 +111,11 @@ fn run_parse(args: ParseArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn run_text(args: TextArgs) -> ExitCode {

@@ -143,22 +143,43 @@ pub struct Page {
     pub lines: Vec<Line>,
 }
 
+/// A line of text a person cannot see.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HiddenLine {
+    /// Why it cannot be seen.
+    pub reason: Hidden,
+    /// The line.
+    pub line: Line,
+}
+
 /// The whole document's layout.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
     /// Pages in order.
     pub pages: Vec<Page>,
+    /// Text drawn where no one can see it (not an OCR layer over a scan):
+    /// never part of a value, but a decoy is worth a warning.
+    pub hidden: Vec<HiddenLine>,
 }
 
 impl Document {
     /// Lays out every page. Fails with `no_text_layer` when no page has
     /// visible text.
     pub fn from_pages(pages: &[PageContent]) -> Result<Document, Error> {
-        let laid_out: Vec<Page> = pages.iter().map(page_to_lines).collect();
+        let mut laid_out = Vec::with_capacity(pages.len());
+        let mut hidden = Vec::new();
+        for page in pages {
+            let (p, h) = page_to_lines(page);
+            laid_out.push(p);
+            hidden.extend(h);
+        }
         if laid_out.iter().all(|p| p.lines.is_empty()) {
             return Err(Error::NoTextLayer { pages: pages.len() });
         }
-        Ok(Document { pages: laid_out })
+        Ok(Document {
+            pages: laid_out,
+            hidden,
+        })
     }
 
     /// Every line, page by page.
@@ -189,14 +210,54 @@ fn is_visible(glyph: &Glyph, page_is_scan: bool) -> bool {
     }
 }
 
-/// glyphs_to_lines: one page's visible glyphs → lines of chunks.
-fn page_to_lines(page: &PageContent) -> Page {
+/// One page's visible glyphs → lines, and its hidden glyphs → hidden lines.
+fn page_to_lines(page: &PageContent) -> (Page, Vec<HiddenLine>) {
     let scan = page.is_scanned();
-    let mut glyphs: Vec<&Glyph> = page
+    let usable = |g: &&Glyph| !g.text.is_empty() && g.size > 0.0;
+    let visible: Vec<&Glyph> = page
         .glyphs
         .iter()
-        .filter(|g| is_visible(g, scan) && !g.text.is_empty() && g.size > 0.0)
+        .filter(usable)
+        .filter(|g| is_visible(g, scan))
         .collect();
+    let hidden: Vec<&Glyph> = page
+        .glyphs
+        .iter()
+        .filter(usable)
+        .filter(|g| !is_visible(g, scan))
+        .collect();
+    let hidden_lines = [
+        Hidden::RenderMode,
+        Hidden::WhiteFill,
+        Hidden::Clipped,
+        Hidden::OffPage,
+    ]
+    .into_iter()
+    .flat_map(|reason| {
+        let of_reason: Vec<&Glyph> = hidden
+            .iter()
+            .copied()
+            .filter(|g| g.hidden == Some(reason))
+            .collect();
+        glyphs_to_lines(of_reason, page)
+            .into_iter()
+            .map(move |line| HiddenLine { reason, line })
+    })
+    .collect();
+    let lines = glyphs_to_lines(visible, page);
+    (
+        Page {
+            number: page.number,
+            height: page.height,
+            lines,
+        },
+        hidden_lines,
+    )
+}
+
+/// glyphs_to_lines: glyphs in any order → lines by baseline, top to
+/// bottom, each cut into chunks.
+fn glyphs_to_lines(mut glyphs: Vec<&Glyph>, page: &PageContent) -> Vec<Line> {
     glyphs.sort_by(|a, b| a.origin.1.total_cmp(&b.origin.1));
     let mut groups: Vec<Vec<&Glyph>> = Vec::new();
     for g in glyphs {
@@ -212,7 +273,7 @@ fn page_to_lines(page: &PageContent) -> Page {
             _ => groups.push(vec![g]),
         }
     }
-    let lines = groups
+    groups
         .into_iter()
         .filter_map(|mut group| {
             group.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
@@ -238,12 +299,7 @@ fn page_to_lines(page: &PageContent) -> Page {
                 chunks,
             })
         })
-        .collect();
-    Page {
-        number: page.number,
-        height: page.height,
-        lines,
-    }
+        .collect()
 }
 
 /// lines_to_chunks: cut a sorted line at wide gaps. Space glyphs bridge
@@ -260,12 +316,13 @@ fn chars_to_chunks(chars: Vec<Char>) -> Vec<Chunk> {
             continue;
         }
         if let Some(x1) = last_ink_x1
-            && c.x0 - x1 > CHUNK_GAP * c.size {
-                trim_trailing_spaces(&mut current);
-                chunks.push(Chunk {
-                    chars: std::mem::take(&mut current),
-                });
-            }
+            && c.x0 - x1 > CHUNK_GAP * c.size
+        {
+            trim_trailing_spaces(&mut current);
+            chunks.push(Chunk {
+                chars: std::mem::take(&mut current),
+            });
+        }
         last_ink_x1 = Some(last_ink_x1.map_or(c.x1, |x| x.max(c.x1)));
         if current.is_empty() {
             last_ink_x1 = Some(c.x1);

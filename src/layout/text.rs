@@ -17,10 +17,10 @@ pub fn join_chars(chars: &[Char]) -> String {
         if let Some(p) = prev {
             let gap = c.x0 - p.x1;
             let em = p.size.min(c.size).max(f64::EPSILON);
-            let across_scripts = last_char(&p.text).is_some_and(is_cjk)
-                != c.text.chars().next().is_some_and(is_cjk);
-            let both_cjk = last_char(&p.text).is_some_and(is_cjk)
-                && c.text.chars().next().is_some_and(is_cjk);
+            let across_scripts =
+                last_char(&p.text).is_some_and(is_cjk) != c.text.chars().next().is_some_and(is_cjk);
+            let both_cjk =
+                last_char(&p.text).is_some_and(is_cjk) && c.text.chars().next().is_some_and(is_cjk);
             let threshold = if across_scripts || both_cjk {
                 AUTOSPACE_GAP
             } else {

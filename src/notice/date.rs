@@ -19,7 +19,8 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The first date in `text` (normalised), if any.
 pub fn find_date(text: &str) -> Option<Date> {
-    DATE.captures_iter(text).find_map(|c| date_from_captures(&c))
+    DATE.captures_iter(text)
+        .find_map(|c| date_from_captures(&c))
 }
 
 /// Builds a date from a match of [`DATE_PATTERN`].
@@ -31,7 +32,11 @@ pub fn date_from_captures(c: &regex::Captures<'_>) -> Option<Date> {
             _ => return None,
         };
         let eyear = c.name("eyear")?.as_str();
-        let n: i16 = if eyear == "元" { 1 } else { eyear.parse().ok()? };
+        let n: i16 = if eyear == "元" {
+            1
+        } else {
+            eyear.parse().ok()?
+        };
         base + n
     } else {
         c.name("year")?.as_str().parse().ok()?

@@ -5,8 +5,8 @@
 //! spaced 均等割り付け labels) need no entry of their own. Spelling variants
 //! (ユーザーID / ユーザID) do.
 
-use crate::layout::{Char, Line};
 use crate::layout::is_cjk;
+use crate::layout::{Char, Line};
 
 /// A key–value field of the notice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -13,7 +13,9 @@ mod users;
 
 pub use date::find_date;
 pub use labels::Field;
-pub use model::{DnsOption, DnsRole, DnsServer, Notice, OrderKind, User};
+pub use model::{
+    DnsOption, DnsRole, DnsServer, Drift, HiddenText, Notice, OrderKind, ParseNotes, User,
+};
 pub use normalize::normalize;
 
 use crate::error::Error;
@@ -39,8 +41,7 @@ const CORE_FIELDS: &[Field] = &[
     Field::LoginUrl,
 ];
 
-static CUSTOMER_NUMBER: LazyLock<Regex> =
-    LazyLock::new(|| regex_or_unreachable(r"N\d{10}"));
+static CUSTOMER_NUMBER: LazyLock<Regex> = LazyLock::new(|| regex_or_unreachable(r"N\d{10}"));
 
 /// The expiry sentence: 仮パスワードの有効期限は、DATEまで… / 仮パスワードは
 /// DATEまで有効です / 仮パスワード有効期限:DATE (compact text, no spaces).
@@ -76,7 +77,9 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
     let lines: Vec<&Line> = doc.lines().collect();
     let mut found: HashMap<Field, Found> = HashMap::new();
     for (i, line) in lines.iter().enumerate() {
-        let Some(lv) = split_label(line) else { continue };
+        let Some(lv) = split_label(line) else {
+            continue;
+        };
         let mut value = text_of(&lv.value_chars);
         // A value that wrapped in its cell continues on the next lines,
         // right of the label column.
@@ -145,7 +148,11 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
             auth_password: text(Field::DnsAuthPassword).map(Secret::new),
             servers: [
                 (DnsRole::Primary, Field::PrimaryDnsHost, Field::PrimaryDnsIp),
-                (DnsRole::Secondary, Field::SecondaryDnsHost, Field::SecondaryDnsIp),
+                (
+                    DnsRole::Secondary,
+                    Field::SecondaryDnsHost,
+                    Field::SecondaryDnsIp,
+                ),
             ]
             .into_iter()
             .filter(|(_, h, i)| found.contains_key(h) || found.contains_key(i))
@@ -157,22 +164,34 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
             .collect(),
         });
 
+    let (users, mut drift) = users::parse_users(&lines);
+    drift.extend(unknown_labels(&lines));
+    let hidden_text = doc
+        .hidden
+        .iter()
+        .map(|h| HiddenText {
+            page: h.line.page,
+            reason: hidden_reason(h.reason),
+            text: Secret::new(normalize(&h.line.text())),
+        })
+        .collect();
     Ok(Notice {
+        notes: ParseNotes { hidden_text, drift },
         customer_number,
         contract_start_date: text(Field::ContractStartDate).and_then(|v| find_date(&v)),
         contractor_name: text(Field::ContractorName),
         service_name: text(Field::ServiceName),
         product_name: text(Field::ProductName),
-        id_count: text(Field::IdCount).and_then(|v| {
-            FIRST_NUMBER
-                .find(&v)
-                .and_then(|m| m.as_str().parse().ok())
-        }),
+        id_count: text(Field::IdCount)
+            .and_then(|v| FIRST_NUMBER.find(&v).and_then(|m| m.as_str().parse().ok())),
         domain: text(Field::Domain).map(|v| v.replace(' ', "")),
         login_url: text(Field::LoginUrl).map(|v| v.replace(' ', "")),
         dns,
-        dns_zone_support: zone_support(found.get(&Field::DnsZoneSupport).map(|f| f.value.as_str()), &lines),
-        users: users::parse_users(&lines),
+        dns_zone_support: zone_support(
+            found.get(&Field::DnsZoneSupport).map(|f| f.value.as_str()),
+            &lines,
+        ),
+        users,
         temporary_password_expiry: [&*EXPIRY, &*EXPIRY_BARE].iter().find_map(|re| {
             re.captures_iter(&full_compact)
                 .find_map(|c| date::date_from_captures(&c))
@@ -199,6 +218,62 @@ fn zone_support(value: Option<&str>, lines: &[&Line]) -> Option<bool> {
     lines
         .iter()
         .map(|l| l.compact())
-        .find(|c| c.trim_start_matches('■').starts_with("導入支援情報") && c.len() > "導入支援情報".len() + 3)
+        .find(|c| {
+            c.trim_start_matches('■').starts_with("導入支援情報")
+                && c.len() > "導入支援情報".len() + 3
+        })
         .and_then(|c| read(&c))
+}
+
+fn hidden_reason(h: crate::pdf::Hidden) -> &'static str {
+    use crate::pdf::Hidden;
+    match h {
+        Hidden::RenderMode => "render_mode",
+        Hidden::WhiteFill => "white_fill",
+        Hidden::Clipped => "clipped",
+        Hidden::OffPage => "off_page",
+    }
+}
+
+/// Sub-headings inside the notice's blocks: lines that look like a label
+/// but carry no value of their own.
+const KNOWN_HEADINGS: &[&str] = &[
+    "申込内容",
+    "ドメイン情報",
+    "IIJIDログイン情報",
+    "DNSサービスオプション",
+    "導入支援情報",
+];
+
+/// The longest label we would take for a label: longer first cells are
+/// sentences.
+const MAX_LABEL_CHARS: usize = 24;
+
+/// `label  value` lines between the first known label and the user table
+/// whose label is unknown: a changed layout must not pass quietly.
+fn unknown_labels(lines: &[&Line]) -> Vec<Drift> {
+    let Some(first) = lines.iter().position(|l| split_label(l).is_some()) else {
+        return Vec::new();
+    };
+    let end = lines
+        .iter()
+        .position(|l| users::is_header(l))
+        .unwrap_or(lines.len());
+    lines
+        .get(first..end)
+        .unwrap_or_default()
+        .iter()
+        .filter(|l| l.chunks.len() >= 2 && split_label(l).is_none())
+        .filter_map(|l| {
+            let first = l.chunks.first()?;
+            let label = first.compact();
+            let known = KNOWN_HEADINGS.iter().any(|h| label.starts_with(h))
+                || label.starts_with('■')
+                || label.chars().count() > MAX_LABEL_CHARS;
+            (!known).then(|| Drift::UnknownLabel {
+                label: normalize(&first.text()),
+                page: l.page,
+            })
+        })
+        .collect()
 }

@@ -34,6 +34,8 @@ pub struct Notice {
     pub users: Vec<User>,
     /// The date the temporary passwords stop working.
     pub temporary_password_expiry: Option<Date>,
+    /// Hidden text and layout drift seen while parsing.
+    pub notes: ParseNotes,
 }
 
 /// The DNSサービスオプション block.
@@ -130,4 +132,64 @@ pub struct User {
     pub order: Option<OrderKind>,
     /// The page (from 1) the row starts on.
     pub page: u32,
+}
+
+/// What the parser noticed besides the values: input for the validation
+/// layer's `hidden_text` and layout-drift findings.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ParseNotes {
+    /// Lines of text a person cannot see (an OCR layer over a scan is not
+    /// here: that is the page's text).
+    pub hidden_text: Vec<HiddenText>,
+    /// Signs that the notice's layout is not the one the parser knows.
+    pub drift: Vec<Drift>,
+}
+
+/// A line of invisible text. Its `text` may be a decoy password: never
+/// print it without the user's `--reveal-secrets`.
+#[derive(Clone, PartialEq)]
+pub struct HiddenText {
+    /// Page, from 1.
+    pub page: u32,
+    /// Why it cannot be seen: `render_mode`, `white_fill`, `clipped`,
+    /// `off_page`.
+    pub reason: &'static str,
+    /// The text (normalised).
+    pub text: Secret,
+}
+
+impl std::fmt::Debug for HiddenText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HiddenText")
+            .field("page", &self.page)
+            .field("reason", &self.reason)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One sign of layout drift.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Drift {
+    /// A `label  value` line inside the notice's blocks whose label the
+    /// parser does not know.
+    UnknownLabel {
+        /// The label as printed (labels are never secret).
+        label: String,
+        /// Page, from 1.
+        page: u32,
+    },
+    /// A cell of the user table that no column could take.
+    UnplacedCell {
+        /// The row number it was near.
+        row: u32,
+        /// Page, from 1.
+        page: u32,
+    },
+    /// The user table header has a column the parser does not know.
+    UnknownColumn {
+        /// The header text.
+        label: String,
+        /// Page, from 1.
+        page: u32,
+    },
 }

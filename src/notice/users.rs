@@ -9,7 +9,7 @@
 //! A table may run over pages, with or without a repeated header; page
 //! numbers and footers are not rows.
 
-use super::model::{OrderKind, User};
+use super::model::{Drift, OrderKind, User};
 use super::normalize::{compact, non_placeholder, normalize};
 use crate::layout::{Chunk, Line};
 use crate::secret::Secret;
@@ -55,7 +55,8 @@ struct RowDraft {
     password_seen: bool,
 }
 
-fn is_header(line: &Line) -> bool {
+/// Whether a line is the table's header row.
+pub fn is_header(line: &Line) -> bool {
     let c = line.compact();
     (c.contains("ユーザー名") || c.contains("ユーザ名") || c.contains("氏名"))
         && (c.contains("ユーザーID") || c.contains("ユーザID") || c.contains("メールアドレス"))
@@ -152,11 +153,54 @@ fn split_merged(chunks: &[Chunk]) -> Vec<(f64, String)> {
     out
 }
 
-/// Reads the user table.
-pub fn parse_users(lines: &[&Line]) -> Vec<User> {
+/// Header cells the parser knows, compact, without a `(*1)` mark.
+const KNOWN_COLUMNS: &[&str] = &[
+    "No",
+    "No.",
+    "№",
+    "NO",
+    "NO.",
+    "ユーザー名",
+    "ユーザ名",
+    "氏名",
+    "ユーザーID",
+    "ユーザID",
+    "メールアドレス",
+    "ログイン情報",
+    "パスワード",
+    "パスワード(仮)",
+    "パスワード読み仮名",
+    "読み仮名",
+    "注文内容",
+];
+
+fn unknown_columns(header: &Line) -> Vec<Drift> {
+    header
+        .chunks
+        .iter()
+        .filter_map(|c| {
+            let text = compact(&c.text());
+            let bare = text
+                .trim_end_matches("(*1)")
+                .trim_end_matches("(※1)")
+                .trim_end_matches("*1");
+            (!KNOWN_COLUMNS.contains(&bare)).then(|| Drift::UnknownColumn {
+                label: normalize(&c.text()),
+                page: header.page,
+            })
+        })
+        .collect()
+}
+
+/// Reads the user table, and notes what it could not place.
+pub fn parse_users(lines: &[&Line]) -> (Vec<User>, Vec<Drift>) {
     let Some(header_at) = lines.iter().position(|l| is_header(l)) else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
+    let mut drift = lines
+        .get(header_at)
+        .map(|h| unknown_columns(h))
+        .unwrap_or_default();
     // Pages heights are not on Line; estimate from the lowest baseline seen
     // per page is unreliable, so callers' page heights come via max baseline.
     let page_heights = page_heights(lines);
@@ -181,17 +225,20 @@ pub fn parse_users(lines: &[&Line]) -> Vec<User> {
         .map(|(i, _)| i)
         .collect();
     let Some(&first_anchor) = anchors.first() else {
-        return Vec::new();
+        return (Vec::new(), drift);
     };
     // Rows whose cells are centred vertically put wrapped lines above the
     // number too; then each loose line goes to the nearest row.
-    let centred = first_anchor > 0 && body[..first_anchor].iter().all(|l| l.page == body[first_anchor].page);
+    let centred = first_anchor > 0
+        && body[..first_anchor]
+            .iter()
+            .all(|l| l.page == body[first_anchor].page);
     let mut drafts: Vec<RowDraft> = anchors
         .iter()
         .filter_map(|&i| first_line_draft(body[i]))
         .collect();
     if drafts.len() != anchors.len() {
-        return drafts.into_iter().map(finish).collect();
+        return (drafts.into_iter().map(finish).collect(), drift);
     }
     for (i, line) in body.iter().enumerate() {
         if anchors.contains(&i) {
@@ -199,6 +246,10 @@ pub fn parse_users(lines: &[&Line]) -> Vec<User> {
         }
         let row = owner_row(&anchors, &body, i, centred);
         let Some(draft) = row.and_then(|r| drafts.get_mut(r)) else {
+            drift.push(Drift::UnplacedCell {
+                row: 0,
+                page: line.page,
+            });
             continue;
         };
         for chunk in &line.chunks {
@@ -209,7 +260,13 @@ pub fn parse_users(lines: &[&Line]) -> Vec<User> {
                 .filter(|(c, _, _)| *c != Column::PasswordLabel)
                 .min_by(|a, b| (a.1 - x).abs().total_cmp(&(b.1 - x).abs()))
                 .map(|(c, _, _)| *c);
-            let Some(column) = column else { continue };
+            let Some(column) = column else {
+                drift.push(Drift::UnplacedCell {
+                    row: draft.no,
+                    page: line.page,
+                });
+                continue;
+            };
             let text = chunk.text();
             if let Some(cell) = draft.cells.iter_mut().find(|(c, _, _)| *c == column) {
                 let above = line.baseline < body[anchors[row.unwrap_or(0)]].baseline
@@ -224,7 +281,7 @@ pub fn parse_users(lines: &[&Line]) -> Vec<User> {
     }
     let mut users: Vec<User> = drafts.into_iter().map(finish).collect();
     users.sort_by_key(|u| u.no);
-    users
+    (users, drift)
 }
 
 fn page_heights(lines: &[&Line]) -> Vec<(u32, f64)> {

@@ -122,7 +122,10 @@ impl NoticeRecord {
                 zone: d.zone.clone(),
                 control_panel_url: d.control_panel_url.clone(),
                 auth_id: d.auth_id.clone(),
-                auth_password: d.auth_password.as_ref().map(|s| s.shown(reveal).to_string()),
+                auth_password: d
+                    .auth_password
+                    .as_ref()
+                    .map(|s| s.shown(reveal).to_string()),
                 servers: d
                     .servers
                     .iter()

@@ -127,13 +127,17 @@ pub fn glyph_name_to_char(name: &[u8]) -> Option<char> {
         return Some(c);
     }
     if let Some(hex) = base.strip_prefix("uni")
-        && hex.len() >= 4 {
-            return u32::from_str_radix(hex.get(..4)?, 16).ok().and_then(char::from_u32);
-        }
+        && hex.len() >= 4
+    {
+        return u32::from_str_radix(hex.get(..4)?, 16)
+            .ok()
+            .and_then(char::from_u32);
+    }
     if let Some(hex) = base.strip_prefix('u')
-        && (4..=6).contains(&hex.len()) {
-            return u32::from_str_radix(hex, 16).ok().and_then(char::from_u32);
-        }
+        && (4..=6).contains(&hex.len())
+    {
+        return u32::from_str_radix(hex, 16).ok().and_then(char::from_u32);
+    }
     None
 }
 

@@ -340,9 +340,9 @@ impl Font {
                 .fold(0u32, |acc, &b| (acc << 8) | u32::from(b));
             let cid = match encoding {
                 CidEncoding::Identity => Some(code),
-                CidEncoding::Utf16(cmap) | CidEncoding::ShiftJis(cmap) | CidEncoding::Other(cmap) => {
-                    cmap.lookup_cid_code(code, len as u8)
-                }
+                CidEncoding::Utf16(cmap)
+                | CidEncoding::ShiftJis(cmap)
+                | CidEncoding::Other(cmap) => cmap.lookup_cid_code(code, len as u8),
             };
             let text = self
                 .to_unicode_text(code)
@@ -368,7 +368,9 @@ impl Font {
                     let cid = cid?;
                     match cid_to_unicode?.lookup_bf_string(cid)? {
                         BfString::Char(c) => Some(fold_jis_roman_lookalike(c).to_string()),
-                        BfString::String(s) => Some(s.chars().map(fold_jis_roman_lookalike).collect()),
+                        BfString::String(s) => {
+                            Some(s.chars().map(fold_jis_roman_lookalike).collect())
+                        }
                     }
                 })
                 .unwrap_or_default();

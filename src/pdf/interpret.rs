@@ -138,7 +138,11 @@ impl<'a> Interpreter<'a> {
     }
 
     /// Runs a content stream with its resources.
-    pub fn run(&mut self, content: &[u8], resources: Option<&'a Dictionary>) -> Result<(), PdfError> {
+    pub fn run(
+        &mut self,
+        content: &[u8],
+        resources: Option<&'a Dictionary>,
+    ) -> Result<(), PdfError> {
         for op in Content::decode_iter(content) {
             // A syntax error ends the stream; what came before stands, as in
             // every viewer.
@@ -173,10 +177,9 @@ impl<'a> Interpreter<'a> {
     ) -> Result<(), PdfError> {
         let num = |i: usize| ops.get(i).and_then(number);
         match name {
-            "q"
-                if self.stack.len() < self.limits.max_nesting => {
-                    self.stack.push(self.gs.clone());
-                }
+            "q" if self.stack.len() < self.limits.max_nesting => {
+                self.stack.push(self.gs.clone());
+            }
             "Q" => {
                 if let Some(gs) = self.stack.pop() {
                     self.gs = gs;
@@ -277,9 +280,8 @@ impl<'a> Interpreter<'a> {
                             Object::String(bytes, _) => self.show(bytes)?,
                             other => {
                                 if let Some(n) = number(other) {
-                                    let tx = -n / 1000.0
-                                        * self.gs.font_size
-                                        * self.gs.horizontal_scale;
+                                    let tx =
+                                        -n / 1000.0 * self.gs.font_size * self.gs.horizontal_scale;
                                     self.tm = Matrix::translate(tx, 0.0).then(&self.tm);
                                 }
                             }
@@ -323,12 +325,13 @@ impl<'a> Interpreter<'a> {
 
     fn end_path(&mut self) {
         if self.pending_clip
-            && let Some(r) = Rect::bounding(&self.path_points) {
-                self.gs.clip = Some(match self.gs.clip {
-                    Some(c) => c.intersect(&r),
-                    None => r,
-                });
-            }
+            && let Some(r) = Rect::bounding(&self.path_points)
+        {
+            self.gs.clip = Some(match self.gs.clip {
+                Some(c) => c.intersect(&r),
+                None => r,
+            });
+        }
         self.pending_clip = false;
         self.path_points.clear();
     }
@@ -442,7 +445,11 @@ impl<'a> Interpreter<'a> {
         }
     }
 
-    fn draw_xobject(&mut self, resources: Option<&'a Dictionary>, name: &[u8]) -> Result<(), PdfError> {
+    fn draw_xobject(
+        &mut self,
+        resources: Option<&'a Dictionary>,
+        name: &[u8],
+    ) -> Result<(), PdfError> {
         let doc = self.doc;
         let Some(xobjects) = resources.and_then(|r| get_dict(doc, r, b"XObject")) else {
             return Ok(());
@@ -498,7 +505,11 @@ impl<'a> Interpreter<'a> {
         Ok(())
     }
 
-    fn actual_text(&self, props: Option<&Object>, resources: Option<&Dictionary>) -> Option<String> {
+    fn actual_text(
+        &self,
+        props: Option<&Object>,
+        resources: Option<&Dictionary>,
+    ) -> Option<String> {
         let dict = match props? {
             Object::Dictionary(d) => d,
             Object::Name(n) => {

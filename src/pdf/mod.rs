@@ -156,10 +156,7 @@ pub fn open(bytes: &[u8], passwords: &[Secret]) -> Result<Document, PdfError> {
         max_decompressed_size: Some(Limits::default().max_stream_bytes),
         ..LoadOptions::default()
     };
-    let is_pdf = bytes
-        .windows(5)
-        .take(1024)
-        .any(|w| w == b"%PDF-");
+    let is_pdf = bytes.windows(5).take(1024).any(|w| w == b"%PDF-");
     if !is_pdf {
         return Err(PdfError::Corrupt(if bytes.is_empty() {
             "the file is empty".into()
@@ -173,18 +170,23 @@ pub fn open(bytes: &[u8], passwords: &[Secret]) -> Result<Document, PdfError> {
         Err(e) => Some(e),
     };
     if let Some(e) = &first_error
-        && !matches!(e, lopdf::Error::InvalidPassword | lopdf::Error::Decryption(_)) {
-            return Err(PdfError::Corrupt(e.to_string()));
-        }
+        && !matches!(
+            e,
+            lopdf::Error::InvalidPassword | lopdf::Error::Decryption(_)
+        )
+    {
+        return Err(PdfError::Corrupt(e.to_string()));
+    }
     for pw in passwords {
         let opts = LoadOptions {
             password: Some(pw.expose().to_owned()),
             ..options()
         };
         if let Ok(doc) = Document::load_mem_with_options(bytes, opts)
-            && !needs_password(&doc) {
-                return Ok(doc);
-            }
+            && !needs_password(&doc)
+        {
+            return Ok(doc);
+        }
     }
     Err(PdfError::Encrypted(if passwords.is_empty() {
         "needs a password: pass it with --password"

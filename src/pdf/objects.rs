@@ -81,7 +81,9 @@ pub fn get_number(doc: &Document, dict: &Dictionary, key: &[u8]) -> Option<f64> 
 
 /// An array of numbers, resolving each element; `None` if any is not a number.
 pub fn numbers(doc: &Document, arr: &[Object]) -> Option<Vec<f64>> {
-    arr.iter().map(|o| resolve(doc, o).and_then(number)).collect()
+    arr.iter()
+        .map(|o| resolve(doc, o).and_then(number))
+        .collect()
 }
 
 /// A stream's decoded bytes, bounded by `limit`. Falls back to the raw bytes
