@@ -284,7 +284,7 @@ fn glyphs_to_lines(mut glyphs: Vec<&Glyph>, page: &PageContent) -> Vec<Line> {
             let chars: Vec<Char> = group
                 .iter()
                 .map(|g| Char {
-                    text: g.text.nfkc().collect(),
+                    text: g.text.nfkc().map(script::fold_radical).collect(),
                     x0: g.bbox.x0,
                     x1: g.bbox.x1,
                     size: g.size,

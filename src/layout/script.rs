@@ -29,3 +29,60 @@ mod tests {
         assert!(!is_cjk('1'));
     }
 }
+
+/// CJK Radicals Supplement code points that Chromium's ToUnicode (and fonts
+/// that share one glyph between a radical and its ideograph) give for
+/// ordinary ideographs, with the ideograph they stand for (Unicode's
+/// EquivalentUnifiedIdeograph.txt). NFKC folds the Kangxi Radicals block but
+/// not this one. Only radicals drawn exactly like the ideograph are listed.
+const RADICAL_EQUIVALENTS: &[(char, char)] = &[
+    ('\u{2E8C}', '小'),
+    ('\u{2E8D}', '小'),
+    ('\u{2E9D}', '月'),
+    ('\u{2E9F}', '母'),
+    ('\u{2EA0}', '民'),
+    ('\u{2EC1}', '虎'),
+    ('\u{2EC3}', '西'),
+    ('\u{2EC4}', '西'),
+    ('\u{2EC5}', '見'),
+    ('\u{2EC6}', '角'),
+    ('\u{2EC8}', '言'),
+    ('\u{2EC9}', '貝'),
+    ('\u{2ECB}', '車'),
+    ('\u{2ED1}', '長'),
+    ('\u{2ED7}', '雨'),
+    ('\u{2ED8}', '青'),
+    ('\u{2EDD}', '食'),
+    ('\u{2EE1}', '首'),
+    ('\u{2EE3}', '骨'),
+    ('\u{2EE4}', '鬼'),
+    ('\u{2EE8}', '麦'),
+    ('\u{2EE9}', '黄'),
+    ('\u{2EEB}', '斉'),
+    ('\u{2EED}', '歯'),
+    ('\u{2EEF}', '竜'),
+    ('\u{2EF2}', '亀'),
+];
+
+/// Folds a CJK Radicals Supplement code point to its ideograph.
+pub fn fold_radical(c: char) -> char {
+    if !('\u{2E80}'..='\u{2EFF}').contains(&c) {
+        return c;
+    }
+    RADICAL_EQUIVALENTS
+        .iter()
+        .find(|(r, _)| *r == c)
+        .map_or(c, |(_, ideograph)| *ideograph)
+}
+
+#[cfg(test)]
+mod radical_tests {
+    use super::*;
+
+    #[test]
+    fn radicals_fold_to_ideographs() {
+        assert_eq!(fold_radical('⻄'), '西');
+        assert_eq!(fold_radical('⻑'), '長');
+        assert_eq!(fold_radical('西'), '西');
+    }
+}

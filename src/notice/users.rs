@@ -1,17 +1,26 @@
 //! The user table (メールアドレス情報 / メールアカウント情報) → [`User`]s.
 //!
-//! The table is found by its header row and read row by row. A row starts
-//! on a line whose first cell is its number; the cells of that line are
-//! told apart by what they hold (a number, an e-mail address, a katakana
-//! reading, the パスワード(仮) label, an order word), which works whatever the
-//! column widths and alignment. Lines without a number are wrapped parts of
-//! a row's cells and go, cell by cell, to the column whose start is nearest.
-//! A table may run over pages, with or without a repeated header; page
-//! numbers and footers are not rows.
+//! The table is found by its header row (which may wrap over two lines)
+//! and read row by row. A row starts on a line whose first cell is its
+//! number. The cells of that line are told apart by what they hold (a
+//! number, an e-mail address, a katakana reading, the パスワード(仮) label, an
+//! ASCII password, an order word), which works whatever the column widths
+//! and alignment; where a narrow gap merged two cells into one chunk, the
+//! chunk is cut where its script changes (katakana reading → ASCII
+//! password, name → address, password → 追加).
+//!
+//! Lines without a number are wrapped parts of a row's cells. Which row
+//! they belong to follows from the table's vertical alignment, read off
+//! the page: wrapped lines only below the numbers means top-aligned cells,
+//! only above means bottom-aligned, both means centred. Within the row,
+//! each wrapped piece goes to the column whose start is nearest, and
+//! wrapped parts are joined without a separator. A table may run over
+//! pages, with or without a repeated header; page numbers and footers are
+//! not rows.
 
 use super::model::{Drift, OrderKind, User};
 use super::normalize::{compact, non_placeholder, normalize};
-use crate::layout::{Chunk, Line};
+use crate::layout::{Char, Chunk, Line, text_of};
 use crate::secret::Secret;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -20,138 +29,25 @@ use std::sync::LazyLock;
 /// running headers and footers, never table rows.
 const PAGE_MARGIN_SHARE: f64 = 0.055;
 
+/// A header that wraps continues at most this many font sizes below.
+const HEADER_WRAP_DISTANCE: f64 = 1.8;
+
+/// The label in the ログイン情報 column, before the password.
+const PASSWORD_LABEL: &str = "パスワード(仮)";
+
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+$")
         .unwrap_or_else(|e| unreachable!("valid pattern: {e}"))
 });
 
 static ROW_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:No\.?|№)?(\d{1,5})(?:\s+|$)(.*)$")
-        .unwrap_or_else(|e| unreachable!("valid pattern: {e}"))
+    Regex::new(r"^(?:No\.?|№)?\s*(\d{1,5})$").unwrap_or_else(|e| unreachable!("valid pattern: {e}"))
 });
 
 static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:-\s*\d+\s*-|\d+\s*/\s*\d+|\d+\s*ページ|page\s*\d+.*|P\.?\s*\d+)$")
+    Regex::new(r"^(?:-\s*\d+\s*-|\d+\s*/\s*\d+|\d+\s*ページ|(?i:page)\s*\d+.*|P\.?\s*\d+)$")
         .unwrap_or_else(|e| unreachable!("valid pattern: {e}"))
 });
-
-/// What a cell of a row holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Column {
-    Name,
-    UserId,
-    Reading,
-    Password,
-    Order,
-    /// The パスワード(仮) label of the ログイン情報 column.
-    PasswordLabel,
-}
-
-/// A row being read: its cells, each with the column it belongs to.
-struct RowDraft {
-    no: u32,
-    page: u32,
-    cells: Vec<(Column, f64, String)>,
-    password_seen: bool,
-}
-
-/// Whether a line is the table's header row.
-pub fn is_header(line: &Line) -> bool {
-    let c = line.compact();
-    (c.contains("ユーザー名") || c.contains("ユーザ名") || c.contains("氏名"))
-        && (c.contains("ユーザーID") || c.contains("ユーザID") || c.contains("メールアドレス"))
-}
-
-fn is_table_end(line: &Line) -> bool {
-    let c = line.compact();
-    c.starts_with("(※") || c.starts_with('※') || c.starts_with('■') || c.contains("有効期限")
-}
-
-fn is_footer(line: &Line, page_height: f64) -> bool {
-    let text = normalize(&line.text());
-    let near_edge = page_height > 0.0
-        && (line.baseline < PAGE_MARGIN_SHARE * page_height
-            || line.baseline > (1.0 - PAGE_MARGIN_SHARE) * page_height);
-    near_edge || PAGE_NUMBER.is_match(&text)
-}
-
-fn is_reading(text: &str) -> bool {
-    let mut any = false;
-    for c in text.chars() {
-        match c {
-            '\u{30A0}'..='\u{30FF}' | '小' | '大' | ' ' => any = true,
-            _ => return false,
-        }
-    }
-    any && text.chars().any(|c| ('\u{30A1}'..='\u{30FA}').contains(&c))
-}
-
-/// Classifies the cells of a row's first line.
-fn classify_first_line(chunks: &[(f64, String)]) -> Vec<(Column, f64, String)> {
-    let mut out = Vec::new();
-    let mut seen_id = false;
-    for (x, text) in chunks {
-        let c = compact(text);
-        // The first address is the user ID; a later one is a password that
-        // happens to look like one.
-        let column = if !seen_id && EMAIL.is_match(&c) {
-            seen_id = true;
-            Column::UserId
-        } else if OrderKind::from_word(&c).is_some() {
-            Column::Order
-        } else if c.starts_with("パスワード(仮)") || c == "パスワード" {
-            let rest = c.trim_start_matches("パスワード(仮)").to_string();
-            out.push((Column::PasswordLabel, *x, String::new()));
-            if !rest.is_empty() {
-                out.push((Column::Password, *x, rest));
-            }
-            continue;
-        } else if !seen_id {
-            Column::Name
-        } else if is_reading(text) {
-            Column::Reading
-        } else {
-            Column::Password
-        };
-        out.push((column, *x, text.clone()));
-    }
-    out
-}
-
-/// Splits cells that a narrow gap merged: "福田 彩 fukuda@x.jp" or
-/// "Pa55word! 追加".
-fn split_merged(chunks: &[Chunk]) -> Vec<(f64, String)> {
-    let mut out = Vec::new();
-    for chunk in chunks {
-        let text = chunk.text();
-        let words: Vec<&str> = text.split(' ').collect();
-        let email_at = words.iter().position(|w| EMAIL.is_match(w));
-        let order_last = words
-            .last()
-            .is_some_and(|w| OrderKind::from_word(w).is_some());
-        if words.len() > 1 && (email_at.is_some() || order_last) {
-            let x = chunk.x0();
-            let mut start = 0;
-            let mut cut = |end: usize, out: &mut Vec<(f64, String)>| {
-                if end > start {
-                    out.push((x, words[start..end].join(" ")));
-                }
-                start = end;
-            };
-            if let Some(i) = email_at {
-                cut(i, &mut out);
-                cut(i + 1, &mut out);
-            }
-            if order_last {
-                cut(words.len() - 1, &mut out);
-            }
-            cut(words.len(), &mut out);
-        } else {
-            out.push((chunk.x0(), text));
-        }
-    }
-    out
-}
 
 /// Header cells the parser knows, compact, without a `(*1)` mark.
 const KNOWN_COLUMNS: &[&str] = &[
@@ -174,201 +70,471 @@ const KNOWN_COLUMNS: &[&str] = &[
     "注文内容",
 ];
 
-fn unknown_columns(header: &Line) -> Vec<Drift> {
-    header
+/// What a cell of a row holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Name,
+    UserId,
+    Reading,
+    Password,
+    Order,
+    /// The パスワード(仮) label of the ログイン情報 column.
+    PasswordLabel,
+}
+
+/// A piece of a chunk: one cell's worth of text and where it starts.
+#[derive(Debug, Clone, PartialEq)]
+struct Piece {
+    x0: f64,
+    text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CharClass {
+    Reading,
+    Ascii,
+    Space,
+    Other,
+}
+
+fn is_katakana(c: char) -> bool {
+    ('\u{30A1}'..='\u{30FC}').contains(&c)
+}
+
+fn char_class(c: &Char, next: Option<&Char>) -> CharClass {
+    let Some(first) = c.text.chars().next() else {
+        return CharClass::Space;
+    };
+    if first.is_whitespace() {
+        CharClass::Space
+    } else if is_katakana(first) {
+        CharClass::Reading
+    } else if matches!(first, '大' | '小')
+        && next.and_then(|n| n.text.chars().next()).is_some_and(is_katakana)
+    {
+        CharClass::Reading
+    } else if first.is_ascii_graphic() {
+        CharClass::Ascii
+    } else {
+        CharClass::Other
+    }
+}
+
+/// Cuts a chunk into cell pieces where its script changes between ASCII
+/// and anything else, and around an e-mail address.
+fn chunk_to_pieces(chunk: &Chunk) -> Vec<Piece> {
+    let chars = &chunk.chars;
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    // The ログイン情報 label first: it mixes scripts.
+    let mut label_len = 0;
+    let mut seen = String::new();
+    for (i, c) in chars.iter().enumerate() {
+        seen.push_str(&c.text);
+        if compact(&seen) == PASSWORD_LABEL {
+            label_len = i + 1;
+            break;
+        }
+        if !PASSWORD_LABEL.starts_with(&compact(&seen)) {
+            break;
+        }
+    }
+    if label_len > 0 {
+        pieces.push(Piece {
+            x0: chars.first().map_or(0.0, |c| c.x0),
+            text: PASSWORD_LABEL.to_string(),
+        });
+        start = label_len;
+    }
+    let mut segment_class: Option<CharClass> = None;
+    for i in start..chars.len() {
+        let class = char_class(&chars[i], chars.get(i + 1));
+        if class == CharClass::Space {
+            continue;
+        }
+        if let Some(prev) = segment_class {
+            let ascii_boundary = (prev == CharClass::Ascii) != (class == CharClass::Ascii);
+            if ascii_boundary {
+                push_segment(&chars[start..i], &mut pieces);
+                start = i;
+            }
+        }
+        segment_class = Some(class);
+    }
+    push_segment(&chars[start..], &mut pieces);
+    pieces
+}
+
+/// Adds a segment, cutting an ASCII one around an e-mail address.
+fn push_segment(chars: &[Char], pieces: &mut Vec<Piece>) {
+    let mut word_start = 0;
+    let mut words: Vec<&[Char]> = Vec::new();
+    for (i, c) in chars.iter().enumerate() {
+        if c.text.trim().is_empty() {
+            if i > word_start {
+                words.push(&chars[word_start..i]);
+            }
+            word_start = i + 1;
+        }
+    }
+    if word_start < chars.len() {
+        words.push(&chars[word_start..]);
+    }
+    let is_email = |w: &[Char]| EMAIL.is_match(&compact(&text_of(w)));
+    let email_at = words.iter().position(|w| is_email(w));
+    let mut groups: Vec<&[&[Char]]> = Vec::new();
+    match email_at {
+        Some(i) if words.len() > 1 => {
+            groups.push(&words[..i]);
+            groups.push(&words[i..=i]);
+            groups.push(&words[i + 1..]);
+        }
+        _ => groups.push(&words[..]),
+    }
+    for group in groups {
+        let (Some(first), Some(last)) = (group.first(), group.last()) else {
+            continue;
+        };
+        let start = first.as_ptr() as usize;
+        let _ = start;
+        let text = group.iter().map(|w| text_of(w)).collect::<Vec<_>>().join(" ");
+        let x0 = first.first().map_or(0.0, |c| c.x0);
+        let _ = last;
+        if !text.is_empty() {
+            pieces.push(Piece { x0, text });
+        }
+    }
+}
+
+fn line_pieces(line: &Line) -> Vec<Piece> {
+    line.chunks.iter().flat_map(chunk_to_pieces).collect()
+}
+
+fn header_text_matches(c: &str) -> bool {
+    (c.contains("ユーザー名") || c.contains("ユーザ名") || c.contains("氏名"))
+        && (c.contains("ユーザーID") || c.contains("ユーザID") || c.contains("メールアドレス"))
+}
+
+/// Whether a line is the table's header row.
+pub fn is_header(line: &Line) -> bool {
+    header_text_matches(&line.compact())
+}
+
+/// Whether a line and the next form a header that wrapped.
+fn is_wrapped_header(line: &Line, next: Option<&&Line>) -> bool {
+    next.is_some_and(|n| {
+        n.page == line.page
+            && n.baseline - line.baseline <= HEADER_WRAP_DISTANCE * line.size
+            && header_text_matches(&(line.compact() + &n.compact()))
+    })
+}
+
+/// A line right under a header line that only finishes its wrapped cells
+/// ("注文" / "内容"): no number, no address, no reading.
+fn continues_header(line: &Line, header: &Line) -> bool {
+    let c = line.compact();
+    line.page == header.page
+        && line.baseline - header.baseline <= HEADER_WRAP_DISTANCE * header.size
+        && !c.contains('@')
+        && !c.contains('・')
+        && !c.chars().next().is_some_and(|ch| ch.is_ascii_digit())
+}
+
+fn is_table_end(line: &Line) -> bool {
+    let c = line.compact();
+    c.starts_with("(※") || c.starts_with('※') || c.starts_with('■') || c.contains("有効期限")
+}
+
+fn is_footer(line: &Line) -> bool {
+    let text = normalize(&line.text());
+    let h = line.page_height;
+    let near_edge = h > 0.0
+        && (line.baseline < PAGE_MARGIN_SHARE * h || line.baseline > (1.0 - PAGE_MARGIN_SHARE) * h);
+    near_edge || PAGE_NUMBER.is_match(&text)
+}
+
+fn is_reading(text: &str) -> bool {
+    let mut any_kana = false;
+    for c in text.chars() {
+        if is_katakana(c) {
+            any_kana = true;
+        } else if !matches!(c, '小' | '大' | ' ') {
+            return false;
+        }
+    }
+    any_kana
+}
+
+fn unknown_columns(header: &[&Line]) -> Vec<Drift> {
+    let Some(first) = header.first() else {
+        return Vec::new();
+    };
+    // Pieces of wrapped header lines join the header cell above them.
+    let mut cells: Vec<(f64, f64, String)> = first
         .chunks
         .iter()
-        .filter_map(|c| {
-            let text = compact(&c.text());
+        .map(|c| (c.x0(), c.x1(), c.compact()))
+        .collect();
+    for line in header.iter().skip(1) {
+        for chunk in &line.chunks {
+            let center = (chunk.x0() + chunk.x1()) / 2.0;
+            let nearest = cells.iter_mut().min_by(|a, b| {
+                ((a.0 + a.1) / 2.0 - center)
+                    .abs()
+                    .total_cmp(&((b.0 + b.1) / 2.0 - center).abs())
+            });
+            if let Some(cell) = nearest {
+                cell.2.push_str(&chunk.compact());
+            }
+        }
+    }
+    cells
+        .into_iter()
+        .filter_map(|(_, _, text)| {
             let bare = text
                 .trim_end_matches("(*1)")
                 .trim_end_matches("(※1)")
                 .trim_end_matches("*1");
             (!KNOWN_COLUMNS.contains(&bare)).then(|| Drift::UnknownColumn {
-                label: normalize(&c.text()),
-                page: header.page,
+                label: text.clone(),
+                page: first.page,
             })
         })
         .collect()
 }
 
+/// The rows' vertical alignment, as the page shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Alignment {
+    Top,
+    Bottom,
+    Centred,
+}
+
+/// A row's first line, read.
+struct Anchor {
+    no: u32,
+    /// Classified pieces (the number excluded).
+    cells: Vec<(Column, Piece)>,
+}
+
 /// Reads the user table, and notes what it could not place.
 pub fn parse_users(lines: &[&Line]) -> (Vec<User>, Vec<Drift>) {
-    let Some(header_at) = lines.iter().position(|l| is_header(l)) else {
+    let Some(header_at) = lines
+        .iter()
+        .enumerate()
+        .position(|(i, l)| is_header(l) || is_wrapped_header(l, lines.get(i + 1)))
+    else {
         return (Vec::new(), Vec::new());
     };
-    let mut drift = lines
-        .get(header_at)
-        .map(|h| unknown_columns(h))
-        .unwrap_or_default();
-    // Pages heights are not on Line; estimate from the lowest baseline seen
-    // per page is unreliable, so callers' page heights come via max baseline.
-    let page_heights = page_heights(lines);
+    let mut header_lines: Vec<&Line> = vec![lines[header_at]];
+    let mut i = header_at + 1;
+    while let Some(next) = lines.get(i) {
+        if header_lines.len() < 3 && continues_header(next, header_lines[header_lines.len() - 1]) {
+            header_lines.push(next);
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    let mut drift = unknown_columns(&header_lines);
+
+    // The table body: no headers (repeated on later pages), no footers.
     let mut body: Vec<&Line> = Vec::new();
-    for line in lines.iter().skip(header_at + 1) {
+    let mut in_repeated_header: Option<&Line> = None;
+    for (j, line) in lines.iter().enumerate().skip(i) {
         if is_table_end(line) {
             break;
         }
-        let height = page_heights
-            .iter()
-            .find(|(p, _)| *p == line.page)
-            .map_or(0.0, |(_, h)| *h);
-        if is_header(line) || is_footer(line, height) {
+        if is_header(line) || is_wrapped_header(line, lines.get(j + 1)) {
+            in_repeated_header = Some(line);
+            continue;
+        }
+        if let Some(h) = in_repeated_header {
+            if continues_header(line, h) {
+                in_repeated_header = Some(line);
+                continue;
+            }
+            in_repeated_header = None;
+        }
+        if is_footer(line) {
             continue;
         }
         body.push(line);
     }
-    let anchors: Vec<usize> = body
+
+    let anchors: Vec<(usize, Anchor)> = body
         .iter()
         .enumerate()
-        .filter(|(_, l)| starts_row(l))
-        .map(|(i, _)| i)
+        .filter_map(|(i, l)| read_anchor(l).map(|a| (i, a)))
         .collect();
-    let Some(&first_anchor) = anchors.first() else {
+    let (Some(first), Some(last)) = (anchors.first(), anchors.last()) else {
         return (Vec::new(), drift);
     };
-    // Rows whose cells are centred vertically put wrapped lines above the
-    // number too; then each loose line goes to the nearest row.
-    let centred = first_anchor > 0
-        && body[..first_anchor]
-            .iter()
-            .all(|l| l.page == body[first_anchor].page);
-    let mut drafts: Vec<RowDraft> = anchors
-        .iter()
-        .filter_map(|&i| first_line_draft(body[i]))
-        .collect();
-    if drafts.len() != anchors.len() {
-        return (drafts.into_iter().map(finish).collect(), drift);
-    }
-    for (i, line) in body.iter().enumerate() {
-        if anchors.contains(&i) {
+    let loose_before = first.0 > 0;
+    let loose_after = last.0 + 1 < body.len();
+    let alignment = match (loose_before, loose_after) {
+        (false, _) => Alignment::Top,
+        (true, false) => Alignment::Bottom,
+        (true, true) => Alignment::Centred,
+    };
+
+    // Each row's lines, in reading order.
+    let mut row_lines: Vec<Vec<usize>> = anchors.iter().map(|(i, _)| vec![*i]).collect();
+    for i in 0..body.len() {
+        if anchors.iter().any(|(a, _)| *a == i) {
             continue;
         }
-        let row = owner_row(&anchors, &body, i, centred);
-        let Some(draft) = row.and_then(|r| drafts.get_mut(r)) else {
-            drift.push(Drift::UnplacedCell {
+        match owner_row(&anchors, &body, i, alignment) {
+            Some(row) => {
+                if let Some(v) = row_lines.get_mut(row) {
+                    v.push(i);
+                }
+            }
+            None => drift.push(Drift::UnplacedCell {
                 row: 0,
-                page: line.page,
-            });
-            continue;
-        };
-        for chunk in &line.chunks {
-            let x = chunk.x0();
-            let column = draft
-                .cells
-                .iter()
-                .filter(|(c, _, _)| *c != Column::PasswordLabel)
-                .min_by(|a, b| (a.1 - x).abs().total_cmp(&(b.1 - x).abs()))
-                .map(|(c, _, _)| *c);
-            let Some(column) = column else {
-                drift.push(Drift::UnplacedCell {
-                    row: draft.no,
-                    page: line.page,
-                });
+                page: body[i].page,
+            }),
+        }
+    }
+
+    let mut users = Vec::with_capacity(anchors.len());
+    for ((anchor_at, anchor), mut members) in anchors.into_iter().zip(row_lines) {
+        members.sort_by(|a, b| {
+            (body[*a].page, body[*a].baseline).partial_cmp(&(body[*b].page, body[*b].baseline)).unwrap_or(std::cmp::Ordering::Equal)
+        });
+        // (column, line index, text) in reading order.
+        let mut parts: Vec<(Column, usize, String)> = Vec::new();
+        for m in members {
+            if m == anchor_at {
+                parts.extend(anchor.cells.iter().map(|(c, p)| (*c, m, p.text.clone())));
                 continue;
-            };
-            let text = chunk.text();
-            if let Some(cell) = draft.cells.iter_mut().find(|(c, _, _)| *c == column) {
-                let above = line.baseline < body[anchors[row.unwrap_or(0)]].baseline
-                    && line.page == body[anchors[row.unwrap_or(0)]].page;
-                if above {
-                    cell.2 = format!("{text}{}", cell.2);
-                } else {
-                    cell.2.push_str(&text);
+            }
+            for piece in line_pieces(body[m]) {
+                if piece.text == PASSWORD_LABEL || piece.text.starts_with("パスワード(") {
+                    continue;
+                }
+                let column = anchor
+                    .cells
+                    .iter()
+                    .filter(|(c, _)| *c != Column::PasswordLabel)
+                    .min_by(|a, b| (a.1.x0 - piece.x0).abs().total_cmp(&(b.1.x0 - piece.x0).abs()))
+                    .map(|(c, _)| *c);
+                match column {
+                    Some(c) => parts.push((c, m, piece.text)),
+                    None => drift.push(Drift::UnplacedCell {
+                        row: anchor.no,
+                        page: body[m].page,
+                    }),
                 }
             }
         }
+        users.push(finish(anchor.no, body[anchor_at].page, &parts));
     }
-    let mut users: Vec<User> = drafts.into_iter().map(finish).collect();
     users.sort_by_key(|u| u.no);
     (users, drift)
 }
 
-fn page_heights(lines: &[&Line]) -> Vec<(u32, f64)> {
-    let mut out: Vec<(u32, f64)> = Vec::new();
-    for l in lines {
-        if !out.iter().any(|(p, _)| *p == l.page) {
-            out.push((l.page, l.page_height));
-        }
+/// Reads a row's first line: its number and classified cells.
+fn read_anchor(line: &Line) -> Option<Anchor> {
+    let mut pieces = line_pieces(line);
+    let first = pieces.first()?;
+    let no: u32 = ROW_NUMBER
+        .captures(&compact(&first.text))?
+        .get(1)?
+        .as_str()
+        .parse()
+        .ok()?;
+    pieces.remove(0);
+    let cells = classify(&pieces);
+    let is_row = cells
+        .iter()
+        .any(|(c, _)| matches!(c, Column::UserId | Column::Order));
+    is_row.then_some(Anchor { no, cells })
+}
+
+/// Classifies the cells of a row's first line by what they hold.
+fn classify(pieces: &[Piece]) -> Vec<(Column, Piece)> {
+    let mut out = Vec::new();
+    let mut seen_id = false;
+    for piece in pieces {
+        let c = compact(&piece.text);
+        // The first address is the user ID; a later one is a password that
+        // happens to look like one.
+        let column = if !seen_id && EMAIL.is_match(&c) {
+            seen_id = true;
+            Column::UserId
+        } else if OrderKind::from_word(&c).is_some() {
+            Column::Order
+        } else if c == PASSWORD_LABEL {
+            Column::PasswordLabel
+        } else if !seen_id {
+            Column::Name
+        } else if is_reading(&piece.text) {
+            Column::Reading
+        } else {
+            Column::Password
+        };
+        out.push((column, piece.clone()));
     }
     out
 }
 
-fn starts_row(line: &Line) -> bool {
-    let Some(first) = line.chunks.first() else {
-        return false;
-    };
-    let text = normalize(&first.text());
-    ROW_NUMBER.is_match(&text)
-        && line.chunks.iter().any(|c| {
-            let t = c.text();
-            t.contains('@') || t.split(' ').any(|w| OrderKind::from_word(w).is_some())
-        })
-}
-
-fn first_line_draft(line: &Line) -> Option<RowDraft> {
-    let mut chunks = split_merged(&line.chunks);
-    let (x, first) = chunks.first().cloned()?;
-    let caps = ROW_NUMBER.captures(&first)?;
-    let no: u32 = caps.get(1)?.as_str().parse().ok()?;
-    let rest = caps.get(2).map_or("", |m| m.as_str()).to_string();
-    chunks.remove(0);
-    if !rest.is_empty() {
-        chunks.insert(0, (x + 1.0, rest));
-    }
-    let cells = classify_first_line(&chunks);
-    let password_seen = cells.iter().any(|(c, _, _)| *c == Column::PasswordLabel);
-    Some(RowDraft {
-        no,
-        page: line.page,
-        cells,
-        password_seen,
-    })
-}
-
 /// Which row a loose (wrapped) line belongs to.
-fn owner_row(anchors: &[usize], body: &[&Line], i: usize, centred: bool) -> Option<usize> {
-    let before = anchors.iter().rposition(|&a| a < i);
-    let after = anchors.iter().position(|&a| a > i);
-    if !centred {
-        return before;
-    }
-    match (before, after) {
-        (Some(b), Some(a)) => {
-            let line = body[i];
-            let (lb, la) = (body[anchors[b]], body[anchors[a]]);
-            let distance = |anchor: &Line| {
-                if anchor.page == line.page {
-                    (anchor.baseline - line.baseline).abs()
-                } else {
-                    f64::MAX
-                }
-            };
-            Some(if distance(la) < distance(lb) { a } else { b })
-        }
-        (b, a) => b.or(a),
+fn owner_row(
+    anchors: &[(usize, Anchor)],
+    body: &[&Line],
+    i: usize,
+    alignment: Alignment,
+) -> Option<usize> {
+    let before = anchors.iter().rposition(|(a, _)| *a < i);
+    let after = anchors.iter().position(|(a, _)| *a > i);
+    match alignment {
+        Alignment::Top => before.or(after),
+        Alignment::Bottom => after.or(before),
+        Alignment::Centred => match (before, after) {
+            (Some(b), Some(a)) => {
+                let line = body[i];
+                let distance = |row: usize| {
+                    let anchor = body[anchors[row].0];
+                    if anchor.page == line.page {
+                        (anchor.baseline - line.baseline).abs()
+                    } else {
+                        f64::MAX
+                    }
+                };
+                Some(if distance(a) < distance(b) { a } else { b })
+            }
+            (b, a) => b.or(a),
+        },
     }
 }
 
-fn finish(draft: RowDraft) -> User {
+fn finish(no: u32, page: u32, parts: &[(Column, usize, String)]) -> User {
     let get = |col: Column| {
-        let joined: String = draft
-            .cells
-            .iter()
-            .filter(|(c, _, _)| *c == col)
-            .map(|(_, _, t)| t.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let mut joined = String::new();
+        let mut last_line = None;
+        for (c, line, text) in parts {
+            if *c != col {
+                continue;
+            }
+            // Pieces of one line are separate words; a wrapped line
+            // continues the cell without a separator.
+            if last_line == Some(*line) {
+                joined.push(' ');
+            }
+            joined.push_str(text);
+            last_line = Some(*line);
+        }
         non_placeholder(normalize(&joined))
     };
-    let _ = draft.password_seen;
     User {
-        no: draft.no,
+        no,
         name: get(Column::Name),
         user_id: get(Column::UserId).map(|v| v.replace(' ', "")),
         temporary_password: get(Column::Password).map(|v| Secret::new(v.replace(' ', ""))),
         password_reading: get(Column::Reading).map(|v| v.replace(' ', "")),
         order: get(Column::Order).and_then(|v| OrderKind::from_word(&v)),
-        page: draft.page,
+        page,
     }
 }

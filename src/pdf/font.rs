@@ -36,6 +36,14 @@ const MAX_CMAP_BYTES: usize = 4 * 1024 * 1024;
 /// Latin and CJK extremes, so positions stay roughly right.
 const FALLBACK_WIDTH: f64 = 500.0;
 
+/// Adobe-Japan1 CIDs 231–632 are the collection's half-width forms
+/// (JIS-Roman and half-width katakana: Adobe TN 5078). reportlab's
+/// `/W` for its non-embedded Japanese fonts lists only some of them; a
+/// viewer's substituted font still draws them half-width, so missing entries
+/// in this range are half an em, not `/DW`.
+const JAPAN1_HALF_WIDTH: std::ops::RangeInclusive<u32> = 231..=632;
+const HALF_WIDTH: f64 = 500.0;
+
 /// One decoded character code.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DecodedCode {
@@ -87,6 +95,8 @@ enum Widths {
     Cid {
         ranges: Vec<(u32, u32, CidWidth)>,
         default: f64,
+        /// Adobe-Japan1: CIDs the collection defines as half-width.
+        japan1: bool,
     },
     #[default]
     Unknown,
@@ -280,6 +290,9 @@ impl Font {
             });
             if ordering.as_deref() == Some(b"Japan1") {
                 cid_to_unicode = adobe_japan1_ucs2();
+                if let Widths::Cid { japan1, .. } = &mut widths {
+                    *japan1 = true;
+                }
             }
         }
         Font {
@@ -407,14 +420,22 @@ impl Font {
 
     fn cid_width(&self, cid: u32) -> f64 {
         let w = match &self.widths {
-            Widths::Cid { ranges, default } => ranges
+            Widths::Cid {
+                ranges,
+                default,
+                japan1,
+            } => ranges
                 .iter()
                 .find(|(first, last, _)| (*first..=*last).contains(&cid))
                 .and_then(|(first, _, w)| match w {
                     CidWidth::Same(w) => Some(*w),
                     CidWidth::Each(ws) => ws.get((cid - first) as usize).copied(),
                 })
-                .unwrap_or(*default),
+                .unwrap_or(if *japan1 && JAPAN1_HALF_WIDTH.contains(&cid) {
+                    HALF_WIDTH
+                } else {
+                    *default
+                }),
             _ => 1000.0,
         };
         w * self.width_scale
@@ -500,5 +521,9 @@ fn read_cid_widths(doc: &Document, cid_font: &Dictionary) -> Widths {
             }
         }
     }
-    Widths::Cid { ranges, default }
+    Widths::Cid {
+        ranges,
+        default,
+        japan1: false,
+    }
 }
