@@ -20,7 +20,10 @@ fn main() {
         if page_filter.is_some_and(|p| p != page.number) {
             continue;
         }
-        println!("page {} {}x{} images {:?}", page.number, page.width, page.height, page.images);
+        println!(
+            "page {} {}x{} images {:?}",
+            page.number, page.width, page.height, page.images
+        );
         for g in &page.glyphs {
             println!(
                 "{:>8.2} {:>8.2} {:>8.2} {:>8.2} size {:>5.2} {:?} {:?} {}",

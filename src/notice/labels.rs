@@ -84,6 +84,10 @@ pub const LABELS: &[(&str, Field)] = &[
     ("発行日", Field::IssueDate),
 ];
 
+/// Labels up to this many characters must be followed by a gap or a
+/// colon; longer ones are unambiguous.
+const SHORT_LABEL_CHARS: usize = 4;
+
 /// Markers a label may start with.
 const LABEL_PREFIXES: &[char] = &['■', '□', '●', '・', '*'];
 
@@ -122,8 +126,11 @@ pub fn split_label(line: &Line) -> Option<LabeledValue> {
     let rest: Vec<Char> = chars.get(index..)?.iter().map(|c| (*c).clone()).collect();
     // A colon after the label belongs to neither.
     let rest = strip_leading_colon(rest);
-    // The label must end where a word ends: "ドメイン名義" is not ドメイン名.
-    if let Some(first) = rest.first() {
+    // A short label must end where a word ends: "製品名称" is not 製品名.
+    // Long labels are unambiguous even when the value touches them.
+    if label.chars().count() <= SHORT_LABEL_CHARS
+        && let Some(first) = rest.first()
+    {
         let touching = first.x0 - label_x1 < 0.1 * first.size;
         let first_char = first.text.chars().next().unwrap_or(' ');
         if touching && is_cjk(first_char) && !matches!(first_char, '(' | ':') {

@@ -15,10 +15,12 @@ pub fn compact(text: &str) -> String {
     text.nfkc().filter(|c| !c.is_whitespace()).collect()
 }
 
-/// `None` for an empty value or a dash placeholder (`-`, `－`, `—`).
+/// `None` for an empty value or a dash placeholder (`-`, `－`, `—`). The
+/// katakana long-vowel mark `ー` is not a dash: it may be the last line of a
+/// wrapped reading.
 pub fn non_placeholder(value: String) -> Option<String> {
     let v = value.trim();
-    if v.is_empty() || matches!(v, "-" | "ー" | "―" | "—" | "–" | "‐" | "−") {
+    if v.is_empty() || matches!(v, "-" | "--" | "―" | "—" | "–" | "‐" | "−") {
         None
     } else {
         Some(value)

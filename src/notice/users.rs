@@ -110,7 +110,9 @@ fn char_class(c: &Char, next: Option<&Char>) -> CharClass {
     } else if is_katakana(first) {
         CharClass::Reading
     } else if matches!(first, '大' | '小')
-        && next.and_then(|n| n.text.chars().next()).is_some_and(is_katakana)
+        && next
+            .and_then(|n| n.text.chars().next())
+            .is_some_and(is_katakana)
     {
         CharClass::Reading
     } else if first.is_ascii_graphic() {
@@ -197,7 +199,11 @@ fn push_segment(chars: &[Char], pieces: &mut Vec<Piece>) {
         };
         let start = first.as_ptr() as usize;
         let _ = start;
-        let text = group.iter().map(|w| text_of(w)).collect::<Vec<_>>().join(" ");
+        let text = group
+            .iter()
+            .map(|w| text_of(w))
+            .collect::<Vec<_>>()
+            .join(" ");
         let x0 = first.first().map_or(0.0, |c| c.x0);
         let _ = last;
         if !text.is_empty() {
@@ -401,7 +407,9 @@ pub fn parse_users(lines: &[&Line]) -> (Vec<User>, Vec<Drift>) {
     let mut users = Vec::with_capacity(anchors.len());
     for ((anchor_at, anchor), mut members) in anchors.into_iter().zip(row_lines) {
         members.sort_by(|a, b| {
-            (body[*a].page, body[*a].baseline).partial_cmp(&(body[*b].page, body[*b].baseline)).unwrap_or(std::cmp::Ordering::Equal)
+            (body[*a].page, body[*a].baseline)
+                .partial_cmp(&(body[*b].page, body[*b].baseline))
+                .unwrap_or(std::cmp::Ordering::Equal)
         });
         // (column, line index, text) in reading order.
         let mut parts: Vec<(Column, usize, String)> = Vec::new();
@@ -418,7 +426,11 @@ pub fn parse_users(lines: &[&Line]) -> (Vec<User>, Vec<Drift>) {
                     .cells
                     .iter()
                     .filter(|(c, _)| *c != Column::PasswordLabel)
-                    .min_by(|a, b| (a.1.x0 - piece.x0).abs().total_cmp(&(b.1.x0 - piece.x0).abs()))
+                    .min_by(|a, b| {
+                        (a.1.x0 - piece.x0)
+                            .abs()
+                            .total_cmp(&(b.1.x0 - piece.x0).abs())
+                    })
                     .map(|(c, _)| *c);
                 match column {
                     Some(c) => parts.push((c, m, piece.text)),
@@ -470,7 +482,7 @@ fn classify(pieces: &[Piece]) -> Vec<(Column, Piece)> {
             Column::PasswordLabel
         } else if !seen_id {
             Column::Name
-        } else if is_reading(&piece.text) {
+        } else if is_reading(&normalize(&piece.text)) {
             Column::Reading
         } else {
             Column::Password
@@ -515,7 +527,8 @@ fn finish(no: u32, page: u32, parts: &[(Column, usize, String)]) -> User {
         let mut joined = String::new();
         let mut last_line = None;
         for (c, line, text) in parts {
-            if *c != col {
+            // A dash is an empty cell, wherever it stands.
+            if *c != col || non_placeholder(text.clone()).is_none() {
                 continue;
             }
             // Pieces of one line are separate words; a wrapped line
