@@ -220,7 +220,16 @@ pub fn extract_pages(doc: &Document, limits: &Limits) -> Result<Vec<PageContent>
         let media = page_box(doc, page);
         let content = doc
             .get_page_content_with_limit(id, limits.max_stream_bytes)
-            .map_err(|e| PdfError::Corrupt(format!("page {number}: {e}")))?;
+            .map_err(|e| match e {
+                lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded {
+                    ..
+                }) => PdfError::LimitExceeded {
+                    page: number,
+                    what: "decompressed content bytes",
+                    limit: limits.max_stream_bytes,
+                },
+                other => PdfError::Corrupt(format!("page {number}: {other}")),
+            })?;
         let resources = page_resources(doc, page);
         let mut interp = Interpreter::new(doc, &mut fonts, limits, number, media);
         interp.run(&content, resources)?;

@@ -1,0 +1,173 @@
+//! Hostile input: every malformed or malicious file gives an error record
+//! (or a notice) quickly, never a panic, a hang or unbounded memory.
+
+use kaitsu::{ErrorKind, ParseOptions, parse_bytes};
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+/// How long one hostile file may take. Generous for debug builds on a
+/// loaded 2-core CI machine; a hang is minutes.
+const TIME_BUDGET: Duration = Duration::from_secs(20);
+
+/// Assembles a PDF from object bodies (numbered from 1), with a correct
+/// xref table. `root` is the catalog's object number.
+fn pdf(objects: &[Vec<u8>], root: usize) -> Vec<u8> {
+    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root {root} 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+fn stream(dict: &str, data: &[u8]) -> Vec<u8> {
+    let mut v = format!("<< {dict} /Length {} >>\nstream\n", data.len()).into_bytes();
+    v.extend_from_slice(data);
+    v.extend_from_slice(b"\nendstream");
+    v
+}
+
+fn one_page(content: Vec<u8>) -> Vec<Vec<u8>> {
+    vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_vec(),
+        content,
+    ]
+}
+
+fn run(bytes: &[u8]) -> Result<kaitsu::Notice, kaitsu::Error> {
+    let start = Instant::now();
+    let result = std::panic::catch_unwind(|| parse_bytes(bytes, &ParseOptions::default()));
+    assert!(start.elapsed() < TIME_BUDGET, "took {:?}", start.elapsed());
+    match result {
+        Ok(r) => r,
+        Err(_) => panic!("parse panicked"),
+    }
+}
+
+fn kind(bytes: &[u8]) -> ErrorKind {
+    match run(bytes) {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e.kind(),
+    }
+}
+
+#[test]
+fn cyclic_page_tree_is_an_error_not_a_loop() {
+    let objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 /Parent 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [2 0 R] /Count 1 /Parent 3 0 R >>".to_vec(),
+    ];
+    let k = kind(&pdf(&objects, 1));
+    assert!(
+        matches!(k, ErrorKind::Corrupt | ErrorKind::NoTextLayer),
+        "{k:?}"
+    );
+}
+
+#[test]
+fn lying_length_still_reads_or_fails_cleanly() {
+    let content = b"BT /F1 12 Tf 72 720 Td (hello) Tj ET";
+    let mut body = b"<< /Length 999999 >>\nstream\n".to_vec();
+    body.extend_from_slice(content);
+    body.extend_from_slice(b"\nendstream");
+    let k = kind(&pdf(&one_page(body), 1));
+    assert!(
+        matches!(
+            k,
+            ErrorKind::Corrupt | ErrorKind::NoTextLayer | ErrorKind::NotANotice
+        ),
+        "{k:?}"
+    );
+}
+
+#[test]
+fn deflate_bomb_over_one_gib_hits_the_stream_limit() {
+    let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![b' '; 1 << 20];
+    for _ in 0..1100 {
+        let _ = enc.write_all(&zeros);
+    }
+    let data = enc.finish().unwrap_or_default();
+    let k = kind(&pdf(&one_page(stream("/Filter /FlateDecode", &data)), 1));
+    assert!(matches!(k, ErrorKind::LimitExceeded), "{k:?}");
+}
+
+#[test]
+fn ten_thousand_nested_arrays_do_not_overflow_the_stack() {
+    let depth = 10_000;
+    let mut content = "[".repeat(depth).into_bytes();
+    content.extend_from_slice("]".repeat(depth).as_bytes());
+    content.extend_from_slice(b" TJ");
+    let k = kind(&pdf(&one_page(stream("", &content)), 1));
+    assert!(
+        matches!(
+            k,
+            ErrorKind::Corrupt | ErrorKind::NoTextLayer | ErrorKind::LimitExceeded
+        ),
+        "{k:?}"
+    );
+    // The same depth in the object graph.
+    let mut nested = "[".repeat(depth).into_bytes();
+    nested.extend_from_slice("]".repeat(depth).as_bytes());
+    let mut objects = one_page(stream("", b""));
+    objects.push(nested);
+    let k = kind(&pdf(&objects, 1));
+    assert!(
+        matches!(
+            k,
+            ErrorKind::Corrupt | ErrorKind::NoTextLayer | ErrorKind::LimitExceeded
+        ),
+        "{k:?}"
+    );
+}
+
+#[test]
+fn truncated_xref_is_corrupt_or_recovered() {
+    let full = pdf(&one_page(stream("", b"")), 1);
+    let cut = full.len() - 40;
+    let k = kind(&full[..cut]);
+    assert!(
+        matches!(k, ErrorKind::Corrupt | ErrorKind::NoTextLayer),
+        "{k:?}"
+    );
+}
+
+#[test]
+fn empty_and_garbage_are_corrupt() {
+    assert_eq!(kind(b""), ErrorKind::Corrupt);
+    assert_eq!(kind(b"hello, this is not a pdf"), ErrorKind::Corrupt);
+    assert_eq!(kind(b"%PDF-1.7\n"), ErrorKind::Corrupt);
+}
+
+#[test]
+fn self_drawing_form_xobject_terminates() {
+    let objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /XObject << /X 5 0 R >> >> >>".to_vec(),
+        stream("", b"/X Do"),
+        stream("/Type /XObject /Subtype /Form /BBox [0 0 10 10] /Resources << /XObject << /X 5 0 R >> >>", b"/X Do /X Do"),
+    ];
+    let k = kind(&pdf(&objects, 1));
+    assert_eq!(k, ErrorKind::NoTextLayer);
+}
