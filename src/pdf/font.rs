@@ -78,8 +78,9 @@ enum Kind {
     /// Type0 with a CIDFont descendant.
     Composite {
         encoding: CidEncoding,
-        /// Adobe-Japan1 (or other collection) CID → Unicode, for step 4.
-        cid_to_unicode: Option<Arc<CMap>>,
+        /// An Adobe-Japan1 font: step 4 may use Adobe-Japan1-UCS2, which is
+        /// loaded only the first time a code needs it.
+        japan1: bool,
     },
 }
 
@@ -279,7 +280,7 @@ impl Font {
             .and_then(|o| resolve(doc, o))
             .and_then(as_dict);
         let mut widths = Widths::Unknown;
-        let mut cid_to_unicode = None;
+        let mut is_japan1 = false;
         if let Some(cid_font) = descendant {
             widths = read_cid_widths(doc, cid_font);
             let ordering = get_dict(doc, cid_font, b"CIDSystemInfo").and_then(|info| {
@@ -289,7 +290,7 @@ impl Font {
                 }
             });
             if ordering.as_deref() == Some(b"Japan1") {
-                cid_to_unicode = adobe_japan1_ucs2();
+                is_japan1 = true;
                 if let Widths::Cid { japan1, .. } = &mut widths {
                     *japan1 = true;
                 }
@@ -299,7 +300,7 @@ impl Font {
             name,
             kind: Kind::Composite {
                 encoding,
-                cid_to_unicode,
+                japan1: is_japan1,
             },
             to_unicode,
             widths,
@@ -329,17 +330,16 @@ impl Font {
                     });
                 }
             }
-            Kind::Composite {
-                encoding,
-                cid_to_unicode,
-            } => self.decode_composite(encoding, cid_to_unicode.as_deref(), bytes, out),
+            Kind::Composite { encoding, japan1 } => {
+                self.decode_composite(encoding, *japan1, bytes, out)
+            }
         }
     }
 
     fn decode_composite(
         &self,
         encoding: &CidEncoding,
-        cid_to_unicode: Option<&CMap>,
+        japan1: bool,
         bytes: &[u8],
         out: &mut Vec<DecodedCode>,
     ) {
@@ -379,7 +379,8 @@ impl Font {
                 })
                 .or_else(|| {
                     let cid = cid?;
-                    match cid_to_unicode?.lookup_bf_string(cid)? {
+                    let table = japan1.then(adobe_japan1_ucs2).flatten()?;
+                    match table.lookup_bf_string(cid)? {
                         BfString::Char(c) => Some(fold_jis_roman_lookalike(c).to_string()),
                         BfString::String(s) => {
                             Some(s.chars().map(fold_jis_roman_lookalike).collect())
