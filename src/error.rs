@@ -23,6 +23,8 @@ pub enum ErrorKind {
     Io,
     /// A resource bound was hit (hostile or absurd input).
     LimitExceeded,
+    /// The per-file time budget ran out.
+    Timeout,
 }
 
 impl ErrorKind {
@@ -35,6 +37,7 @@ impl ErrorKind {
             ErrorKind::NotANotice => "not_a_notice",
             ErrorKind::Io => "io",
             ErrorKind::LimitExceeded => "limit_exceeded",
+            ErrorKind::Timeout => "timeout",
         }
     }
 }
@@ -73,6 +76,7 @@ impl Error {
         match self {
             Error::Pdf(PdfError::Encrypted(_)) => ErrorKind::Encrypted,
             Error::Pdf(PdfError::LimitExceeded { .. }) => ErrorKind::LimitExceeded,
+            Error::Pdf(PdfError::TimedOut { .. }) => ErrorKind::Timeout,
             Error::Pdf(_) => ErrorKind::Corrupt,
             Error::NoTextLayer { .. } => ErrorKind::NoTextLayer,
             Error::NotANotice { .. } => ErrorKind::NotANotice,

@@ -15,6 +15,7 @@
 //! [`parse_bytes`] runs the whole chain.
 #![deny(missing_docs)]
 
+pub mod batch;
 pub mod cli;
 pub mod error;
 pub mod layout;
@@ -22,6 +23,7 @@ pub mod notice;
 pub mod output;
 pub mod pdf;
 pub mod secret;
+pub mod validate;
 
 pub use error::{Error, ErrorKind};
 pub use notice::{DnsOption, DnsRole, DnsServer, Notice, OrderKind, User};

@@ -3,9 +3,14 @@
 //! The record type ([`Record`]) is public so Rust users can snapshot-test
 //! it directly; the formats here only serialise it.
 
+mod csv;
 mod record;
 
-pub use record::{DnsRecord, DnsServerRecord, ErrorRecord, NoticeRecord, Record, UserRecord};
+pub use self::csv::{header_line as csv_header_line, record_rows as csv_record_rows, render_csv};
+
+pub use record::{
+    DnsRecord, DnsServerRecord, ErrorRecord, FindingRecord, NoticeRecord, Record, UserRecord,
+};
 
 /// How records are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -16,6 +21,16 @@ pub enum Format {
     Ndjson,
     /// YAML: one document per input.
     Yaml,
+    /// CSV: one row per user (RFC 4180).
+    Csv,
+}
+
+/// The JSON Schema of [`Record`] (draft 2020-12), pretty-printed.
+pub fn record_schema() -> String {
+    let schema = schemars::schema_for!(Record);
+    let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    s.push('\n');
+    s
 }
 
 /// Serialisation failed (never for our own types, but kept typed).
@@ -27,6 +42,9 @@ pub enum OutputError {
     /// YAML.
     #[error("cannot write YAML: {0}")]
     Yaml(#[from] serde_yaml_ng::Error),
+    /// CSV.
+    #[error("cannot write CSV: {0}")]
+    Csv(#[from] ::csv::Error),
 }
 
 /// One record as a single NDJSON line (no trailing newline).
@@ -53,6 +71,7 @@ pub fn render(records: &[Record], format: Format) -> Result<String, OutputError>
             s.push('\n');
             s
         }
+        Format::Csv => render_csv(records, false)?,
         Format::Yaml => {
             let mut out = String::new();
             for r in records {

@@ -9,10 +9,11 @@
 
 use crate::error::Error;
 use crate::notice::{Notice, User};
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 /// One input's result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Record {
     /// The path as the user gave it.
     pub source: String,
@@ -22,10 +23,27 @@ pub struct Record {
     /// Why there is no notice.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorRecord>,
+    /// What validation found (empty for error records).
+    #[serde(default)]
+    pub findings: Vec<FindingRecord>,
+}
+
+/// One validation finding, as the record shows it. Codes are stable and
+/// documented in `docs/findings.md`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FindingRecord {
+    /// Stable snake_case code, e.g. `password_expired`.
+    pub code: String,
+    /// `error`, `warning` or `info`.
+    pub severity: String,
+    /// The field it is about (`login_url`, `users[2].temporary_password`), if one.
+    pub field: Option<String>,
+    /// What is wrong, for a person. Never quotes a secret.
+    pub message: String,
 }
 
 /// An error as the record shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ErrorRecord {
     /// `encrypted`, `corrupt`, `no_text_layer`, `not_a_notice`, `io`,
     /// `limit_exceeded`.
@@ -35,7 +53,7 @@ pub struct ErrorRecord {
 }
 
 /// The notice as the record shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct NoticeRecord {
     /// お客さま番号.
     pub customer_number: Option<String>,
@@ -64,7 +82,7 @@ pub struct NoticeRecord {
 }
 
 /// The DNS option block.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DnsRecord {
     /// ゾーン名.
     pub zone: Option<String>,
@@ -79,7 +97,7 @@ pub struct DnsRecord {
 }
 
 /// One DNS server.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DnsServerRecord {
     /// `primary` or `secondary`.
     pub role: String,
@@ -90,7 +108,7 @@ pub struct DnsServerRecord {
 }
 
 /// One user row.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct UserRecord {
     /// Row number.
     pub no: u32,
@@ -172,6 +190,7 @@ impl Record {
             source: source.into(),
             notice: Some(NoticeRecord::new(notice, reveal)),
             error: None,
+            findings: Vec::new(),
         }
     }
 
@@ -185,6 +204,7 @@ impl Record {
             }),
             source,
             notice: None,
+            findings: Vec::new(),
         }
     }
 }

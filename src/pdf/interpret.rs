@@ -10,7 +10,7 @@
 use super::font::{DecodedCode, Font};
 use super::geometry::{Matrix, Rect};
 use super::objects::{as_dict, get, get_dict, get_name, number, numbers, resolve, stream_bytes};
-use super::{Glyph, Hidden, Limits, PageContent, PdfError};
+use super::{DEADLINE_CHECK_EVERY, Glyph, Hidden, Limits, PageContent, PdfError};
 use lopdf::content::Content;
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use std::collections::HashMap;
@@ -153,6 +153,16 @@ impl<'a> Interpreter<'a> {
                     page: self.page_number,
                     what: "content operators per page",
                     limit: self.limits.max_operators_per_page,
+                });
+            }
+            if self.out.operator_count % DEADLINE_CHECK_EVERY == 0
+                && self
+                    .limits
+                    .deadline
+                    .is_some_and(|d| std::time::Instant::now() > d)
+            {
+                return Err(PdfError::TimedOut {
+                    page: self.page_number,
                 });
             }
             self.operator(&op.operator, &op.operands, resources)?;

@@ -113,7 +113,13 @@ pub struct Limits {
     pub max_operators_per_page: usize,
     /// Depth of `q` and of Form XObjects.
     pub max_nesting: usize,
+    /// When interpretation must stop (a per-file time budget). Checked
+    /// every [`DEADLINE_CHECK_EVERY`] operators.
+    pub deadline: Option<std::time::Instant>,
 }
+
+/// Operators between two looks at the clock.
+pub const DEADLINE_CHECK_EVERY: usize = 4096;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -123,6 +129,7 @@ impl Default for Limits {
             max_glyphs_per_page: 500_000,
             max_operators_per_page: 5_000_000,
             max_nesting: 64,
+            deadline: None,
         }
     }
 }
@@ -137,6 +144,14 @@ pub enum PdfError {
     /// Not a readable PDF.
     #[error("not a readable PDF ({0})")]
     Corrupt(String),
+    /// The time budget ran out.
+    #[error(
+        "page {page}: parsing took longer than the time budget; raise --timeout if the file is genuine"
+    )]
+    TimedOut {
+        /// Page, from 1.
+        page: u32,
+    },
     /// A bound was hit.
     #[error("page {page}: more {what} than the limit of {limit}")]
     LimitExceeded {
@@ -213,6 +228,12 @@ pub fn extract_pages(doc: &Document, limits: &Limits) -> Result<Vec<PageContent>
                 what: "pages",
                 limit: limits.max_pages,
             });
+        }
+        if limits
+            .deadline
+            .is_some_and(|d| std::time::Instant::now() > d)
+        {
+            return Err(PdfError::TimedOut { page: number });
         }
         let Ok(page) = doc.get_dictionary(id) else {
             continue;
