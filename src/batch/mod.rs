@@ -206,10 +206,10 @@ fn one_input(
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    if let (true, Some(dir), Some(name)) = (options.resume, &options.output_dir, stored_name) {
-        if let Some(stored) = dir.load(name).filter(|s| s.input_sha256 == hash) {
-            return (stored.record, true);
-        }
+    if let (true, Some(dir), Some(name)) = (options.resume, &options.output_dir, stored_name)
+        && let Some(stored) = dir.load(name).filter(|s| s.input_sha256 == hash)
+    {
+        return (stored.record, true);
     }
     let mut passwords = options.password_map.for_path(path);
     passwords.extend(options.passwords.iter().cloned());
@@ -221,14 +221,14 @@ fn one_input(
         },
     };
     let record = process(source, &bytes, &parse_options);
-    if let (Some(dir), Some(name)) = (&options.output_dir, stored_name) {
-        if let Err(e) = dir.store(name, &hash, &record) {
-            let failure = Error::Io(std::io::Error::other(format!(
-                "parsed, but cannot write {}: {e}",
-                dir.path_of(name).display()
-            )));
-            return (Record::failure(source, &failure), false);
-        }
+    if let (Some(dir), Some(name)) = (&options.output_dir, stored_name)
+        && let Err(e) = dir.store(name, &hash, &record)
+    {
+        let failure = Error::Io(std::io::Error::other(format!(
+            "parsed, but cannot write {}: {e}",
+            dir.path_of(name).display()
+        )));
+        return (Record::failure(source, &failure), false);
     }
     (record, false)
 }

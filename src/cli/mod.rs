@@ -11,6 +11,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod validate_cmds;
+
 /// kaitsu: activation-notice PDFs (開通のご案内) → typed, validated data.
 #[derive(Debug, Parser)]
 #[command(version, about, long_about = None)]
@@ -28,6 +30,12 @@ enum Command {
     Parse(ParseArgs),
     /// Print each page's layout as text (for debugging and snapshots).
     Text(TextArgs),
+    /// Parse and validate notices; print each one's findings.
+    Check(validate_cmds::CheckArgs),
+    /// Check a new password (read from stdin) against the password rules.
+    PasswordCheck(validate_cmds::PasswordCheckArgs),
+    /// Print the default validation policy, or check a policy file.
+    Policy(validate_cmds::PolicyArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -63,6 +71,9 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Parse(args) => run_parse(args),
         Command::Text(args) => run_text(args),
+        Command::Check(args) => validate_cmds::run_check(args),
+        Command::PasswordCheck(args) => validate_cmds::run_password_check(args),
+        Command::Policy(args) => validate_cmds::run_policy(args),
     }
 }
 

@@ -107,12 +107,11 @@ fn char_class(c: &Char, next: Option<&Char>) -> CharClass {
     };
     if first.is_whitespace() {
         CharClass::Space
-    } else if is_katakana(first) {
-        CharClass::Reading
-    } else if matches!(first, '大' | '小')
-        && next
-            .and_then(|n| n.text.chars().next())
-            .is_some_and(is_katakana)
+    } else if is_katakana(first)
+        || (matches!(first, '大' | '小')
+            && next
+                .and_then(|n| n.text.chars().next())
+                .is_some_and(is_katakana))
     {
         CharClass::Reading
     } else if first.is_ascii_graphic() {
@@ -149,7 +148,8 @@ fn chunk_to_pieces(chunk: &Chunk) -> Vec<Piece> {
         start = label_len;
     }
     let mut segment_class: Option<CharClass> = None;
-    for i in start..chars.len() {
+    let first_unlabelled = start;
+    for i in first_unlabelled..chars.len() {
         let class = char_class(&chars[i], chars.get(i + 1));
         if class == CharClass::Space {
             continue;
@@ -226,10 +226,13 @@ pub fn is_header(line: &Line) -> bool {
     header_text_matches(&line.compact())
 }
 
-/// Whether a line and the next form a header that wrapped.
+/// Whether a line and the next form a header that wrapped (neither is a
+/// header alone: a section title above a header row is not part of it).
 fn is_wrapped_header(line: &Line, next: Option<&&Line>) -> bool {
     next.is_some_and(|n| {
         n.page == line.page
+            && !is_header(line)
+            && !is_header(n)
             && n.baseline - line.baseline <= HEADER_WRAP_DISTANCE * line.size
             && header_text_matches(&(line.compact() + &n.compact()))
     })
@@ -294,19 +297,46 @@ fn unknown_columns(header: &[&Line]) -> Vec<Drift> {
             }
         }
     }
-    cells
-        .into_iter()
-        .filter_map(|(_, _, text)| {
-            let bare = text
-                .trim_end_matches("(*1)")
-                .trim_end_matches("(※1)")
-                .trim_end_matches("*1");
-            (!KNOWN_COLUMNS.contains(&bare)).then(|| Drift::UnknownColumn {
-                label: text.clone(),
-                page: first.page,
-            })
-        })
-        .collect()
+    // Read the header left to right as a sequence of known column names:
+    // letter-spaced headers arrive one glyph per chunk, so cells alone
+    // cannot be trusted to be whole names.
+    cells.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let text: String = cells.into_iter().map(|(_, _, t)| t).collect();
+    let text = text.replace("(*1)", "").replace("(※1)", "").replace("*1", "");
+    let chars: Vec<char> = text.chars().collect();
+    let mut drift = Vec::new();
+    let mut unknown = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let rest: String = chars[i..].iter().collect();
+        let known = KNOWN_COLUMNS
+            .iter()
+            .filter(|k| rest.starts_with(*k))
+            .map(|k| k.chars().count())
+            .max();
+        match known {
+            Some(n) => {
+                if !unknown.is_empty() {
+                    drift.push(Drift::UnknownColumn {
+                        label: std::mem::take(&mut unknown),
+                        page: first.page,
+                    });
+                }
+                i += n;
+            }
+            None => {
+                unknown.extend(chars.get(i));
+                i += 1;
+            }
+        }
+    }
+    if !unknown.is_empty() {
+        drift.push(Drift::UnknownColumn {
+            label: unknown,
+            page: first.page,
+        });
+    }
+    drift
 }
 
 /// The rows' vertical alignment, as the page shows it.

@@ -155,7 +155,7 @@ impl<'a> Interpreter<'a> {
                     limit: self.limits.max_operators_per_page,
                 });
             }
-            if self.out.operator_count % DEADLINE_CHECK_EVERY == 0
+            if self.out.operator_count.is_multiple_of(DEADLINE_CHECK_EVERY)
                 && self
                     .limits
                     .deadline

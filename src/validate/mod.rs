@@ -69,8 +69,11 @@ mod password;
 mod policy;
 pub mod reading;
 
-pub use password::{PasswordRuleFailure, SYMBOLS, check_new_password};
-pub use policy::{Policy, PolicyError};
+pub use password::{MIN_PASSWORD_CHARS, PasswordRuleFailure, SYMBOLS, check_new_password};
+pub use policy::{
+    DEFAULT_LOGIN_HOST_SUFFIX, DEFAULT_LOOKALIKE_MAX_DISTANCE, DEFAULT_WARN_DAYS, Policy,
+    PolicyError,
+};
 pub use reading::{ReadingError, decode_reading};
 
 use crate::notice::Notice;

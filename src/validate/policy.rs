@@ -98,13 +98,16 @@ impl Policy {
     pub fn to_yaml(&self) -> String {
         let body = serde_yaml_ng::to_string(self).unwrap_or_default();
         let codes: Vec<&str> = CODES.iter().map(|(c, _)| *c).collect();
+        let code_lines: String = codes
+            .chunks(4)
+            .map(|chunk| format!("#   {}\n", chunk.join(", ")))
+            .collect();
         format!(
-            "# kaitsu validation policy.\n\
+            "# kaitsu validation policy (every key is optional).\n\
              # allowed_login_host_suffixes: the login URL host must equal one or end in \".\" + one.\n\
-             # warn_days: password_expiring fires this many days before the expiry.\n\
-             # lookalike_max_distance: edit distance reported as login_host_lookalike.\n\
-             # severities: code -> error | warning | info. Codes: {}.\n{body}",
-            codes.join(", ")
+             # warn_days: password_expiring fires this many days before the expiry, or fewer.\n\
+             # lookalike_max_distance: edit distance from a suffix reported as login_host_lookalike.\n\
+             # severities: finding code -> error | warning | info. The codes:\n{code_lines}{body}"
         )
     }
 

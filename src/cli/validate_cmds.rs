@@ -1,0 +1,320 @@
+//! The validation subcommands: `check`, `password-check` and `policy`.
+//!
+//! They are thin: flags → [`crate::validate`] → stdout and an exit status.
+//! Exit statuses are part of the interface (pipelines branch on them) and
+//! are listed in each command's `--help`. Nothing here prints a secret:
+//! findings never carry one, and `password-check` reads the candidate
+//! from standard input so it never appears in argv, shell history or `ps`.
+
+use crate::output::ErrorRecord;
+use crate::secret::Secret;
+use crate::validate::{self, Finding, Policy, Severity};
+use crate::{ParseOptions, parse_bytes};
+use jiff::civil::Date;
+use serde::Serialize;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const EXIT_USAGE: u8 = 2;
+
+/// `kaitsu check`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Exit status: 0 no finding at or above --fail-on and every file parsed; \
+1 some finding at or above --fail-on, or some file could not be parsed; \
+2 usage or input errors (bad --today, unreadable or invalid policy file)."
+)]
+pub struct CheckArgs {
+    /// The date to check expiry against (YYYY-MM-DD); default: today.
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    today: Option<Date>,
+    /// Days before expiry from which to warn (overrides the policy).
+    #[arg(long, value_name = "N")]
+    warn_days: Option<u32>,
+    /// A policy YAML file (see `kaitsu policy --default`).
+    #[arg(long, value_name = "FILE.yaml")]
+    policy: Option<PathBuf>,
+    /// Exit 1 when any finding has this severity or higher.
+    #[arg(long, value_enum, default_value = "error")]
+    fail_on: FailOn,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "json")]
+    format: CheckFormat,
+    /// Password for encrypted PDFs (may be repeated). Also read from
+    /// KAITSU_PASSWORD.
+    #[arg(long = "password", value_name = "PW")]
+    passwords: Vec<String>,
+    /// Notice PDFs.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+}
+
+/// The lowest severity that fails `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum FailOn {
+    /// Fail on errors only.
+    Error,
+    /// Fail on warnings and errors.
+    Warning,
+}
+
+impl FailOn {
+    fn severity(self) -> Severity {
+        match self {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+        }
+    }
+}
+
+/// How `check` writes its records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum CheckFormat {
+    /// Pretty JSON: one object for one input, an array for several.
+    Json,
+    /// One compact JSON object per line.
+    Ndjson,
+}
+
+/// `kaitsu password-check`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "The candidate password is read from standard input (one line); \
+it is never taken from the command line and never printed.\n\n\
+Exit status: 0 the password meets every rule; 1 some rule fails; \
+2 usage or input errors (no password on stdin, notice unreadable, user ID not in the notice)."
+)]
+pub struct PasswordCheckArgs {
+    /// The user whose new password this is.
+    #[arg(long, value_name = "ID")]
+    user_id: String,
+    /// The user's notice, to check the new password differs from the
+    /// temporary one.
+    #[arg(long, value_name = "FILE")]
+    notice: Option<PathBuf>,
+    /// Password for an encrypted notice PDF. Also read from KAITSU_PASSWORD.
+    #[arg(long = "password", value_name = "PW")]
+    passwords: Vec<String>,
+}
+
+/// `kaitsu policy`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Exit status: 0 printed the policy or the file is valid; \
+2 usage errors or an invalid policy file (the message gives line and column)."
+)]
+pub struct PolicyArgs {
+    /// Print the default policy as YAML.
+    #[arg(long, conflicts_with = "check", required_unless_present = "check")]
+    default: bool,
+    /// Check a policy file and print it with defaults filled in.
+    #[arg(long, value_name = "FILE.yaml")]
+    check: Option<PathBuf>,
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    s.parse::<Date>()
+        .map_err(|e| format!("not a date like 2024-03-01: {e}"))
+}
+
+/// One input's `check` result.
+#[derive(Debug, Serialize)]
+struct CheckRecord {
+    source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    findings: Option<Vec<Finding>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<ErrorRecord>,
+}
+
+fn read_policy(path: &Path) -> Result<Policy, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the policy file {}: {e}", path.display()))?;
+    Policy::from_yaml(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn parse_notice(path: &Path, options: &ParseOptions) -> Result<crate::Notice, crate::Error> {
+    let bytes = std::fs::read(path).map_err(crate::Error::Io)?;
+    parse_bytes(&bytes, options)
+}
+
+fn write_stdout(text: &str) -> bool {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes()).is_ok() && stdout.flush().is_ok()
+}
+
+/// Runs `kaitsu check`.
+pub fn run_check(args: CheckArgs) -> ExitCode {
+    let mut policy = match &args.policy {
+        Some(path) => match read_policy(path) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("kaitsu: {e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        },
+        None => Policy::default(),
+    };
+    if let Some(days) = args.warn_days {
+        policy.warn_days = i64::from(days);
+    }
+    let today = args
+        .today
+        .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
+    let options = ParseOptions {
+        passwords: super::passwords(args.passwords),
+        ..ParseOptions::default()
+    };
+    let fail_at = args.fail_on.severity();
+    let mut failed = false;
+    let records: Vec<CheckRecord> = args
+        .files
+        .iter()
+        .map(|path| {
+            let source = path.to_string_lossy().into_owned();
+            match parse_notice(path, &options) {
+                Ok(notice) => {
+                    let findings = validate::validate(&notice, &policy, today);
+                    failed |= findings.iter().any(|f| f.severity >= fail_at);
+                    CheckRecord {
+                        source,
+                        findings: Some(findings),
+                        error: None,
+                    }
+                }
+                Err(e) => {
+                    failed = true;
+                    let error = crate::output::Record::failure(source.clone(), &e).error;
+                    CheckRecord {
+                        source,
+                        findings: None,
+                        error,
+                    }
+                }
+            }
+        })
+        .collect();
+    let text = match render(&records, args.format) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("kaitsu: cannot write JSON: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    if !write_stdout(&text) {
+        return ExitCode::from(EXIT_USAGE);
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn render(records: &[CheckRecord], format: CheckFormat) -> serde_json::Result<String> {
+    let mut out = String::new();
+    match format {
+        CheckFormat::Ndjson => {
+            for r in records {
+                out.push_str(&serde_json::to_string(r)?);
+                out.push('\n');
+            }
+        }
+        CheckFormat::Json => {
+            out = match records {
+                [one] => serde_json::to_string_pretty(one)?,
+                many => serde_json::to_string_pretty(many)?,
+            };
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+/// Runs `kaitsu password-check`.
+pub fn run_password_check(args: PasswordCheckArgs) -> ExitCode {
+    let temporary: Option<Secret> = match &args.notice {
+        None => None,
+        Some(path) => {
+            let options = ParseOptions {
+                passwords: super::passwords(args.passwords),
+                ..ParseOptions::default()
+            };
+            let notice = match parse_notice(path, &options) {
+                Ok(n) => n,
+                Err(e) => {
+                    eprintln!("kaitsu: {}: {e}", path.display());
+                    return ExitCode::from(EXIT_USAGE);
+                }
+            };
+            let wanted = args.user_id.trim().to_ascii_lowercase();
+            let user = notice.users.iter().find(|u| {
+                u.user_id
+                    .as_deref()
+                    .is_some_and(|id| id.trim().to_ascii_lowercase() == wanted)
+            });
+            match user {
+                Some(u) => u.temporary_password.clone(),
+                None => {
+                    eprintln!(
+                        "kaitsu: {}: no user with ID {} in the notice",
+                        path.display(),
+                        args.user_id
+                    );
+                    return ExitCode::from(EXIT_USAGE);
+                }
+            }
+        }
+    };
+    let mut line = String::new();
+    match std::io::stdin().lock().read_line(&mut line) {
+        Ok(0) => {
+            eprintln!("kaitsu: no password on standard input");
+            return ExitCode::from(EXIT_USAGE);
+        }
+        Ok(_) => {}
+        Err(e) => {
+            eprintln!("kaitsu: cannot read standard input: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
+    let candidate = Secret::new(line.trim_end_matches(['\n', '\r']));
+    line.clear();
+    let failures =
+        validate::check_new_password(candidate.expose(), temporary.as_ref().map(Secret::expose));
+    let mut text = String::new();
+    if failures.is_empty() {
+        text.push_str("ok: the password meets every rule\n");
+    }
+    for f in &failures {
+        text.push_str(&format!("{}: {f}\n", f.code()));
+    }
+    if !write_stdout(&text) {
+        return ExitCode::from(EXIT_USAGE);
+    }
+    if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// Runs `kaitsu policy`.
+pub fn run_policy(args: PolicyArgs) -> ExitCode {
+    let policy = match &args.check {
+        Some(path) => match read_policy(path) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("kaitsu: {e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        },
+        None => Policy::default(),
+    };
+    if write_stdout(&policy.to_yaml()) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_USAGE)
+    }
+}
