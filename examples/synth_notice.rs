@@ -20,7 +20,9 @@ fn text(ops: &mut String, x: f64, y: f64, size: f64, s: &str) {
         .flat_map(|u| u.to_be_bytes())
         .map(|b| format!("{b:02x}"))
         .collect();
-    ops.push_str(&format!("BT /F1 {size} Tf 1 0 0 1 {x} {y} Tm <{hex}> Tj ET\n"));
+    ops.push_str(&format!(
+        "BT /F1 {size} Tf 1 0 0 1 {x} {y} Tm <{hex}> Tj ET\n"
+    ));
 }
 
 fn main() {
@@ -53,7 +55,10 @@ fn main() {
                 ("ご利用開始日", "2024/4/1"),
                 ("ご契約者名", "株式会社合成保険"),
                 ("お客さま番号", "N2400000001"),
-                ("ご利用サービス名", "損保クラウドサービスMicrosoft365(パッケージ ハイブリッドプラン)"),
+                (
+                    "ご利用サービス名",
+                    "損保クラウドサービスMicrosoft365(パッケージ ハイブリッドプラン)",
+                ),
                 ("ご利用製品名", "Microsoft 365 Business Basic"),
                 ("ご利用ID数", &format!("{users} ID")),
                 ("ドメイン名", domain),
@@ -67,7 +72,13 @@ fn main() {
             text(&mut ops, 40.0, y, 10.0, "■メールアドレス情報");
             y -= 16.0;
         }
-        for (x, h) in [(40.0, "No."), (70.0, "ユーザー名"), (160.0, "ユーザーID"), (380.0, "パスワード(*1)"), (500.0, "注文内容")] {
+        for (x, h) in [
+            (40.0, "No."),
+            (70.0, "ユーザー名"),
+            (160.0, "ユーザーID"),
+            (380.0, "パスワード(*1)"),
+            (500.0, "注文内容"),
+        ] {
             text(&mut ops, x, y, 9.0, h);
         }
         y -= 14.0;
@@ -81,7 +92,13 @@ fn main() {
             y -= 14.0;
         }
         if p + 1 == page_count {
-            text(&mut ops, 40.0, y - 10.0, 9.0, "(※1) 仮パスワードの有効期限は、2024年6月30日までとなっております。");
+            text(
+                &mut ops,
+                40.0,
+                y - 10.0,
+                9.0,
+                "(※1) 仮パスワードの有効期限は、2024年6月30日までとなっております。",
+            );
         }
         let content = doc.add_object(Stream::new(dictionary! {}, ops.into_bytes()));
         let page = doc.add_object(dictionary! {
@@ -91,7 +108,10 @@ fn main() {
         kids.push(Object::Reference(page));
     }
     let count = kids.len() as i64;
-    doc.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }));
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
+    );
     let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
     doc.trailer.set("Root", catalog);
     if let Err(e) = doc.save(&out) {

@@ -190,17 +190,43 @@ fn one_input(
     options: &BatchOptions,
     process: &Processor<'_>,
 ) -> (Record, bool) {
+    let (record, hash, resumed) = make_record(input, stored_name, options, process);
+    if resumed {
+        return (record, true);
+    }
+    // Every input gets its file, error records included; an input whose
+    // bytes could not be read has no hash, so --resume retries it.
+    if let (Some(dir), Some(name)) = (&options.output_dir, stored_name)
+        && let Err(e) = dir.store(name, hash.as_deref().unwrap_or(""), &record)
+    {
+        let failure = Error::Io(std::io::Error::other(format!(
+            "cannot write {}: {e}",
+            dir.path_of(name).display()
+        )));
+        return (Record::failure(input.source.as_str(), &failure), false);
+    }
+    (record, false)
+}
+
+/// The record of one input, the hash of its bytes, and whether it was
+/// reused from the output directory.
+fn make_record(
+    input: &Input,
+    stored_name: Option<&String>,
+    options: &BatchOptions,
+    process: &Processor<'_>,
+) -> (Record, Option<String>, bool) {
     let source = input.source.as_str();
     let path = match &input.path {
         Ok(p) => p,
         Err(why) => {
             let e = Error::Io(std::io::Error::other(why.clone()));
-            return (Record::failure(source, &e), false);
+            return (Record::failure(source, &e), None, false);
         }
     };
     let bytes = match read_bounded(path, options.max_file_bytes) {
         Ok(b) => b,
-        Err(e) => return (Record::failure(source, &e), false),
+        Err(e) => return (Record::failure(source, &e), None, false),
     };
     let hash: String = Sha256::digest(&bytes)
         .iter()
@@ -209,7 +235,7 @@ fn one_input(
     if let (true, Some(dir), Some(name)) = (options.resume, &options.output_dir, stored_name)
         && let Some(stored) = dir.load(name).filter(|s| s.input_sha256 == hash)
     {
-        return (stored.record, true);
+        return (stored.record, Some(hash), true);
     }
     let mut passwords = options.password_map.for_path(path);
     passwords.extend(options.passwords.iter().cloned());
@@ -220,17 +246,7 @@ fn one_input(
             ..crate::pdf::Limits::default()
         },
     };
-    let record = process(source, &bytes, &parse_options);
-    if let (Some(dir), Some(name)) = (&options.output_dir, stored_name)
-        && let Err(e) = dir.store(name, &hash, &record)
-    {
-        let failure = Error::Io(std::io::Error::other(format!(
-            "parsed, but cannot write {}: {e}",
-            dir.path_of(name).display()
-        )));
-        return (Record::failure(source, &failure), false);
-    }
-    (record, false)
+    (process(source, &bytes, &parse_options), Some(hash), false)
 }
 
 fn read_bounded(path: &std::path::Path, max: u64) -> Result<Vec<u8>, Error> {

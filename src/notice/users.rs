@@ -302,7 +302,10 @@ fn unknown_columns(header: &[&Line]) -> Vec<Drift> {
     // cannot be trusted to be whole names.
     cells.sort_by(|a, b| a.0.total_cmp(&b.0));
     let text: String = cells.into_iter().map(|(_, _, t)| t).collect();
-    let text = text.replace("(*1)", "").replace("(※1)", "").replace("*1", "");
+    let text = text
+        .replace("(*1)", "")
+        .replace("(※1)", "")
+        .replace("*1", "");
     let chars: Vec<char> = text.chars().collect();
     let mut drift = Vec::new();
     let mut unknown = String::new();

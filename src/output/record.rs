@@ -208,3 +208,14 @@ impl Record {
         }
     }
 }
+
+impl From<&crate::validate::Finding> for FindingRecord {
+    fn from(f: &crate::validate::Finding) -> Self {
+        FindingRecord {
+            code: f.code.to_string(),
+            severity: f.severity.as_str().to_string(),
+            field: f.field.clone(),
+            message: f.message.clone(),
+        }
+    }
+}
