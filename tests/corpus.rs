@@ -141,3 +141,28 @@ fn snapshots_of_records_and_layout() {
         insta::assert_snapshot!("layout", text);
     });
 }
+
+#[test]
+fn committed_schema_matches_the_record_type() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/record.schema.json");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(
+        committed,
+        kaitsu::output::record_schema(),
+        "schemas/record.schema.json is stale: run `cargo run -- schema > schemas/record.schema.json`"
+    );
+}
+
+#[test]
+fn records_validate_against_their_schema_shape() {
+    // Every top-level property of a record is declared in the schema.
+    let schema: Value =
+        serde_json::from_str(&kaitsu::output::record_schema()).unwrap_or(Value::Null);
+    let props = schema["properties"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    for key in ["source", "notice", "error", "findings"] {
+        assert!(props.contains_key(key), "schema lacks {key}");
+    }
+}
