@@ -40,7 +40,9 @@ fn layers(c: &mut Criterion) {
             continue;
         };
         group.bench_function("glyphs_to_layout", |b| {
-            b.iter(|| kaitsu::layout::Document::from_pages(black_box(&pages)).map(|d| d.pages.len()))
+            b.iter(|| {
+                kaitsu::layout::Document::from_pages(black_box(&pages)).map(|d| d.pages.len())
+            })
         });
         let Ok(layout) = kaitsu::layout::Document::from_pages(&pages) else {
             continue;
@@ -55,7 +57,9 @@ fn layers(c: &mut Criterion) {
             b.iter(|| kaitsu::validate::validate(black_box(&notice), &policy, today).len())
         });
         group.bench_function("whole_parse", |b| {
-            b.iter(|| kaitsu::parse_bytes(black_box(&bytes), &kaitsu::ParseOptions::default()).is_ok())
+            b.iter(|| {
+                kaitsu::parse_bytes(black_box(&bytes), &kaitsu::ParseOptions::default()).is_ok()
+            })
         });
         group.finish();
     }

@@ -103,6 +103,23 @@ pub struct Line {
     pub size: f64,
     /// Chunks, left to right.
     pub chunks: Vec<Chunk>,
+    /// The text with every space removed.
+    compact: String,
+}
+
+impl Line {
+    /// Builds a line from its chunks.
+    pub fn new(page: u32, page_height: f64, baseline: f64, size: f64, chunks: Vec<Chunk>) -> Line {
+        let compact = chunks.iter().map(Chunk::compact).collect();
+        Line {
+            page,
+            page_height,
+            baseline,
+            size,
+            chunks,
+            compact,
+        }
+    }
 }
 
 impl Line {
@@ -126,9 +143,10 @@ impl Line {
             .join("  ")
     }
 
-    /// The line's text with every space removed.
-    pub fn compact(&self) -> String {
-        self.chunks.iter().map(Chunk::compact).collect()
+    /// The line's text with every space removed (computed once: every
+    /// label lookup reads it).
+    pub fn compact(&self) -> &str {
+        &self.compact
     }
 }
 
@@ -291,13 +309,8 @@ fn glyphs_to_lines(mut glyphs: Vec<&Glyph>, page: &PageContent) -> Vec<Line> {
                 })
                 .collect();
             let chunks = chars_to_chunks(chars);
-            (!chunks.is_empty()).then_some(Line {
-                page: page.number,
-                page_height: page.height,
-                baseline,
-                size,
-                chunks,
-            })
+            (!chunks.is_empty())
+                .then(|| Line::new(page.number, page.height, baseline, size, chunks))
         })
         .collect()
 }

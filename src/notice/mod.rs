@@ -222,7 +222,7 @@ fn zone_support(value: Option<&str>, lines: &[&Line]) -> Option<bool> {
             c.trim_start_matches('■').starts_with("導入支援情報")
                 && c.len() > "導入支援情報".len() + 3
         })
-        .and_then(|c| read(&c))
+        .and_then(read)
 }
 
 fn hidden_reason(h: crate::pdf::Hidden) -> &'static str {

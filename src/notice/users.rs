@@ -223,7 +223,7 @@ fn header_text_matches(c: &str) -> bool {
 
 /// Whether a line is the table's header row.
 pub fn is_header(line: &Line) -> bool {
-    header_text_matches(&line.compact())
+    header_text_matches(line.compact())
 }
 
 /// Whether a line and the next form a header that wrapped (neither is a
@@ -234,7 +234,7 @@ fn is_wrapped_header(line: &Line, next: Option<&&Line>) -> bool {
             && !is_header(line)
             && !is_header(n)
             && n.baseline - line.baseline <= HEADER_WRAP_DISTANCE * line.size
-            && header_text_matches(&(line.compact() + &n.compact()))
+            && header_text_matches(&format!("{}{}", line.compact(), n.compact()))
     })
 }
 
