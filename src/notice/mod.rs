@@ -9,6 +9,7 @@ mod date;
 mod labels;
 mod model;
 mod normalize;
+mod user_records;
 mod users;
 
 pub use date::find_date;

@@ -223,7 +223,9 @@ fn header_text_matches(c: &str) -> bool {
 
 /// Whether a line is the table's header row.
 pub fn is_header(line: &Line) -> bool {
-    header_text_matches(line.compact())
+    // A record-style user line names the same labels but carries values.
+    let c = line.compact();
+    header_text_matches(c) && !c.contains('@')
 }
 
 /// Whether a line and the next form a header that wrapped (neither is a
@@ -364,7 +366,22 @@ pub fn parse_users(lines: &[&Line]) -> (Vec<User>, Vec<Drift>) {
         .enumerate()
         .position(|(i, l)| is_header(l) || is_wrapped_header(l, lines.get(i + 1)))
     else {
-        return (Vec::new(), Vec::new());
+        // No header row: the block may be written as records.
+        let users = lines
+            .iter()
+            .position(|l| super::user_records::is_user_block_title(l))
+            .map(|t| {
+                let block: Vec<&Line> = lines
+                    .iter()
+                    .skip(t + 1)
+                    .take_while(|l| !is_table_end(l))
+                    .filter(|l| !is_footer(l))
+                    .copied()
+                    .collect();
+                super::user_records::parse_user_records(&block)
+            })
+            .unwrap_or_default();
+        return (users, Vec::new());
     };
     let mut header_lines: Vec<&Line> = vec![lines[header_at]];
     let mut i = header_at + 1;

@@ -1,0 +1,227 @@
+//! The user block written as records instead of a table, as the product
+//! manual shows the メールアカウント情報 variant:
+//!
+//! ```text
+//! ■メールアカウント情報                                  注文内容
+//! 1   ユーザ名 損保 太郎     ユーザID  sonpotaro@example.com    追加
+//!                          パスワード読み仮名  ダイエー・…
+//!                          パスワード(*1)      XXXXXXXXXX
+//! ```
+//!
+//! Each user starts on a line that begins with its number; each value
+//! follows its own label, on the label's line or wrapped below it. Used
+//! only when the block has no header row.
+
+use super::model::{OrderKind, User};
+use super::normalize::{compact, non_placeholder, normalize};
+use crate::layout::{Char, Line, text_of};
+use crate::secret::Secret;
+
+/// What a label introduces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Name,
+    UserId,
+    Reading,
+    Password,
+}
+
+/// Inline labels, compact; longest first so パスワード読み仮名 wins over
+/// パスワード.
+const SLOT_LABELS: &[(&str, Slot)] = &[
+    ("パスワード読み仮名", Slot::Reading),
+    ("パスワード(仮)", Slot::Password),
+    ("パスワード(*1)", Slot::Password),
+    ("パスワード(※1)", Slot::Password),
+    ("ユーザー名", Slot::Name),
+    ("ユーザーID", Slot::UserId),
+    ("メールアドレス", Slot::UserId),
+    ("パスワード", Slot::Password),
+    ("読み仮名", Slot::Reading),
+    ("ユーザ名", Slot::Name),
+    ("ユーザID", Slot::UserId),
+    ("氏名", Slot::Name),
+];
+
+/// The section titles of the user block.
+pub fn is_user_block_title(line: &Line) -> bool {
+    let c = line.compact();
+    c.starts_with("■メールアカウント情報") || c.starts_with("■メールアドレス情報")
+}
+
+#[derive(Default)]
+struct Draft {
+    no: u32,
+    page: u32,
+    /// (slot, line index, text)
+    parts: Vec<(Slot, usize, String)>,
+    order: Option<OrderKind>,
+}
+
+/// Splits a label off the front of `chars`: the slot and the rest.
+fn take_label(chars: &[Char]) -> Option<(Slot, &[Char])> {
+    let compact_text: String = chars
+        .iter()
+        .flat_map(|c| c.text.chars())
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let (label, slot) = SLOT_LABELS
+        .iter()
+        .find(|(label, _)| compact_text.starts_with(label))?;
+    let mut need = label.chars().count();
+    let mut used = 0;
+    for c in chars {
+        if need == 0 {
+            break;
+        }
+        need = need.saturating_sub(c.text.chars().filter(|c| !c.is_whitespace()).count());
+        used += 1;
+    }
+    Some((*slot, chars.get(used..).unwrap_or_default()))
+}
+
+/// Reads record-style user blocks from the block's lines (title, footers
+/// and the closing notes already removed).
+pub fn parse_user_records(lines: &[&Line]) -> Vec<User> {
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut slot: Option<Slot> = None;
+    for (index, line) in lines.iter().enumerate() {
+        for (k, chunk) in line.chunks.iter().enumerate() {
+            let mut chars: &[Char] = &chunk.chars;
+            if k == 0 {
+                // A leading number starts a user.
+                let digits: String = chars
+                    .iter()
+                    .map(|c| c.text.as_str())
+                    .take_while(|t| t.chars().all(|ch| ch.is_ascii_digit()))
+                    .collect();
+                if let Ok(no) = digits.parse::<u32>() {
+                    let n = chars
+                        .iter()
+                        .take_while(|c| c.text.chars().all(|ch| ch.is_ascii_digit()))
+                        .count();
+                    chars = chars.get(n..).unwrap_or_default();
+                    drafts.push(Draft {
+                        no,
+                        page: line.page,
+                        ..Draft::default()
+                    });
+                    slot = None;
+                }
+            }
+            let Some(draft) = drafts.last_mut() else {
+                continue;
+            };
+            if let Some((s, rest)) = take_label(chars) {
+                slot = Some(s);
+                chars = rest;
+            }
+            let text = text_of(chars);
+            if text.is_empty() {
+                continue;
+            }
+            let words: Vec<&str> = text.split(' ').collect();
+            if let Some(order) = words.last().and_then(|w| OrderKind::from_word(w)) {
+                draft.order = Some(order);
+                let rest = words[..words.len() - 1].join(" ");
+                if let (Some(s), false) = (slot, rest.is_empty()) {
+                    draft.parts.push((s, index, rest));
+                }
+                continue;
+            }
+            if let Some(s) = slot {
+                draft.parts.push((s, index, text));
+            }
+        }
+    }
+    drafts.into_iter().map(finish).collect()
+}
+
+fn finish(d: Draft) -> User {
+    let get = |slot: Slot| {
+        let mut joined = String::new();
+        let mut last_line = None;
+        for (s, line, text) in &d.parts {
+            if *s != slot || non_placeholder(text.clone()).is_none() {
+                continue;
+            }
+            if last_line == Some(*line) {
+                joined.push(' ');
+            }
+            joined.push_str(text);
+            last_line = Some(*line);
+        }
+        non_placeholder(normalize(&joined))
+    };
+    User {
+        no: d.no,
+        name: get(Slot::Name),
+        user_id: get(Slot::UserId).map(|v| compact(&v)),
+        temporary_password: get(Slot::Password).map(|v| Secret::new(compact(&v))),
+        password_reading: get(Slot::Reading).map(|v| compact(&v)),
+        order: d.order,
+        page: d.page,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::Chunk;
+
+    /// A line of chunks, each `(x, text)`, glyphs 10 pt wide.
+    fn line(baseline: f64, chunks: &[(f64, &str)]) -> Line {
+        let chunks = chunks
+            .iter()
+            .map(|(x, text)| Chunk {
+                chars: text
+                    .chars()
+                    .enumerate()
+                    .map(|(i, c)| Char {
+                        text: c.to_string(),
+                        x0: x + 10.0 * i as f64,
+                        x1: x + 10.0 * (i + 1) as f64,
+                        size: 10.0,
+                    })
+                    .collect(),
+            })
+            .collect();
+        Line::new(1, 842.0, baseline, 10.0, chunks)
+    }
+
+    #[test]
+    fn manual_layout_reads_each_value_after_its_label() {
+        let lines = [
+            line(
+                100.0,
+                &[
+                    (10.0, "1"),
+                    (40.0, "ユーザ名"),
+                    (90.0, "損保 太郎"),
+                    (200.0, "ユーザID"),
+                    (260.0, "taro@example.com"),
+                    (520.0, "追加"),
+                ],
+            ),
+            line(
+                115.0,
+                &[(200.0, "パスワード読み仮名"), (300.0, "大エー・小ビー・")],
+            ),
+            line(128.0, &[(300.0, "イチ")]),
+            line(141.0, &[(200.0, "パスワード(*1)"), (300.0, "Ab1")]),
+        ];
+        let refs: Vec<&Line> = lines.iter().collect();
+        let users = parse_user_records(&refs);
+        assert_eq!(users.len(), 1);
+        let u = &users[0];
+        assert_eq!(u.no, 1);
+        assert_eq!(u.name.as_deref(), Some("損保 太郎"));
+        assert_eq!(u.user_id.as_deref(), Some("taro@example.com"));
+        assert_eq!(u.password_reading.as_deref(), Some("大エー・小ビー・イチ"));
+        assert_eq!(
+            u.temporary_password.as_ref().map(|s| s.expose()),
+            Some("Ab1")
+        );
+        assert_eq!(u.order, Some(OrderKind::Add));
+    }
+}
