@@ -73,33 +73,90 @@ struct Found {
     value: String,
 }
 
-/// cells_to_notice: reads a laid-out document as a notice.
-pub fn parse(doc: &Document) -> Result<Notice, Error> {
-    let lines: Vec<&Line> = doc.lines().collect();
+/// A wrapped value's next line is at most this many font sizes below the
+/// previous one.
+const VALUE_LINE_PITCH: f64 = 1.7;
+
+/// Whether a line can be part of a label's value: same page, right of the
+/// label column, no label of its own.
+fn is_value_line(line: &Line, label_line: &Line, label_x1: f64) -> bool {
+    line.page == label_line.page
+        && line.x0() >= label_x1 - 0.5 * label_line.size
+        && split_label(line).is_none()
+}
+
+/// Every labelled value. A value that wraps in its cell continues on the
+/// lines below its label's line; a label centred beside a wrapped value has
+/// no value on its own line, and its value lines sit above and below it.
+fn read_fields(lines: &[&Line]) -> HashMap<Field, Found> {
+    let labeled: Vec<(usize, labels::LabeledValue)> = lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| split_label(l).map(|lv| (i, lv)))
+        .collect();
+    let mut claimed = vec![false; lines.len()];
     let mut found: HashMap<Field, Found> = HashMap::new();
-    for (i, line) in lines.iter().enumerate() {
-        let Some(lv) = split_label(line) else {
-            continue;
-        };
-        let mut value = text_of(&lv.value_chars);
-        // A value that wrapped in its cell continues on the next lines,
-        // right of the label column.
-        if !value.is_empty() {
-            for next in lines.iter().skip(i + 1).take(3) {
-                if next.page != line.page
-                    || next.baseline - line.baseline > 3.5 * line.size
-                    || next.x0() < lv.label_x1
-                    || split_label(next).is_some()
+    for (k, (i, lv)) in labeled.iter().enumerate() {
+        let line = lines[*i];
+        let own = text_of(&lv.value_chars);
+        let pitch = VALUE_LINE_PITCH * line.size;
+        let next_empty_label = labeled
+            .get(k + 1)
+            .filter(|(_, next)| next.value_chars.is_empty())
+            .map(|(j, _)| lines[*j]);
+        let mut parts: Vec<(f64, String)> = Vec::new();
+        if !own.is_empty() {
+            parts.push((line.baseline, own));
+        }
+        if parts.is_empty() {
+            // Lines just above, not taken by the label before.
+            let mut last = line.baseline;
+            for j in (0..*i).rev() {
+                let above = lines[j];
+                if claimed[j]
+                    || last - above.baseline > pitch
+                    || !is_value_line(above, line, lv.label_x1)
                 {
                     break;
                 }
-                value.push_str(&next.text());
+                claimed[j] = true;
+                parts.insert(0, (above.baseline, above.text()));
+                last = above.baseline;
             }
         }
+        // Lines below, while they keep the line pitch, unless a following
+        // label with no value of its own is nearer: they are its value.
+        let mut last = line.baseline;
+        for j in i + 1..lines.len() {
+            let below = lines[j];
+            if claimed[j]
+                || below.baseline - last > pitch
+                || !is_value_line(below, line, lv.label_x1)
+            {
+                break;
+            }
+            if let Some(next) = next_empty_label
+                && next.page == below.page
+                && (next.baseline - below.baseline).abs() < below.baseline - last
+            {
+                break;
+            }
+            claimed[j] = true;
+            parts.push((below.baseline, below.text()));
+            last = below.baseline;
+        }
+        let value: String = parts.into_iter().map(|(_, t)| t).collect();
         found.entry(lv.field).or_insert(Found {
             value: normalize(&value),
         });
     }
+    found
+}
+
+/// cells_to_notice: reads a laid-out document as a notice.
+pub fn parse(doc: &Document) -> Result<Notice, Error> {
+    let lines: Vec<&Line> = doc.lines().collect();
+    let found = read_fields(&lines);
     let core = CORE_FIELDS.iter().filter(|f| found.contains_key(f)).count();
     if core < MIN_CORE_LABELS {
         return Err(Error::NotANotice {
@@ -277,4 +334,62 @@ fn unknown_labels(lines: &[&Line]) -> Vec<Drift> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::{Char, Chunk};
+
+    /// A line of chunks, each `(x, text)`, glyphs 10 pt wide.
+    fn line(baseline: f64, chunks: &[(f64, &str)]) -> Line {
+        let chunks = chunks
+            .iter()
+            .map(|(x, text)| Chunk {
+                chars: text
+                    .chars()
+                    .enumerate()
+                    .map(|(i, c)| Char {
+                        text: c.to_string(),
+                        x0: x + 10.0 * i as f64,
+                        x1: x + 10.0 * (i + 1) as f64,
+                        size: 10.0,
+                    })
+                    .collect(),
+            })
+            .collect();
+        Line::new(1, 842.0, baseline, 10.0, chunks)
+    }
+
+    fn value(found: &HashMap<Field, Found>, f: Field) -> Option<&str> {
+        found.get(&f).map(|v| v.value.as_str())
+    }
+
+    #[test]
+    fn wrapped_values_top_aligned_and_centred() {
+        let lines = [
+            // Top-aligned: the value starts on the label's line.
+            line(
+                100.0,
+                &[(10.0, "ご契約者名"), (200.0, "株式会社とても長い名前の")],
+            ),
+            line(113.0, &[(200.0, "保険代理店")]),
+            // Centred: the label sits between its two value lines.
+            line(130.0, &[(200.0, "損保クラウドサービス")]),
+            line(136.0, &[(10.0, "ご利用サービス名")]),
+            line(142.0, &[(200.0, "(パッケージ)")]),
+            line(160.0, &[(10.0, "ご利用製品名"), (200.0, "Microsoft 365")]),
+        ];
+        let refs: Vec<&Line> = lines.iter().collect();
+        let found = read_fields(&refs);
+        assert_eq!(
+            value(&found, Field::ContractorName),
+            Some("株式会社とても長い名前の保険代理店")
+        );
+        assert_eq!(
+            value(&found, Field::ServiceName),
+            Some("損保クラウドサービス(パッケージ)")
+        );
+        assert_eq!(value(&found, Field::ProductName), Some("Microsoft 365"));
+    }
 }
