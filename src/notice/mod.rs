@@ -48,7 +48,7 @@ static CUSTOMER_NUMBER: LazyLock<Regex> = LazyLock::new(|| regex_or_unreachable(
 /// DATEまで有効です / 仮パスワード有効期限:DATE (compact text, no spaces).
 static EXPIRY: LazyLock<Regex> = LazyLock::new(|| {
     regex_or_unreachable(&format!(
-        r"仮パスワード(?:の)?(?:有効期限)?(?:は|:)?[、,]?(?:{})",
+        r"(?:仮パスワード|パスワード\(仮\)|初期パスワード)(?:の)?(?:有効期限)?(?:は|:)?[、,]?(?:{})",
         date::DATE_PATTERN
     ))
 });
@@ -178,6 +178,8 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
         .collect::<Vec<_>>()
         .join("\n");
     let full_compact = normalize::compact(&full_compact);
+    // The expiry sentence may wrap: read it across line ends.
+    let full_joined = full_compact.replace('\n', "");
 
     let customer_number = text(Field::CustomerNumber)
         .map(|v| v.replace(' ', ""))
@@ -251,7 +253,7 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
         ),
         users,
         temporary_password_expiry: [&*EXPIRY, &*EXPIRY_BARE].iter().find_map(|re| {
-            re.captures_iter(&full_compact)
+            re.captures_iter(&full_joined)
                 .find_map(|c| date::date_from_captures(&c))
         }),
     })
@@ -391,5 +393,48 @@ mod tests {
             Some("損保クラウドサービス(パッケージ)")
         );
         assert_eq!(value(&found, Field::ProductName), Some("Microsoft 365"));
+    }
+}
+
+#[cfg(test)]
+mod expiry_tests {
+    use super::*;
+
+    fn expiry(text: &str) -> Option<String> {
+        let joined = normalize::compact(text).replace('\n', "");
+        [&*EXPIRY, &*EXPIRY_BARE].iter().find_map(|re| {
+            re.captures_iter(&joined)
+                .find_map(|c| date::date_from_captures(&c))
+                .map(|d| d.to_string())
+        })
+    }
+
+    #[test]
+    fn expiry_sentence_forms() {
+        let want = Some("2023-11-25".to_string());
+        assert_eq!(
+            expiry("(※1) 仮パスワードの有効期限は、2023年11月25日までとなっております。"),
+            want
+        );
+        assert_eq!(
+            expiry("※1 仮パスワードは2023年11月25日まで有効です。"),
+            want
+        );
+        assert_eq!(
+            expiry("(※1)仮パスワード有効期限：２０２３／１１／２５"),
+            want
+        );
+        assert_eq!(
+            expiry("パスワード(仮)の有効期限は令和5年11月25日(土)まで"),
+            want
+        );
+        assert_eq!(
+            expiry("(※1) 仮パスワードの有効期限は、\n2023年11月25日までとなっております。"),
+            want
+        );
+        assert_eq!(
+            expiry("有効期限を過ぎた場合はパスワード再発行となります。"),
+            None
+        );
     }
 }
