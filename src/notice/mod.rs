@@ -27,10 +27,17 @@ use regex::Regex;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-/// A document is a notice when at least this many of its core labels are
-/// found. One or two can appear in any Microsoft 365 paper; a notice has
-/// all of them.
+/// A document with the title 開通のご案内 is a notice when at least this many
+/// of its core labels are found. One or two can appear in any Microsoft 365
+/// paper (an invoice has お客さま番号 and ご契約者名); a notice has all of them.
 const MIN_CORE_LABELS: usize = 3;
+
+/// Without the title (drawn as an image, say), this many core labels are
+/// needed: more than any other document of the reseller carries.
+const MIN_CORE_LABELS_UNTITLED: usize = 5;
+
+/// The notice's title.
+const TITLE: &str = "開通のご案内";
 
 const CORE_FIELDS: &[Field] = &[
     Field::ContractStartDate,
@@ -158,12 +165,23 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
     let lines: Vec<&Line> = doc.lines().collect();
     let found = read_fields(&lines);
     let core = CORE_FIELDS.iter().filter(|f| found.contains_key(f)).count();
-    if core < MIN_CORE_LABELS {
+    let titled = lines.iter().any(|l| l.compact().contains(TITLE));
+    let needed = if titled {
+        MIN_CORE_LABELS
+    } else {
+        MIN_CORE_LABELS_UNTITLED
+    };
+    if core < needed {
         return Err(Error::NotANotice {
             reason: format!(
-                "found {core} of the {} notice labels (お客さま番号, ご利用開始日, ドメイン名, …); \
+                "found {core} of the {} notice labels (お客さま番号, ご利用開始日, ドメイン名, …){}; \
                  check that this is the right file",
-                CORE_FIELDS.len()
+                CORE_FIELDS.len(),
+                if titled {
+                    ""
+                } else {
+                    " and no 開通のご案内 title"
+                }
             ),
         });
     }
