@@ -355,6 +355,28 @@ fn trim_trailing_spaces(chars: &mut Vec<Char>) {
     }
 }
 
+/// A line for unit tests: chunks given as `(x, text)`, glyphs 10 pt wide
+/// and 10 pt tall, on page 1 of an A4 page.
+#[cfg(test)]
+pub(crate) fn test_line(baseline: f64, chunks: &[(f64, &str)]) -> Line {
+    let chunks = chunks
+        .iter()
+        .map(|(x, text)| Chunk {
+            chars: text
+                .chars()
+                .enumerate()
+                .map(|(i, c)| Char {
+                    text: c.to_string(),
+                    x0: x + 10.0 * i as f64,
+                    x1: x + 10.0 * (i + 1) as f64,
+                    size: 10.0,
+                })
+                .collect(),
+        })
+        .collect();
+    Line::new(1, 842.0, baseline, 10.0, chunks)
+}
+
 /// The text of a run of glyphs, with the spacing rules of [`Chunk::text`].
 pub fn text_of(chars: &[Char]) -> String {
     text::join_chars(chars)

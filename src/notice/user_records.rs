@@ -167,26 +167,9 @@ fn finish(d: Draft) -> User {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layout::Chunk;
 
-    /// A line of chunks, each `(x, text)`, glyphs 10 pt wide.
     fn line(baseline: f64, chunks: &[(f64, &str)]) -> Line {
-        let chunks = chunks
-            .iter()
-            .map(|(x, text)| Chunk {
-                chars: text
-                    .chars()
-                    .enumerate()
-                    .map(|(i, c)| Char {
-                        text: c.to_string(),
-                        x0: x + 10.0 * i as f64,
-                        x1: x + 10.0 * (i + 1) as f64,
-                        size: 10.0,
-                    })
-                    .collect(),
-            })
-            .collect();
-        Line::new(1, 842.0, baseline, 10.0, chunks)
+        crate::layout::test_line(baseline, chunks)
     }
 
     #[test]

@@ -519,11 +519,23 @@ fn read_anchor(line: &Line) -> Option<Anchor> {
 fn classify(pieces: &[Piece]) -> Vec<(Column, Piece)> {
     let mut out = Vec::new();
     let mut seen_id = false;
-    for piece in pieces {
+    let whole_address_ahead = |from: usize| {
+        pieces
+            .iter()
+            .skip(from)
+            .any(|p| EMAIL.is_match(&compact(&p.text)))
+    };
+    for (i, piece) in pieces.iter().enumerate() {
         let c = compact(&piece.text);
+        let has_name = out.iter().any(|(col, _)| *col == Column::Name);
         // The first address is the user ID; a later one is a password that
-        // happens to look like one.
-        let column = if !seen_id && EMAIL.is_match(&c) {
+        // happens to look like one. An address that wraps in its cell shows
+        // only its first part here: with an @, or (wrapped before the @)
+        // right after the name when no whole address follows.
+        let partial_address = !seen_id
+            && is_address_part(&c)
+            && (c.contains('@') || (has_name && c.contains('.') && !whole_address_ahead(i)));
+        let column = if !seen_id && (EMAIL.is_match(&c) || partial_address) {
             seen_id = true;
             Column::UserId
         } else if OrderKind::from_word(&c).is_some() {
@@ -540,6 +552,15 @@ fn classify(pieces: &[Piece]) -> Vec<(Column, Piece)> {
         out.push((column, piece.clone()));
     }
     out
+}
+
+/// Characters of an e-mail address, with at most one @.
+fn is_address_part(c: &str) -> bool {
+    !c.is_empty()
+        && c.matches('@').count() <= 1
+        && c.chars().all(|ch| {
+            ch.is_ascii_alphanumeric() || matches!(ch, '.' | '_' | '%' | '+' | '-' | '\'' | '@')
+        })
 }
 
 /// Which row a loose (wrapped) line belongs to.
@@ -599,5 +620,75 @@ fn finish(no: u32, page: u32, parts: &[(Column, usize, String)]) -> User {
         password_reading: get(Column::Reading).map(|v| v.replace(' ', "")),
         order: get(Column::Order).and_then(|v| OrderKind::from_word(&v)),
         page,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::test_line as line;
+
+    #[test]
+    fn wrapped_address_and_reading_join_their_cells() {
+        let lines = [
+            line(
+                100.0,
+                &[
+                    (10.0, "No"),
+                    (40.0, "ユーザー名"),
+                    (150.0, "ユーザーID"),
+                    (300.0, "パスワード読み仮名"),
+                    (450.0, "パスワード"),
+                    (560.0, "注文内容"),
+                ],
+            ),
+            line(
+                120.0,
+                &[
+                    (10.0, "1"),
+                    (40.0, "山田 花子"),
+                    (150.0, "hanako.yamada@"),
+                    (300.0, "大エー・小ビー・"),
+                    (450.0, "Ab1"),
+                    (560.0, "追加"),
+                ],
+            ),
+            line(133.0, &[(150.0, "example.co.jp"), (300.0, "イチ")]),
+            line(
+                160.0,
+                &[
+                    (10.0, "2"),
+                    (40.0, "田中 一郎"),
+                    (150.0, "ichiro@example.co.jp"),
+                    (300.0, "ニ"),
+                    (450.0, "2"),
+                    (560.0, "削除"),
+                ],
+            ),
+        ];
+        let refs: Vec<&Line> = lines.iter().collect();
+        let (users, drift) = parse_users(&refs);
+        assert!(drift.is_empty(), "{drift:?}");
+        assert_eq!(users.len(), 2);
+        assert_eq!(
+            users[0].user_id.as_deref(),
+            Some("hanako.yamada@example.co.jp")
+        );
+        assert_eq!(
+            users[0].password_reading.as_deref(),
+            Some("大エー・小ビー・イチ")
+        );
+        assert_eq!(
+            users[0].temporary_password.as_ref().map(|s| s.expose()),
+            Some("Ab1")
+        );
+        assert_eq!(users[1].order, Some(OrderKind::Delete));
+    }
+
+    #[test]
+    fn page_numbers_are_footers() {
+        assert!(PAGE_NUMBER.is_match("1 / 3"));
+        assert!(PAGE_NUMBER.is_match("- 2 -"));
+        assert!(!PAGE_NUMBER.is_match("12"));
     }
 }
