@@ -47,7 +47,7 @@ for f in "${files[@]}"; do pdftotext -layout "$f" /dev/null 2>/dev/null || true;
 t1=$(now); base=$(secs "$t0" "$t1")
 
 t0=$(now)
-for f in "${files[@]}"; do "$bin" parse --format ndjson "$f" >/dev/null 2>&1 || true; done
+for f in "${files[@]}"; do "$bin" parse --quiet --format ndjson "$f" >/dev/null 2>&1 || true; done
 t1=$(now); per_file=$(secs "$t0" "$t1")
 
 t0=$(now)
@@ -55,7 +55,7 @@ t0=$(now)
 t1=$(now); batch=$(secs "$t0" "$t1")
 
 /usr/bin/time -v -o "$work/one.time" pdftotext -layout "${files[0]}" /dev/null 2>/dev/null || true
-/usr/bin/time -v -o "$work/kone.time" "$bin" parse "${files[0]}" >/dev/null 2>&1 || true
+/usr/bin/time -v -o "$work/kone.time" "$bin" parse --quiet "${files[0]}" >/dev/null 2>&1 || true
 
 python3 - "$n" "$base" "$per_file" "$batch" "$(rss "$work/batch.time")" "$(rss "$work/one.time")" "$(rss "$work/kone.time")" "$(nproc)" <<'PY'
 import sys
@@ -73,7 +73,7 @@ prev=""
 for users in 100 1000 5000; do
   target/release/examples/synth_notice "$users" "$work/s$users.pdf"
   t0=$(now)
-  for k in 1 2 3; do /usr/bin/time -v -o "$work/s$users.time" "$bin" parse "$work/s$users.pdf" >/dev/null; done
+  for k in 1 2 3; do /usr/bin/time -v -o "$work/s$users.time" "$bin" parse --quiet "$work/s$users.pdf" >/dev/null; done
   t1=$(now)
   t=$(python3 -c "print(($t1-$t0)/3)")
   printf '  %5d users: %.4f s per parse, peak RSS %.1f MB\n' "$users" "$t" "$(python3 -c "print($(rss "$work/s$users.time")/1024)")"
