@@ -236,6 +236,7 @@ fn is_wrapped_header(line: &Line, next: Option<&&Line>) -> bool {
             && !is_header(line)
             && !is_header(n)
             && n.baseline - line.baseline <= HEADER_WRAP_DISTANCE * line.size
+            && !n.compact().contains('@')
             && header_text_matches(&format!("{}{}", line.compact(), n.compact()))
     })
 }
