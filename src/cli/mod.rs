@@ -331,6 +331,12 @@ fn run_text(args: TextArgs) -> ExitCode {
     }
 }
 
+/// A run of password-reading words: katakana (and 大/小) around a ・.
+static READING_RUN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"[大小\x{30A1}-\x{30FC}]*・[大小\x{30A1}-\x{30FC}・]*")
+        .unwrap_or_else(|e| unreachable!("valid pattern: {e}"))
+});
+
 /// A layout piece made only of katakana words (and 大/小, ・): a password
 /// reading or a wrapped part of one. Redacting a katakana name too is the
 /// safe mistake.
@@ -364,9 +370,13 @@ fn redact_layout_text(doc: &crate::layout::Document, text: String) -> String {
     text.lines()
         .map(|line| {
             let mut line = line.to_string();
+            // Padded with the chunk separator, so a reading merged into the
+            // same chunk as a password becomes a piece of its own.
             for s in &secrets {
-                line = line.replace(s.as_str(), REDACTED);
+                line = line.replace(s.as_str(), &format!("  {REDACTED}  "));
             }
+            // Reading words joined by ・, wherever they stand in a chunk.
+            let line = READING_RUN.replace_all(&line, REDACTED).into_owned();
             line.split("  ")
                 .map(|piece| {
                     if looks_like_reading(piece) {
@@ -375,6 +385,7 @@ fn redact_layout_text(doc: &crate::layout::Document, text: String) -> String {
                         piece
                     }
                 })
+                .filter(|p| !p.is_empty())
                 .collect::<Vec<_>>()
                 .join("  ")
                 + "\n"

@@ -104,9 +104,71 @@ pub struct LabeledValue {
 
 /// Reads a line as a label followed by its value, if it starts with a label.
 pub fn split_label(line: &Line) -> Option<LabeledValue> {
-    let chars: Vec<&Char> = line.chars().collect();
-    let compact = line.compact();
-    let stripped = compact.trim_start_matches(LABEL_PREFIXES);
+    split_labels(line).into_iter().next()
+}
+
+/// Reads a line as one or more `label value` pairs: a row may hold two
+/// (認証ID … 認証パスワード …). A later label starts only after a wide gap,
+/// at a chunk boundary, so a value that merely contains a label's words
+/// is not cut.
+pub fn split_labels(line: &Line) -> Vec<LabeledValue> {
+    let chars: Vec<Char> = line.chars().cloned().collect();
+    let mut out: Vec<LabeledValue> = Vec::new();
+    let mut start = 0;
+    while let Some((field, label_end)) = label_at(&chars[start..], out.is_empty()) {
+        let label_end = start + label_end;
+        let label_x1 = chars
+            .get(label_end.saturating_sub(1))
+            .map_or(line.x0(), |c| c.x1);
+        // The value runs to the next chunk that starts with a label.
+        let mut value_end = chars.len();
+        for p in label_end + 1..chars.len() {
+            let (prev, here) = (&chars[p - 1], &chars[p]);
+            let wide_gap = here.x0 - prev.x1 > LABEL_GAP * here.size;
+            if wide_gap && label_at(&chars[p..], false).is_some() {
+                value_end = p;
+                break;
+            }
+        }
+        let value = strip_leading_separators(chars[label_end..value_end].to_vec());
+        // A short label must end where a word ends: "製品名称" is not 製品名.
+        let first = value.first();
+        let touching_word = first.is_some_and(|f| {
+            let c = f.text.chars().next().unwrap_or(' ');
+            f.x0 - label_x1 < 0.1 * f.size && is_cjk(c)
+        });
+        if touching_word && label_len(field, &chars[start..label_end]) <= SHORT_LABEL_CHARS {
+            break;
+        }
+        out.push(LabeledValue {
+            field,
+            value_chars: value,
+            label_x1,
+        });
+        start = value_end;
+        if start >= chars.len() {
+            break;
+        }
+    }
+    out
+}
+
+/// A gap this many ems wide separates a value from a following label.
+const LABEL_GAP: f64 = 0.9;
+
+/// The label at the start of `chars`: its field and how many glyphs it
+/// takes (with a leading marker like ■ when `line_start`).
+fn label_at(chars: &[Char], line_start: bool) -> Option<(Field, usize)> {
+    let mut compact = String::new();
+    // Labels are at most ~20 characters; look no further.
+    for c in chars.iter().take(48) {
+        compact.extend(c.text.chars().filter(|c| !c.is_whitespace()));
+    }
+    let stripped = if line_start {
+        compact.trim_start_matches(LABEL_PREFIXES)
+    } else {
+        compact.as_str()
+    };
     let skipped = compact.chars().count() - stripped.chars().count();
     let (label, field) = LABELS
         .iter()
@@ -115,41 +177,32 @@ pub fn split_label(line: &Line) -> Option<LabeledValue> {
     // Consume glyphs until the label's characters (and the skipped marker)
     // are used up; a glyph may carry several characters (ligatures).
     let mut need = skipped + label.chars().count();
-    let mut index = 0;
-    let mut label_x1 = line.x0();
+    let mut used = 0;
     while need > 0 {
-        let c = chars.get(index)?;
+        let c = chars.get(used)?;
         need = need.saturating_sub(c.text.chars().filter(|c| !c.is_whitespace()).count());
-        label_x1 = c.x1;
-        index += 1;
+        used += 1;
     }
-    let rest: Vec<Char> = chars.get(index..)?.iter().map(|c| (*c).clone()).collect();
-    // A colon after the label belongs to neither.
-    let rest = strip_leading_colon(rest);
-    // A short label must end where a word ends: "製品名称" is not 製品名.
-    // Long labels are unambiguous even when the value touches them.
-    if label.chars().count() <= SHORT_LABEL_CHARS
-        && let Some(first) = rest.first()
-    {
-        let touching = first.x0 - label_x1 < 0.1 * first.size;
-        let first_char = first.text.chars().next().unwrap_or(' ');
-        if touching && is_cjk(first_char) && !matches!(first_char, '(' | ':') {
-            return None;
-        }
-    }
-    Some(LabeledValue {
-        field: *field,
-        value_chars: rest,
-        label_x1,
-    })
+    Some((*field, used))
 }
 
-fn strip_leading_colon(mut chars: Vec<Char>) -> Vec<Char> {
-    while chars
-        .first()
-        .is_some_and(|c| c.text.trim().is_empty() || matches!(c.text.trim(), ":" | "："))
-    {
-        chars.remove(0);
-    }
+/// The number of label characters in a label's glyphs (marker excluded).
+fn label_len(_field: Field, glyphs: &[Char]) -> usize {
+    glyphs
+        .iter()
+        .flat_map(|c| c.text.chars())
+        .filter(|c| !c.is_whitespace() && !LABEL_PREFIXES.contains(c))
+        .count()
+}
+
+/// Strips what stands between a label and its value: spaces, a colon, or
+/// a dot leader (ご契約者名……山田).
+fn strip_leading_separators(mut chars: Vec<Char>) -> Vec<Char> {
+    let is_separator = |t: &str| {
+        let t = t.trim();
+        t.is_empty() || matches!(t, ":" | "：" | "." | "…" | "‥" | "·" | "･" | "・")
+    };
+    let leading = chars.iter().take_while(|c| is_separator(&c.text)).count();
+    chars.drain(..leading);
     chars
 }

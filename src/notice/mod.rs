@@ -99,7 +99,7 @@ fn read_fields(lines: &[&Line]) -> HashMap<Field, Found> {
     let labeled: Vec<(usize, labels::LabeledValue)> = lines
         .iter()
         .enumerate()
-        .filter_map(|(i, l)| split_label(l).map(|lv| (i, lv)))
+        .flat_map(|(i, l)| labels::split_labels(l).into_iter().map(move |lv| (i, lv)))
         .collect();
     let mut claimed = vec![false; lines.len()];
     let mut found: HashMap<Field, Found> = HashMap::new();

@@ -115,8 +115,9 @@ impl OrderKind {
     }
 }
 
-/// One row of the user table.
-#[derive(Debug, Clone, PartialEq)]
+/// One row of the user table. `Debug` hides the reading: it spells the
+/// temporary password.
+#[derive(Clone, PartialEq)]
 pub struct User {
     /// The row number (No. / №).
     pub no: u32,
@@ -132,6 +133,26 @@ pub struct User {
     pub order: Option<OrderKind>,
     /// The page (from 1) the row starts on.
     pub page: u32,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("no", &self.no)
+            .field("name", &self.name)
+            .field("user_id", &self.user_id)
+            .field("temporary_password", &self.temporary_password)
+            .field(
+                "password_reading",
+                &self
+                    .password_reading
+                    .as_ref()
+                    .map(|_| crate::secret::REDACTED),
+            )
+            .field("order", &self.order)
+            .field("page", &self.page)
+            .finish()
+    }
 }
 
 /// What the parser noticed besides the values: input for the validation

@@ -237,6 +237,7 @@ fn is_wrapped_header(line: &Line, next: Option<&&Line>) -> bool {
             && !is_header(n)
             && n.baseline - line.baseline <= HEADER_WRAP_DISTANCE * line.size
             && !n.compact().contains('@')
+            && !line.compact().contains('@')
             && header_text_matches(&format!("{}{}", line.compact(), n.compact()))
     })
 }
@@ -395,6 +396,7 @@ pub fn parse_users(lines: &[&Line]) -> (Vec<User>, Vec<Drift>) {
         }
     }
     let mut drift = unknown_columns(&header_lines);
+    let has_reading_column = header_lines.iter().any(|l| l.compact().contains("読み"));
 
     // The table body: no headers (repeated on later pages), no footers.
     let mut body: Vec<&Line> = Vec::new();
@@ -473,16 +475,23 @@ pub fn parse_users(lines: &[&Line]) -> (Vec<User>, Vec<Drift>) {
                 if piece.text == PASSWORD_LABEL || piece.text.starts_with("パスワード(") {
                     continue;
                 }
-                let column = anchor
-                    .cells
-                    .iter()
-                    .filter(|(c, _)| *c != Column::PasswordLabel)
-                    .min_by(|a, b| {
-                        (a.1.x0 - piece.x0)
-                            .abs()
-                            .total_cmp(&(b.1.x0 - piece.x0).abs())
-                    })
-                    .map(|(c, _)| *c);
+                // A reading wraps around a centred row's single line, so
+                // the row's own line may hold none of it: a katakana piece
+                // in a table with a reading column is reading wherever it is.
+                let column = if has_reading_column && is_reading(&normalize(&piece.text)) {
+                    Some(Column::Reading)
+                } else {
+                    anchor
+                        .cells
+                        .iter()
+                        .filter(|(c, _)| *c != Column::PasswordLabel)
+                        .min_by(|a, b| {
+                            (a.1.x0 - piece.x0)
+                                .abs()
+                                .total_cmp(&(b.1.x0 - piece.x0).abs())
+                        })
+                        .map(|(c, _)| *c)
+                };
                 match column {
                     Some(c) => parts.push((c, m, piece.text)),
                     None => drift.push(Drift::UnplacedCell {

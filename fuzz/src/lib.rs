@@ -1,0 +1,5 @@
+//! Fuzz harnesses for kaitsu. See docs/fuzzing.md.
+
+pub mod glyphs;
+pub mod harness;
+pub mod synth;
