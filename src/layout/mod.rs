@@ -230,7 +230,14 @@ fn is_visible(glyph: &Glyph, page_is_scan: bool) -> bool {
 
 /// One page's visible glyphs → lines, and its hidden glyphs → hidden lines.
 fn page_to_lines(page: &PageContent) -> (Page, Vec<HiddenLine>) {
-    let scan = page.is_scanned();
+    // An OCR layer is the only text of a scanned page. A page that also has
+    // text a person can see is a normal page on a background image, and
+    // its invisible text is hidden, not OCR.
+    let scan = page.is_scanned()
+        && !page
+            .glyphs
+            .iter()
+            .any(|g| g.hidden.is_none() && !g.text.trim().is_empty());
     let usable = |g: &&Glyph| !g.text.is_empty() && g.size > 0.0;
     let visible: Vec<&Glyph> = page
         .glyphs
@@ -393,6 +400,62 @@ mod tests {
             x1: x0 + w,
             size: 10.0,
         }
+    }
+
+    fn glyph(text: &str, x: f64, hidden: Option<Hidden>) -> Glyph {
+        Glyph {
+            text: text.into(),
+            bbox: crate::pdf::Rect {
+                x0: x,
+                y0: 92.0,
+                x1: x + 10.0,
+                y1: 102.0,
+            },
+            origin: (x, 100.0),
+            size: 10.0,
+            font: "F".into(),
+            hidden,
+            page: 1,
+        }
+    }
+
+    fn page(glyphs: Vec<Glyph>, scanned: bool) -> PageContent {
+        PageContent {
+            number: 1,
+            width: 595.0,
+            height: 842.0,
+            glyphs,
+            images: if scanned {
+                vec![crate::pdf::Rect {
+                    x0: 0.0,
+                    y0: 0.0,
+                    x1: 595.0,
+                    y1: 842.0,
+                }]
+            } else {
+                Vec::new()
+            },
+            operator_count: 0,
+        }
+    }
+
+    #[test]
+    fn ocr_layer_is_text_only_on_a_page_without_visible_text() {
+        let ocr = page(vec![glyph("A", 10.0, Some(Hidden::RenderMode))], true);
+        let (p, hidden) = page_to_lines(&ocr);
+        assert_eq!(p.lines.len(), 1);
+        assert!(hidden.is_empty());
+
+        let decoy = page(
+            vec![
+                glyph("A", 10.0, None),
+                glyph("B", 200.0, Some(Hidden::RenderMode)),
+            ],
+            true,
+        );
+        let (p, hidden) = page_to_lines(&decoy);
+        assert_eq!(p.lines.first().map(Line::text).as_deref(), Some("A"));
+        assert_eq!(hidden.len(), 1);
     }
 
     #[test]
