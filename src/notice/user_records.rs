@@ -96,10 +96,17 @@ pub fn parse_user_records(lines: &[&Line]) -> Vec<User> {
                     .take_while(|t| t.chars().all(|ch| ch.is_ascii_digit()))
                     .collect();
                 if let Ok(no) = digits.parse::<u32>() {
-                    let n = chars
+                    let mut n = chars
                         .iter()
                         .take_while(|c| c.text.chars().all(|ch| ch.is_ascii_digit()))
                         .count();
+                    // "1." or "1)"
+                    if chars
+                        .get(n)
+                        .is_some_and(|c| matches!(c.text.as_str(), "." | ")"))
+                    {
+                        n += 1;
+                    }
                     chars = chars.get(n..).unwrap_or_default();
                     drafts.push(Draft {
                         no,

@@ -41,7 +41,8 @@ static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static ROW_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:No\.?|№)?\s*(\d{1,5})$").unwrap_or_else(|e| unreachable!("valid pattern: {e}"))
+    Regex::new(r"^(?:No\.?|№)?\s*(\d{1,5})[.)]?$")
+        .unwrap_or_else(|e| unreachable!("valid pattern: {e}"))
 });
 
 static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
@@ -263,7 +264,11 @@ fn is_footer(line: &Line) -> bool {
     let h = line.page_height;
     let near_edge = h > 0.0
         && (line.baseline < PAGE_MARGIN_SHARE * h || line.baseline > (1.0 - PAGE_MARGIN_SHARE) * h);
-    near_edge || PAGE_NUMBER.is_match(&text)
+    // Narrow page margins put table rows near the edge too: a line with an
+    // address or reading words is table content wherever it is.
+    let c = line.compact();
+    let table_content = c.contains('@') || c.contains('・');
+    (near_edge && !table_content) || PAGE_NUMBER.is_match(&text)
 }
 
 fn is_reading(text: &str) -> bool {
