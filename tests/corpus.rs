@@ -129,8 +129,19 @@ fn snapshots_of_records_and_layout() {
             .unwrap_or(Value::Null);
         let bytes = std::fs::read(path).unwrap_or_default();
         let opts = options(&expected);
+        // The record as `kaitsu parse --reveal-secrets --today 2020-01-01`
+        // prints it: findings included, the date pinned.
+        let today = jiff::civil::date(2020, 1, 1);
         let record = match parse_bytes(&bytes, &opts) {
-            Ok(n) => Record::success(name.clone(), &n, true),
+            Ok(n) => {
+                let mut r = Record::success(name.clone(), &n, true);
+                r.findings =
+                    kaitsu::validate::validate(&n, &kaitsu::validate::Policy::default(), today)
+                        .iter()
+                        .map(kaitsu::output::FindingRecord::from)
+                        .collect();
+                r
+            }
             Err(e) => Record::failure(name.clone(), &e),
         };
         insta::assert_json_snapshot!("record", record);

@@ -333,9 +333,10 @@ fn unknown_labels(lines: &[&Line]) -> Vec<Drift> {
     let Some(first) = lines.iter().position(|l| split_label(l).is_some()) else {
         return Vec::new();
     };
+    // The key-value blocks end where the user block starts.
     let end = lines
         .iter()
-        .position(|l| users::is_header(l))
+        .position(|l| users::is_header(l) || user_records::is_user_block_title(l))
         .unwrap_or(lines.len());
     lines
         .get(first..end)
