@@ -171,3 +171,30 @@ fn self_drawing_form_xobject_terminates() {
     let k = kind(&pdf(&objects, 1));
     assert_eq!(k, ErrorKind::NoTextLayer);
 }
+
+#[test]
+fn a_form_drawn_many_times_hits_the_document_budget() {
+    let form_body = "0 0 m 1 1 l S\n".repeat(2_000);
+    let page_content = "/X Do\n".repeat(200);
+    let objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /XObject << /X 5 0 R >> >> >>".to_vec(),
+        stream("", page_content.as_bytes()),
+        stream("/Type /XObject /Subtype /Form /BBox [0 0 10 10]", form_body.as_bytes()),
+    ];
+    let options = ParseOptions {
+        limits: kaitsu::pdf::Limits {
+            max_document_bytes: 1024 * 1024,
+            ..kaitsu::pdf::Limits::default()
+        },
+        ..ParseOptions::default()
+    };
+    match parse_bytes(&pdf(&objects, 1), &options) {
+        Err(e) => {
+            assert_eq!(e.kind(), ErrorKind::LimitExceeded);
+            assert!(e.to_string().contains("in the document"), "{e}");
+        }
+        Ok(_) => panic!("expected the document budget to be hit"),
+    }
+}

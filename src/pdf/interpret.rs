@@ -25,10 +25,13 @@ const GLYPH_DESCENT: f64 = -0.2;
 /// in it on a white page cannot be seen.
 const WHITE_THRESHOLD: f64 = 0.95;
 
-/// Fonts of one document, loaded once and shared by every page and form.
+/// What one document's pages share: fonts, loaded once, and the count of
+/// content bytes decoded so far (bounded per document).
 #[derive(Default)]
 pub struct FontCache {
     by_id: HashMap<ObjectId, Arc<Font>>,
+    /// Page and form content bytes decoded in this document.
+    pub decoded_bytes: usize,
 }
 
 #[derive(Clone)]
@@ -488,6 +491,14 @@ impl<'a> Interpreter<'a> {
                 let Some(content) = stream_bytes(stream, self.limits.max_stream_bytes) else {
                     return Ok(());
                 };
+                self.fonts.decoded_bytes += content.len();
+                if self.fonts.decoded_bytes > self.limits.max_document_bytes {
+                    return Err(PdfError::LimitExceeded {
+                        page: self.page_number,
+                        what: "decompressed content bytes in the document",
+                        limit: self.limits.max_document_bytes,
+                    });
+                }
                 let saved_gs = self.gs.clone();
                 let saved_stack_len = self.stack.len();
                 let (saved_tm, saved_tlm) = (self.tm, self.tlm);

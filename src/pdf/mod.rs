@@ -105,6 +105,10 @@ const SCAN_COVERAGE: f64 = 0.6;
 pub struct Limits {
     /// Decompressed bytes of one stream.
     pub max_stream_bytes: usize,
+    /// Decompressed content bytes of all pages and forms of a document (a
+    /// small form drawn a thousand times must not decode a thousand times
+    /// without bound).
+    pub max_document_bytes: usize,
     /// Pages read.
     pub max_pages: usize,
     /// Glyphs on one page.
@@ -125,6 +129,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_stream_bytes: 64 * 1024 * 1024,
+            max_document_bytes: 256 * 1024 * 1024,
             max_pages: 2_000,
             max_glyphs_per_page: 500_000,
             max_operators_per_page: 5_000_000,
@@ -251,6 +256,14 @@ pub fn extract_pages(doc: &Document, limits: &Limits) -> Result<Vec<PageContent>
                 },
                 other => PdfError::Corrupt(format!("page {number}: {other}")),
             })?;
+        fonts.decoded_bytes += content.len();
+        if fonts.decoded_bytes > limits.max_document_bytes {
+            return Err(PdfError::LimitExceeded {
+                page: number,
+                what: "decompressed content bytes in the document",
+                limit: limits.max_document_bytes,
+            });
+        }
         let resources = page_resources(doc, page);
         let mut interp = Interpreter::new(doc, &mut fonts, limits, number, media);
         interp.run(&content, resources)?;
