@@ -251,3 +251,33 @@ fn csv_has_a_row_per_user_and_redacts() {
     let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
     assert!(reader.records().count() >= 1);
 }
+
+#[cfg(unix)]
+#[test]
+fn non_utf8_names_and_symlink_loops_give_records() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let first = fixtures().into_iter().next().unwrap_or_default();
+    let odd = tmp
+        .path()
+        .join(std::ffi::OsStr::from_bytes(b"notice_\xff\xfe.pdf"));
+    let _ = std::fs::copy(&first, &odd);
+    let looped = tmp.path().join("loop");
+    let _ = std::fs::create_dir_all(&looped);
+    let _ = std::os::unix::fs::symlink(&looped, looped.join("again"));
+    let out = kaitsu()
+        .args(["parse", "--format", "ndjson", "--quiet", "--recursive"])
+        .arg(&odd)
+        .arg(&looped)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let records = ndjson(&out.stdout);
+    assert_eq!(records.len(), 2, "{records:?}");
+    assert!(
+        records[0]["source"]
+            .as_str()
+            .is_some_and(|s| s.contains('\u{FFFD}'))
+    );
+    assert!(records[0]["notice"].is_object() || records[0]["error"].is_object());
+    assert_eq!(records[1]["error"]["kind"].as_str(), Some("io"));
+}
