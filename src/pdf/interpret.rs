@@ -38,6 +38,9 @@ pub struct FontCache {
 struct GraphicsState {
     ctm: Matrix,
     fill_is_white: bool,
+    /// Whether `sc`/`scn` components in the fill colour space are
+    /// device-like (gray, RGB, CMYK), so "white" can be judged.
+    fill_space_is_device: bool,
     clip: Option<Rect>,
     font: Option<Arc<Font>>,
     font_size: f64,
@@ -54,6 +57,7 @@ impl Default for GraphicsState {
         GraphicsState {
             ctm: Matrix::IDENTITY,
             fill_is_white: false,
+            fill_space_is_device: true,
             clip: None,
             font: None,
             font_size: 0.0,
@@ -204,19 +208,33 @@ impl<'a> Interpreter<'a> {
                 }
             }
             // Colour: only "is the fill white" matters.
-            "g" => self.gs.fill_is_white = num(0).is_some_and(|g| g >= WHITE_THRESHOLD),
-            "rg" => self.gs.fill_is_white = is_white_rgb(ops),
-            "k" => self.gs.fill_is_white = is_white_cmyk(ops),
-            "sc" | "scn" => {
-                let comps: Vec<f64> = ops.iter().filter_map(number).collect();
-                self.gs.fill_is_white = match comps.len() {
-                    1 => comps[0] >= WHITE_THRESHOLD,
-                    3 => comps.iter().all(|c| *c >= WHITE_THRESHOLD),
-                    4 => comps.iter().all(|c| *c <= 1.0 - WHITE_THRESHOLD),
-                    _ => false,
+            // g, rg and k also set the fill space to DeviceGray/RGB/CMYK.
+            "g" | "rg" | "k" => {
+                self.gs.fill_space_is_device = true;
+                self.gs.fill_is_white = match name {
+                    "g" => num(0).is_some_and(|g| g >= WHITE_THRESHOLD),
+                    "rg" => is_white_rgb(ops),
+                    _ => is_white_cmyk(ops),
                 };
             }
-            "cs" => self.gs.fill_is_white = false,
+            "sc" | "scn" => {
+                let comps: Vec<f64> = ops.iter().filter_map(number).collect();
+                // In a Separation or DeviceN space a tint of 1 is full ink,
+                // not white; only device-like spaces are judged.
+                self.gs.fill_is_white = self.gs.fill_space_is_device
+                    && match comps.len() {
+                        1 => comps[0] >= WHITE_THRESHOLD,
+                        3 => comps.iter().all(|c| *c >= WHITE_THRESHOLD),
+                        4 => comps.iter().all(|c| *c <= 1.0 - WHITE_THRESHOLD),
+                        _ => false,
+                    };
+            }
+            "cs" => {
+                self.gs.fill_is_white = false;
+                self.gs.fill_space_is_device = ops
+                    .first()
+                    .is_some_and(|o| self.is_device_like_space(o, resources));
+            }
             // Paths: kept only as bounding boxes, for clipping.
             "m" | "l" => {
                 if let (Some(x), Some(y)) = (num(0), num(1)) {
@@ -327,6 +345,28 @@ impl<'a> Interpreter<'a> {
             _ => {}
         }
         Ok(())
+    }
+
+    /// Device gray/RGB/CMYK, their Cal forms, or an ICC-based space.
+    fn is_device_like_space(&self, space: &Object, resources: Option<&Dictionary>) -> bool {
+        let Object::Name(name) = space else {
+            return false;
+        };
+        match name.as_slice() {
+            b"DeviceGray" | b"DeviceRGB" | b"DeviceCMYK" | b"CalGray" | b"CalRGB" | b"G"
+            | b"RGB" | b"CMYK" => true,
+            other => resources
+                .and_then(|r| get_dict(self.doc, r, b"ColorSpace"))
+                .and_then(|spaces| spaces.get(other).ok())
+                .and_then(|o| resolve(self.doc, o))
+                .is_some_and(|o| match o {
+                    Object::Name(n) => matches!(n.as_slice(), b"DeviceGray" | b"DeviceRGB" | b"DeviceCMYK"),
+                    Object::Array(a) => a.first().is_some_and(|f| {
+                        matches!(f, Object::Name(n) if matches!(n.as_slice(), b"ICCBased" | b"CalGray" | b"CalRGB"))
+                    }),
+                    _ => false,
+                }),
+        }
     }
 
     fn path_point(&mut self, x: f64, y: f64) {
