@@ -281,3 +281,20 @@ fn lookalike_login_host_on_a_parsed_fixture() {
         );
     }
 }
+
+#[test]
+fn check_fails_on_notices_with_look_alike_login_hosts() {
+    for name in ["rl_unijis_typo_login_ij", "writer_ipaex_typo_login_iiij"] {
+        let out = kaitsu()
+            .args(["check", "--today", "2000-01-01"])
+            .arg(fixture(name))
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let record: Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert!(
+            codes(&record).contains(&"login_host_lookalike".to_string()),
+            "{name}: {record}"
+        );
+    }
+}
