@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 
 /// A date pattern, usable inside larger patterns. Groups: era, era year,
 /// western year, month, day (named).
-pub const DATE_PATTERN: &str = r"(?:(?P<era>令和|平成|R|H)\s*(?P<eyear>元|\d{1,2})\s*年|(?P<year>\d{4})\s*(?:年|/|-|\.))\s*(?P<month>\d{1,2})\s*(?:月|/|-|\.)\s*(?P<day>\d{1,2})\s*日?";
+pub const DATE_PATTERN: &str = r"(?:(?P<era>令和|平成|R|H) *(?P<eyear>元|[0-9]{1,2}) *年|(?P<year>[0-9]{4}) *(?:年|/|-|\.)) *(?P<month>[0-9]{1,2}) *(?:月|/|-|\.) *(?P<day>[0-9]{1,2}) *日?";
 
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(DATE_PATTERN).unwrap_or_else(|e| unreachable!("DATE_PATTERN is valid: {e}"))

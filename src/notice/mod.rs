@@ -49,7 +49,7 @@ const CORE_FIELDS: &[Field] = &[
     Field::LoginUrl,
 ];
 
-static CUSTOMER_NUMBER: LazyLock<Regex> = LazyLock::new(|| regex_or_unreachable(r"N\d{10}"));
+static CUSTOMER_NUMBER: LazyLock<Regex> = LazyLock::new(|| regex_or_unreachable(r"N[0-9]{10}"));
 
 /// The expiry sentence: 仮パスワードの有効期限は、DATEまで… / 仮パスワードは
 /// DATEまで有効です / 仮パスワード有効期限:DATE (compact text, no spaces).
@@ -69,7 +69,7 @@ static EXPIRY_BARE: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 
-static FIRST_NUMBER: LazyLock<Regex> = LazyLock::new(|| regex_or_unreachable(r"\d+"));
+static FIRST_NUMBER: LazyLock<Regex> = LazyLock::new(|| regex_or_unreachable(r"[0-9]+"));
 
 fn regex_or_unreachable(pattern: &str) -> Regex {
     Regex::new(pattern).unwrap_or_else(|e| unreachable!("built-in pattern is valid: {e}"))

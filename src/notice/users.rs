@@ -41,13 +41,15 @@ static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static ROW_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:No\.?|№)?\s*(\d{1,5})[.)]?$")
+    Regex::new(r"^(?:No\.?|№)? *([0-9]{1,5})[.)]?$")
         .unwrap_or_else(|e| unreachable!("valid pattern: {e}"))
 });
 
 static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:-\s*\d+\s*-|\d+\s*/\s*\d+|\d+\s*ページ|(?i:page)\s*\d+.*|P\.?\s*\d+)$")
-        .unwrap_or_else(|e| unreachable!("valid pattern: {e}"))
+    Regex::new(
+        r"^(?:- *[0-9]+ *-|[0-9]+ */ *[0-9]+|[0-9]+ *ページ|(?i:page) *[0-9]+.*|P\.? *[0-9]+)$",
+    )
+    .unwrap_or_else(|e| unreachable!("valid pattern: {e}"))
 });
 
 /// Header cells the parser knows, compact, without a `(*1)` mark.
