@@ -102,11 +102,6 @@ pub struct LabeledValue {
     pub label_x1: f64,
 }
 
-/// Reads a line as a label followed by its value, if it starts with a label.
-pub fn split_label(line: &Line) -> Option<LabeledValue> {
-    split_labels(line).into_iter().next()
-}
-
 /// Reads a line as one or more `label value` pairs: a row may hold two
 /// (認証ID … 認証パスワード …). A later label starts only after a wide gap,
 /// at a chunk boundary, so a value that merely contains a label's words

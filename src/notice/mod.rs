@@ -22,7 +22,6 @@ pub use normalize::normalize;
 use crate::error::Error;
 use crate::layout::{Document, Line, text_of};
 use crate::secret::Secret;
-use labels::split_label;
 use regex::Regex;
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -86,21 +85,20 @@ const VALUE_LINE_PITCH: f64 = 1.7;
 
 /// Whether a line can be part of a label's value: same page, right of the
 /// label column, no label of its own.
-fn is_value_line(line: &Line, label_line: &Line, label_x1: f64) -> bool {
-    line.page == label_line.page
-        && line.x0() >= label_x1 - 0.5 * label_line.size
-        && split_label(line).is_none()
+fn is_value_line(line: &Line, has_label: bool, label_line: &Line, label_x1: f64) -> bool {
+    line.page == label_line.page && line.x0() >= label_x1 - 0.5 * label_line.size && !has_label
 }
 
 /// Every labelled value. A value that wraps in its cell continues on the
 /// lines below its label's line; a label centred beside a wrapped value has
 /// no value on its own line, and its value lines sit above and below it.
-fn read_fields(lines: &[&Line]) -> HashMap<Field, Found> {
-    let labeled: Vec<(usize, labels::LabeledValue)> = lines
+fn read_fields(lines: &[&Line], per_line: &[Vec<labels::LabeledValue>]) -> HashMap<Field, Found> {
+    let labeled: Vec<(usize, &labels::LabeledValue)> = per_line
         .iter()
         .enumerate()
-        .flat_map(|(i, l)| labels::split_labels(l).into_iter().map(move |lv| (i, lv)))
+        .flat_map(|(i, lvs)| lvs.iter().map(move |lv| (i, lv)))
         .collect();
+    let has_label = |j: usize| per_line.get(j).is_some_and(|l| !l.is_empty());
     let mut claimed = vec![false; lines.len()];
     let mut found: HashMap<Field, Found> = HashMap::new();
     for (k, (i, lv)) in labeled.iter().enumerate() {
@@ -122,7 +120,7 @@ fn read_fields(lines: &[&Line]) -> HashMap<Field, Found> {
                 let above = lines[j];
                 if claimed[j]
                     || last - above.baseline > pitch
-                    || !is_value_line(above, line, lv.label_x1)
+                    || !is_value_line(above, has_label(j), line, lv.label_x1)
                 {
                     break;
                 }
@@ -138,7 +136,7 @@ fn read_fields(lines: &[&Line]) -> HashMap<Field, Found> {
             let below = lines[j];
             if claimed[j]
                 || below.baseline - last > pitch
-                || !is_value_line(below, line, lv.label_x1)
+                || !is_value_line(below, has_label(j), line, lv.label_x1)
             {
                 break;
             }
@@ -163,7 +161,10 @@ fn read_fields(lines: &[&Line]) -> HashMap<Field, Found> {
 /// cells_to_notice: reads a laid-out document as a notice.
 pub fn parse(doc: &Document) -> Result<Notice, Error> {
     let lines: Vec<&Line> = doc.lines().collect();
-    let found = read_fields(&lines);
+    // Each line's labels, read once: every step below asks.
+    let per_line: Vec<Vec<labels::LabeledValue>> =
+        lines.iter().map(|l| labels::split_labels(l)).collect();
+    let found = read_fields(&lines, &per_line);
     let core = CORE_FIELDS.iter().filter(|f| found.contains_key(f)).count();
     let titled = lines.iter().any(|l| l.compact().contains(TITLE));
     let needed = if titled {
@@ -243,7 +244,7 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
         });
 
     let (users, mut drift) = users::parse_users(&lines);
-    drift.extend(unknown_labels(&lines));
+    drift.extend(unknown_labels(&lines, &per_line));
     let hidden_text = doc
         .hidden
         .iter()
@@ -329,8 +330,9 @@ const MAX_LABEL_CHARS: usize = 24;
 
 /// `label  value` lines between the first known label and the user table
 /// whose label is unknown: a changed layout must not pass quietly.
-fn unknown_labels(lines: &[&Line]) -> Vec<Drift> {
-    let Some(first) = lines.iter().position(|l| split_label(l).is_some()) else {
+fn unknown_labels(lines: &[&Line], per_line: &[Vec<labels::LabeledValue>]) -> Vec<Drift> {
+    let has_label = |i: usize| per_line.get(i).is_some_and(|l| !l.is_empty());
+    let Some(first) = (0..lines.len()).find(|&i| has_label(i)) else {
         return Vec::new();
     };
     // The key-value blocks end where the user block starts.
@@ -338,11 +340,10 @@ fn unknown_labels(lines: &[&Line]) -> Vec<Drift> {
         .iter()
         .position(|l| users::is_header(l) || user_records::is_user_block_title(l))
         .unwrap_or(lines.len());
-    lines
-        .get(first..end)
-        .unwrap_or_default()
-        .iter()
-        .filter(|l| l.chunks.len() >= 2 && split_label(l).is_none())
+    (first..end.max(first))
+        .filter(|&i| !has_label(i))
+        .filter_map(|i| lines.get(i))
+        .filter(|l| l.chunks.len() >= 2)
         .filter_map(|l| {
             let first = l.chunks.first()?;
             let label = first.compact();
@@ -385,7 +386,8 @@ mod tests {
             line(160.0, &[(10.0, "ご利用製品名"), (200.0, "Microsoft 365")]),
         ];
         let refs: Vec<&Line> = lines.iter().collect();
-        let found = read_fields(&refs);
+        let per_line: Vec<_> = refs.iter().map(|l| labels::split_labels(l)).collect();
+        let found = read_fields(&refs, &per_line);
         assert_eq!(
             value(&found, Field::ContractorName),
             Some("株式会社とても長い名前の保険代理店")

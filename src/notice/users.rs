@@ -261,8 +261,10 @@ fn is_table_end(line: &Line) -> bool {
     c.starts_with("(※") || c.starts_with('※') || c.starts_with('■') || c.contains("有効期限")
 }
 
+/// Page numbers are short; longer lines need no regex.
+const MAX_PAGE_NUMBER_CHARS: usize = 16;
+
 fn is_footer(line: &Line) -> bool {
-    let text = normalize(&line.text());
     let h = line.page_height;
     let near_edge = h > 0.0
         && (line.baseline < PAGE_MARGIN_SHARE * h || line.baseline > (1.0 - PAGE_MARGIN_SHARE) * h);
@@ -270,7 +272,9 @@ fn is_footer(line: &Line) -> bool {
     // address or reading words is table content wherever it is.
     let c = line.compact();
     let table_content = c.contains('@') || c.contains('・');
-    (near_edge && !table_content) || PAGE_NUMBER.is_match(&text)
+    (near_edge && !table_content)
+        || (c.chars().count() <= MAX_PAGE_NUMBER_CHARS
+            && PAGE_NUMBER.is_match(&normalize(&line.text())))
 }
 
 fn is_reading(text: &str) -> bool {

@@ -434,7 +434,7 @@ impl<'a> Interpreter<'a> {
             _ if gs.fill_is_white => Some(Hidden::WhiteFill),
             _ => None,
         };
-        for code in &decoded {
+        for code in decoded.iter_mut() {
             let device = self.tm.then(&self.gs.ctm).then(&self.to_page);
             let trm = text_scale.then(&device);
             let corners = [
@@ -463,7 +463,7 @@ impl<'a> Interpreter<'a> {
                     });
                 }
                 self.out.glyphs.push(Glyph {
-                    text: code.text.clone(),
+                    text: std::mem::take(&mut code.text),
                     bbox,
                     origin,
                     size: size.abs() * device.vertical_scale(),
