@@ -258,7 +258,33 @@ fn continues_header(line: &Line, header: &Line) -> bool {
 
 fn is_table_end(line: &Line) -> bool {
     let c = line.compact();
-    c.starts_with("(※") || c.starts_with('※') || c.starts_with('■') || c.contains("有効期限")
+    // The block's own title repeated on a later page ("■メールアドレス情報
+    // (続き)") continues the table.
+    let next_section = c.starts_with('■') && !super::user_records::is_user_block_title(line);
+    c.starts_with("(※") || c.starts_with('※') || next_section || c.contains("有効期限")
+}
+
+/// A wrapped line of a row is at most this many font sizes from the row's
+/// line next to it; a line further away (a note, a footer above the page
+/// margin) is not part of the table.
+const ROW_LINE_GAP: f64 = 2.5;
+
+/// Whether loose line `i` sits close enough to its neighbour on the side
+/// the rows' alignment says it continues.
+fn attached(body: &[&Line], i: usize, alignment: Alignment) -> bool {
+    let line = body[i];
+    let near = |j: Option<usize>| {
+        j.and_then(|j| body.get(j)).is_none_or(|other| {
+            other.page != line.page
+                || (other.baseline - line.baseline).abs() <= ROW_LINE_GAP * line.size
+        })
+    };
+    let (prev, next) = (i.checked_sub(1), Some(i + 1).filter(|&n| n < body.len()));
+    match alignment {
+        Alignment::Top => near(prev),
+        Alignment::Bottom => near(next),
+        Alignment::Centred => near(prev) || near(next),
+    }
 }
 
 /// Page numbers are short; longer lines need no regex.
@@ -452,7 +478,7 @@ pub fn parse_users(lines: &[&Line]) -> (Vec<User>, Vec<Drift>) {
     // Each row's lines, in reading order.
     let mut row_lines: Vec<Vec<usize>> = anchors.iter().map(|(i, _)| vec![*i]).collect();
     for i in 0..body.len() {
-        if anchors.iter().any(|(a, _)| *a == i) {
+        if anchors.iter().any(|(a, _)| *a == i) || !attached(&body, i, alignment) {
             continue;
         }
         match owner_row(&anchors, &body, i, alignment) {
@@ -704,6 +730,38 @@ mod tests {
             Some("Ab1")
         );
         assert_eq!(users[1].order, Some(OrderKind::Delete));
+    }
+
+    #[test]
+    fn a_far_note_below_the_table_is_not_a_wrapped_cell() {
+        let lines = [
+            line(
+                100.0,
+                &[
+                    (10.0, "No"),
+                    (40.0, "ユーザー名"),
+                    (150.0, "ユーザーID"),
+                    (450.0, "パスワード"),
+                    (560.0, "注文内容"),
+                ],
+            ),
+            line(
+                120.0,
+                &[
+                    (10.0, "1"),
+                    (40.0, "山田 花子"),
+                    (150.0, "hanako@example.co.jp"),
+                    (450.0, "Ab1"),
+                    (560.0, "追加"),
+                ],
+            ),
+            line(400.0, &[(40.0, "お問い合わせ先"), (150.0, "0120-000-000")]),
+        ];
+        let refs: Vec<&Line> = lines.iter().collect();
+        let (users, _) = parse_users(&refs);
+        assert_eq!(users.len(), 1);
+        assert_eq!(users[0].name.as_deref(), Some("山田 花子"));
+        assert_eq!(users[0].user_id.as_deref(), Some("hanako@example.co.jp"));
     }
 
     #[test]
