@@ -9,6 +9,7 @@ mod date;
 mod labels;
 mod model;
 mod normalize;
+mod pieces;
 mod user_records;
 mod users;
 

@@ -1,0 +1,153 @@
+//! Cutting a table line's chunks into cell pieces.
+//!
+//! A narrow gap can merge two cells into one chunk (a reading and a
+//! password, a name and an address, a password and 追加). The pieces are
+//! cut where the script changes between ASCII and anything else, around an
+//! e-mail address, and after the パスワード(仮) label, which is what the
+//! user table needs to tell cells apart by their content.
+
+use super::normalize::compact;
+use super::users::PASSWORD_LABEL;
+use crate::layout::{Char, Chunk, Line, text_of};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// An e-mail address (a user ID).
+pub(super) static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+$")
+        .unwrap_or_else(|e| unreachable!("valid pattern: {e}"))
+});
+
+/// A piece of a chunk: one cell's worth of text and where it starts.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Piece {
+    pub(super) x0: f64,
+    pub(super) text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CharClass {
+    Reading,
+    Ascii,
+    Space,
+    Other,
+}
+
+pub(super) fn is_katakana(c: char) -> bool {
+    ('\u{30A1}'..='\u{30FC}').contains(&c)
+}
+
+fn char_class(c: &Char, next: Option<&Char>) -> CharClass {
+    let Some(first) = c.text.chars().next() else {
+        return CharClass::Space;
+    };
+    if first.is_whitespace() {
+        CharClass::Space
+    } else if is_katakana(first)
+        || (matches!(first, '大' | '小')
+            && next
+                .and_then(|n| n.text.chars().next())
+                .is_some_and(is_katakana))
+    {
+        CharClass::Reading
+    } else if first.is_ascii_graphic() {
+        CharClass::Ascii
+    } else {
+        CharClass::Other
+    }
+}
+
+/// Cuts a chunk into cell pieces where its script changes between ASCII
+/// and anything else, and around an e-mail address.
+fn chunk_to_pieces(chunk: &Chunk) -> Vec<Piece> {
+    let chars = &chunk.chars;
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    // The ログイン情報 label first: it mixes scripts.
+    let mut label_len = 0;
+    let mut seen = String::new();
+    for (i, c) in chars.iter().enumerate() {
+        seen.push_str(&c.text);
+        if compact(&seen) == PASSWORD_LABEL {
+            label_len = i + 1;
+            break;
+        }
+        if !PASSWORD_LABEL.starts_with(&compact(&seen)) {
+            break;
+        }
+    }
+    if label_len > 0 {
+        pieces.push(Piece {
+            x0: chars.first().map_or(0.0, |c| c.x0),
+            text: PASSWORD_LABEL.to_string(),
+        });
+        start = label_len;
+    }
+    let mut segment_class: Option<CharClass> = None;
+    let first_unlabelled = start;
+    for i in first_unlabelled..chars.len() {
+        let class = char_class(&chars[i], chars.get(i + 1));
+        if class == CharClass::Space {
+            continue;
+        }
+        if let Some(prev) = segment_class {
+            let ascii_boundary = (prev == CharClass::Ascii) != (class == CharClass::Ascii);
+            if ascii_boundary {
+                push_segment(&chars[start..i], &mut pieces);
+                start = i;
+            }
+        }
+        segment_class = Some(class);
+    }
+    push_segment(&chars[start..], &mut pieces);
+    pieces
+}
+
+/// Adds a segment, cutting an ASCII one around an e-mail address.
+fn push_segment(chars: &[Char], pieces: &mut Vec<Piece>) {
+    let mut word_start = 0;
+    let mut words: Vec<&[Char]> = Vec::new();
+    for (i, c) in chars.iter().enumerate() {
+        if c.text.trim().is_empty() {
+            if i > word_start {
+                words.push(&chars[word_start..i]);
+            }
+            word_start = i + 1;
+        }
+    }
+    if word_start < chars.len() {
+        words.push(&chars[word_start..]);
+    }
+    let is_email = |w: &[Char]| EMAIL.is_match(&compact(&text_of(w)));
+    let email_at = words.iter().position(|w| is_email(w));
+    let mut groups: Vec<&[&[Char]]> = Vec::new();
+    match email_at {
+        Some(i) if words.len() > 1 => {
+            groups.push(&words[..i]);
+            groups.push(&words[i..=i]);
+            groups.push(&words[i + 1..]);
+        }
+        _ => groups.push(&words[..]),
+    }
+    for group in groups {
+        let (Some(first), Some(last)) = (group.first(), group.last()) else {
+            continue;
+        };
+        let start = first.as_ptr() as usize;
+        let _ = start;
+        let text = group
+            .iter()
+            .map(|w| text_of(w))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let x0 = first.first().map_or(0.0, |c| c.x0);
+        let _ = last;
+        if !text.is_empty() {
+            pieces.push(Piece { x0, text });
+        }
+    }
+}
+
+pub(super) fn line_pieces(line: &Line) -> Vec<Piece> {
+    line.chunks.iter().flat_map(chunk_to_pieces).collect()
+}
