@@ -173,18 +173,12 @@ fn write_out(out: &mut impl Write, text: &str) -> bool {
 }
 
 fn run_parse(args: ParseArgs) -> ExitCode {
-    let policy = match &args.policy {
-        Some(path) => match std::fs::read_to_string(path)
-            .map_err(|e| e.to_string())
-            .and_then(|t| Policy::from_yaml(&t).map_err(|e| e.to_string()))
-        {
-            Ok(p) => p,
-            Err(e) => {
-                eprintln!("kaitsu: {}: {e}", path.display());
-                return ExitCode::from(2);
-            }
-        },
-        None => Policy::default(),
+    let policy = match validate_cmds::load_policy(args.policy.as_deref()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("kaitsu: {e}");
+            return ExitCode::from(2);
+        }
     };
     let password_map = match &args.password_file {
         Some(path) => match std::fs::read_to_string(path) {

@@ -128,6 +128,11 @@ struct CheckRecord {
     error: Option<ErrorRecord>,
 }
 
+/// The policy of `--policy FILE`, or the built-in default.
+pub(super) fn load_policy(path: Option<&Path>) -> Result<Policy, String> {
+    path.map_or_else(|| Ok(Policy::default()), read_policy)
+}
+
 fn read_policy(path: &Path) -> Result<Policy, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read the policy file {}: {e}", path.display()))?;
@@ -146,15 +151,12 @@ fn write_stdout(text: &str) -> bool {
 
 /// Runs `kaitsu check`.
 pub fn run_check(args: CheckArgs) -> ExitCode {
-    let mut policy = match &args.policy {
-        Some(path) => match read_policy(path) {
-            Ok(p) => p,
-            Err(e) => {
-                eprintln!("kaitsu: {e}");
-                return ExitCode::from(EXIT_USAGE);
-            }
-        },
-        None => Policy::default(),
+    let mut policy = match load_policy(args.policy.as_deref()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("kaitsu: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
     };
     if let Some(days) = args.warn_days {
         policy.warn_days = i64::from(days);
@@ -302,15 +304,12 @@ pub fn run_password_check(args: PasswordCheckArgs) -> ExitCode {
 
 /// Runs `kaitsu policy`.
 pub fn run_policy(args: PolicyArgs) -> ExitCode {
-    let policy = match &args.check {
-        Some(path) => match read_policy(path) {
-            Ok(p) => p,
-            Err(e) => {
-                eprintln!("kaitsu: {e}");
-                return ExitCode::from(EXIT_USAGE);
-            }
-        },
-        None => Policy::default(),
+    let policy = match load_policy(args.check.as_deref()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("kaitsu: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
     };
     if write_stdout(&policy.to_yaml()) {
         ExitCode::SUCCESS

@@ -27,6 +27,26 @@ pub fn non_placeholder(value: String) -> Option<String> {
     }
 }
 
+/// Joins the parts of one cell, given as `(line index, text)` in reading
+/// order: parts on one line are separate words (a space), a part on a new
+/// line continues a wrapped cell (no separator). Dash placeholders are
+/// empty parts. `None` when nothing is left.
+pub fn join_cell_parts<'a>(parts: impl IntoIterator<Item = (usize, &'a str)>) -> Option<String> {
+    let mut joined = String::new();
+    let mut last_line = None;
+    for (line, text) in parts {
+        if non_placeholder(text.to_string()).is_none() {
+            continue;
+        }
+        if last_line == Some(line) {
+            joined.push(' ');
+        }
+        joined.push_str(text);
+        last_line = Some(line);
+    }
+    non_placeholder(normalize(&joined))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,5 +59,9 @@ mod tests {
         assert_eq!(compact("ご利用 ID 数"), "ご利用ID数");
         assert_eq!(non_placeholder("-".into()), None);
         assert_eq!(non_placeholder("a".into()), Some("a".into()));
+        assert_eq!(
+            join_cell_parts([(0, "山田"), (0, "花子"), (1, "ハナ"), (2, "-")]),
+            Some("山田 花子ハナ".into())
+        );
     }
 }

@@ -13,7 +13,7 @@
 //! only when the block has no header row.
 
 use super::model::{OrderKind, User};
-use super::normalize::{compact, non_placeholder, normalize};
+use super::normalize::{compact, join_cell_parts};
 use crate::layout::{Char, Line, text_of};
 use crate::secret::Secret;
 
@@ -146,19 +146,12 @@ pub fn parse_user_records(lines: &[&Line]) -> Vec<User> {
 
 fn finish(d: Draft) -> User {
     let get = |slot: Slot| {
-        let mut joined = String::new();
-        let mut last_line = None;
-        for (s, line, text) in &d.parts {
-            if *s != slot || non_placeholder(text.clone()).is_none() {
-                continue;
-            }
-            if last_line == Some(*line) {
-                joined.push(' ');
-            }
-            joined.push_str(text);
-            last_line = Some(*line);
-        }
-        non_placeholder(normalize(&joined))
+        join_cell_parts(
+            d.parts
+                .iter()
+                .filter(|(s, _, _)| *s == slot)
+                .map(|(_, line, text)| (*line, text.as_str())),
+        )
     };
     User {
         no: d.no,

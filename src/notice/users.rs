@@ -19,7 +19,7 @@
 //! not rows.
 
 use super::model::{Drift, OrderKind, User};
-use super::normalize::{compact, non_placeholder, normalize};
+use super::normalize::{compact, join_cell_parts, normalize};
 use super::pieces::{EMAIL, Piece, is_katakana, line_pieces};
 use crate::layout::Line;
 use crate::secret::Secret;
@@ -504,22 +504,12 @@ fn owner_row(
 
 fn finish(no: u32, page: u32, parts: &[(Column, usize, String)]) -> User {
     let get = |col: Column| {
-        let mut joined = String::new();
-        let mut last_line = None;
-        for (c, line, text) in parts {
-            // A dash is an empty cell, wherever it stands.
-            if *c != col || non_placeholder(text.clone()).is_none() {
-                continue;
-            }
-            // Pieces of one line are separate words; a wrapped line
-            // continues the cell without a separator.
-            if last_line == Some(*line) {
-                joined.push(' ');
-            }
-            joined.push_str(text);
-            last_line = Some(*line);
-        }
-        non_placeholder(normalize(&joined))
+        join_cell_parts(
+            parts
+                .iter()
+                .filter(|(c, _, _)| *c == col)
+                .map(|(_, line, text)| (*line, text.as_str())),
+        )
     };
     User {
         no,

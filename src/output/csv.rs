@@ -27,39 +27,36 @@ const UTF8_BOM: &str = "\u{FEFF}";
 
 /// Renders records as CSV text.
 pub fn render_csv(records: &[Record], excel: bool) -> Result<String, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(CSV_HEADER)?;
+    let mut text = header_line(excel)?;
     for r in records {
-        write_record_rows(&mut writer, r)?;
+        text.push_str(&record_rows(r)?);
     }
-    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    Ok(if excel {
-        format!("{UTF8_BOM}{text}")
-    } else {
-        text
-    })
+    Ok(text)
 }
 
 /// The rows of one record (for streaming).
 pub fn record_rows(record: &Record) -> Result<String, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    write_record_rows(&mut writer, record)?;
-    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    write_with(|w| write_record_rows(w, record))
 }
 
 /// The header line (for streaming), with the BOM when asked.
 pub fn header_line(excel: bool) -> Result<String, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(CSV_HEADER)?;
-    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
-    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let text = write_with(|w| w.write_record(CSV_HEADER))?;
     Ok(if excel {
         format!("{UTF8_BOM}{text}")
     } else {
         text
     })
+}
+
+/// Runs `write` on an in-memory CSV writer and returns the text.
+fn write_with(
+    write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> Result<(), csv::Error>,
+) -> Result<String, csv::Error> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    write(&mut writer)?;
+    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 fn write_record_rows(w: &mut csv::Writer<Vec<u8>>, r: &Record) -> Result<(), csv::Error> {
