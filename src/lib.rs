@@ -3,16 +3,40 @@
 //!
 //! # Brief overview
 //!
-//! Data flows one way through four layers:
+//! Data flows one way through these layers:
 //!
 //! 1. [`pdf`]: bytes → pages of positioned glyphs (font, size, page, bbox);
 //! 2. [`layout`]: glyphs → lines and cells in reading order, whatever the
 //!    drawing order;
 //! 3. [`notice`]: lines → a typed [`Notice`];
-//! 4. [`output`]: a notice or an error → the record users see (JSON, NDJSON,
-//!    YAML).
+//! 4. [`validate`]: a notice, a [`validate::Policy`] and today → findings;
+//! 5. [`output`]: a notice or an error, with findings → the record users see
+//!    (JSON, NDJSON, YAML, CSV).
 //!
-//! [`parse_bytes`] runs the whole chain.
+//! [`batch`] runs many inputs in parallel; [`cli`] is the command line.
+//! [`parse_bytes`] runs layers 1–3; [`parse_to_record`] all of them.
+//!
+//! # Example
+//!
+//! Snapshot-testing your own notices gives the same record the CLI prints:
+//!
+//! ```
+//! let bytes = std::fs::read("samples/rl_unijis_address_dns_hyphen.pdf").unwrap();
+//! let today = jiff::civil::date(2023, 10, 1);
+//! let record = kaitsu::parse_to_record(
+//!     "notice.pdf",
+//!     &bytes,
+//!     &kaitsu::ParseOptions::default(),
+//!     false,
+//!     &kaitsu::validate::Policy::default(),
+//!     today,
+//! );
+//! let notice = record.notice.as_ref().unwrap();
+//! assert_eq!(notice.login_url.as_deref(), Some("https://www.auth.iij.jp/console/"));
+//! // Secrets are redacted unless revealed.
+//! assert_eq!(notice.users[0].temporary_password.as_deref(), Some("[REDACTED]"));
+//! assert!(record.findings.is_empty());
+//! ```
 #![deny(missing_docs)]
 
 pub mod batch;
@@ -41,6 +65,29 @@ pub struct ParseOptions {
 /// Parses one notice PDF held in memory.
 pub fn parse_bytes(bytes: &[u8], options: &ParseOptions) -> Result<Notice, Error> {
     notice::parse(&layout_bytes(bytes, options)?)
+}
+
+/// Parses and validates one notice into the record `kaitsu parse` prints:
+/// a notice with its findings, or an error. `reveal` shows secrets.
+pub fn parse_to_record(
+    source: &str,
+    bytes: &[u8],
+    options: &ParseOptions,
+    reveal: bool,
+    policy: &validate::Policy,
+    today: jiff::civil::Date,
+) -> output::Record {
+    match parse_bytes(bytes, options) {
+        Ok(notice) => {
+            let mut record = output::Record::success(source, &notice, reveal);
+            record.findings = validate::validate(&notice, policy, today)
+                .iter()
+                .map(output::FindingRecord::from)
+                .collect();
+            record
+        }
+        Err(e) => output::Record::failure(source, &e),
+    }
 }
 
 /// Runs the PDF and layout layers: the text lines of every page.

@@ -4,11 +4,10 @@
 //! input gave an error record (or, for `check`, a finding at or above
 //! `--fail-on`); 2 usage or input errors.
 
+use crate::ParseOptions;
 use crate::batch::{self, BatchOptions, OutputDir, PasswordMap};
-use crate::output::{self, FindingRecord, Format, Record};
+use crate::output::{self, Format, Record};
 use crate::secret::{REDACTED, Secret};
-use crate::validate::{self, Policy};
-use crate::{ParseOptions, parse_bytes};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget};
 use std::io::{IsTerminal, Write};
@@ -145,28 +144,6 @@ fn passwords(given: Vec<String>) -> Vec<Secret> {
     out
 }
 
-/// Parses and validates one file's bytes into its record.
-fn make_record(
-    source: &str,
-    bytes: &[u8],
-    options: &ParseOptions,
-    reveal: bool,
-    policy: &Policy,
-    today: jiff::civil::Date,
-) -> Record {
-    match parse_bytes(bytes, options) {
-        Ok(notice) => {
-            let mut record = Record::success(source, &notice, reveal);
-            record.findings = validate::validate(&notice, policy, today)
-                .iter()
-                .map(FindingRecord::from)
-                .collect();
-            record
-        }
-        Err(e) => Record::failure(source, &e),
-    }
-}
-
 /// Writes text to stdout; false when stdout is gone (a closed pipe).
 fn write_out(out: &mut impl Write, text: &str) -> bool {
     out.write_all(text.as_bytes()).is_ok() && out.flush().is_ok()
@@ -228,7 +205,7 @@ fn run_parse(args: ParseArgs) -> ExitCode {
     };
     let reveal = args.reveal_secrets;
     let process = |source: &str, bytes: &[u8], opts: &ParseOptions| {
-        make_record(source, bytes, opts, reveal, &policy, today)
+        crate::parse_to_record(source, bytes, opts, reveal, &policy, today)
     };
     let progress = if !args.quiet && inputs.len() > 1 && std::io::stderr().is_terminal() {
         ProgressBar::with_draw_target(Some(inputs.len() as u64), ProgressDrawTarget::stderr())
