@@ -219,6 +219,20 @@ impl Document {
     }
 }
 
+/// A glyph's text, NFKC-normalised with radicals folded. Most glyph text
+/// is already normalised (ASCII, kana, kanji): the quick check skips the
+/// normaliser's allocation-heavy path for it.
+fn normalize_glyph_text(text: &str) -> String {
+    let quick = unicode_normalization::is_nfkc_quick(text.chars());
+    if quick == unicode_normalization::IsNormalized::Yes
+        && !text.chars().any(|c| ('\u{2E80}'..='\u{2EFF}').contains(&c))
+    {
+        text.to_string()
+    } else {
+        text.nfkc().map(script::fold_radical).collect()
+    }
+}
+
 /// Whether layout keeps a glyph: what a person sees, plus an OCR layer.
 fn is_visible(glyph: &Glyph, page_is_scan: bool) -> bool {
     match glyph.hidden {
@@ -309,7 +323,7 @@ fn glyphs_to_lines(mut glyphs: Vec<&Glyph>, page: &PageContent) -> Vec<Line> {
             let chars: Vec<Char> = group
                 .iter()
                 .map(|g| Char {
-                    text: g.text.nfkc().map(script::fold_radical).collect(),
+                    text: normalize_glyph_text(&g.text),
                     x0: g.bbox.x0,
                     x1: g.bbox.x1,
                     size: g.size,

@@ -123,6 +123,14 @@ pub fn glyph_name_to_char(name: &[u8]) -> Option<char> {
             return Some(c);
         }
     }
+    // Subset fonts name glyphs by number ("g582", "cid123"): no meaning.
+    let numbered = |prefix: &str| {
+        base.strip_prefix(prefix)
+            .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+    };
+    if numbered("g") || numbered("cid") {
+        return None;
+    }
     if let Some(&(_, c)) = ASCII_GLYPH_NAMES.iter().find(|(n, _)| *n == base) {
         return Some(c);
     }

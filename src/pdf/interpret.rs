@@ -11,7 +11,6 @@ use super::font::{DecodedCode, Font};
 use super::geometry::{Matrix, Rect};
 use super::objects::{as_dict, get, get_dict, get_name, number, numbers, resolve, stream_bytes};
 use super::{DEADLINE_CHECK_EVERY, Glyph, Hidden, Limits, PageContent, PdfError};
-use lopdf::content::Content;
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -150,10 +149,9 @@ impl<'a> Interpreter<'a> {
         content: &[u8],
         resources: Option<&'a Dictionary>,
     ) -> Result<(), PdfError> {
-        for op in Content::decode_iter(content) {
-            // A syntax error ends the stream; what came before stands, as in
-            // every viewer.
-            let Ok(op) = op else { break };
+        // A malformed token is skipped; what the stream draws stands, as
+        // in every viewer.
+        super::content::for_each_operator(content, |operator, operands| {
             self.out.operator_count += 1;
             if self.out.operator_count > self.limits.max_operators_per_page {
                 return Err(PdfError::LimitExceeded {
@@ -172,9 +170,8 @@ impl<'a> Interpreter<'a> {
                     page: self.page_number,
                 });
             }
-            self.operator(&op.operator, &op.operands, resources)?;
-        }
-        Ok(())
+            self.operator(operator, operands, resources)
+        })
     }
 
     /// The page's glyphs, images and counts.

@@ -11,6 +11,7 @@
 //! decompression. Its own text extraction is not positional, so the
 //! interpreter is ours. Pages are numbered from 1.
 
+mod content;
 mod encoding;
 mod font;
 pub mod geometry;
