@@ -130,18 +130,15 @@ fn push_segment(chars: &[Char], pieces: &mut Vec<Piece>) {
         _ => groups.push(&words[..]),
     }
     for group in groups {
-        let (Some(first), Some(last)) = (group.first(), group.last()) else {
+        let Some(first) = group.first() else {
             continue;
         };
-        let start = first.as_ptr() as usize;
-        let _ = start;
         let text = group
             .iter()
             .map(|w| text_of(w))
             .collect::<Vec<_>>()
             .join(" ");
         let x0 = first.first().map_or(0.0, |c| c.x0);
-        let _ = last;
         if !text.is_empty() {
             pieces.push(Piece { x0, text });
         }

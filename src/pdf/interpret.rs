@@ -110,13 +110,12 @@ impl<'a> Interpreter<'a> {
         let [x0, y0, x1, y1] = media;
         let (left, right) = (x0.min(x1), x0.max(x1));
         let (bottom, top) = (y0.min(y1), y0.max(y1));
-        let _ = bottom;
         let to_page = Matrix([1.0, 0.0, 0.0, -1.0, -left, top]);
         let page_box = Rect {
             x0: 0.0,
             y0: 0.0,
             x1: right - left,
-            y1: top - y0.min(y1),
+            y1: top - bottom,
         };
         Interpreter {
             doc,
@@ -605,14 +604,7 @@ fn is_white_cmyk(ops: &[Object]) -> bool {
     c.len() == 4 && c.iter().all(|v| *v <= 1.0 - WHITE_THRESHOLD)
 }
 
-/// Unused-resource helper kept private: the nearest `/Resources` of a page.
+/// The `/Resources` of a page, inherited through `/Parent`.
 pub fn page_resources<'a>(doc: &'a Document, page: &'a Dictionary) -> Option<&'a Dictionary> {
-    let mut node = page;
-    for _ in 0..32 {
-        if let Some(r) = get_dict(doc, node, b"Resources") {
-            return Some(r);
-        }
-        node = get_dict(doc, node, b"Parent")?;
-    }
-    None
+    super::objects::inherited(doc, page, b"Resources").and_then(as_dict)
 }

@@ -23,7 +23,7 @@ use crate::secret::Secret;
 pub use geometry::Rect;
 use interpret::{FontCache, Interpreter, page_resources};
 use lopdf::{Document, LoadOptions};
-use objects::{get_array, numbers};
+use objects::numbers;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -278,24 +278,14 @@ pub fn extract_pages(doc: &Document, limits: &Limits) -> Result<Vec<PageContent>
 
 /// The crop box (or media box) of a page, inherited through `/Parent`.
 fn page_box(doc: &Document, page: &lopdf::Dictionary) -> [f64; 4] {
-    let mut node = page;
-    let mut found = None;
-    for _ in 0..32 {
-        for key in [&b"CropBox"[..], b"MediaBox"] {
-            if found.is_none() {
-                found = get_array(doc, node, key)
-                    .and_then(|a| numbers(doc, a))
-                    .and_then(|v| v.get(..4).and_then(|s| <[f64; 4]>::try_from(s).ok()));
+    [&b"CropBox"[..], b"MediaBox"]
+        .iter()
+        .find_map(|key| match objects::inherited(doc, page, key) {
+            Some(lopdf::Object::Array(a)) => {
+                numbers(doc, a).and_then(|v| v.get(..4).and_then(|s| <[f64; 4]>::try_from(s).ok()))
             }
-        }
-        if found.is_some() {
-            break;
-        }
-        match objects::get_dict(doc, node, b"Parent") {
-            Some(parent) => node = parent,
-            None => break,
-        }
-    }
-    // A4 portrait when the file says nothing.
-    found.unwrap_or([0.0, 0.0, 595.0, 842.0])
+            _ => None,
+        })
+        // A4 portrait when the file says nothing.
+        .unwrap_or([0.0, 0.0, 595.0, 842.0])
 }

@@ -27,6 +27,22 @@ pub fn get<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'
     resolve(doc, dict.get(key).ok()?)
 }
 
+/// How many `/Parent` levels an inherited page attribute is looked up.
+const MAX_PAGE_TREE_DEPTH: usize = 32;
+
+/// A page attribute, inherited through `/Parent` when the page lacks it
+/// (ISO 32000-1, 7.7.3.4: `/Resources`, `/MediaBox`, `/CropBox`).
+pub fn inherited<'a>(doc: &'a Document, page: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
+    let mut node = page;
+    for _ in 0..MAX_PAGE_TREE_DEPTH {
+        if let Some(v) = get(doc, node, key) {
+            return Some(v);
+        }
+        node = get_dict(doc, node, b"Parent")?;
+    }
+    None
+}
+
 /// A dictionary under `key` (a stream's dictionary counts).
 pub fn get_dict<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a Dictionary> {
     as_dict(get(doc, dict, key)?)
