@@ -9,40 +9,10 @@ use std::time::{Duration, Instant};
 /// loaded 2-core CI machine; a hang is minutes.
 const TIME_BUDGET: Duration = Duration::from_secs(20);
 
-/// Assembles a PDF from object bodies (numbered from 1), with a correct
-/// xref table. `root` is the catalog's object number.
-fn pdf(objects: &[Vec<u8>], root: usize) -> Vec<u8> {
-    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
-    for o in offsets {
-        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root {root} 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
-}
-
-fn stream(dict: &str, data: &[u8]) -> Vec<u8> {
-    let mut v = format!("<< {dict} /Length {} >>\nstream\n", data.len()).into_bytes();
-    v.extend_from_slice(data);
-    v.extend_from_slice(b"\nendstream");
-    v
-}
+// The PDF assembler the fuzz targets use: one copy of the xref arithmetic.
+#[path = "../fuzz/src/synth.rs"]
+mod synth;
+use synth::{pdf, stream};
 
 fn one_page(content: Vec<u8>) -> Vec<Vec<u8>> {
     vec![
