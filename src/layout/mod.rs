@@ -25,6 +25,10 @@ use unicode_normalization::UnicodeNormalization;
 /// share of the font size.
 const BASELINE_TOLERANCE: f64 = 0.35;
 
+/// The same for an OCR layer over a scan: a scanner's words sit on a
+/// slightly skewed, uneven baseline.
+const OCR_BASELINE_TOLERANCE: f64 = 0.6;
+
 /// A gap wider than this many ems between two glyphs on a line starts a new
 /// chunk (a new table cell, or label and value).
 const CHUNK_GAP: f64 = 0.9;
@@ -278,12 +282,17 @@ fn page_to_lines(page: &PageContent) -> (Page, Vec<HiddenLine>) {
             .copied()
             .filter(|g| g.hidden == Some(reason))
             .collect();
-        glyphs_to_lines(of_reason, page)
+        glyphs_to_lines(of_reason, page, BASELINE_TOLERANCE)
             .into_iter()
             .map(move |line| HiddenLine { reason, line })
     })
     .collect();
-    let lines = glyphs_to_lines(visible, page);
+    let tolerance = if scan {
+        OCR_BASELINE_TOLERANCE
+    } else {
+        BASELINE_TOLERANCE
+    };
+    let lines = glyphs_to_lines(visible, page, tolerance);
     (
         Page {
             number: page.number,
@@ -296,15 +305,14 @@ fn page_to_lines(page: &PageContent) -> (Page, Vec<HiddenLine>) {
 
 /// glyphs_to_lines: glyphs in any order → lines by baseline, top to
 /// bottom, each cut into chunks.
-fn glyphs_to_lines(mut glyphs: Vec<&Glyph>, page: &PageContent) -> Vec<Line> {
+fn glyphs_to_lines(mut glyphs: Vec<&Glyph>, page: &PageContent, tolerance: f64) -> Vec<Line> {
     glyphs.sort_by(|a, b| a.origin.1.total_cmp(&b.origin.1));
     let mut groups: Vec<Vec<&Glyph>> = Vec::new();
     for g in glyphs {
         match groups.last_mut() {
             Some(group)
                 if group.first().is_some_and(|first| {
-                    (g.origin.1 - first.origin.1).abs()
-                        <= BASELINE_TOLERANCE * first.size.min(g.size)
+                    (g.origin.1 - first.origin.1).abs() <= tolerance * first.size.min(g.size)
                 }) =>
             {
                 group.push(g)
@@ -451,6 +459,20 @@ mod tests {
             },
             operator_count: 0,
         }
+    }
+
+    #[test]
+    fn ocr_words_on_a_skewed_baseline_stay_on_one_line() {
+        let mut second = glyph("B", 100.0, Some(Hidden::RenderMode));
+        second.origin.1 += 5.0;
+        let scan = page(
+            vec![glyph("A", 10.0, Some(Hidden::RenderMode)), second.clone()],
+            true,
+        );
+        assert_eq!(page_to_lines(&scan).0.lines.len(), 1);
+        second.hidden = None;
+        let printed = page(vec![glyph("A", 10.0, None), second], false);
+        assert_eq!(page_to_lines(&printed).0.lines.len(), 2);
     }
 
     #[test]
