@@ -69,6 +69,23 @@ static EXPIRY_BARE: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 
+/// A URL inside a cell that may say more ("https://… (こちら)"); a URL
+/// wrapped over lines was joined without a separator already.
+static URL: LazyLock<Regex> =
+    LazyLock::new(|| regex_or_unreachable(r"[A-Za-z][A-Za-z0-9+.\-]*://[!-~]+"));
+
+/// The URL a value holds. An all-ASCII value is the URL, its spaces
+/// (letter-spacing gaps) removed; a value with Japanese text around the URL
+/// gives the URL alone.
+fn url_in(value: &str) -> String {
+    if value.is_ascii() {
+        return value.replace(' ', "");
+    }
+    URL.find(value)
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| value.replace(' ', ""))
+}
+
 static FIRST_NUMBER: LazyLock<Regex> = LazyLock::new(|| regex_or_unreachable(r"[0-9]+"));
 
 fn regex_or_unreachable(pattern: &str) -> Regex {
@@ -223,7 +240,7 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
         .any(|f| found.contains_key(f))
         .then(|| DnsOption {
             zone: text(Field::DnsZone),
-            control_panel_url: text(Field::DnsControlPanelUrl),
+            control_panel_url: text(Field::DnsControlPanelUrl).map(|v| url_in(&v)),
             auth_id: text(Field::DnsAuthId),
             auth_password: text(Field::DnsAuthPassword).map(Secret::new),
             servers: [
@@ -265,7 +282,7 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
         id_count: text(Field::IdCount)
             .and_then(|v| FIRST_NUMBER.find(&v).and_then(|m| m.as_str().parse().ok())),
         domain: text(Field::Domain).map(|v| v.replace(' ', "")),
-        login_url: text(Field::LoginUrl).map(|v| v.replace(' ', "")),
+        login_url: text(Field::LoginUrl).map(|v| url_in(&v)),
         dns,
         dns_zone_support: zone_support(
             found.get(&Field::DnsZoneSupport).map(|f| f.value.as_str()),
@@ -398,6 +415,32 @@ mod tests {
             Some("損保クラウドサービス(パッケージ)")
         );
         assert_eq!(value(&found, Field::ProductName), Some("Microsoft 365"));
+    }
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_cut_from_their_cell() {
+        assert_eq!(
+            url_in("https://www.auth.iij.jp/console/"),
+            "https://www.auth.iij.jp/console/"
+        );
+        assert_eq!(
+            url_in("https://www.auth.iij.jp/console/ (こちら)"),
+            "https://www.auth.iij.jp/console/"
+        );
+        assert_eq!(
+            url_in("https://www.auth.iij.jp/ console/"),
+            "https://www.auth.iij.jp/console/"
+        );
+        assert_eq!(url_in("こちら:https://a.example/x"), "https://a.example/x");
+        assert_eq!(
+            url_in("www.auth.iij.jp/console/"),
+            "www.auth.iij.jp/console/"
+        );
     }
 }
 
