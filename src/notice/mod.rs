@@ -82,7 +82,11 @@ fn url_in(value: &str) -> String {
         return value.replace(' ', "");
     }
     URL.find(value)
-        .map(|m| m.as_str().to_string())
+        .map(|m| {
+            m.as_str()
+                .trim_end_matches(['(', '[', '<', '"', '\''])
+                .to_string()
+        })
         .unwrap_or_else(|| value.replace(' ', ""))
 }
 
