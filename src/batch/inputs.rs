@@ -8,6 +8,10 @@
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
+/// Why a directory named without `--recursive` gives no notice.
+pub(super) const DIRECTORY_WITHOUT_RECURSIVE: &str =
+    "is a directory: pass --recursive to parse the PDFs under it";
+
 /// One input of the batch.
 #[derive(Debug)]
 pub struct Input {
@@ -96,10 +100,7 @@ fn expand_one(name: &Path, recursive: bool, out: &mut Vec<Input>) {
     match std::fs::metadata(name) {
         Ok(meta) if meta.is_dir() => {
             if !recursive {
-                out.push(Input::failed(
-                    source,
-                    "is a directory: pass --recursive to parse the PDFs under it".into(),
-                ));
+                out.push(Input::failed(source, DIRECTORY_WITHOUT_RECURSIVE.into()));
                 return;
             }
             let walker = walkdir::WalkDir::new(name)

@@ -251,28 +251,29 @@ fn make_record(
 
 fn read_bounded(path: &std::path::Path, max: u64) -> Result<Vec<u8>, Error> {
     use std::io::Read;
+    let too_big = || {
+        Error::Pdf(crate::pdf::PdfError::LimitExceeded {
+            page: 0,
+            what: "bytes in the file",
+            limit: usize::try_from(max).unwrap_or(usize::MAX),
+        })
+    };
     let file = std::fs::File::open(path)?;
     let meta = file.metadata()?;
     if meta.is_dir() {
         return Err(Error::Io(std::io::Error::other(
-            "is a directory: pass --recursive to parse the PDFs under it",
+            inputs::DIRECTORY_WITHOUT_RECURSIVE,
         )));
     }
+    // Checked before reading (no 256 MiB read to reject a file) and after
+    // (a file that grew while it was read).
     if meta.len() > max {
-        return Err(Error::Pdf(crate::pdf::PdfError::LimitExceeded {
-            page: 0,
-            what: "bytes in the file",
-            limit: usize::try_from(max).unwrap_or(usize::MAX),
-        }));
+        return Err(too_big());
     }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     file.take(max + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > max {
-        return Err(Error::Pdf(crate::pdf::PdfError::LimitExceeded {
-            page: 0,
-            what: "bytes in the file",
-            limit: usize::try_from(max).unwrap_or(usize::MAX),
-        }));
+        return Err(too_big());
     }
     Ok(bytes)
 }
