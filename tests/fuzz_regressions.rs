@@ -100,6 +100,8 @@ fn harnesses_accept_their_seed_shapes() {
             font: "F".into(),
             hidden: None,
             page: 1,
+            opacity: 1.0,
+            ..Default::default()
         }],
         ..Default::default()
     };

@@ -85,6 +85,8 @@ fn glyph(text: String, x0: f64, x1: f64, y: f64, size: f64, flags: u8, page: u32
         font: Arc::from("Fuzz"),
         hidden: hidden_of(flags),
         page,
+        opacity: 1.0,
+        ..Glyph::default()
     }
 }
 

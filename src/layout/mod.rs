@@ -11,14 +11,24 @@
 //!
 //! Invisible glyphs are dropped here, except the invisible text layer that
 //! OCR lays over a scanned page image: that is the page's text.
+//!
+//! The steps, in order, per page: visible glyphs → `glyphs_to_runs`
+//! ([`decorations`]: the body's style, decorations set apart, the body
+//! turned upright when the page draws it turned) → `glyphs_to_lines` (by
+//! baseline, overprinted copies dropped) → `chars_to_chunks` (cut at wide
+//! gaps). Ruling lines go to [`rulings`] for the table reader.
 
+pub mod decorations;
+pub mod rulings;
 mod script;
 mod text;
 
+pub use decorations::{Decoration, DecorationKind};
+pub use rulings::Rulings;
 pub use script::is_cjk;
 
 use crate::error::Error;
-use crate::pdf::{Glyph, Hidden, PageContent};
+use crate::pdf::{Glyph, Hidden, Matrix, PageContent, Rect};
 use unicode_normalization::UnicodeNormalization;
 
 /// Two glyphs are on one line when their baselines differ by at most this
@@ -41,6 +51,14 @@ const LATIN_SPACE_GAP: f64 = 0.2;
 /// wider than this many ems: narrower gaps are Writer/Word autospace.
 const AUTOSPACE_GAP: f64 = 0.45;
 
+/// Two copies of a glyph closer than this many ems, and closer than
+/// [`OVERPRINT_WIDTH_SHARE`] of its width, are one glyph drawn twice
+/// (pseudo-bold overprinting): a person sees one. Fakers shift by a
+/// fraction of a point; a doubled letter ("ii") sits a whole advance away.
+const OVERPRINT_DISTANCE: f64 = 0.15;
+/// See [`OVERPRINT_DISTANCE`].
+const OVERPRINT_WIDTH_SHARE: f64 = 0.4;
+
 /// One glyph as layout sees it: visible, with its text NFKC-normalised.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Char {
@@ -52,6 +70,31 @@ pub struct Char {
     pub x1: f64,
     /// Font size in points.
     pub size: f64,
+    /// Top edge of the ink box.
+    pub y0: f64,
+    /// Bottom edge of the ink box.
+    pub y1: f64,
+}
+
+impl Char {
+    /// The glyph's box, in its page's layout frame.
+    pub fn bbox(&self) -> Rect {
+        Rect {
+            x0: self.x0,
+            y0: self.y0,
+            x1: self.x1,
+            y1: self.y1,
+        }
+    }
+}
+
+/// The box around some glyphs, `None` for none.
+pub fn bbox_of<'c>(chars: impl IntoIterator<Item = &'c Char>) -> Option<Rect> {
+    chars
+        .into_iter()
+        .filter(|c| !c.is_space())
+        .map(Char::bbox)
+        .reduce(|a, b| a.union(&b))
 }
 
 impl Char {
@@ -163,6 +206,10 @@ pub struct Page {
     pub height: f64,
     /// Lines, top to bottom.
     pub lines: Vec<Line>,
+    /// The page's layout frame → PDF user space of the unrotated page.
+    pub to_user: Matrix,
+    /// Ruling lines (table borders), in the layout frame.
+    pub rulings: Rulings,
 }
 
 /// A line of text a person cannot see.
@@ -182,6 +229,8 @@ pub struct Document {
     /// Text drawn where no one can see it (not an OCR layer over a scan):
     /// never part of a value, but a decoy is worth a warning.
     pub hidden: Vec<HiddenLine>,
+    /// Watermarks, stamps and seals kept out of the text.
+    pub decorations: Vec<Decoration>,
 }
 
 impl Document {
@@ -190,10 +239,12 @@ impl Document {
     pub fn from_pages(pages: &[PageContent]) -> Result<Document, Error> {
         let mut laid_out = Vec::with_capacity(pages.len());
         let mut hidden = Vec::new();
+        let mut decorations = Vec::new();
         for page in pages {
-            let (p, h) = page_to_lines(page);
+            let (p, h, d) = page_to_lines(page);
             laid_out.push(p);
             hidden.extend(h);
+            decorations.extend(d);
         }
         if laid_out.iter().all(|p| p.lines.is_empty()) {
             return Err(Error::NoTextLayer { pages: pages.len() });
@@ -201,7 +252,18 @@ impl Document {
         Ok(Document {
             pages: laid_out,
             hidden,
+            decorations,
         })
+    }
+
+    /// A page by number (from 1).
+    pub fn page(&self, number: u32) -> Option<&Page> {
+        self.pages.iter().find(|p| p.number == number)
+    }
+
+    /// A box on a page's layout frame, in PDF user space of that page.
+    pub fn to_user_space(&self, page: u32, bbox: &Rect) -> Option<Rect> {
+        self.page(page).map(|p| p.to_user.apply_rect(bbox))
     }
 
     /// Every line, page by page.
@@ -246,8 +308,9 @@ fn is_visible(glyph: &Glyph, page_is_scan: bool) -> bool {
     }
 }
 
-/// One page's visible glyphs → lines, and its hidden glyphs → hidden lines.
-fn page_to_lines(page: &PageContent) -> (Page, Vec<HiddenLine>) {
+/// One page's visible glyphs → lines, its hidden glyphs → hidden lines, and
+/// the text set apart as decoration.
+fn page_to_lines(page: &PageContent) -> (Page, Vec<HiddenLine>, Vec<Decoration>) {
     // An OCR layer is the only text of a scanned page. A page that also has
     // text a person can see is a normal page on a background image, and
     // its invisible text is hidden, not OCR.
@@ -282,7 +345,7 @@ fn page_to_lines(page: &PageContent) -> (Page, Vec<HiddenLine>) {
             .copied()
             .filter(|g| g.hidden == Some(reason))
             .collect();
-        glyphs_to_lines(of_reason, page, BASELINE_TOLERANCE)
+        glyphs_to_lines(of_reason, page.number, page.height, BASELINE_TOLERANCE)
             .into_iter()
             .map(move |line| HiddenLine { reason, line })
     })
@@ -292,20 +355,62 @@ fn page_to_lines(page: &PageContent) -> (Page, Vec<HiddenLine>) {
     } else {
         BASELINE_TOLERANCE
     };
-    let lines = glyphs_to_lines(visible, page, tolerance);
+    let style = decorations::body_style(&visible);
+    let (body, mut found_decorations) = match &style {
+        Some(style) => decorations::split_decorations(visible, style),
+        None => (visible, Vec::new()),
+    };
+    let (frame, _, height) =
+        decorations::upright_frame(style.map_or(0.0, |s| s.angle), page.width, page.height);
+    let to_user = frame.invert().unwrap_or_default().then(&page.to_user);
+    let (lines, rulings) = if frame == Matrix::IDENTITY {
+        (
+            glyphs_to_lines(body, page.number, height, tolerance),
+            rulings::Rulings::from_paths(&page.paths, &Matrix::IDENTITY),
+        )
+    } else {
+        let turned: Vec<Glyph> = body.iter().map(|g| turn_glyph(g, &frame)).collect();
+        for d in &mut found_decorations {
+            d.bbox = frame.apply_rect(&d.bbox);
+        }
+        (
+            glyphs_to_lines(turned.iter().collect(), page.number, height, tolerance),
+            rulings::Rulings::from_paths(&page.paths, &frame),
+        )
+    };
     (
         Page {
             number: page.number,
-            height: page.height,
+            height,
             lines,
+            to_user,
+            rulings,
         },
         hidden_lines,
+        found_decorations,
     )
+}
+
+/// A glyph seen in a turned frame.
+fn turn_glyph(g: &Glyph, frame: &Matrix) -> Glyph {
+    let [a, b, ..] = frame.0;
+    let turn = (-b).atan2(a).to_degrees();
+    Glyph {
+        bbox: frame.apply_rect(&g.bbox),
+        origin: frame.apply(g.origin.0, g.origin.1),
+        angle: g.angle + turn,
+        ..g.clone()
+    }
 }
 
 /// glyphs_to_lines: glyphs in any order → lines by baseline, top to
 /// bottom, each cut into chunks.
-fn glyphs_to_lines(mut glyphs: Vec<&Glyph>, page: &PageContent, tolerance: f64) -> Vec<Line> {
+fn glyphs_to_lines(
+    mut glyphs: Vec<&Glyph>,
+    page_number: u32,
+    page_height: f64,
+    tolerance: f64,
+) -> Vec<Line> {
     glyphs.sort_by(|a, b| a.origin.1.total_cmp(&b.origin.1));
     let mut groups: Vec<Vec<&Glyph>> = Vec::new();
     for g in glyphs {
@@ -324,6 +429,7 @@ fn glyphs_to_lines(mut glyphs: Vec<&Glyph>, page: &PageContent, tolerance: f64) 
         .into_iter()
         .filter_map(|mut group| {
             group.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
+            drop_overprints(&mut group);
             let baseline = group.iter().map(|g| g.origin.1).sum::<f64>() / group.len() as f64;
             let mut sizes: Vec<f64> = group.iter().map(|g| g.size).collect();
             sizes.sort_by(f64::total_cmp);
@@ -335,13 +441,38 @@ fn glyphs_to_lines(mut glyphs: Vec<&Glyph>, page: &PageContent, tolerance: f64) 
                     x0: g.bbox.x0,
                     x1: g.bbox.x1,
                     size: g.size,
+                    y0: g.bbox.y0,
+                    y1: g.bbox.y1,
                 })
                 .collect();
             let chunks = chars_to_chunks(chars);
             (!chunks.is_empty())
-                .then(|| Line::new(page.number, page.height, baseline, size, chunks))
+                .then(|| Line::new(page_number, page_height, baseline, size, chunks))
         })
         .collect()
+}
+
+/// drop_overprints: a glyph drawn again at (almost) the same place, the way
+/// producers fake bold, is one glyph. `group` is sorted by left edge.
+fn drop_overprints(group: &mut Vec<&Glyph>) {
+    let mut kept: Vec<&Glyph> = Vec::with_capacity(group.len());
+    for g in group.drain(..) {
+        let near = (OVERPRINT_DISTANCE * g.size).min(OVERPRINT_WIDTH_SHARE * g.bbox.width());
+        let copy = kept
+            .iter()
+            .rev()
+            .take_while(|k| g.bbox.x0 - k.bbox.x0 <= near)
+            .any(|k| {
+                k.text == g.text
+                    && !g.text.trim().is_empty()
+                    && (k.origin.1 - g.origin.1).abs() <= near
+                    && (k.bbox.x0 - g.bbox.x0).abs() <= near
+            });
+        if !copy {
+            kept.push(g);
+        }
+    }
+    *group = kept;
 }
 
 /// lines_to_chunks: cut a sorted line at wide gaps. Space glyphs bridge
@@ -399,6 +530,8 @@ pub(crate) fn test_line(baseline: f64, chunks: &[(f64, &str)]) -> Line {
                     x0: x + 10.0 * i as f64,
                     x1: x + 10.0 * (i + 1) as f64,
                     size: 10.0,
+                    y0: baseline - 8.0,
+                    y1: baseline + 2.0,
                 })
                 .collect(),
         })
@@ -421,6 +554,8 @@ mod tests {
             x0,
             x1: x0 + w,
             size: 10.0,
+            y0: 92.0,
+            y1: 102.0,
         }
     }
 
@@ -438,6 +573,8 @@ mod tests {
             font: "F".into(),
             hidden,
             page: 1,
+            opacity: 1.0,
+            ..Glyph::default()
         }
     }
 
@@ -457,7 +594,7 @@ mod tests {
             } else {
                 Vec::new()
             },
-            operator_count: 0,
+            ..PageContent::default()
         }
     }
 
@@ -478,7 +615,7 @@ mod tests {
     #[test]
     fn ocr_layer_is_text_only_on_a_page_without_visible_text() {
         let ocr = page(vec![glyph("A", 10.0, Some(Hidden::RenderMode))], true);
-        let (p, hidden) = page_to_lines(&ocr);
+        let (p, hidden, _) = page_to_lines(&ocr);
         assert_eq!(p.lines.len(), 1);
         assert!(hidden.is_empty());
 
@@ -489,7 +626,7 @@ mod tests {
             ],
             true,
         );
-        let (p, hidden) = page_to_lines(&decoy);
+        let (p, hidden, _) = page_to_lines(&decoy);
         assert_eq!(p.lines.first().map(Line::text).as_deref(), Some("A"));
         assert_eq!(hidden.len(), 1);
     }

@@ -16,15 +16,16 @@ mod users;
 pub use date::find_date;
 pub use labels::Field;
 pub use model::{
-    DnsOption, DnsRole, DnsServer, Drift, HiddenText, Notice, OrderKind, ParseNotes, User,
+    DnsOption, DnsRole, DnsServer, Drift, HiddenText, Notice, OrderKind, ParseNotes, Provenance,
+    User,
 };
 pub use normalize::normalize;
 
 use crate::error::Error;
-use crate::layout::{Document, Line, text_of};
+use crate::layout::{Document, Line, bbox_of, text_of};
 use crate::secret::Secret;
 use regex::Regex;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 /// A document with the title 開通のご案内 is a notice when at least this many
@@ -99,6 +100,8 @@ fn regex_or_unreachable(pattern: &str) -> Regex {
 /// One labelled value found on a line.
 struct Found {
     value: String,
+    /// Where it was read (layout frame).
+    at: Option<Provenance>,
 }
 
 /// A wrapped value's next line is at most this many font sizes below the
@@ -132,8 +135,15 @@ fn read_fields(lines: &[&Line], per_line: &[Vec<labels::LabeledValue>]) -> HashM
             .filter(|(_, next)| next.value_chars.is_empty())
             .map(|(j, _)| lines[*j]);
         let mut parts: Vec<(f64, String)> = Vec::new();
+        let mut boxes: Vec<Provenance> = Vec::new();
+        let mut add_box = |page: u32, chars: &mut dyn Iterator<Item = &crate::layout::Char>| {
+            if let Some(bbox) = bbox_of(chars) {
+                boxes.push(Provenance { page, bbox });
+            }
+        };
         if !own.is_empty() {
             parts.push((line.baseline, own));
+            add_box(line.page, &mut lv.value_chars.iter());
         }
         if parts.is_empty() {
             // Lines just above, not taken by the label before.
@@ -148,6 +158,7 @@ fn read_fields(lines: &[&Line], per_line: &[Vec<labels::LabeledValue>]) -> HashM
                 }
                 claimed[j] = true;
                 parts.insert(0, (above.baseline, above.text()));
+                add_box(above.page, &mut above.chars());
                 last = above.baseline;
             }
         }
@@ -170,11 +181,13 @@ fn read_fields(lines: &[&Line], per_line: &[Vec<labels::LabeledValue>]) -> HashM
             }
             claimed[j] = true;
             parts.push((below.baseline, below.text()));
+            add_box(below.page, &mut below.chars());
             last = below.baseline;
         }
         let value: String = parts.into_iter().map(|(_, t)| t).collect();
         found.entry(lv.field).or_insert(Found {
             value: normalize(&value),
+            at: users::cell_box(boxes),
         });
     }
     found
@@ -265,7 +278,8 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
             .collect(),
         });
 
-    let (users, mut drift) = users::parse_users(&lines);
+    let (mut users, mut drift) = users::parse_users(&lines);
+    let provenance = provenance_of(doc, &found, &mut users);
     drift.extend(unknown_labels(&lines, &per_line));
     let hidden_text = doc
         .hidden
@@ -276,8 +290,9 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
             text: Secret::new(normalize(&h.line.text())),
         })
         .collect();
-    Ok(Notice {
+    let mut notice = Notice {
         notes: ParseNotes { hidden_text, drift },
+        provenance,
         customer_number,
         contract_start_date: text(Field::ContractStartDate).and_then(|v| find_date(&v)),
         contractor_name: text(Field::ContractorName),
@@ -297,6 +312,159 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
             re.captures_iter(&full_joined)
                 .find_map(|c| date::date_from_captures(&c))
         }),
+    };
+    keep_provenance_of_values(&mut notice);
+    if notice.temporary_password_expiry.is_some()
+        && let Some(at) = expiry_line_box(doc, &lines)
+    {
+        notice
+            .provenance
+            .insert("temporary_password_expiry".into(), at);
+    }
+    Ok(notice)
+}
+
+/// The field paths of labelled fields, as findings and the record name them.
+fn field_path(field: Field) -> &'static str {
+    match field {
+        Field::CustomerNumber => "customer_number",
+        Field::ContractStartDate => "contract_start_date",
+        Field::ContractorName => "contractor_name",
+        Field::ServiceName => "service_name",
+        Field::ProductName => "product_name",
+        Field::IdCount => "id_count",
+        Field::Domain => "domain",
+        Field::LoginUrl => "login_url",
+        Field::DnsZone => "dns.zone",
+        Field::DnsControlPanelUrl => "dns.control_panel_url",
+        Field::DnsAuthId => "dns.auth_id",
+        Field::DnsAuthPassword => "dns.auth_password",
+        Field::PrimaryDnsHost => "dns.servers[primary].hostname",
+        Field::PrimaryDnsIp => "dns.servers[primary].ip",
+        Field::SecondaryDnsHost => "dns.servers[secondary].hostname",
+        Field::SecondaryDnsIp => "dns.servers[secondary].ip",
+        Field::DnsZoneSupport => "dns_zone_support",
+        Field::IssueDate => "issue_date",
+    }
+}
+
+/// Every value's box, turned into PDF user space. Users' boxes move out of
+/// the users into the notice.
+fn provenance_of(
+    doc: &Document,
+    found: &HashMap<Field, Found>,
+    users: &mut [User],
+) -> BTreeMap<String, Provenance> {
+    let to_user = |p: &Provenance| {
+        doc.to_user_space(p.page, &p.bbox)
+            .map(|bbox| Provenance { page: p.page, bbox })
+    };
+    let mut out = BTreeMap::new();
+    for (field, f) in found {
+        if let Some(at) = f.at.as_ref().and_then(to_user) {
+            out.insert(field_path(*field).to_string(), at);
+        }
+    }
+    for (i, user) in users.iter_mut().enumerate() {
+        for (name, at) in std::mem::take(&mut user.boxes) {
+            if let Some(at) = to_user(&at) {
+                out.insert(format!("users[{i}].{name}"), at);
+            }
+        }
+    }
+    out
+}
+
+/// Drops provenance of values the notice does not hold, and names DNS
+/// servers by their index in the record.
+fn keep_provenance_of_values(notice: &mut Notice) {
+    let servers: Vec<DnsRole> = notice
+        .dns
+        .as_ref()
+        .map(|d| d.servers.iter().map(|s| s.role).collect())
+        .unwrap_or_default();
+    let renamed: BTreeMap<String, Provenance> = std::mem::take(&mut notice.provenance)
+        .into_iter()
+        .filter_map(|(path, at)| {
+            for (role, word) in [
+                (DnsRole::Primary, "primary"),
+                (DnsRole::Secondary, "secondary"),
+            ] {
+                let prefix = format!("dns.servers[{word}]");
+                if let Some(rest) = path.strip_prefix(&prefix) {
+                    let i = servers.iter().position(|r| *r == role)?;
+                    return Some((format!("dns.servers[{i}]{rest}"), at));
+                }
+            }
+            Some((path, at))
+        })
+        .collect();
+    let has = |path: &str| crate::notice::value_at(notice, path);
+    notice.provenance = renamed.into_iter().filter(|(p, _)| has(p)).collect();
+}
+
+/// Whether the notice holds a value at a field path.
+pub fn value_at(notice: &Notice, path: &str) -> bool {
+    let dns = notice.dns.as_ref();
+    match path {
+        "customer_number" => notice.customer_number.is_some(),
+        "contract_start_date" => notice.contract_start_date.is_some(),
+        "contractor_name" => notice.contractor_name.is_some(),
+        "service_name" => notice.service_name.is_some(),
+        "product_name" => notice.product_name.is_some(),
+        "id_count" => notice.id_count.is_some(),
+        "domain" => notice.domain.is_some(),
+        "login_url" => notice.login_url.is_some(),
+        "dns_zone_support" => notice.dns_zone_support.is_some(),
+        "temporary_password_expiry" => notice.temporary_password_expiry.is_some(),
+        "dns.zone" => dns.is_some_and(|d| d.zone.is_some()),
+        "dns.control_panel_url" => dns.is_some_and(|d| d.control_panel_url.is_some()),
+        "dns.auth_id" => dns.is_some_and(|d| d.auth_id.is_some()),
+        "dns.auth_password" => dns.is_some_and(|d| d.auth_password.is_some()),
+        other => {
+            let indexed = |prefix: &str| -> Option<(usize, &str)> {
+                let rest = other.strip_prefix(prefix)?;
+                let (i, field) = rest.split_once("].")?;
+                Some((i.parse().ok()?, field))
+            };
+            if let Some((i, field)) = indexed("dns.servers[") {
+                let Some(s) = dns.and_then(|d| d.servers.get(i)) else {
+                    return false;
+                };
+                return match field {
+                    "hostname" => s.hostname.is_some(),
+                    "ip" => s.ip.is_some(),
+                    _ => false,
+                };
+            }
+            if let Some((i, field)) = indexed("users[") {
+                let Some(u) = notice.users.get(i) else {
+                    return false;
+                };
+                return match field {
+                    "name" => u.name.is_some(),
+                    "user_id" => u.user_id.is_some(),
+                    "temporary_password" => u.temporary_password.is_some(),
+                    "password_reading" => u.password_reading.is_some(),
+                    "order" => u.order.is_some(),
+                    _ => false,
+                };
+            }
+            false
+        }
+    }
+}
+
+/// The box of the expiry sentence's line(s).
+fn expiry_line_box(doc: &Document, lines: &[&Line]) -> Option<Provenance> {
+    let line = lines.iter().find(|l| {
+        let c = l.compact();
+        c.contains("有効期限") || (c.contains("パスワード") && c.contains("まで"))
+    })?;
+    let bbox = bbox_of(line.chars())?;
+    Some(Provenance {
+        page: line.page,
+        bbox: doc.to_user_space(line.page, &bbox)?,
     })
 }
 

@@ -4,8 +4,10 @@
 //! `../shared/corpus/README.md`. `None` means "the notice does not carry
 //! it"; a value is always normalised (NFKC, single spaces, trimmed).
 
+use crate::pdf::Rect;
 use crate::secret::Secret;
 use jiff::civil::Date;
+use std::collections::BTreeMap;
 
 /// One activation notice.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -36,6 +38,21 @@ pub struct Notice {
     pub temporary_password_expiry: Option<Date>,
     /// Hidden text and layout drift seen while parsing.
     pub notes: ParseNotes,
+    /// Where each value was read, by field path (`customer_number`,
+    /// `users[2].name`, `dns.servers[0].ip`): page and box in PDF user
+    /// space of the unrotated page.
+    pub provenance: BTreeMap<String, Provenance>,
+}
+
+/// Where a value was read: its page (from 1) and box. In a [`Notice`]'s
+/// provenance the box is in PDF user space of the unrotated page (points,
+/// y up); in a [`User`]'s `boxes` it is still in the page's layout frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Provenance {
+    /// Page, from 1.
+    pub page: u32,
+    /// The box around the value's glyphs.
+    pub bbox: Rect,
 }
 
 /// The DNSサービスオプション block.
@@ -133,6 +150,9 @@ pub struct User {
     pub order: Option<OrderKind>,
     /// The page (from 1) the row starts on.
     pub page: u32,
+    /// Where each cell was read (layout frame), by field name (`name`,
+    /// `user_id`, …): the notice turns them into its provenance.
+    pub boxes: BTreeMap<&'static str, Provenance>,
 }
 
 impl std::fmt::Debug for User {
@@ -151,6 +171,7 @@ impl std::fmt::Debug for User {
             )
             .field("order", &self.order)
             .field("page", &self.page)
+            .field("boxes", &self.boxes)
             .finish()
     }
 }

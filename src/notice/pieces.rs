@@ -8,7 +8,8 @@
 
 use super::normalize::compact;
 use super::users::PASSWORD_LABEL;
-use crate::layout::{Char, Chunk, Line, text_of};
+use crate::layout::{Char, Chunk, Line, bbox_of, text_of};
+use crate::pdf::Rect;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -23,6 +24,8 @@ pub(super) static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) struct Piece {
     pub(super) x0: f64,
     pub(super) text: String,
+    /// The box around its glyphs (layout frame).
+    pub(super) bbox: Option<Rect>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +83,7 @@ fn chunk_to_pieces(chunk: &Chunk) -> Vec<Piece> {
         pieces.push(Piece {
             x0: chars.first().map_or(0.0, |c| c.x0),
             text: PASSWORD_LABEL.to_string(),
+            bbox: bbox_of(chars.get(..label_len).unwrap_or_default()),
         });
         start = label_len;
     }
@@ -140,7 +144,8 @@ fn push_segment(chars: &[Char], pieces: &mut Vec<Piece>) {
             .join(" ");
         let x0 = first.first().map_or(0.0, |c| c.x0);
         if !text.is_empty() {
-            pieces.push(Piece { x0, text });
+            let bbox = bbox_of(group.iter().flat_map(|w| w.iter()));
+            pieces.push(Piece { x0, text, bbox });
         }
     }
 }

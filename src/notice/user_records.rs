@@ -12,9 +12,9 @@
 //! follows its own label, on the label's line or wrapped below it. Used
 //! only when the block has no header row.
 
-use super::model::{OrderKind, User};
+use super::model::{OrderKind, Provenance, User};
 use super::normalize::{compact, join_cell_parts};
-use crate::layout::{Char, Line, text_of};
+use crate::layout::{Char, Line, bbox_of, text_of};
 use crate::secret::Secret;
 
 /// What a label introduces.
@@ -53,8 +53,8 @@ pub fn is_user_block_title(line: &Line) -> bool {
 struct Draft {
     no: u32,
     page: u32,
-    /// (slot, line index, text)
-    parts: Vec<(Slot, usize, String)>,
+    /// (slot, line index, text, where)
+    parts: Vec<(Slot, usize, String, Option<Provenance>)>,
     order: Option<OrderKind>,
 }
 
@@ -127,17 +127,21 @@ pub fn parse_user_records(lines: &[&Line]) -> Vec<User> {
             if text.is_empty() {
                 continue;
             }
+            let at = bbox_of(chars).map(|bbox| Provenance {
+                page: line.page,
+                bbox,
+            });
             let words: Vec<&str> = text.split(' ').collect();
             if let Some(order) = words.last().and_then(|w| OrderKind::from_word(w)) {
                 draft.order = Some(order);
                 let rest = words[..words.len() - 1].join(" ");
                 if let (Some(s), false) = (slot, rest.is_empty()) {
-                    draft.parts.push((s, index, rest));
+                    draft.parts.push((s, index, rest, at));
                 }
                 continue;
             }
             if let Some(s) = slot {
-                draft.parts.push((s, index, text));
+                draft.parts.push((s, index, text, at));
             }
         }
     }
@@ -149,11 +153,24 @@ fn finish(d: Draft) -> User {
         join_cell_parts(
             d.parts
                 .iter()
-                .filter(|(s, _, _)| *s == slot)
-                .map(|(_, line, text)| (*line, text.as_str())),
+                .filter(|(s, _, _, _)| *s == slot)
+                .map(|(_, line, text, _)| (*line, text.as_str())),
         )
     };
+    let mut boxes = std::collections::BTreeMap::new();
+    for (slot, field) in [
+        (Slot::Name, "name"),
+        (Slot::UserId, "user_id"),
+        (Slot::Password, "temporary_password"),
+        (Slot::Reading, "password_reading"),
+    ] {
+        let parts = d.parts.iter().filter(|p| p.0 == slot).filter_map(|p| p.3);
+        if let Some(p) = super::users::cell_box(parts) {
+            boxes.insert(field, p);
+        }
+    }
     User {
+        boxes,
         no: d.no,
         name: get(Slot::Name),
         user_id: get(Slot::UserId).map(|v| compact(&v)),

@@ -18,7 +18,7 @@
 //! pages, with or without a repeated header; page numbers and footers are
 //! not rows.
 
-use super::model::{Drift, OrderKind, User};
+use super::model::{Drift, OrderKind, Provenance, User};
 use super::normalize::{compact, join_cell_parts, normalize};
 use super::pieces::{EMAIL, Piece, is_katakana, line_pieces};
 use crate::layout::Line;
@@ -363,11 +363,22 @@ pub fn parse_users(lines: &[&Line]) -> (Vec<User>, Vec<Drift>) {
                 .partial_cmp(&(body[*b].page, body[*b].baseline))
                 .unwrap_or(std::cmp::Ordering::Equal)
         });
-        // (column, line index, text) in reading order.
-        let mut parts: Vec<(Column, usize, String)> = Vec::new();
+        // (column, line index, text, where) in reading order.
+        let mut parts: Vec<Part> = Vec::new();
         for m in members {
+            let at = |p: &Piece| {
+                p.bbox.map(|bbox| Provenance {
+                    page: body[m].page,
+                    bbox,
+                })
+            };
             if m == anchor_at {
-                parts.extend(anchor.cells.iter().map(|(c, p)| (*c, m, p.text.clone())));
+                parts.extend(
+                    anchor
+                        .cells
+                        .iter()
+                        .map(|(c, p)| (*c, m, p.text.clone(), at(p))),
+                );
                 continue;
             }
             for piece in line_pieces(body[m]) {
@@ -392,7 +403,10 @@ pub fn parse_users(lines: &[&Line]) -> (Vec<User>, Vec<Drift>) {
                         .map(|(c, _)| *c)
                 };
                 match column {
-                    Some(c) => parts.push((c, m, piece.text)),
+                    Some(c) => {
+                        let at = at(&piece);
+                        parts.push((c, m, piece.text, at))
+                    }
                     None => drift.push(Drift::UnplacedCell {
                         row: anchor.no,
                         page: body[m].page,
@@ -502,16 +516,32 @@ fn owner_row(
     }
 }
 
-fn finish(no: u32, page: u32, parts: &[(Column, usize, String)]) -> User {
+/// One piece of a row: its column, line index, text and where it was read.
+type Part = (Column, usize, String, Option<Provenance>);
+
+fn finish(no: u32, page: u32, parts: &[Part]) -> User {
     let get = |col: Column| {
         join_cell_parts(
             parts
                 .iter()
-                .filter(|(c, _, _)| *c == col)
-                .map(|(_, line, text)| (*line, text.as_str())),
+                .filter(|(c, _, _, _)| *c == col)
+                .map(|(_, line, text, _)| (*line, text.as_str())),
         )
     };
+    let mut boxes = std::collections::BTreeMap::new();
+    for (col, field) in [
+        (Column::Name, "name"),
+        (Column::UserId, "user_id"),
+        (Column::Password, "temporary_password"),
+        (Column::Reading, "password_reading"),
+        (Column::Order, "order"),
+    ] {
+        if let Some(p) = cell_box(parts.iter().filter(|p| p.0 == col).filter_map(|p| p.3)) {
+            boxes.insert(field, p);
+        }
+    }
     User {
+        boxes,
         no,
         name: get(Column::Name),
         user_id: get(Column::UserId).map(|v| v.replace(' ', "")),
@@ -520,6 +550,21 @@ fn finish(no: u32, page: u32, parts: &[(Column, usize, String)]) -> User {
         order: get(Column::Order).and_then(|v| OrderKind::from_word(&v)),
         page,
     }
+}
+
+/// The box of a cell read in parts: the union of its parts on the page it
+/// starts on (a cell cut by a page break is shown where it starts).
+pub(super) fn cell_box(parts: impl IntoIterator<Item = Provenance>) -> Option<Provenance> {
+    parts.into_iter().reduce(|a, b| {
+        if a.page == b.page {
+            Provenance {
+                page: a.page,
+                bbox: a.bbox.union(&b.bbox),
+            }
+        } else {
+            a
+        }
+    })
 }
 
 #[cfg(test)]

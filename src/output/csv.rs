@@ -112,6 +112,7 @@ mod tests {
                 message: "m".into(),
             }),
             findings: Vec::new(),
+            provenance: Default::default(),
         };
         let text = render_csv(&[r], true).unwrap_or_default();
         assert!(text.starts_with('\u{FEFF}'));

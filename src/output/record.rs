@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::notice::{Notice, User};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// One input's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -26,6 +27,32 @@ pub struct Record {
     /// What validation found (empty for error records).
     #[serde(default)]
     pub findings: Vec<FindingRecord>,
+    /// Where each value was read, by field path (the paths findings use:
+    /// `login_url`, `users[2].name`, `dns.servers[0].ip`). Absent for error
+    /// records.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub provenance: BTreeMap<String, ProvenanceRecord>,
+}
+
+/// Where one value was read.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ProvenanceRecord {
+    /// Page, from 1.
+    pub page: u32,
+    /// `[x0, y0, x1, y1]` around the value's glyphs, in PDF user space of
+    /// the unrotated page (points, y up, the space of the page's
+    /// MediaBox), rounded to 0.01 pt.
+    pub bbox: [f64; 4],
+}
+
+impl From<&crate::notice::Provenance> for ProvenanceRecord {
+    fn from(p: &crate::notice::Provenance) -> Self {
+        let r = |v: f64| (v * 100.0).round() / 100.0;
+        ProvenanceRecord {
+            page: p.page,
+            bbox: [r(p.bbox.x0), r(p.bbox.y0), r(p.bbox.x1), r(p.bbox.y1)],
+        }
+    }
 }
 
 /// One validation finding, as the record shows it. Codes are stable and
@@ -191,6 +218,11 @@ impl Record {
             notice: Some(NoticeRecord::new(notice, reveal)),
             error: None,
             findings: Vec::new(),
+            provenance: notice
+                .provenance
+                .iter()
+                .map(|(k, v)| (k.clone(), ProvenanceRecord::from(v)))
+                .collect(),
         }
     }
 
@@ -205,6 +237,7 @@ impl Record {
             source,
             notice: None,
             findings: Vec::new(),
+            provenance: BTreeMap::new(),
         }
     }
 }

@@ -9,6 +9,12 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Matrix(pub [f64; 6]);
 
+impl Default for Matrix {
+    fn default() -> Self {
+        Matrix::IDENTITY
+    }
+}
+
 impl Matrix {
     /// The identity.
     pub const IDENTITY: Matrix = Matrix([1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
@@ -16,6 +22,35 @@ impl Matrix {
     /// A translation.
     pub fn translate(x: f64, y: f64) -> Matrix {
         Matrix([1.0, 0.0, 0.0, 1.0, x, y])
+    }
+
+    /// The inverse, when the matrix is invertible.
+    pub fn invert(&self) -> Option<Matrix> {
+        let [a, b, c, d, e, f] = self.0;
+        let det = a * d - b * c;
+        if det.abs() < 1e-12 || !det.is_finite() {
+            return None;
+        }
+        let (ia, ib, ic, id) = (d / det, -b / det, -c / det, a / det);
+        Some(Matrix([
+            ia,
+            ib,
+            ic,
+            id,
+            -(e * ia + f * ic),
+            -(e * ib + f * id),
+        ]))
+    }
+
+    /// Maps a rectangle and returns the bounding box of the result.
+    pub fn apply_rect(&self, r: &Rect) -> Rect {
+        let corners = [
+            self.apply(r.x0, r.y0),
+            self.apply(r.x1, r.y0),
+            self.apply(r.x0, r.y1),
+            self.apply(r.x1, r.y1),
+        ];
+        Rect::bounding(&corners).unwrap_or(*r)
     }
 
     /// Reads six numbers; `None` unless all are finite.
@@ -55,7 +90,7 @@ impl Matrix {
 /// An axis-aligned rectangle. In page coordinates: points, origin at the
 /// top-left of the page's crop box, y growing downwards (the way a person
 /// reads), so `y0` is the top.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
 pub struct Rect {
     /// Left.
     pub x0: f64,

@@ -4,14 +4,21 @@
 //! positions, skips Form XObjects and ignores `/ToUnicode` when a font has
 //! an `/Encoding`. We track exactly the state that decides where a glyph
 //! lands and whether a person can see it (ISO 32000-1, 8.4 graphics state,
-//! 9.3 text state, 9.4 text objects, 14.9.4 `/ActualText`), and ignore
-//! everything that only paints.
+//! 9.3 text state, 9.4 text objects, 14.9.4 `/ActualText`), plus the
+//! paths and fills that make tables and backgrounds, and report it all to
+//! a [`Device`]. Glyphs are held back only while something later can
+//! change them (an open `/ActualText` span, a text clip not yet painted)
+//! and reach the device in drawing order otherwise.
+//!
+//! Page coordinates are what a viewer shows: the crop box's origin moved
+//! to the top-left, y down, and the page's `/Rotate` applied.
 
+use super::device::{Device, PaintKind, PaintedPath, Rgb, Warning};
 use super::font::{DecodedCode, Font};
 use super::geometry::{Matrix, Rect};
 use super::objects::{as_dict, get, get_dict, get_name, number, numbers, resolve, stream_bytes};
-use super::{DEADLINE_CHECK_EVERY, Glyph, Hidden, Limits, PageContent, PdfError};
-use lopdf::{Dictionary, Document, Object, ObjectId};
+use super::{DEADLINE_CHECK_EVERY, Glyph, Hidden, Limits, PdfError};
+use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -33,6 +40,13 @@ pub struct FontCache {
     pub decoded_bytes: usize,
 }
 
+/// Filled areas remembered per page to judge what lies under white text
+/// (the most recent ones matter: later fills cover earlier ones).
+const MAX_REMEMBERED_FILLS: usize = 4096;
+
+/// Segments kept per painted path (a table's grid is a few hundred).
+const MAX_SEGMENTS_PER_PATH: usize = 4096;
+
 #[derive(Clone)]
 struct GraphicsState {
     ctm: Matrix,
@@ -40,6 +54,13 @@ struct GraphicsState {
     /// Whether `sc`/`scn` components in the fill colour space are
     /// device-like (gray, RGB, CMYK), so "white" can be judged.
     fill_space_is_device: bool,
+    fill: Rgb,
+    stroke: Rgb,
+    stroke_space_is_device: bool,
+    fill_alpha: f32,
+    line_width: f64,
+    /// A text clip (render mode 4–7) is active in this state.
+    text_clip: bool,
     clip: Option<Rect>,
     font: Option<Arc<Font>>,
     font_size: f64,
@@ -57,6 +78,12 @@ impl Default for GraphicsState {
             ctm: Matrix::IDENTITY,
             fill_is_white: false,
             fill_space_is_device: true,
+            fill: [0.0; 3],
+            stroke: [0.0; 3],
+            stroke_space_is_device: true,
+            fill_alpha: 1.0,
+            line_width: 1.0,
+            text_clip: false,
             clip: None,
             font: None,
             font_size: 0.0,
@@ -77,46 +104,78 @@ struct MarkedSpan {
     first_glyph: usize,
 }
 
-/// Interprets one page (and the forms it draws).
-pub struct Interpreter<'a> {
+/// Interprets one page (and the forms and annotations it draws).
+pub struct Interpreter<'a, 'd> {
     doc: &'a Document,
     fonts: &'a mut FontCache,
     limits: &'a Limits,
-    /// Page space: device (PDF user space) → top-left origin, y down.
+    /// Page space: device (PDF user space) → top-left origin, y down, the
+    /// page's rotation applied.
     to_page: Matrix,
     page_box: Rect,
     page_number: u32,
-    out: PageContent,
+    device: &'d mut dyn Device,
+    /// Glyphs not yet sent to the device (see the module doc).
+    pending: Vec<Glyph>,
+    /// Glyphs made on this page (for the limit).
+    glyph_count: usize,
+    operator_count: usize,
+    /// Filled areas so far, with whether their colour is light.
+    fills: Vec<(Rect, bool)>,
+    /// Indices in `pending` of clip-only (mode 7) glyphs awaiting paint.
+    text_clip_glyphs: Vec<usize>,
     gs: GraphicsState,
     stack: Vec<GraphicsState>,
     tm: Matrix,
     tlm: Matrix,
     path_points: Vec<(f64, f64)>,
+    path_start: Option<(f64, f64)>,
+    path_segments: Vec<((f64, f64), (f64, f64))>,
+    path_rects: Vec<Rect>,
     pending_clip: bool,
     spans: Vec<MarkedSpan>,
     form_stack: Vec<ObjectId>,
     decoded: Vec<DecodedCode>,
 }
 
-impl<'a> Interpreter<'a> {
-    /// Prepares a page whose crop box is `media` (PDF user space).
+/// User space → page space for a crop box and a `/Rotate` of 0, 90, 180
+/// or 270 (clockwise as displayed), and the page's displayed size.
+pub fn page_matrix(crop: [f64; 4], rotate: i32) -> (Matrix, f64, f64) {
+    let [x0, y0, x1, y1] = crop;
+    let (left, right) = (x0.min(x1), x0.max(x1));
+    let (bottom, top) = (y0.min(y1), y0.max(y1));
+    let (w, h) = (right - left, top - bottom);
+    match rotate {
+        90 => (Matrix([0.0, 1.0, 1.0, 0.0, -bottom, -left]), h, w),
+        180 => (Matrix([-1.0, 0.0, 0.0, 1.0, left + w, -bottom]), w, h),
+        270 => (Matrix([0.0, -1.0, -1.0, 0.0, bottom + h, left + w]), h, w),
+        _ => (Matrix([1.0, 0.0, 0.0, -1.0, -left, h + bottom]), w, h),
+    }
+}
+
+impl<'a, 'd> Interpreter<'a, 'd> {
+    /// Prepares a page whose crop box is `crop` (PDF user space), shown
+    /// turned by `rotate` degrees, drawing to `page`.
     pub fn new(
         doc: &'a Document,
         fonts: &'a mut FontCache,
         limits: &'a Limits,
         page_number: u32,
-        media: [f64; 4],
+        crop: [f64; 4],
+        rotate: i32,
+        page: &'d mut super::PageContent,
     ) -> Self {
-        let [x0, y0, x1, y1] = media;
-        let (left, right) = (x0.min(x1), x0.max(x1));
-        let (bottom, top) = (y0.min(y1), y0.max(y1));
-        let to_page = Matrix([1.0, 0.0, 0.0, -1.0, -left, top]);
+        let (to_page, width, height) = page_matrix(crop, rotate);
         let page_box = Rect {
             x0: 0.0,
             y0: 0.0,
-            x1: right - left,
-            y1: top - bottom,
+            x1: width,
+            y1: height,
         };
+        page.number = page_number;
+        page.width = width;
+        page.height = height;
+        page.to_user = to_page.invert().unwrap_or_default();
         Interpreter {
             doc,
             fonts,
@@ -124,17 +183,20 @@ impl<'a> Interpreter<'a> {
             to_page,
             page_box,
             page_number,
-            out: PageContent {
-                number: page_number,
-                width: page_box.x1,
-                height: page_box.y1,
-                ..PageContent::default()
-            },
+            device: page,
+            pending: Vec::new(),
+            glyph_count: 0,
+            operator_count: 0,
+            fills: Vec::new(),
+            text_clip_glyphs: Vec::new(),
             gs: GraphicsState::default(),
             stack: Vec::new(),
             tm: Matrix::IDENTITY,
             tlm: Matrix::IDENTITY,
             path_points: Vec::new(),
+            path_start: None,
+            path_segments: Vec::new(),
+            path_rects: Vec::new(),
             pending_clip: false,
             spans: Vec::new(),
             form_stack: Vec::new(),
@@ -151,15 +213,15 @@ impl<'a> Interpreter<'a> {
         // A malformed token is skipped; what the stream draws stands, as
         // in every viewer.
         super::content::for_each_operator(content, |operator, operands| {
-            self.out.operator_count += 1;
-            if self.out.operator_count > self.limits.max_operators_per_page {
+            self.operator_count += 1;
+            if self.operator_count > self.limits.max_operators_per_page {
                 return Err(PdfError::LimitExceeded {
                     page: self.page_number,
                     what: "content operators per page",
                     limit: self.limits.max_operators_per_page,
                 });
             }
-            if self.out.operator_count.is_multiple_of(DEADLINE_CHECK_EVERY)
+            if self.operator_count.is_multiple_of(DEADLINE_CHECK_EVERY)
                 && self
                     .limits
                     .deadline
@@ -169,17 +231,143 @@ impl<'a> Interpreter<'a> {
                     page: self.page_number,
                 });
             }
-            self.operator(operator, operands, resources)
+            self.operator(operator, operands, resources)?;
+            self.flush_glyphs();
+            Ok(())
         })
     }
 
-    /// The page's glyphs, images and counts.
-    pub fn finish(mut self) -> PageContent {
-        // Unclosed /ActualText spans still apply.
+    /// Ends the page: unclosed `/ActualText` spans still apply, and every
+    /// glyph reaches the device.
+    pub fn finish(mut self) {
         while let Some(span) = self.spans.pop() {
             self.close_span(span);
         }
-        self.out
+        self.text_clip_glyphs.clear();
+        self.flush_glyphs();
+    }
+
+    /// Sends held glyphs to the device once nothing can change them.
+    fn flush_glyphs(&mut self) {
+        if self.spans.is_empty() && self.text_clip_glyphs.is_empty() && !self.pending.is_empty() {
+            for g in self.pending.drain(..) {
+                self.device.glyph(g);
+            }
+        }
+    }
+
+    /// The document being drawn.
+    pub fn document(&self) -> &'a Document {
+        self.doc
+    }
+
+    /// Draws an annotation's appearance stream: its `/Matrix` maps the
+    /// form's `/BBox` onto the annotation's `/Rect` (ISO 32000-1, 12.5.5).
+    pub fn draw_appearance(
+        &mut self,
+        stream: &'a Stream,
+        rect: Rect,
+        page_resources: Option<&'a Dictionary>,
+    ) -> Result<(), PdfError> {
+        let doc = self.doc;
+        let form_matrix = form_matrix(doc, stream).unwrap_or(Matrix::IDENTITY);
+        let bbox = get(doc, &stream.dict, b"BBox")
+            .and_then(|o| match o {
+                Object::Array(a) => numbers(doc, a),
+                _ => None,
+            })
+            .and_then(|v| Rect::bounding(&[(*v.first()?, *v.get(1)?), (*v.get(2)?, *v.get(3)?)]));
+        let Some(bbox) = bbox else {
+            return Ok(());
+        };
+        let shown = form_matrix.apply_rect(&bbox);
+        if shown.width() <= 0.0 || shown.height() <= 0.0 {
+            return Ok(());
+        }
+        let (sx, sy) = (rect.width() / shown.width(), rect.height() / shown.height());
+        let fit = Matrix([
+            sx,
+            0.0,
+            0.0,
+            sy,
+            rect.x0 - shown.x0 * sx,
+            rect.y0 - shown.y0 * sy,
+        ]);
+        let saved = self.gs.clone();
+        self.gs = GraphicsState {
+            ctm: fit,
+            ..GraphicsState::default()
+        };
+        let result = self.draw_form(stream, None, page_resources);
+        self.gs = saved;
+        result
+    }
+
+    /// Draws text a widget shows without an appearance stream (a form
+    /// field's `/V`), left-aligned and vertically centred in `rect`
+    /// (user space), as a viewer that builds the appearance would.
+    pub fn draw_field_value(&mut self, text: &str, rect: Rect, size: f64) -> Result<(), PdfError> {
+        /// Padding a viewer leaves inside a field, points.
+        const FIELD_PADDING: f64 = 2.0;
+        let size = if size > 0.0 {
+            size
+        } else {
+            (rect.height() * 0.6).clamp(4.0, 12.0)
+        };
+        let baseline = rect.y0 + (rect.height() - size) / 2.0 + 0.2 * size;
+        let mut x = rect.x0 + FIELD_PADDING;
+        let to_page = self.to_page;
+        let font: std::sync::Arc<str> = "(field value)".into();
+        for ch in text.chars() {
+            if ch == '\n' || ch == '\r' {
+                continue;
+            }
+            let advance = if ch.is_ascii() { 0.55 } else { 1.0 } * size;
+            let corners = [
+                to_page.apply(x, baseline + GLYPH_DESCENT * size),
+                to_page.apply(x + advance, baseline + GLYPH_ASCENT * size),
+            ];
+            if let Some(bbox) = Rect::bounding(&corners) {
+                self.push_glyph(Glyph {
+                    text: ch.to_string(),
+                    bbox,
+                    origin: to_page.apply(x, baseline),
+                    size,
+                    font: font.clone(),
+                    hidden: None,
+                    page: self.page_number,
+                    angle: baseline_angle(&to_page),
+                    fill: [0.0; 3],
+                    opacity: 1.0,
+                })?;
+            }
+            x += advance;
+        }
+        Ok(())
+    }
+
+    fn push_glyph(&mut self, glyph: Glyph) -> Result<(), PdfError> {
+        if self.glyph_count >= self.limits.max_glyphs_per_page {
+            return Err(PdfError::LimitExceeded {
+                page: self.page_number,
+                what: "glyphs per page",
+                limit: self.limits.max_glyphs_per_page,
+            });
+        }
+        self.glyph_count += 1;
+        self.pending.push(glyph);
+        Ok(())
+    }
+
+    /// Paint happened: glyphs used as a clip (mode 7) show through it.
+    fn painted(&mut self) {
+        if self.gs.text_clip {
+            for i in self.text_clip_glyphs.drain(..) {
+                if let Some(g) = self.pending.get_mut(i) {
+                    g.hidden = None;
+                }
+            }
+        }
     }
 
     fn operator(
@@ -197,7 +385,17 @@ impl<'a> Interpreter<'a> {
                 if let Some(gs) = self.stack.pop() {
                     self.gs = gs;
                 }
+                if !self.gs.text_clip {
+                    // The clip was never painted through: its glyphs stay hidden.
+                    self.text_clip_glyphs.clear();
+                }
             }
+            "gs" => {
+                if let Some(Object::Name(name)) = ops.first() {
+                    self.ext_gstate(resources, name);
+                }
+            }
+            "w" => self.gs.line_width = num(0).unwrap_or(1.0).abs(),
             "cm" => {
                 if let Some(m) = numbers(self.doc, ops).and_then(|v| Matrix::from_slice(&v)) {
                     self.gs.ctm = m.then(&self.gs.ctm);
@@ -207,34 +405,68 @@ impl<'a> Interpreter<'a> {
             // g, rg and k also set the fill space to DeviceGray/RGB/CMYK.
             "g" | "rg" | "k" => {
                 self.gs.fill_space_is_device = true;
-                self.gs.fill_is_white = match name {
-                    "g" => num(0).is_some_and(|g| g >= WHITE_THRESHOLD),
-                    "rg" => is_white_rgb(ops),
-                    _ => is_white_cmyk(ops),
-                };
+                self.gs.fill = to_rgb(ops).unwrap_or([0.0; 3]);
+                self.gs.fill_is_white = is_white(self.gs.fill);
             }
             "sc" | "scn" => {
-                let comps: Vec<f64> = ops.iter().filter_map(number).collect();
                 // In a Separation or DeviceN space a tint of 1 is full ink,
                 // not white; only device-like spaces are judged.
-                self.gs.fill_is_white = self.gs.fill_space_is_device
-                    && match comps.len() {
-                        1 => comps[0] >= WHITE_THRESHOLD,
-                        3 => comps.iter().all(|c| *c >= WHITE_THRESHOLD),
-                        4 => comps.iter().all(|c| *c <= 1.0 - WHITE_THRESHOLD),
-                        _ => false,
-                    };
+                self.gs.fill = if self.gs.fill_space_is_device {
+                    to_rgb(ops).unwrap_or([0.0; 3])
+                } else {
+                    [0.0; 3]
+                };
+                self.gs.fill_is_white = self.gs.fill_space_is_device && is_white(self.gs.fill);
             }
             "cs" => {
                 self.gs.fill_is_white = false;
+                self.gs.fill = [0.0; 3];
                 self.gs.fill_space_is_device = ops
                     .first()
                     .is_some_and(|o| self.is_device_like_space(o, resources));
             }
-            // Paths: kept only as bounding boxes, for clipping.
-            "m" | "l" => {
+            "G" | "RG" | "K" => {
+                self.gs.stroke_space_is_device = true;
+                self.gs.stroke = to_rgb(ops).unwrap_or([0.0; 3]);
+            }
+            "SC" | "SCN" => {
+                self.gs.stroke = if self.gs.stroke_space_is_device {
+                    to_rgb(ops).unwrap_or([0.0; 3])
+                } else {
+                    [0.0; 3]
+                };
+            }
+            "CS" => {
+                self.gs.stroke = [0.0; 3];
+                self.gs.stroke_space_is_device = ops
+                    .first()
+                    .is_some_and(|o| self.is_device_like_space(o, resources));
+            }
+            "sh" => self.painted(),
+            // Paths: points for clipping, segments and rectangles for the
+            // device (ruling lines, cell fills).
+            "m" => {
                 if let (Some(x), Some(y)) = (num(0), num(1)) {
                     self.path_point(x, y);
+                    self.path_start = self.path_points.last().copied();
+                }
+            }
+            "l" => {
+                if let (Some(x), Some(y)) = (num(0), num(1)) {
+                    let from = self.path_points.last().copied();
+                    self.path_point(x, y);
+                    if let (Some(a), Some(b)) = (from, self.path_points.last().copied())
+                        && self.path_segments.len() < MAX_SEGMENTS_PER_PATH
+                    {
+                        self.path_segments.push((a, b));
+                    }
+                }
+            }
+            "h" => {
+                if let (Some(a), Some(b)) = (self.path_points.last().copied(), self.path_start)
+                    && self.path_segments.len() < MAX_SEGMENTS_PER_PATH
+                {
+                    self.path_segments.push((a, b));
                 }
             }
             "c" => {
@@ -253,17 +485,32 @@ impl<'a> Interpreter<'a> {
             }
             "re" => {
                 if let (Some(x), Some(y), Some(w), Some(h)) = (num(0), num(1), num(2), num(3)) {
+                    let m = self.gs.ctm.then(&self.to_page);
+                    let corners = [
+                        m.apply(x, y),
+                        m.apply(x + w, y),
+                        m.apply(x + w, y + h),
+                        m.apply(x, y + h),
+                    ];
                     self.path_point(x, y);
                     self.path_point(x + w, y + h);
+                    if let Some(r) = Rect::bounding(&corners)
+                        && self.path_rects.len() < MAX_SEGMENTS_PER_PATH
+                    {
+                        self.path_rects.push(r);
+                    }
                 }
             }
             "W" | "W*" => self.pending_clip = true,
-            "n" | "S" | "s" | "f" | "F" | "f*" | "B" | "B*" | "b" | "b*" => self.end_path(),
+            "n" => self.end_path(None),
+            "S" | "s" => self.end_path(Some(PaintKind::Stroke)),
+            "f" | "F" | "f*" | "B" | "B*" | "b" | "b*" => self.end_path(Some(PaintKind::Fill)),
             "BT" => {
                 self.tm = Matrix::IDENTITY;
                 self.tlm = Matrix::IDENTITY;
             }
-            "ET" => {}
+            // Text drawn in modes 4–7 is added to the clip at ET.
+            "ET" => self.gs.text_clip |= self.gs.render_mode >= 4,
             "Tf" => {
                 self.gs.font_size = num(1).unwrap_or(0.0);
                 if let Some(Object::Name(font_name)) = ops.first() {
@@ -322,20 +569,24 @@ impl<'a> Interpreter<'a> {
                 }
             }
             "BI" => self.image_at_ctm(),
-            "BMC" => self.spans.push(MarkedSpan {
-                actual_text: None,
-                first_glyph: self.out.glyphs.len(),
-            }),
-            "BDC" => {
-                let actual_text = self.actual_text(ops.get(1), resources);
+            "BMC" | "BDC" => {
+                let actual_text = if name == "BDC" {
+                    self.actual_text(ops.get(1), resources)
+                } else {
+                    None
+                };
+                if let Some(Object::Name(tag)) = ops.first() {
+                    self.device.begin_marked_content(tag);
+                }
                 self.spans.push(MarkedSpan {
                     actual_text,
-                    first_glyph: self.out.glyphs.len(),
+                    first_glyph: self.pending.len(),
                 });
             }
             "EMC" => {
                 if let Some(span) = self.spans.pop() {
                     self.close_span(span);
+                    self.device.end_marked_content();
                 }
             }
             _ => {}
@@ -372,9 +623,35 @@ impl<'a> Interpreter<'a> {
         }
     }
 
-    fn end_path(&mut self) {
+    fn end_path(&mut self, paint: Option<PaintKind>) {
+        let bounds = Rect::bounding(&self.path_points);
+        if let Some(kind) = paint {
+            if kind == PaintKind::Fill {
+                self.painted();
+                if let Some(r) = bounds {
+                    if self.fills.len() >= MAX_REMEMBERED_FILLS {
+                        self.fills.remove(0);
+                    }
+                    self.fills.push((r, is_white(self.gs.fill)));
+                }
+            }
+            let (color, line_width) = match kind {
+                PaintKind::Stroke => (
+                    self.gs.stroke,
+                    self.gs.line_width * self.gs.ctm.then(&self.to_page).vertical_scale(),
+                ),
+                PaintKind::Fill => (self.gs.fill, 0.0),
+            };
+            self.device.path(PaintedPath {
+                kind,
+                color,
+                line_width,
+                segments: std::mem::take(&mut self.path_segments),
+                rects: std::mem::take(&mut self.path_rects),
+            });
+        }
         if self.pending_clip
-            && let Some(r) = Rect::bounding(&self.path_points)
+            && let Some(r) = bounds
         {
             self.gs.clip = Some(match self.gs.clip {
                 Some(c) => c.intersect(&r),
@@ -383,6 +660,37 @@ impl<'a> Interpreter<'a> {
         }
         self.pending_clip = false;
         self.path_points.clear();
+        self.path_segments.clear();
+        self.path_rects.clear();
+        self.path_start = None;
+    }
+
+    /// Reads the parts of an `ExtGState` that decide what shows: fill
+    /// opacity (`/ca`) and line width (`/LW`).
+    fn ext_gstate(&mut self, resources: Option<&'a Dictionary>, name: &[u8]) {
+        let Some(dict) = resources
+            .and_then(|r| get_dict(self.doc, r, b"ExtGState"))
+            .and_then(|all| all.get(name).ok())
+            .and_then(|o| resolve(self.doc, o))
+            .and_then(as_dict)
+        else {
+            return;
+        };
+        if let Some(ca) = get(self.doc, dict, b"ca").and_then(number) {
+            self.gs.fill_alpha = ca.clamp(0.0, 1.0) as f32;
+        }
+        if let Some(lw) = get(self.doc, dict, b"LW").and_then(number) {
+            self.gs.line_width = lw.abs();
+        }
+    }
+
+    /// Whether the last fill under a point is dark (white text shows on it).
+    fn dark_fill_under(&self, point: (f64, f64)) -> bool {
+        self.fills
+            .iter()
+            .rev()
+            .find(|(r, _)| r.contains(point))
+            .is_some_and(|(_, light)| !light)
     }
 
     fn next_line(&mut self, tx: f64, ty: f64) {
@@ -425,11 +733,13 @@ impl<'a> Interpreter<'a> {
         let size = gs.font_size;
         let th = gs.horizontal_scale;
         let text_scale = Matrix([size * th, 0.0, 0.0, size, 0.0, gs.rise]);
+        let clip_only = gs.render_mode == 7;
         let hidden_by_state = match gs.render_mode {
             3 | 7 => Some(Hidden::RenderMode),
-            _ if gs.fill_is_white => Some(Hidden::WhiteFill),
             _ => None,
         };
+        let fill_is_white = gs.fill_is_white;
+        let (fill, opacity) = (gs.fill, gs.fill_alpha);
         for code in decoded.iter_mut() {
             let device = self.tm.then(&self.gs.ctm).then(&self.to_page);
             let trm = text_scale.then(&device);
@@ -447,18 +757,16 @@ impl<'a> Interpreter<'a> {
                         Some(Hidden::OffPage)
                     } else if self.gs.clip.is_some_and(|c| !c.contains(center)) {
                         Some(Hidden::Clipped)
+                    } else if fill_is_white && !self.dark_fill_under(center) {
+                        Some(Hidden::WhiteFill)
                     } else {
                         None
                     }
                 });
-                if self.out.glyphs.len() >= self.limits.max_glyphs_per_page {
-                    return Err(PdfError::LimitExceeded {
-                        page: self.page_number,
-                        what: "glyphs per page",
-                        limit: self.limits.max_glyphs_per_page,
-                    });
+                if clip_only && hidden == Some(Hidden::RenderMode) {
+                    self.text_clip_glyphs.push(self.pending.len());
                 }
-                self.out.glyphs.push(Glyph {
+                self.push_glyph(Glyph {
                     text: std::mem::take(&mut code.text),
                     bbox,
                     origin,
@@ -466,7 +774,10 @@ impl<'a> Interpreter<'a> {
                     font: font.name.clone(),
                     hidden,
                     page: self.page_number,
-                });
+                    angle: baseline_angle(&trm),
+                    fill,
+                    opacity,
+                })?;
             }
             let spacing = self.gs.char_spacing
                 + if code.is_word_space && !font.is_composite() {
@@ -490,7 +801,8 @@ impl<'a> Interpreter<'a> {
             m.apply(1.0, 1.0),
         ];
         if let Some(r) = Rect::bounding(&corners) {
-            self.out.images.push(r);
+            self.painted();
+            self.device.image(r);
         }
     }
 
@@ -512,7 +824,22 @@ impl<'a> Interpreter<'a> {
         };
         match get_name(doc, &stream.dict, b"Subtype") {
             Some(b"Image") => self.image_at_ctm(),
-            Some(b"Form") => {
+            Some(b"Form") => self.draw_form(stream, id, resources)?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Draws a Form XObject (or an appearance stream) in the current state.
+    fn draw_form(
+        &mut self,
+        stream: &'a Stream,
+        id: Option<ObjectId>,
+        resources: Option<&'a Dictionary>,
+    ) -> Result<(), PdfError> {
+        let doc = self.doc;
+        {
+            {
                 if self.form_stack.len() >= self.limits.max_nesting {
                     return Err(PdfError::LimitExceeded {
                         page: self.page_number,
@@ -525,6 +852,10 @@ impl<'a> Interpreter<'a> {
                     return Ok(());
                 }
                 let Some(content) = stream_bytes(stream, self.limits.max_stream_bytes) else {
+                    self.device.warning(Warning {
+                        page: self.page_number,
+                        message: "a form's content stream could not be decoded",
+                    });
                     return Ok(());
                 };
                 self.fonts.decoded_bytes += content.len();
@@ -538,13 +869,7 @@ impl<'a> Interpreter<'a> {
                 let saved_gs = self.gs.clone();
                 let saved_stack_len = self.stack.len();
                 let (saved_tm, saved_tlm) = (self.tm, self.tlm);
-                if let Some(m) = get(doc, &stream.dict, b"Matrix")
-                    .and_then(|o| match o {
-                        Object::Array(a) => numbers(doc, a),
-                        _ => None,
-                    })
-                    .and_then(|v| Matrix::from_slice(&v))
-                {
+                if let Some(m) = form_matrix(doc, stream) {
                     self.gs.ctm = m.then(&self.gs.ctm);
                 }
                 let form_resources = get_dict(doc, &stream.dict, b"Resources").or(resources);
@@ -557,7 +882,6 @@ impl<'a> Interpreter<'a> {
                 self.tlm = saved_tlm;
                 result?;
             }
-            _ => {}
         }
         Ok(())
     }
@@ -581,8 +905,11 @@ impl<'a> Interpreter<'a> {
 
     fn close_span(&mut self, span: MarkedSpan) {
         let Some(text) = span.actual_text else { return };
-        let start = span.first_glyph.min(self.out.glyphs.len());
-        let mut covered = self.out.glyphs.drain(start..);
+        let start = span.first_glyph.min(self.pending.len());
+        // Clip glyphs inside the span merge into one glyph: their indices
+        // would no longer hold.
+        self.text_clip_glyphs.retain(|&i| i < start);
+        let mut covered = self.pending.drain(start..);
         let Some(mut first) = covered.next() else {
             return;
         };
@@ -590,18 +917,45 @@ impl<'a> Interpreter<'a> {
             first.bbox = first.bbox.union(&g.bbox);
         }
         first.text = text;
-        self.out.glyphs.push(first);
+        self.pending.push(first);
     }
 }
 
-fn is_white_rgb(ops: &[Object]) -> bool {
-    let c: Vec<f64> = ops.iter().filter_map(number).collect();
-    c.len() == 3 && c.iter().all(|v| *v >= WHITE_THRESHOLD)
+/// A form's `/Matrix`, if it has a valid one.
+fn form_matrix(doc: &Document, stream: &Stream) -> Option<Matrix> {
+    get(doc, &stream.dict, b"Matrix")
+        .and_then(|o| match o {
+            Object::Array(a) => numbers(doc, a),
+            _ => None,
+        })
+        .and_then(|v| Matrix::from_slice(&v))
 }
 
-fn is_white_cmyk(ops: &[Object]) -> bool {
-    let c: Vec<f64> = ops.iter().filter_map(number).collect();
-    c.len() == 4 && c.iter().all(|v| *v <= 1.0 - WHITE_THRESHOLD)
+/// The direction of a matrix's x axis as a person sees the page, degrees
+/// counter-clockwise (page space has y down).
+fn baseline_angle(m: &Matrix) -> f64 {
+    let [a, b, ..] = m.0;
+    (-b).atan2(a).to_degrees()
+}
+
+/// Colour operands → RGB: one component is gray, three RGB, four CMYK.
+fn to_rgb(ops: &[Object]) -> Option<Rgb> {
+    let c: Vec<f32> = ops.iter().filter_map(number).map(|v| v as f32).collect();
+    match c.as_slice() {
+        [g] => Some([*g; 3]),
+        [r, g, b] => Some([*r, *g, *b]),
+        [c, m, y, k] => Some([
+            (1.0 - c) * (1.0 - k),
+            (1.0 - m) * (1.0 - k),
+            (1.0 - y) * (1.0 - k),
+        ]),
+        _ => None,
+    }
+}
+
+/// Whether a colour is (near) white.
+fn is_white(c: Rgb) -> bool {
+    c.iter().all(|v| f64::from(*v) >= WHITE_THRESHOLD)
 }
 
 /// The `/Resources` of a page, inherited through `/Parent`.

@@ -11,7 +11,9 @@
 //! decompression. Its own text extraction is not positional, so the
 //! interpreter is ours. Pages are numbered from 1.
 
+mod annotations;
 mod content;
+pub mod device;
 mod encoding;
 mod font;
 pub mod geometry;
@@ -20,7 +22,8 @@ mod objects;
 mod standard_metrics;
 
 use crate::secret::Secret;
-pub use geometry::Rect;
+pub use device::{Device, NullDevice, PaintKind, PaintedPath, Rgb, Warning};
+pub use geometry::{Matrix, Rect};
 use interpret::{FontCache, Interpreter, page_resources};
 use lopdf::{Document, LoadOptions};
 use objects::numbers;
@@ -42,7 +45,7 @@ pub enum Hidden {
 }
 
 /// One glyph as a person would see it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Glyph {
     /// Unicode text (usually one character; may be empty or several).
     pub text: String,
@@ -58,7 +61,26 @@ pub struct Glyph {
     pub hidden: Option<Hidden>,
     /// Page number, from 1.
     pub page: u32,
+    /// Direction of the baseline as a person sees the page, in degrees
+    /// counter-clockwise: 0 is left to right, 90 bottom to top, -90 top to
+    /// bottom (from the text rendering matrix, the page's `/Rotate` applied).
+    pub angle: f64,
+    /// Fill colour.
+    pub fill: Rgb,
+    /// Fill opacity (`/ca` of the graphics state), 0–1.
+    pub opacity: f32,
 }
+
+impl Glyph {
+    /// Whether the glyph runs left to right, upright (within a few degrees).
+    pub fn is_upright(&self) -> bool {
+        self.angle.abs() <= UPRIGHT_TOLERANCE_DEGREES
+    }
+}
+
+/// A baseline this close to horizontal (degrees) is upright: producers
+/// round matrices, scanners skew a little.
+pub const UPRIGHT_TOLERANCE_DEGREES: f64 = 3.0;
 
 /// What one page draws.
 #[derive(Debug, Clone, Default)]
@@ -73,6 +95,13 @@ pub struct PageContent {
     pub glyphs: Vec<Glyph>,
     /// Where images were drawn.
     pub images: Vec<Rect>,
+    /// Painted paths (ruling lines, filled cells), in drawing order.
+    pub paths: Vec<PaintedPath>,
+    /// Odd but survivable input met on this page.
+    pub warnings: Vec<Warning>,
+    /// Page coordinates → PDF user space of the unrotated page (provenance
+    /// is given in user space).
+    pub to_user: Matrix,
     /// Operators interpreted (for limits).
     pub operator_count: usize,
 }
@@ -245,6 +274,7 @@ pub fn extract_pages(doc: &Document, limits: &Limits) -> Result<Vec<PageContent>
             continue;
         };
         let media = page_box(doc, page);
+        let rotate = page_rotation(doc, page);
         let content = doc
             .get_page_content_with_limit(id, limits.max_stream_bytes)
             .map_err(|e| match e {
@@ -266,14 +296,34 @@ pub fn extract_pages(doc: &Document, limits: &Limits) -> Result<Vec<PageContent>
             });
         }
         let resources = page_resources(doc, page);
-        let mut interp = Interpreter::new(doc, &mut fonts, limits, number, media);
+        let mut content_out = PageContent::default();
+        let mut interp = Interpreter::new(
+            doc,
+            &mut fonts,
+            limits,
+            number,
+            media,
+            rotate,
+            &mut content_out,
+        );
         interp.run(&content, resources)?;
-        out.push(interp.finish());
+        annotations::draw(&mut interp, page)?;
+        interp.finish();
+        out.push(content_out);
     }
     if out.is_empty() {
         return Err(PdfError::Corrupt("the document has no pages".into()));
     }
     Ok(out)
+}
+
+/// The page's `/Rotate`, inherited, as 0, 90, 180 or 270 (ISO 32000-1,
+/// 7.7.3.3: a multiple of 90, clockwise when displayed).
+fn page_rotation(doc: &Document, page: &lopdf::Dictionary) -> i32 {
+    objects::inherited(doc, page, b"Rotate")
+        .and_then(|o| objects::resolve(doc, o))
+        .and_then(objects::number)
+        .map_or(0, |r| ((r as i64 / 90).rem_euclid(4) * 90) as i32)
 }
 
 /// The crop box (or media box) of a page, inherited through `/Parent`.

@@ -227,6 +227,7 @@ pub(crate) mod test_support {
             password_reading: Some(reading.to_string()),
             order: Some(OrderKind::Add),
             page: 1,
+            boxes: Default::default(),
         };
         Notice {
             customer_number: Some("N1234567890".into()),
@@ -272,6 +273,7 @@ pub(crate) mod test_support {
             ],
             temporary_password_expiry: Some(date(2024, 6, 1)),
             notes: Default::default(),
+            provenance: Default::default(),
         }
     }
 

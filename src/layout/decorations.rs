@@ -1,0 +1,294 @@
+//! Decorations: what is drawn over or beside the page's text but is no part
+//! of it (watermarks, stamps, seals).
+//!
+//! A person tells a watermark from the text under it by how it is drawn,
+//! not by what it says: it runs in another direction, it is translucent,
+//! it is far larger than the body text and lies across it, or it is a
+//! stamp of another colour lying over other text. So the body's style is
+//! read off the page first (the direction and colour most of its glyphs
+//! share, their typical size), and a glyph is a decoration when its style
+//! sets it apart *and* (for size and colour) it lies over body text. Text
+//! of another style that lies over nothing (a red heading, a large title)
+//! is body text.
+//!
+//! `glyphs_to_runs` is the step: visible glyphs in, body glyphs (turned
+//! into the body's frame when the body is not upright) and decorations out.
+
+use crate::pdf::{Glyph, Matrix, Rect, Rgb};
+
+/// Glyphs whose baseline direction differs from the body's by more than
+/// this many degrees are set apart (a diagonal watermark, a turned stamp).
+const DIRECTION_TOLERANCE_DEGREES: f64 = 3.0;
+
+/// Glyphs drawn at less than this opacity are set apart: body text is
+/// opaque; translucent text is a watermark.
+const MIN_BODY_OPACITY: f32 = 0.6;
+
+/// A glyph this many times the body's typical size is a decoration when it
+/// lies over body text (a title is large too, but lies over nothing).
+const DECORATION_SIZE_RATIO: f64 = 2.5;
+
+/// Colours further apart than this (Euclidean, RGB 0–1) are "another
+/// colour": a red seal on black text, not two near-blacks.
+const COLOR_DISTANCE: f32 = 0.35;
+
+/// Share of a glyph's box that must lie over body glyphs for a glyph of
+/// another size or colour to be "over" the text.
+const OVERLAP_SHARE: f64 = 0.2;
+
+/// Why a glyph is a decoration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecorationKind {
+    /// It runs in another direction than the body.
+    Direction,
+    /// It is translucent.
+    Translucent,
+    /// It is much larger than the body and lies over it.
+    Size,
+    /// It is of another colour and lies over body text.
+    Color,
+}
+
+impl DecorationKind {
+    /// A stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecorationKind::Direction => "direction",
+            DecorationKind::Translucent => "translucent",
+            DecorationKind::Size => "size",
+            DecorationKind::Color => "color",
+        }
+    }
+}
+
+/// Text kept out of values, and where it lies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoration {
+    /// Page, from 1.
+    pub page: u32,
+    /// Its box, page coordinates of the body's frame.
+    pub bbox: Rect,
+    /// Its text (never printed: a stamp could lie over a secret, but its
+    /// own text is not one; kept for `kaitsu text`).
+    pub text: String,
+    /// Why.
+    pub kind: DecorationKind,
+}
+
+/// The body's style on one page.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BodyStyle {
+    /// Baseline direction, degrees (see [`Glyph::angle`]).
+    pub angle: f64,
+    /// Typical (median) size.
+    pub size: f64,
+    /// The most common fill colour.
+    pub color: Rgb,
+}
+
+/// Reads the body's style: the direction and colour most glyphs share, and
+/// their median size. `None` without glyphs.
+pub fn body_style(glyphs: &[&Glyph]) -> Option<BodyStyle> {
+    let inked: Vec<&&Glyph> = glyphs
+        .iter()
+        .filter(|g| !g.text.trim().is_empty())
+        .collect();
+    if inked.is_empty() {
+        return None;
+    }
+    // Directions in whole degrees; the most common wins.
+    let angle = mode_by(&inked, |g| g.angle.round() as i64)? as f64;
+    let color_key = |c: Rgb| c.map(|v| (v * 20.0).round() as i64);
+    let color = mode_by(&inked, |g| color_key(g.fill))
+        .map(|k| k.map(|v| v as f32 / 20.0))
+        .unwrap_or([0.0; 3]);
+    let mut sizes: Vec<f64> = inked
+        .iter()
+        .filter(|g| angle_distance(g.angle, angle) <= DIRECTION_TOLERANCE_DEGREES)
+        .map(|g| g.size)
+        .collect();
+    sizes.sort_by(f64::total_cmp);
+    let size = sizes.get(sizes.len() / 2).copied().unwrap_or(10.0);
+    Some(BodyStyle { angle, size, color })
+}
+
+fn mode_by<T, K: Ord + Copy>(items: &[T], key: impl Fn(&T) -> K) -> Option<K> {
+    let mut keys: Vec<K> = items.iter().map(key).collect();
+    keys.sort();
+    let mut best: Option<(K, usize)> = None;
+    let mut i = 0;
+    while i < keys.len() {
+        let k = keys[i];
+        let n = keys[i..].iter().take_while(|x| **x == k).count();
+        if best.is_none_or(|(_, m)| n > m) {
+            best = Some((k, n));
+        }
+        i += n;
+    }
+    best.map(|(k, _)| k)
+}
+
+/// The smallest difference between two directions, degrees.
+fn angle_distance(a: f64, b: f64) -> f64 {
+    let d = (a - b).rem_euclid(360.0);
+    d.min(360.0 - d)
+}
+
+fn color_distance(a: Rgb, b: Rgb) -> f32 {
+    a.iter()
+        .zip(b.iter())
+        .map(|(x, y)| (x - y) * (x - y))
+        .sum::<f32>()
+        .sqrt()
+}
+
+/// The matrix that turns the body's direction upright, about the page's
+/// top-left corner, followed by a shift that keeps the page's content at
+/// positive coordinates: `(frame, width, height)` of the turned page.
+pub fn upright_frame(angle: f64, width: f64, height: f64) -> (Matrix, f64, f64) {
+    // Quarter turns only: the body of a page is turned by whole quarters
+    // (a rotated matrix on an unrotated page); anything else is a decoration.
+    let quarter = ((angle / 90.0).round() as i64).rem_euclid(4);
+    match quarter {
+        // Body runs bottom to top: turn clockwise as seen (page y is down).
+        1 => (Matrix([0.0, 1.0, -1.0, 0.0, height, 0.0]), height, width),
+        // Upside down.
+        2 => (Matrix([-1.0, 0.0, 0.0, -1.0, width, height]), width, height),
+        // Top to bottom: turn counter-clockwise as seen.
+        3 => (Matrix([0.0, -1.0, 1.0, 0.0, 0.0, width]), height, width),
+        _ => (Matrix::IDENTITY, width, height),
+    }
+}
+
+/// glyphs_to_runs: splits a page's visible glyphs into body glyphs and
+/// decorations, by the body's style.
+pub fn split_decorations<'g>(
+    glyphs: Vec<&'g Glyph>,
+    style: &BodyStyle,
+) -> (Vec<&'g Glyph>, Vec<Decoration>) {
+    let mut body = Vec::with_capacity(glyphs.len());
+    let mut candidates: Vec<(&Glyph, DecorationKind)> = Vec::new();
+    let mut decorations = Vec::new();
+    for g in glyphs {
+        let inked = !g.text.trim().is_empty();
+        let kind = if angle_distance(g.angle, style.angle) > DIRECTION_TOLERANCE_DEGREES {
+            Some(DecorationKind::Direction)
+        } else if g.opacity < MIN_BODY_OPACITY {
+            Some(DecorationKind::Translucent)
+        } else {
+            None
+        };
+        match kind {
+            Some(kind) => decorations.push(decoration(g, kind)),
+            None if inked && g.size >= DECORATION_SIZE_RATIO * style.size => {
+                candidates.push((g, DecorationKind::Size))
+            }
+            None if inked && color_distance(g.fill, style.color) > COLOR_DISTANCE => {
+                candidates.push((g, DecorationKind::Color))
+            }
+            None => body.push(g),
+        }
+    }
+    // Size and colour set a glyph apart only where it lies over body text.
+    for (g, kind) in candidates {
+        let covered: f64 = body
+            .iter()
+            .filter(|b| !b.text.trim().is_empty())
+            .map(|b| b.bbox.intersect(&g.bbox).area())
+            .sum();
+        if g.bbox.area() > 0.0 && covered >= OVERLAP_SHARE * g.bbox.area().min(max_body_area(style))
+        {
+            decorations.push(decoration(g, kind));
+        } else {
+            body.push(g);
+        }
+    }
+    (body, decorations)
+}
+
+/// A body glyph's typical ink area: a large decoration covers a few body
+/// glyphs, so its overlap is judged against their size, not its own.
+fn max_body_area(style: &BodyStyle) -> f64 {
+    style.size * style.size
+}
+
+fn decoration(g: &Glyph, kind: DecorationKind) -> Decoration {
+    Decoration {
+        page: g.page,
+        bbox: g.bbox,
+        text: g.text.clone(),
+        kind,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn glyph(text: &str, x: f64, y: f64, size: f64) -> Glyph {
+        Glyph {
+            text: text.into(),
+            bbox: Rect {
+                x0: x,
+                y0: y - 0.8 * size,
+                x1: x + size,
+                y1: y + 0.2 * size,
+            },
+            origin: (x, y),
+            size,
+            opacity: 1.0,
+            page: 1,
+            ..Glyph::default()
+        }
+    }
+
+    #[test]
+    fn diagonal_translucent_and_overlapping_glyphs_are_decorations() {
+        let mut body: Vec<Glyph> = (0..20)
+            .map(|i| glyph("あ", 100.0 + 10.0 * i as f64, 200.0, 10.0))
+            .collect();
+        let mut diagonal = glyph("秘", 120.0, 200.0, 10.0);
+        diagonal.angle = 35.0;
+        let mut faint = glyph("社", 150.0, 300.0, 10.0);
+        faint.opacity = 0.3;
+        let big_over = glyph("外", 130.0, 210.0, 40.0);
+        let big_alone = glyph("開", 100.0, 100.0, 30.0);
+        let mut red_over = glyph("印", 140.0, 202.0, 10.0);
+        red_over.fill = [0.9, 0.1, 0.1];
+        let mut red_alone = glyph("赤", 100.0, 400.0, 10.0);
+        red_alone.fill = [0.9, 0.1, 0.1];
+        body.extend([diagonal, faint, big_over, big_alone, red_over, red_alone]);
+        let refs: Vec<&Glyph> = body.iter().collect();
+        let style = body_style(&refs).unwrap_or_else(|| unreachable!());
+        assert_eq!(style.angle, 0.0);
+        let (kept, decorations) = split_decorations(refs, &style);
+        let out: Vec<(&str, DecorationKind)> = decorations
+            .iter()
+            .map(|d| (d.text.as_str(), d.kind))
+            .collect();
+        assert_eq!(
+            out,
+            vec![
+                ("秘", DecorationKind::Direction),
+                ("社", DecorationKind::Translucent),
+                ("外", DecorationKind::Size),
+                ("印", DecorationKind::Color),
+            ]
+        );
+        assert!(kept.iter().any(|g| g.text == "開"));
+        assert!(kept.iter().any(|g| g.text == "赤"));
+    }
+
+    #[test]
+    fn a_turned_body_is_turned_upright() {
+        // Text running bottom to top on a 600 x 800 page.
+        let (m, w, h) = upright_frame(90.0, 600.0, 800.0);
+        assert_eq!((w, h), (800.0, 600.0));
+        // Two points along the baseline, going up the page…
+        let a = m.apply(100.0, 500.0);
+        let b = m.apply(100.0, 400.0);
+        // …go left to right once turned, at the same height, on the page.
+        assert!(b.0 > a.0 && (a.1 - b.1).abs() < 1e-9);
+        assert!(a.0 >= 0.0 && a.1 >= 0.0 && a.0 <= w && a.1 <= h);
+    }
+}
