@@ -22,15 +22,15 @@ const CJK_WORD_GAP: f64 = 0.12;
 /// letter-spaced run's gaps vary a little).
 const CJK_GAP_OVER_PITCH: f64 = 2.0;
 
-/// The run's pitch: the lower quartile of the gaps between its inked
-/// glyphs, in points (0 for touching glyphs, the letter spacing for a
-/// letter-spaced label).
+/// The run's pitch between Japanese glyphs: the lower quartile of the gaps
+/// between neighbouring Japanese glyphs, in points (0 for touching glyphs,
+/// the letter spacing for a letter-spaced label). A run without a space
+/// glyph between them only: a space glyph already says where words are.
 fn pitch_gap(chars: &[Char]) -> f64 {
+    let is_cjk_char = |c: &Char| c.text.chars().next().is_some_and(is_cjk);
     let mut gaps: Vec<f64> = chars
-        .iter()
-        .filter(|c| !c.is_space())
-        .collect::<Vec<_>>()
         .windows(2)
+        .filter(|w| is_cjk_char(&w[0]) && is_cjk_char(&w[1]))
         .map(|w| (w[1].x0 - w[0].x1).max(0.0))
         .collect();
     if gaps.len() < 2 {
@@ -63,9 +63,8 @@ pub fn join_chars(chars: &[Char]) -> String {
             } else {
                 LATIN_SPACE_GAP
             };
-            let stands_out = both_cjk
-                && gap - pitch > CJK_WORD_GAP * em
-                && gap > CJK_GAP_OVER_PITCH * pitch;
+            let stands_out =
+                both_cjk && gap - pitch > CJK_WORD_GAP * em && gap > CJK_GAP_OVER_PITCH * pitch;
             if gap > threshold * em || stands_out {
                 push_space(&mut out);
             }
