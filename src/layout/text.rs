@@ -18,10 +18,6 @@ use super::{AUTOSPACE_GAP, Char, LATIN_SPACE_GAP};
 /// narrowest space drawn as a gap seen is about 0.16 em.
 const CJK_WORD_GAP: f64 = 0.12;
 
-/// A gap must also be this many times the run's pitch to stand out (a
-/// letter-spaced run's gaps vary a little).
-const CJK_GAP_OVER_PITCH: f64 = 2.0;
-
 /// The run's pitch between Japanese glyphs: the lower quartile of the gaps
 /// between neighbouring Japanese glyphs, in points (0 for touching glyphs,
 /// the letter spacing for a letter-spaced label). A run without a space
@@ -58,14 +54,14 @@ pub fn join_chars(chars: &[Char]) -> String {
                 last_char(&p.text).is_some_and(is_cjk) != c.text.chars().next().is_some_and(is_cjk);
             let both_cjk =
                 last_char(&p.text).is_some_and(is_cjk) && c.text.chars().next().is_some_and(is_cjk);
-            let threshold = if across_scripts || both_cjk {
-                AUTOSPACE_GAP
+            let space = if both_cjk {
+                gap - pitch > CJK_WORD_GAP * em
+            } else if across_scripts {
+                gap > AUTOSPACE_GAP * em
             } else {
-                LATIN_SPACE_GAP
+                gap > LATIN_SPACE_GAP * em
             };
-            let stands_out =
-                both_cjk && gap - pitch > CJK_WORD_GAP * em && gap > CJK_GAP_OVER_PITCH * pitch;
-            if gap > threshold * em || stands_out {
+            if space {
                 push_space(&mut out);
             }
         }
