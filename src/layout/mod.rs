@@ -43,6 +43,10 @@ const OCR_BASELINE_TOLERANCE: f64 = 0.6;
 /// chunk (a new table cell, or label and value).
 const CHUNK_GAP: f64 = 0.9;
 
+/// A ruling this close (points) outside the gap between two glyphs still
+/// runs between them: glyph boxes are advance boxes, a border may touch one.
+const RULING_SLACK: f64 = 0.5;
+
 /// A gap wider than this many ems between two Latin characters is a word
 /// space even without a space glyph.
 const LATIN_SPACE_GAP: f64 = 0.2;
@@ -345,9 +349,15 @@ fn page_to_lines(page: &PageContent) -> (Page, Vec<HiddenLine>, Vec<Decoration>)
             .copied()
             .filter(|g| g.hidden == Some(reason))
             .collect();
-        glyphs_to_lines(of_reason, page.number, page.height, BASELINE_TOLERANCE)
-            .into_iter()
-            .map(move |line| HiddenLine { reason, line })
+        glyphs_to_lines(
+            of_reason,
+            page.number,
+            page.height,
+            BASELINE_TOLERANCE,
+            None,
+        )
+        .into_iter()
+        .map(move |line| HiddenLine { reason, line })
     })
     .collect();
     let tolerance = if scan {
@@ -363,19 +373,20 @@ fn page_to_lines(page: &PageContent) -> (Page, Vec<HiddenLine>, Vec<Decoration>)
     let (frame, _, height) =
         decorations::upright_frame(style.map_or(0.0, |s| s.angle), page.width, page.height);
     let to_user = frame.invert().unwrap_or_default().then(&page.to_user);
-    let (lines, rulings) = if frame == Matrix::IDENTITY {
-        (
-            glyphs_to_lines(body, page.number, height, tolerance),
-            rulings::Rulings::from_paths(&page.paths, &Matrix::IDENTITY),
-        )
+    let rulings = rulings::Rulings::from_paths(&page.paths, &frame);
+    let lines = if frame == Matrix::IDENTITY {
+        glyphs_to_lines(body, page.number, height, tolerance, Some(&rulings))
     } else {
         let turned: Vec<Glyph> = body.iter().map(|g| turn_glyph(g, &frame)).collect();
         for d in &mut found_decorations {
             d.bbox = frame.apply_rect(&d.bbox);
         }
-        (
-            glyphs_to_lines(turned.iter().collect(), page.number, height, tolerance),
-            rulings::Rulings::from_paths(&page.paths, &frame),
+        glyphs_to_lines(
+            turned.iter().collect(),
+            page.number,
+            height,
+            tolerance,
+            Some(&rulings),
         )
     };
     (
@@ -410,6 +421,7 @@ fn glyphs_to_lines(
     page_number: u32,
     page_height: f64,
     tolerance: f64,
+    rulings: Option<&Rulings>,
 ) -> Vec<Line> {
     glyphs.sort_by(|a, b| a.origin.1.total_cmp(&b.origin.1));
     let mut groups: Vec<Vec<&Glyph>> = Vec::new();
@@ -445,7 +457,11 @@ fn glyphs_to_lines(
                     y1: g.bbox.y1,
                 })
                 .collect();
-            let chunks = chars_to_chunks(chars);
+            let edges = rulings
+                .zip(bbox_of(chars.iter()))
+                .map(|(r, band)| r.column_edges(&band))
+                .unwrap_or_default();
+            let chunks = chars_to_chunks(chars, &edges);
             (!chunks.is_empty())
                 .then(|| Line::new(page_number, page_height, baseline, size, chunks))
         })
@@ -475,9 +491,11 @@ fn drop_overprints(group: &mut Vec<&Glyph>) {
     *group = kept;
 }
 
-/// lines_to_chunks: cut a sorted line at wide gaps. Space glyphs bridge
-/// nothing: a gap is measured between inked glyphs.
-fn chars_to_chunks(chars: Vec<Char>) -> Vec<Chunk> {
+/// lines_to_cells: cut a sorted line at wide gaps and where a ruling line
+/// (a cell border) runs between two glyphs. Space glyphs bridge nothing: a
+/// gap is measured between inked glyphs. `edges` are the x of the vertical
+/// rulings that cross the line.
+fn chars_to_chunks(chars: Vec<Char>, edges: &[f64]) -> Vec<Chunk> {
     let mut chunks: Vec<Chunk> = Vec::new();
     let mut current: Vec<Char> = Vec::new();
     let mut last_ink_x1: Option<f64> = None;
@@ -488,8 +506,13 @@ fn chars_to_chunks(chars: Vec<Char>) -> Vec<Chunk> {
             }
             continue;
         }
+        let border_between = |x1: f64| {
+            edges
+                .iter()
+                .any(|e| *e >= x1 - RULING_SLACK && *e <= c.x0 + RULING_SLACK)
+        };
         if let Some(x1) = last_ink_x1
-            && c.x0 - x1 > CHUNK_GAP * c.size
+            && (c.x0 - x1 > CHUNK_GAP * c.size || border_between(x1))
         {
             trim_trailing_spaces(&mut current);
             chunks.push(Chunk {
@@ -633,13 +656,16 @@ mod tests {
 
     #[test]
     fn wide_gaps_cut_chunks() {
-        let chunks = chars_to_chunks(vec![
+        let chars = vec![
             ch("ド", 0.0, 10.0),
             ch("メ", 10.0, 10.0),
             ch("a", 60.0, 5.0),
             ch("b", 65.0, 5.0),
-        ]);
+        ];
+        let chunks = chars_to_chunks(chars.clone(), &[]);
         assert_eq!(chunks.len(), 2);
+        // A cell border between two touching glyphs cuts them too.
+        assert_eq!(chars_to_chunks(chars, &[10.2]).len(), 3);
         assert_eq!(chunks[0].text(), "ドメ");
         assert_eq!(chunks[1].text(), "ab");
     }
