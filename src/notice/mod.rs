@@ -5,6 +5,7 @@
 //! temporary password's expiry by its sentence. Nothing here depends on
 //! drawing order or on which producer made the PDF.
 
+mod columns;
 mod date;
 mod labels;
 mod model;
@@ -278,7 +279,7 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
             .collect(),
         });
 
-    let (mut users, mut drift) = users::parse_users(&lines);
+    let (mut users, mut drift) = users::parse_users(&lines, doc);
     let provenance = provenance_of(doc, &found, &mut users);
     drift.extend(unknown_labels(&lines, &per_line));
     let hidden_text = doc

@@ -18,10 +18,11 @@
 //! pages, with or without a repeated header; page numbers and footers are
 //! not rows.
 
+use super::columns::{self, ColumnField, HeaderColumn};
 use super::model::{Drift, OrderKind, Provenance, User};
 use super::normalize::{compact, join_cell_parts, normalize};
 use super::pieces::{EMAIL, Piece, is_katakana, line_pieces};
-use crate::layout::Line;
+use crate::layout::{Document, Line, bbox_of};
 use crate::secret::Secret;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -48,27 +49,6 @@ static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|e| unreachable!("valid pattern: {e}"))
 });
 
-/// Header cells the parser knows, compact, without a `(*1)` mark.
-const KNOWN_COLUMNS: &[&str] = &[
-    "No",
-    "No.",
-    "№",
-    "NO",
-    "NO.",
-    "ユーザー名",
-    "ユーザ名",
-    "氏名",
-    "ユーザーID",
-    "ユーザID",
-    "メールアドレス",
-    "ログイン情報",
-    "パスワード",
-    "パスワード(仮)",
-    "パスワード読み仮名",
-    "読み仮名",
-    "注文内容",
-];
-
 /// What a cell of a row holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
@@ -82,8 +62,7 @@ enum Column {
 }
 
 fn header_text_matches(c: &str) -> bool {
-    (c.contains("ユーザー名") || c.contains("ユーザ名") || c.contains("氏名"))
-        && (c.contains("ユーザーID") || c.contains("ユーザID") || c.contains("メールアドレス"))
+    columns::names_user_header(c)
 }
 
 /// Whether a line is the table's header row.
@@ -200,49 +179,15 @@ fn unknown_columns(header: &[&Line]) -> Vec<Drift> {
             }
         }
     }
-    // Read the header left to right as a sequence of known column names:
-    // letter-spaced headers arrive one glyph per chunk, so cells alone
-    // cannot be trusted to be whole names.
     cells.sort_by(|a, b| a.0.total_cmp(&b.0));
     let text: String = cells.into_iter().map(|(_, _, t)| t).collect();
-    let text = text
-        .replace("(*1)", "")
-        .replace("(※1)", "")
-        .replace("*1", "");
-    let chars: Vec<char> = text.chars().collect();
-    let mut drift = Vec::new();
-    let mut unknown = String::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let rest: String = chars[i..].iter().collect();
-        let known = KNOWN_COLUMNS
-            .iter()
-            .filter(|k| rest.starts_with(*k))
-            .map(|k| k.chars().count())
-            .max();
-        match known {
-            Some(n) => {
-                if !unknown.is_empty() {
-                    drift.push(Drift::UnknownColumn {
-                        label: std::mem::take(&mut unknown),
-                        page: first.page,
-                    });
-                }
-                i += n;
-            }
-            None => {
-                unknown.extend(chars.get(i));
-                i += 1;
-            }
-        }
-    }
-    if !unknown.is_empty() {
-        drift.push(Drift::UnknownColumn {
-            label: unknown,
+    columns::unknown_names(&text)
+        .into_iter()
+        .map(|label| Drift::UnknownColumn {
+            label,
             page: first.page,
-        });
-    }
-    drift
+        })
+        .collect()
 }
 
 /// The rows' vertical alignment, as the page shows it.
@@ -261,7 +206,7 @@ struct Anchor {
 }
 
 /// Reads the user table, and notes what it could not place.
-pub fn parse_users(lines: &[&Line]) -> (Vec<User>, Vec<Drift>) {
+pub fn parse_users(lines: &[&Line], doc: &Document) -> (Vec<User>, Vec<Drift>) {
     let Some(header_at) = lines
         .iter()
         .enumerate()
@@ -295,6 +240,7 @@ pub fn parse_users(lines: &[&Line]) -> (Vec<User>, Vec<Drift>) {
         }
     }
     let mut drift = unknown_columns(&header_lines);
+    let table = TableColumns::read(&header_lines, doc);
     let has_reading_column = header_lines.iter().any(|l| l.compact().contains("読み"));
 
     // The table body: no headers (repeated on later pages), no footers.
@@ -325,6 +271,7 @@ pub fn parse_users(lines: &[&Line]) -> (Vec<User>, Vec<Drift>) {
         .iter()
         .enumerate()
         .filter_map(|(i, l)| read_anchor(l).map(|a| (i, a)))
+        .map(|(i, a)| (i, table.place(a)))
         .collect();
     let (Some(first), Some(last)) = (anchors.first(), anchors.last()) else {
         return (Vec::new(), drift);
@@ -385,6 +332,23 @@ pub fn parse_users(lines: &[&Line]) -> (Vec<User>, Vec<Drift>) {
                 if piece.text == PASSWORD_LABEL || piece.text.starts_with("パスワード(") {
                     continue;
                 }
+                // In a ruled table a wrapped piece's column is the column
+                // it lies in.
+                if table.ruled {
+                    match table.column_of(&piece) {
+                        Some(Some(c)) => {
+                            let at = at(&piece);
+                            parts.push((c, m, piece.text, at));
+                        }
+                        // An unknown column keeps its cells to itself.
+                        Some(None) => {}
+                        None => drift.push(Drift::UnplacedCell {
+                            row: anchor.no,
+                            page: body[m].page,
+                        }),
+                    }
+                    continue;
+                }
                 // A reading wraps around a centred row's single line, so
                 // the row's own line may hold none of it: a katakana piece
                 // in a table with a reading column is reading wherever it is.
@@ -418,6 +382,82 @@ pub fn parse_users(lines: &[&Line]) -> (Vec<User>, Vec<Drift>) {
     }
     users.sort_by_key(|u| u.no);
     (users, drift)
+}
+
+/// The header's columns, and whether the producer drew the grid.
+struct TableColumns {
+    columns: Vec<HeaderColumn>,
+    ruled: bool,
+}
+
+impl TableColumns {
+    /// Reads the header's columns, from the rulings across it if any.
+    fn read(header: &[&Line], doc: &Document) -> TableColumns {
+        let edges = header
+            .first()
+            .and_then(|h| {
+                let band = bbox_of(header.iter().flat_map(|l| l.chars()))?;
+                Some(doc.page(h.page)?.rulings.column_edges(&band))
+            })
+            .unwrap_or_default();
+        let columns = columns::header_columns(header, &edges);
+        let knows = |f: ColumnField| columns.iter().any(|c| c.field == f);
+        let usable = knows(ColumnField::Name) || knows(ColumnField::UserId);
+        TableColumns {
+            ruled: edges.len() >= 3 && usable,
+            columns: if usable { columns } else { Vec::new() },
+        }
+    }
+
+    /// The column of a piece: `Some(None)` for a column the parser does not
+    /// know, `None` when no column holds it.
+    fn column_of(&self, piece: &Piece) -> Option<Option<Column>> {
+        let x1 = piece.bbox.map_or(piece.x0, |b| b.x1);
+        let field = columns::column_at(&self.columns, piece.x0, x1, self.ruled)?;
+        Some(match field {
+            ColumnField::Name => Some(Column::Name),
+            ColumnField::UserId => Some(Column::UserId),
+            ColumnField::Password if compact(&piece.text) == PASSWORD_LABEL => {
+                Some(Column::PasswordLabel)
+            }
+            ColumnField::Password => Some(Column::Password),
+            ColumnField::Reading => Some(Column::Reading),
+            ColumnField::Order => Some(Column::Order),
+            ColumnField::No | ColumnField::Unknown => None,
+        })
+    }
+
+    /// A row's cells by column. With a grid, the column decides; without
+    /// one, the header's extents decide, except where content leaves no
+    /// doubt (an address is the user ID, an order word the order, the
+    /// パスワード(仮) label a label).
+    fn place(&self, anchor: Anchor) -> Anchor {
+        if self.columns.is_empty() {
+            return anchor;
+        }
+        let cells = anchor
+            .cells
+            .into_iter()
+            .filter_map(|(by_content, piece)| {
+                let by_column = self.column_of(&piece);
+                let certain = matches!(
+                    by_content,
+                    Column::UserId | Column::Order | Column::PasswordLabel
+                );
+                let column = match by_column {
+                    Some(col) if self.ruled => col,
+                    _ if certain => Some(by_content),
+                    Some(col) => col,
+                    None => Some(by_content),
+                };
+                column.map(|c| (c, piece))
+            })
+            .collect();
+        Anchor {
+            no: anchor.no,
+            cells,
+        }
+    }
 }
 
 /// Reads a row's first line: its number and classified cells.
@@ -572,6 +612,15 @@ mod tests {
     use super::*;
     use crate::layout::test_line as line;
 
+    /// A document with no pages: no rulings anywhere.
+    fn no_rulings() -> Document {
+        Document {
+            pages: Vec::new(),
+            hidden: Vec::new(),
+            decorations: Vec::new(),
+        }
+    }
+
     #[test]
     fn wrapped_address_and_reading_join_their_cells() {
         let lines = [
@@ -611,7 +660,7 @@ mod tests {
             ),
         ];
         let refs: Vec<&Line> = lines.iter().collect();
-        let (users, drift) = parse_users(&refs);
+        let (users, drift) = parse_users(&refs, &no_rulings());
         assert!(drift.is_empty(), "{drift:?}");
         assert_eq!(users.len(), 2);
         assert_eq!(
@@ -655,7 +704,7 @@ mod tests {
             line(400.0, &[(40.0, "お問い合わせ先"), (150.0, "0120-000-000")]),
         ];
         let refs: Vec<&Line> = lines.iter().collect();
-        let (users, _) = parse_users(&refs);
+        let (users, _) = parse_users(&refs, &no_rulings());
         assert_eq!(users.len(), 1);
         assert_eq!(users[0].name.as_deref(), Some("山田 花子"));
         assert_eq!(users[0].user_id.as_deref(), Some("hanako@example.co.jp"));
