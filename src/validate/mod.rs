@@ -42,6 +42,11 @@
 //! | `unknown_label` | warning | a `label value` line with a label the parser does not know |
 //! | `unplaced_cell` | warning | a user-table cell no column took |
 //! | `unknown_column` | warning | a user-table header the parser does not know |
+//! | `order_missing` | error | a user row has no order (追加/変更/削除) |
+//! | `user_id_missing` | error | a user row has no user ID |
+//! | `name_shape` | error | a user's name holds an address, a reading or a password-like ASCII run |
+//! | `password_shape` | error | a temporary or DNS auth password is not 6–64 printable ASCII characters without spaces |
+//! | `value_shape` | error | a header value holds an address or URL where none belongs, a domain or DNS host is not a host name, a DNS auth ID is not ASCII |
 //!
 //! Findings come out in a fixed order (required fields, header fields,
 //! dates, login URL, users, DNS, hidden text, layout drift; within a group
@@ -68,6 +73,7 @@ mod notes;
 mod password;
 mod policy;
 pub mod reading;
+mod shapes;
 
 pub use password::{MIN_PASSWORD_CHARS, PasswordRuleFailure, SYMBOLS, check_new_password};
 pub use policy::{
@@ -150,6 +156,11 @@ pub const CODES: &[(&str, Severity)] = &[
     ("unknown_label", Severity::Warning),
     ("unplaced_cell", Severity::Warning),
     ("unknown_column", Severity::Warning),
+    ("order_missing", Severity::Error),
+    ("user_id_missing", Severity::Error),
+    ("name_shape", Severity::Error),
+    ("password_shape", Severity::Error),
+    ("value_shape", Severity::Error),
 ];
 
 /// The default severity of a code; `None` for an unknown code.
@@ -202,6 +213,7 @@ pub fn validate(notice: &Notice, policy: &Policy, today: Date) -> Vec<Finding> {
         login::check_login_url(url, policy, &mut f);
     }
     checks::users(notice, &mut f);
+    shapes::shapes(notice, &mut f);
     network::dns(notice, &mut f);
     notes::hidden_text(notice, &mut f);
     notes::drift(notice, &mut f);
