@@ -177,3 +177,163 @@ fn records_validate_against_their_schema_shape() {
         assert!(props.contains_key(key), "schema lacks {key}");
     }
 }
+
+/// Geometry fixtures the parser does not read yet, with why. The test
+/// below fails when one of them starts to pass: move it out of this list.
+const GEOMETRY_GAPS: &[(&str, &str)] = &[(
+    "geo_chromium_side_by_side_tables_3users.pdf",
+    "two tables side by side share lines: a value runs into the right table's title",
+)];
+
+#[test]
+fn geometry_fixtures_are_exact() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/geometry");
+    let (count, failures) = check_dir(&dir);
+    assert!(count >= 30, "expected fixtures in {}", dir.display());
+    let is_gap = |f: &String| GEOMETRY_GAPS.iter().any(|(name, _)| f.contains(name));
+    let unexpected: Vec<&String> = failures.iter().filter(|f| !is_gap(f)).collect();
+    assert!(
+        unexpected.is_empty(),
+        "{} of {count} geometry fixtures differ:\n{}",
+        unexpected.len(),
+        unexpected
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    for (name, why) in GEOMETRY_GAPS {
+        assert!(
+            failures.iter().any(|f| f.contains(name)),
+            "{name} now parses exactly ({why} is fixed): remove it from GEOMETRY_GAPS"
+        );
+    }
+}
+
+#[test]
+fn shared_geometry_corpus_is_exact_when_present() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/geometry");
+    if !dir.is_dir() {
+        return;
+    }
+    let (count, failures) = check_dir(&dir);
+    assert!(count >= 3, "no cases read from {}", dir.display());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The text a value shows, for comparing with glyphs: every character but
+/// spaces (dates, numbers and booleans are normalised, so only their
+/// presence is checked).
+fn value_chars(path: &str, v: &Value) -> Option<Vec<char>> {
+    let normalised = path.ends_with("date") || path.ends_with("expiry");
+    v.as_str()
+        .filter(|_| !normalised)
+        .map(|s| s.chars().filter(|c| !c.is_whitespace()).collect())
+}
+
+fn value_at<'v>(notice: &'v Value, path: &str) -> Option<&'v Value> {
+    let mut cur = notice;
+    for part in path.split('.') {
+        match part.split_once('[') {
+            Some((key, idx)) => {
+                let i: usize = idx.trim_end_matches(']').parse().ok()?;
+                cur = cur.get(key)?.get(i)?;
+            }
+            None => cur = cur.get(part)?,
+        }
+    }
+    Some(cur)
+}
+
+#[test]
+fn every_value_box_holds_the_value_glyphs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for dir in ["fixtures/corpus", "fixtures/geometry"] {
+        for (pdf, expected) in cases(&root.join(dir)) {
+            if !expected["expect_error"].is_null() {
+                continue;
+            }
+            let bytes = std::fs::read(&pdf).unwrap_or_default();
+            let opts = options(&expected);
+            let (Ok(notice), Ok(doc)) = (
+                parse_bytes(&bytes, &opts),
+                kaitsu::layout_bytes(&bytes, &opts),
+            ) else {
+                failures.push(format!("{}: does not parse", pdf.display()));
+                continue;
+            };
+            let record = Record::success("x", &notice, true);
+            let notice_json = serde_json::to_value(&record.notice).unwrap_or(Value::Null);
+            for (path, at) in &record.provenance {
+                let Some(value) = value_at(&notice_json, path) else {
+                    failures.push(format!("{}: {path} has a box but no value", pdf.display()));
+                    continue;
+                };
+                let [x0, y0, x1, y1] = at.bbox;
+                let slack = 1.0;
+
+                // The glyphs whose centre lies in the box, in user space,
+                // joined and normalised as values are (half-width kana and
+                // their sound marks compose).
+                let glyphs_in = |page: u32, bbox: Option<[f64; 4]>| -> Vec<char> {
+                    let text: String = doc
+                        .page(page)
+                        .into_iter()
+                        .flat_map(|p| {
+                            p.lines.iter().flat_map(|l| l.chars()).filter(move |c| {
+                                let Some([x0, y0, x1, y1]) = bbox else {
+                                    return true;
+                                };
+                                let (cx, cy) = p.to_user.apply_rect(&c.bbox()).center();
+                                cx >= x0 - slack
+                                    && cx <= x1 + slack
+                                    && cy >= y0 - slack
+                                    && cy <= y1 + slack
+                            })
+                        })
+                        .map(|c| c.text.as_str())
+                        .collect();
+                    kaitsu::notice::normalize(&text)
+                        .chars()
+                        .filter(|c| !c.is_whitespace())
+                        .collect()
+                };
+                let mut inside = glyphs_in(at.page, Some([x0, y0, x1, y1]));
+                // A cell cut by a page break is boxed where it starts; its
+                // rest is on the next page.
+                let next_page = glyphs_in(at.page + 1, None);
+                checked += 1;
+                let missing: Vec<char> = match value_chars(path, value) {
+                    Some(want) => {
+                        let mut pool = std::mem::take(&mut inside);
+                        let in_box = pool.len();
+                        pool.extend(next_page);
+                        inside = pool[..in_box].to_vec();
+                        want.into_iter()
+                            .filter(|c| match pool.iter().position(|p| p == c) {
+                                Some(i) => {
+                                    pool.swap_remove(i);
+                                    false
+                                }
+                                None => true,
+                            })
+                            .collect()
+                    }
+                    None => Vec::new(),
+                };
+                if inside.is_empty() || !missing.is_empty() {
+                    failures.push(format!(
+                        "{}: {path}: {} glyph(s) in its box, {} of the value's characters missing",
+                        pdf.display(),
+                        inside.len(),
+                        missing.len()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(checked > 1000, "only {checked} boxes checked");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
