@@ -337,3 +337,60 @@ fn every_value_box_holds_the_value_glyphs() {
     assert!(checked > 1000, "only {checked} boxes checked");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Every secret of a notice, from its truth: temporary passwords, their
+/// readings, the DNS auth password.
+fn secrets_of(expected: &Value) -> Vec<String> {
+    let n = &expected["notice"];
+    let mut out: Vec<String> = n["users"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|u| [&u["temporary_password"], &u["password_reading"]])
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    out.extend(n["dns"]["auth_password"].as_str().map(str::to_string));
+    out
+}
+
+#[test]
+fn layout_text_masked_by_position_shows_no_secret() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut checked = 0;
+    let mut leaks = Vec::new();
+    for dir in ["fixtures/corpus", "fixtures/geometry"] {
+        for (pdf, expected) in cases(&root.join(dir)) {
+            if !expected["expect_error"].is_null() {
+                continue;
+            }
+            let bytes = std::fs::read(&pdf).unwrap_or_default();
+            let Ok(doc) = kaitsu::layout_bytes(&bytes, &options(&expected)) else {
+                leaks.push(format!("{}: does not lay out", pdf.display()));
+                continue;
+            };
+            let Some(regions) = kaitsu::notice::secret_regions(&doc) else {
+                leaks.push(format!("{}: no secret regions", pdf.display()));
+                continue;
+            };
+            let text: String = doc
+                .to_text_masked(&regions, "[REDACTED]")
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            for secret in secrets_of(&expected) {
+                let secret: Vec<char> = secret.chars().filter(|c| !c.is_whitespace()).collect();
+                checked += 1;
+                // No run of 6 characters of a secret may show.
+                let window = secret.len().min(6);
+                if secret
+                    .windows(window)
+                    .any(|w| text.contains(&w.iter().collect::<String>()))
+                {
+                    leaks.push(format!("{}: a secret shows", pdf.display()));
+                }
+            }
+        }
+    }
+    assert!(checked > 500, "only {checked} secrets checked");
+    assert!(leaks.is_empty(), "{}", leaks.join("\n"));
+}

@@ -275,6 +275,58 @@ impl Document {
         self.pages.iter().flat_map(|p| p.lines.iter())
     }
 
+    /// The layout as text, with every glyph whose centre lies in one of
+    /// `regions` (page, box in the layout frame) shown as `mask`, once per
+    /// run: redaction by position, whatever the glyphs say.
+    pub fn to_text_masked(&self, regions: &[(u32, Rect)], mask: &str) -> String {
+        let mut out = String::new();
+        for page in &self.pages {
+            out.push_str(&format!("--- page {} ---\n", page.number));
+            let here: Vec<&Rect> = regions
+                .iter()
+                .filter(|(p, _)| *p == page.number)
+                .map(|(_, r)| r)
+                .collect();
+            for line in &page.lines {
+                let chunks: Vec<String> = line
+                    .chunks
+                    .iter()
+                    .map(|chunk| {
+                        let hidden = |c: &Char| here.iter().any(|r| r.contains(c.bbox().center()));
+                        if !chunk.chars.iter().any(hidden) {
+                            return chunk.text();
+                        }
+                        let mut text = String::new();
+                        let mut run: Vec<Char> = Vec::new();
+                        let mut masked = false;
+                        for c in &chunk.chars {
+                            if hidden(c) {
+                                if !run.is_empty() {
+                                    text.push_str(&text_of(&run));
+                                    text.push(' ');
+                                    run.clear();
+                                }
+                                if !masked {
+                                    text.push_str(mask);
+                                    text.push(' ');
+                                    masked = true;
+                                }
+                            } else {
+                                masked = false;
+                                run.push(c.clone());
+                            }
+                        }
+                        text.push_str(&text_of(&run));
+                        text.trim().to_string()
+                    })
+                    .collect();
+                out.push_str(&chunks.join("  "));
+                out.push('\n');
+            }
+        }
+        out
+    }
+
     /// The layout as text, page by page (`kaitsu text`).
     pub fn to_text(&self) -> String {
         let mut out = String::new();

@@ -325,6 +325,76 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
     Ok(notice)
 }
 
+/// How far below the table's last row a wrapped secret cell may reach,
+/// points (a reading wraps over four or five lines at most).
+const SPILL_BELOW_LAST_ROW: f64 = 72.0;
+
+/// Secret regions of a laid-out notice, for redaction by position: the box
+/// of every DNS auth password, and, for the user table, the whole band of
+/// the password and reading columns (from the first row to the last, as
+/// wide as any value read in them), so a row the reader misplaced is
+/// hidden too. Page and box in the layout frame. `None` when the document
+/// does not read as a notice: then nothing can be placed and a caller must
+/// hide more, not less.
+pub fn secret_regions(doc: &Document) -> Option<Vec<(u32, crate::pdf::Rect)>> {
+    let notice = parse(doc).ok()?;
+    let to_frame = |p: &Provenance| {
+        let page = doc.page(p.page)?;
+        Some((p.page, page.to_user.invert()?.apply_rect(&p.bbox)))
+    };
+    let mut regions = Vec::new();
+    // The user table's extent per page, from every cell read in it.
+    let mut table: BTreeMap<u32, crate::pdf::Rect> = BTreeMap::new();
+    let mut columns: BTreeMap<(u32, &str), crate::pdf::Rect> = BTreeMap::new();
+    for (path, at) in &notice.provenance {
+        let Some((page, bbox)) = to_frame(at) else {
+            continue;
+        };
+        if path == "dns.auth_password" {
+            regions.push((page, bbox));
+        }
+        if path.starts_with("users[") {
+            table
+                .entry(page)
+                .and_modify(|r| *r = r.union(&bbox))
+                .or_insert(bbox);
+            for col in [".temporary_password", ".password_reading"] {
+                if path.ends_with(col) {
+                    regions.push((page, bbox));
+                    columns
+                        .entry((page, col))
+                        .and_modify(|r| *r = r.union(&bbox))
+                        .or_insert(bbox);
+                }
+            }
+        }
+    }
+    // A cell that wraps can spill past the rows read on a page: onto the
+    // next page above its first row, or below the last row.
+    let first_page = table.keys().next().copied();
+    let last_page = table.keys().next_back().copied();
+    for ((page, _), col) in columns {
+        if let Some(t) = table.get(&page) {
+            let y0 = if Some(page) == first_page { t.y0 } else { 0.0 };
+            let y1 = if Some(page) == last_page {
+                t.y1 + SPILL_BELOW_LAST_ROW
+            } else {
+                f64::MAX
+            };
+            regions.push((
+                page,
+                crate::pdf::Rect {
+                    x0: col.x0,
+                    x1: col.x1,
+                    y0,
+                    y1,
+                },
+            ));
+        }
+    }
+    Some(regions)
+}
+
 /// The field paths of labelled fields, as findings and the record name them.
 fn field_path(field: Field) -> &'static str {
     match field {
