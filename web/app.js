@@ -108,9 +108,10 @@ async function loadList() {
     const row = el("tr", { class: "notice-row" + (n.needs_person ? " needs" : ""), "data-id": String(n.id) },
       el("td", { class: "src", title: n.source }, n.source.split(/[\\/]/).pop()),
       el("td", { class: "status " + n.status }, status),
-      el("td", { class: "count error" }, String(n.findings.error || 0)),
-      el("td", { class: "count warning" }, String(n.findings.warning || 0)),
-      el("td", { class: "count info" }, String(n.findings.info || 0)));
+      ...["error", "warning", "info"].map((sev) => {
+        const count = n.findings[sev] || 0;
+        return el("td", { class: `count ${sev}${count ? "" : " zero"}` }, String(count));
+      }));
     if (state.current === n.id) row.classList.add("selected");
     row.addEventListener("click", () => openNotice(n.id));
     body.append(row);
