@@ -154,6 +154,9 @@ pub fn locate_values(record: &Record, layout: &Layout, frames: &[PageFrame]) -> 
     let mut out = Vec::new();
     let mut used = std::collections::BTreeSet::new();
     for (field, value) in field_values(record) {
+        if is_secret_field(&field) {
+            out.extend(secret_pieces(&cells, &value, frames));
+        }
         let Some(wanted) = spellings(&value)
             .into_iter()
             .find(|w| cells.iter().any(|c| c.4.contains(w.as_str())))
@@ -193,6 +196,75 @@ pub fn locate_values(record: &Record, layout: &Layout, frames: &[PageFrame]) -> 
             secret: is_secret_field(&field),
             field: Some(field),
         });
+    }
+    out
+}
+
+/// A run of text this short (in chars) that happens to occur inside a
+/// secret is not taken for a piece of it unless it is all its cell holds:
+/// two characters occur anywhere; three of a random password or of a
+/// reading do not.
+const MIN_SECRET_PIECE: usize = 3;
+
+/// Boxes over every run of text that spells a piece of a secret, for a
+/// secret wrapped over several lines (a long password reading fills two or
+/// three lines of its cell) or run together with the next column's text:
+/// the whole value is found on no one line, yet every line of it must be
+/// shaded. Over-shading is harmless; a visible piece is not.
+fn secret_pieces(
+    cells: &[(u32, f64, f64, &Chunk, String)],
+    value: &str,
+    frames: &[PageFrame],
+) -> Vec<LabelledBox> {
+    let whole: String = value.nfkc().filter(|c| !c.is_whitespace()).collect();
+    let mut out = Vec::new();
+    for (page, baseline, size, chunk, compact) in cells {
+        if compact == &whole {
+            continue;
+        }
+        let Some(frame) = frame_of(frames, *page) else {
+            continue;
+        };
+        let chars: Vec<_> = chunk
+            .chars
+            .iter()
+            .filter(|c| !c.text.trim().is_empty())
+            .collect();
+        let text = |i: usize, j: usize| -> String {
+            chars
+                .get(i..j)
+                .unwrap_or_default()
+                .iter()
+                .flat_map(|c| c.text.chars())
+                .filter(|c| !c.is_whitespace())
+                .collect()
+        };
+        let mut i = 0;
+        while i < chars.len() {
+            // The longest run from i that is a piece of the secret.
+            let mut j = i;
+            while j < chars.len() && whole.contains(text(i, j + 1).as_str()) {
+                j += 1;
+            }
+            let n = j - i;
+            // A short cell of its own is a reading's last line (`クス`);
+            // short digits or letters alone are more likely a row number.
+            let short_tail =
+                n == chars.len() && !text(i, j).chars().all(|c| c.is_ascii_alphanumeric());
+            if n > 0 && (n >= MIN_SECRET_PIECE || short_tail) {
+                let run = chars.get(i..j).unwrap_or_default();
+                let x0 = run.iter().map(|c| c.x0).fold(f64::INFINITY, f64::min);
+                let x1 = run.iter().map(|c| c.x1).fold(f64::NEG_INFINITY, f64::max);
+                // No field: a piece is shaded, not outlined or labelled.
+                out.push(LabelledBox {
+                    page: *page,
+                    bbox: line_box_to_user(frame, x0, x1, *baseline, *size),
+                    field: None,
+                    secret: true,
+                });
+            }
+            i = j.max(i + 1);
+        }
     }
     out
 }
@@ -389,6 +461,40 @@ mod tests {
         };
         assert_eq!(span_of(&chunk, "ab"), Some((20.0, 30.0)));
         assert_eq!(span_of(&chunk, "zz"), None);
+    }
+
+    #[test]
+    fn every_line_of_a_wrapped_secret_is_shaded() {
+        let chunk = |text: &str, x0: f64| Chunk {
+            chars: text
+                .chars()
+                .enumerate()
+                .map(|(i, c)| crate::layout::Char {
+                    text: c.to_string(),
+                    x0: x0 + 10.0 * i as f64,
+                    x1: x0 + 10.0 * (i + 1) as f64,
+                    size: 10.0,
+                })
+                .collect(),
+        };
+        // Line 1 runs into the user ID before it; line 2 is the short tail;
+        // "2" is a row number that happens to be in no reading.
+        let (c1, c2, c3) = (
+            chunk("a@b.jpドル・エー", 0.0),
+            chunk("クス", 60.0),
+            chunk("2", 0.0),
+        );
+        let cells = vec![
+            (1, 100.0, 10.0, &c1, c1.compact()),
+            (1, 112.0, 10.0, &c2, c2.compact()),
+            (1, 124.0, 10.0, &c3, c3.compact()),
+        ];
+        let frames = [PageFrame::new([0.0, 0.0, 500.0, 500.0], 0)];
+        let pieces = secret_pieces(&cells, "ドル・エー・クス", &frames);
+        let xs: Vec<[f64; 2]> = pieces.iter().map(|b| [b.bbox[0], b.bbox[2]]).collect();
+        // "ドル・エー" is chars 6..11 of line 1; "クス" all of line 2.
+        assert_eq!(xs, [[60.0, 110.0], [60.0, 80.0]]);
+        assert!(pieces.iter().all(|b| b.secret && b.field.is_none()));
     }
 
     #[test]

@@ -243,7 +243,12 @@ pub fn collect_boxes(
         _ => Vec::new(),
     };
     let mut drawn = match kind {
-        BoxKind::Values => values.clone(),
+        // Pieces of wrapped secrets (no field) are shaded, not drawn.
+        BoxKind::Values => values
+            .iter()
+            .filter(|b| b.field.is_some())
+            .cloned()
+            .collect(),
         BoxKind::Cells => layout
             .as_ref()
             .map(|l| boxes::cell_boxes(l, frames))

@@ -333,6 +333,7 @@ fn boxes(e: &Entry) -> Reply {
     let boxes: Vec<_> = e
         .boxes
         .iter()
+        .filter(|b| b.field.is_some())
         .filter_map(|b| {
             let frame = e
                 .frames
@@ -387,7 +388,12 @@ fn page_image(state: &State, e: &Entry, page: u32, params: &Params<'_>) -> Reply
         if let Some(frame) = frame {
             let found = render::DocumentBoxes {
                 drawn: match kind {
-                    Some(BoxKind::Values) => e.boxes.clone(),
+                    Some(BoxKind::Values) => e
+                        .boxes
+                        .iter()
+                        .filter(|b| b.field.is_some())
+                        .cloned()
+                        .collect(),
                     Some(other) => other_boxes(state, e, other, doc.frames()),
                     None => Vec::new(),
                 },
