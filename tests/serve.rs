@@ -344,3 +344,29 @@ fn limits_on_upload_size_files_and_notices() {
     assert_eq!(state.len(), 3);
     running.stop();
 }
+
+#[test]
+fn opens_folders_of_pdfs_and_a_batch_output_dir() {
+    let state = State::new(settings(), Limits::default(), true);
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/corpus");
+    let pdfs = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for name in ["calc_ipaex_address_dns.pdf", "err_empty.pdf"] {
+        std::fs::copy(corpus.join(name), pdfs.path().join(name)).unwrap_or_else(|e| panic!("{e}"));
+    }
+    // A batch output dir whose record points at a third PDF, plus its
+    // summary (not a record) and a record whose PDF is gone.
+    let out = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let source = corpus.join("writer_ipaex_tab_leader_kv.pdf");
+    let record = |src: &str| serde_json::json!({"source": src, "findings": []}).to_string();
+    std::fs::write(out.path().join("a.json"), record(&source.to_string_lossy()))
+        .unwrap_or_default();
+    std::fs::write(out.path().join("gone.json"), record("/nonexistent/x.pdf")).unwrap_or_default();
+    std::fs::write(out.path().join("summary.json"), "{}").unwrap_or_default();
+    let missing = pdfs.path().join("missing.pdf");
+    let problems = serve::open_paths(
+        &state,
+        &[pdfs.path().to_path_buf(), out.path().to_path_buf(), missing],
+    );
+    assert_eq!(state.len(), 3, "{problems:?}");
+    assert_eq!(problems.len(), 1, "only the missing file: {problems:?}");
+}

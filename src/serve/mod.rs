@@ -265,7 +265,7 @@ fn route(request: &mut Request, state: &State) -> Reply {
         (Method::Post, ["api", "notices"]) => upload(request, state),
         (Method::Get, ["api", "notices", id]) => with_entry(state, id, |e| {
             if params.flag("reveal") {
-                Reply::json(200, &e.revealed(&state.settings))
+                Reply::json(200, &state.gate.run(|| e.revealed(&state.settings)))
             } else {
                 Reply::json(200, &e.record)
             }
