@@ -46,7 +46,11 @@ pub mod layout;
 pub mod notice;
 pub mod output;
 pub mod pdf;
+#[cfg(feature = "render")]
+pub mod render;
 pub mod secret;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod validate;
 
 pub use error::{Error, ErrorKind};

@@ -15,6 +15,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+#[cfg(feature = "render")]
+mod render_cmd;
+#[cfg(feature = "serve")]
+mod serve_cmd;
 mod validate_cmds;
 
 /// kaitsu: activation-notice PDFs (開通のご案内) → typed, validated data.
@@ -42,6 +46,12 @@ enum Command {
     Policy(validate_cmds::PolicyArgs),
     /// Print the JSON Schema of the parse record.
     Schema,
+    /// Render a page as a PNG with the boxes of its values, cells or glyphs.
+    #[cfg(feature = "render")]
+    Render(render_cmd::RenderArgs),
+    /// Serve the local review page (127.0.0.1 unless --allow-remote).
+    #[cfg(feature = "serve")]
+    Serve(serve_cmd::ServeArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -127,6 +137,10 @@ pub fn main() -> ExitCode {
         Command::Check(args) => validate_cmds::run_check(args),
         Command::PasswordCheck(args) => validate_cmds::run_password_check(args),
         Command::Policy(args) => validate_cmds::run_policy(args),
+        #[cfg(feature = "render")]
+        Command::Render(args) => render_cmd::run(args),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve_cmd::run(args),
         Command::Schema => {
             print!("{}", output::record_schema());
             ExitCode::SUCCESS
