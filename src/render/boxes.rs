@@ -68,11 +68,38 @@ pub fn is_secret_field(path: &str) -> bool {
 /// secrets shown (the text lookup needs the real text); nothing of its
 /// values is returned, only where they are.
 pub fn value_boxes(revealed: &Record, layout: &Layout, frames: &[PageFrame]) -> Vec<LabelledBox> {
-    let from_provenance = provenance_boxes(revealed);
+    let mut from_provenance = provenance_boxes(revealed);
     if !from_provenance.is_empty() {
+        from_provenance.extend(secret_region_boxes(layout));
         return from_provenance;
     }
     locate_values(revealed, layout, frames)
+}
+
+/// The notice's secret regions (the password and reading column bands, the
+/// DNS auth password), shaded by position whatever the cells say, so a
+/// misread row or a wrapped reading never shows.
+fn secret_region_boxes(layout: &Layout) -> Vec<LabelledBox> {
+    crate::notice::secret_regions(layout)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(page, r)| {
+            let p = layout.page(page)?;
+            // Bands open to the page edge are cut to the page.
+            let r = crate::pdf::Rect {
+                y0: r.y0.max(0.0),
+                y1: r.y1.min(p.height),
+                ..r
+            };
+            let u = p.to_user.apply_rect(&r);
+            Some(LabelledBox {
+                page,
+                bbox: [u.x0, u.y0, u.x1, u.y1],
+                field: None,
+                secret: true,
+            })
+        })
+        .collect()
 }
 
 /// The record's `provenance` object (see the provenance contract), read
