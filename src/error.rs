@@ -68,6 +68,16 @@ pub enum Error {
     /// Reading the file failed.
     #[error("cannot read the file: {0}")]
     Io(#[from] std::io::Error),
+    /// The input is larger than a notice can be; refused before it is
+    /// read whole.
+    #[error(
+        "the input is larger than the limit of {limit} bytes (a notice is tens of kilobytes); \
+         it was not read"
+    )]
+    TooLarge {
+        /// The bound, in bytes.
+        limit: u64,
+    },
 }
 
 impl Error {
@@ -81,6 +91,7 @@ impl Error {
             Error::NoTextLayer { .. } => ErrorKind::NoTextLayer,
             Error::NotANotice { .. } => ErrorKind::NotANotice,
             Error::Io(_) => ErrorKind::Io,
+            Error::TooLarge { .. } => ErrorKind::LimitExceeded,
         }
     }
 }

@@ -124,7 +124,10 @@ fn summary_counts_match_the_records() {
     let stored = std::fs::read_dir(&outdir)
         .map(|d| {
             d.filter_map(|e| e.ok())
-                .filter(|e| e.file_name() != "summary.json")
+                .filter(|e| {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    name.ends_with(".json") && name != "summary.json"
+                })
                 .count()
         })
         .unwrap_or(0);

@@ -3,57 +3,125 @@
 //! Every name the user gives becomes at least one entry, and an entry that
 //! cannot be read still becomes a record (an `io` error), so a batch never
 //! loses a file: a missing path, a directory given without `--recursive`, a
-//! symlink loop, a name that is not UTF-8.
+//! symlink loop, a name that is not UTF-8, a FIFO, socket or device named
+//! `*.pdf` (with `--recursive` too: they are never silently skipped).
+//!
+//! `-` reads standard input: PDF bytes (it starts with `%PDF-`) are one
+//! input named `-`; anything else is a list of paths, one per line.
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 /// Why a directory named without `--recursive` gives no notice.
 pub(super) const DIRECTORY_WITHOUT_RECURSIVE: &str =
     "is a directory: pass --recursive to parse the PDFs under it";
 
+/// What standard input starts with when it holds a PDF rather than a list
+/// of paths (ISO 32000-1 §7.5.2: the header is the file's first line).
+const PDF_MAGIC: &[u8] = b"%PDF-";
+
 /// One input of the batch.
 #[derive(Debug)]
 pub struct Input {
     /// The path as the user gave it (or as found under a directory they
-    /// gave), lossily shown as UTF-8. Never made absolute.
+    /// gave), lossily shown as UTF-8; `-` for PDF bytes on standard input.
+    /// Never made absolute.
     pub source: String,
-    /// The file to read, or why there is none.
-    pub path: Result<PathBuf, String>,
+    /// Where its bytes are, or why there are none.
+    pub origin: Origin,
+}
+
+/// Where an input's bytes come from.
+#[derive(Debug)]
+pub enum Origin {
+    /// A file (read when its turn comes, without blocking).
+    File(PathBuf),
+    /// PDF bytes read from standard input.
+    Bytes(Vec<u8>),
+    /// Nothing can be read; why, for the `io` record.
+    Unreadable(String),
 }
 
 impl Input {
     fn file(path: &Path) -> Input {
         Input {
             source: path.to_string_lossy().into_owned(),
-            path: Ok(path.to_path_buf()),
+            origin: Origin::File(path.to_path_buf()),
         }
     }
 
     fn failed(source: String, why: String) -> Input {
         Input {
             source,
-            path: Err(why),
+            origin: Origin::Unreadable(why),
         }
     }
+
+    /// The path, for a file input.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.origin {
+            Origin::File(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+/// What expanding the command line found besides inputs, for the message
+/// that explains an empty batch.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// Regular files under directories that are not `*.pdf`.
+    pub other_files: usize,
 }
 
 /// Expands the command line's names: files as they are, directories (with
-/// `recursive`) into their PDFs in sorted order, `-` into the paths read
-/// from `stdin`, one per line.
-pub fn expand(names: &[PathBuf], recursive: bool, stdin: &mut dyn BufRead) -> Vec<Input> {
+/// `recursive`) into their PDFs in sorted order, `-` into the PDF or the
+/// paths read from `stdin`. `max_stdin_bytes` bounds a PDF read from
+/// standard input.
+pub fn expand(
+    names: &[PathBuf],
+    recursive: bool,
+    stdin: &mut dyn BufRead,
+    max_stdin_bytes: u64,
+) -> (Vec<Input>, Skipped) {
     let mut out = Vec::new();
+    let mut skipped = Skipped::default();
     for name in names {
         if name.as_os_str() == "-" {
-            read_path_list(stdin, recursive, &mut out);
+            if stdin.fill_buf().is_ok_and(|b| b.starts_with(PDF_MAGIC)) {
+                out.push(read_stdin_pdf(stdin, max_stdin_bytes));
+            } else {
+                read_path_list(stdin, recursive, &mut out, &mut skipped);
+            }
         } else {
-            expand_one(name, recursive, &mut out);
+            expand_one(name, recursive, &mut out, &mut skipped);
         }
     }
-    out
+    (out, skipped)
 }
 
-fn read_path_list(stdin: &mut dyn BufRead, recursive: bool, out: &mut Vec<Input>) {
+fn read_stdin_pdf(stdin: &mut dyn BufRead, max: u64) -> Input {
+    let mut bytes = Vec::new();
+    let source = "-".to_string();
+    match stdin.take(max.saturating_add(1)).read_to_end(&mut bytes) {
+        Ok(_) if bytes.len() as u64 > max => Input::failed(
+            source,
+            format!("standard input holds more than the limit of {max} bytes"),
+        ),
+        Ok(_) => Input {
+            source,
+            origin: Origin::Bytes(bytes),
+        },
+        Err(e) => Input::failed(source, format!("cannot read standard input: {e}")),
+    }
+}
+
+fn read_path_list(
+    stdin: &mut dyn BufRead,
+    recursive: bool,
+    out: &mut Vec<Input>,
+    skipped: &mut Skipped,
+) {
     let mut buf = Vec::new();
     loop {
         buf.clear();
@@ -66,7 +134,7 @@ fn read_path_list(stdin: &mut dyn BufRead, recursive: bool, out: &mut Vec<Input>
                 if buf.is_empty() {
                     continue;
                 }
-                expand_one(&path_from_bytes(&buf), recursive, out);
+                expand_one(&path_from_bytes(&buf), recursive, out, skipped);
             }
             Err(e) => {
                 out.push(Input::failed(
@@ -95,7 +163,7 @@ fn is_pdf_name(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
 }
 
-fn expand_one(name: &Path, recursive: bool, out: &mut Vec<Input>) {
+fn expand_one(name: &Path, recursive: bool, out: &mut Vec<Input>, skipped: &mut Skipped) {
     let source = name.to_string_lossy().into_owned();
     match std::fs::metadata(name) {
         Ok(meta) if meta.is_dir() => {
@@ -108,10 +176,11 @@ fn expand_one(name: &Path, recursive: bool, out: &mut Vec<Input>) {
                 .sort_by_file_name();
             for entry in walker {
                 match entry {
-                    Ok(e) if e.file_type().is_file() && is_pdf_name(e.path()) => {
-                        out.push(Input::file(e.path()))
-                    }
-                    Ok(_) => {}
+                    Ok(e) if e.file_type().is_dir() => {}
+                    // Regular files, and FIFOs, sockets and devices named
+                    // like a PDF: reading them gives their precise record.
+                    Ok(e) if is_pdf_name(e.path()) => out.push(Input::file(e.path())),
+                    Ok(_) => skipped.other_files += 1,
                     Err(e) => {
                         let at = e
                             .path()
@@ -142,23 +211,47 @@ fn expand_one(name: &Path, recursive: bool, out: &mut Vec<Input>) {
 mod tests {
     use super::*;
 
+    fn names(inputs: &[Input]) -> Vec<&str> {
+        inputs.iter().map(|i| i.source.as_str()).collect()
+    }
+
     #[test]
     fn stdin_list_and_missing_files_each_give_an_entry() {
         let mut stdin = std::io::Cursor::new(b"a.pdf\n\nb.pdf\r\n".to_vec());
-        let inputs = expand(
+        let (inputs, _) = expand(
             &[PathBuf::from("-"), PathBuf::from("c.pdf")],
             false,
             &mut stdin,
+            1000,
         );
-        let names: Vec<&str> = inputs.iter().map(|i| i.source.as_str()).collect();
-        assert_eq!(names, ["a.pdf", "b.pdf", "c.pdf"]);
+        assert_eq!(names(&inputs), ["a.pdf", "b.pdf", "c.pdf"]);
+    }
+
+    #[test]
+    fn pdf_bytes_on_stdin_are_one_input() {
+        let pdf = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n".to_vec();
+        let (inputs, _) = expand(
+            &[PathBuf::from("-")],
+            false,
+            &mut std::io::Cursor::new(pdf.clone()),
+            1000,
+        );
+        assert_eq!(names(&inputs), ["-"]);
+        assert!(matches!(&inputs[0].origin, Origin::Bytes(b) if *b == pdf));
+        let (inputs, _) = expand(
+            &[PathBuf::from("-")],
+            false,
+            &mut std::io::Cursor::new(pdf),
+            10,
+        );
+        assert!(matches!(inputs[0].origin, Origin::Unreadable(_)));
     }
 
     #[test]
     fn directory_without_recursive_is_one_error_entry() {
         let dir = std::env::temp_dir();
-        let inputs = expand(&[dir], false, &mut std::io::Cursor::new(Vec::new()));
+        let (inputs, _) = expand(&[dir], false, &mut std::io::Cursor::new(Vec::new()), 0);
         assert_eq!(inputs.len(), 1);
-        assert!(inputs[0].path.is_err());
+        assert!(matches!(inputs[0].origin, Origin::Unreadable(_)));
     }
 }

@@ -2,20 +2,27 @@
 //!
 //! Exit codes (each command's `--help` lists its own): 0 clean; 1 some
 //! input gave an error record (or, for `check`, a finding at or above
-//! `--fail-on`); 2 usage or input errors.
+//! `--fail-on`), or there was no input at all; 2 usage errors; 3 output
+//! errors (stdout, `-o FILE` or `--output-dir` could not be written).
 
 use crate::ParseOptions;
-use crate::batch::{self, BatchOptions, OutputDir, PasswordMap};
-use crate::output::{self, Format, Record};
+use crate::output::{CsvOptions, Format, HeaderLang};
 use crate::secret::{REDACTED, Secret};
 use clap::{Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressDrawTarget};
-use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
+mod batch_cmd;
+mod sink;
 mod validate_cmds;
+
+/// Some input gave no notice (or, for `check`, failed a rule), or there
+/// was no input.
+pub(crate) const EXIT_INPUT: u8 = 1;
+/// Bad flags or unusable option files.
+pub(crate) const EXIT_USAGE: u8 = 2;
+/// The records could not be written or stored.
+pub(crate) const EXIT_OUTPUT: u8 = 3;
 
 /// kaitsu: activation-notice PDFs (開通のご案内) → typed, validated data.
 #[derive(Debug, Parser)]
@@ -28,9 +35,6 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Parse notices and print one record per input.
-    ///
-    /// Exit status: 0 when every input gave a notice, 1 when any gave an
-    /// error record, 2 on usage errors.
     Parse(ParseArgs),
     /// Print each page's layout as text (for debugging and snapshots).
     Text(TextArgs),
@@ -44,60 +48,77 @@ enum Command {
     Schema,
 }
 
+/// `--format` of `parse`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum FormatArg {
+    /// Pretty JSON: always an array of records, whatever their number.
+    Json,
+    /// One compact JSON object per line (JSON Lines; `jsonl` too).
+    #[value(alias = "jsonl")]
+    Ndjson,
+    /// YAML: one document per input; loads the same in YAML 1.1 and 1.2.
+    Yaml,
+    /// CSV: one row per user (RFC 4180, CRLF).
+    Csv,
+}
+
+impl FormatArg {
+    fn format(self) -> Format {
+        match self {
+            FormatArg::Json => Format::Json,
+            FormatArg::Ndjson => Format::Ndjson,
+            FormatArg::Yaml => Format::Yaml,
+            FormatArg::Csv => Format::Csv,
+        }
+    }
+}
+
+/// `--csv-header` of `parse`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum CsvHeaderArg {
+    /// The record's field names (customer_number, user_id…).
+    En,
+    /// The notice's column names (お客さま番号, ユーザーID…).
+    Ja,
+}
+
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Exit status: 0 every input gave a notice; 1 some input gave an error record; \
-2 usage errors (bad flags, unreadable --passwords or --policy file)."
+    after_help = "Exit status: 0 every input gave a notice; 1 some input gave an error record, \
+or there was no input; 2 usage errors (bad flags, unreadable --passwords or --policy file, \
+output directory in use by another run); 3 output errors (standard output, -o FILE or the \
+output directory could not be written)."
 )]
 struct ParseArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "json")]
-    format: Format,
-    /// With --format csv: start with a UTF-8 byte-order mark so Excel reads
-    /// the Japanese text right.
+    format: FormatArg,
+    /// With --format csv: for Excel: a UTF-8 byte-order mark, every field
+    /// quoted, and cells that would start a formula (=, +, -, @) escaped
+    /// with a leading '.
     #[arg(long)]
     excel: bool,
+    /// With --format csv: the header row's language.
+    #[arg(long, value_enum, default_value = "en")]
+    csv_header: CsvHeaderArg,
     /// Show temporary passwords, readings and DNS auth passwords instead of
     /// the placeholder.
     #[arg(long)]
     reveal_secrets: bool,
-    /// Password for encrypted PDFs (may be given several times; each is
-    /// tried). Also read from KAITSU_PASSWORD, which keeps it out of shell
-    /// history.
-    #[arg(long = "password", value_name = "PW")]
-    passwords: Vec<String>,
-    /// YAML file mapping file names or globs to passwords ("PPAP" batches).
-    #[arg(long = "passwords", value_name = "FILE.yaml")]
-    password_file: Option<PathBuf>,
-    /// Worker threads (default: one per core).
-    #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 0)]
-    jobs: usize,
-    /// Parse the PDFs under directories given as inputs.
-    #[arg(short = 'r', long)]
-    recursive: bool,
-    /// No progress bar and no summary on stderr.
-    #[arg(short = 'q', long)]
-    quiet: bool,
-    /// Also write one <name>.json per input (atomically) and summary.json here.
+    /// Also store one <name>.json per input (atomically) and, last,
+    /// summary.json here. One run at a time per directory.
     #[arg(long, value_name = "DIR")]
     output_dir: Option<PathBuf>,
-    /// With --output-dir: skip inputs whose stored record was made from the
-    /// same bytes.
+    /// With --output-dir: reuse stored records made from the same bytes
+    /// with the same options and kaitsu version.
     #[arg(long, requires = "output_dir")]
     resume: bool,
-    /// Per-file time budget in seconds; a file over it is a `timeout` record.
-    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
-    timeout: f64,
-    /// The date findings check expiry against (default: today).
-    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
-    today: Option<jiff::civil::Date>,
-    /// A validation policy YAML file (see `kaitsu policy --default`).
-    #[arg(long, value_name = "FILE.yaml")]
-    policy: Option<PathBuf>,
-    /// Notice PDFs, directories (with --recursive), or `-` to read paths
-    /// from stdin, one per line.
-    #[arg(required = true)]
-    files: Vec<PathBuf>,
+    /// With --resume: parse again the inputs whose stored record is an
+    /// error.
+    #[arg(long, requires = "resume")]
+    retry_errors: bool,
+    #[command(flatten)]
+    inputs: batch_cmd::InputArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -128,7 +149,7 @@ pub fn main() -> ExitCode {
         Command::PasswordCheck(args) => validate_cmds::run_password_check(args),
         Command::Policy(args) => validate_cmds::run_policy(args),
         Command::Schema => {
-            print!("{}", output::record_schema());
+            print!("{}", crate::output::record_schema());
             ExitCode::SUCCESS
         }
     }
@@ -144,135 +165,24 @@ fn passwords(given: Vec<String>) -> Vec<Secret> {
     out
 }
 
-/// Writes text to stdout; false when stdout is gone (a closed pipe).
-fn write_out(out: &mut impl Write, text: &str) -> bool {
-    out.write_all(text.as_bytes()).is_ok() && out.flush().is_ok()
-}
-
 fn run_parse(args: ParseArgs) -> ExitCode {
-    let policy = match validate_cmds::load_policy(args.policy.as_deref()) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("kaitsu: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let password_map = match &args.password_file {
-        Some(path) => match std::fs::read_to_string(path) {
-            Ok(text) => match PasswordMap::from_yaml(&path.to_string_lossy(), &text) {
-                Ok(m) => m,
-                Err(e) => {
-                    eprintln!("kaitsu: {e}");
-                    return ExitCode::from(2);
-                }
+    let spec = batch_cmd::Spec {
+        format: args.format.format(),
+        csv: CsvOptions {
+            excel: args.excel,
+            header: match args.csv_header {
+                CsvHeaderArg::En => HeaderLang::En,
+                CsvHeaderArg::Ja => HeaderLang::Ja,
             },
-            Err(e) => {
-                eprintln!("kaitsu: cannot read {}: {e}", path.display());
-                return ExitCode::from(2);
-            }
         },
-        None => PasswordMap::default(),
-    };
-    let output_dir = match &args.output_dir {
-        Some(dir) => match OutputDir::open(dir) {
-            Ok(d) => Some(d),
-            Err(e) => {
-                eprintln!(
-                    "kaitsu: cannot use {} as the output directory: {e}",
-                    dir.display()
-                );
-                return ExitCode::from(2);
-            }
-        },
-        None => None,
-    };
-    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
-        eprintln!("kaitsu: --timeout must be a positive number of seconds");
-        return ExitCode::from(2);
-    }
-    let today = args
-        .today
-        .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
-    let inputs = batch::expand(&args.files, args.recursive, &mut std::io::stdin().lock());
-    let options = BatchOptions {
-        jobs: args.jobs,
-        passwords: passwords(args.passwords),
-        password_map,
-        timeout: Some(Duration::from_secs_f64(args.timeout)),
-        output_dir: output_dir.clone(),
+        reveal: args.reveal_secrets,
+        output_dir: args.output_dir,
         resume: args.resume,
-        ..BatchOptions::default()
+        retry_errors: args.retry_errors,
+        check: None,
+        warn_days: None,
     };
-    let reveal = args.reveal_secrets;
-    let process = |source: &str, bytes: &[u8], opts: &ParseOptions| {
-        crate::parse_to_record(source, bytes, opts, reveal, &policy, today)
-    };
-    let progress = if !args.quiet && inputs.len() > 1 && std::io::stderr().is_terminal() {
-        ProgressBar::with_draw_target(Some(inputs.len() as u64), ProgressDrawTarget::stderr())
-    } else {
-        ProgressBar::hidden()
-    };
-    let tick = || progress.inc(1);
-
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut collected: Vec<Record> = Vec::new();
-    let mut ok = match args.format {
-        Format::Csv => match output::csv_header_line(args.excel) {
-            Ok(h) => write_out(&mut out, &h),
-            Err(_) => false,
-        },
-        _ => true,
-    };
-    let format = args.format;
-    let mut emit = |record: &Record| {
-        if !ok {
-            return;
-        }
-        let text = match format {
-            Format::Json => {
-                collected.push(record.clone());
-                return;
-            }
-            Format::Ndjson => output::to_ndjson_line(record).map(|l| l + "\n"),
-            Format::Yaml => output::render(std::slice::from_ref(record), Format::Yaml),
-            Format::Csv => output::csv_record_rows(record).map_err(output::OutputError::from),
-        };
-        ok = match text {
-            Ok(t) => progress.suspend(|| write_out(&mut out, &t)),
-            Err(e) => {
-                eprintln!("kaitsu: {e}");
-                false
-            }
-        };
-    };
-    let summary = batch::run(&inputs, &options, &process, &mut emit, &tick);
-    progress.finish_and_clear();
-    if format == Format::Json {
-        match output::render(&collected, Format::Json) {
-            Ok(t) => ok = write_out(&mut out, &t),
-            Err(e) => {
-                eprintln!("kaitsu: {e}");
-                ok = false;
-            }
-        }
-    }
-    if let Some(dir) = &output_dir
-        && let Err(e) = dir.store_summary(&summary)
-    {
-        eprintln!("kaitsu: cannot write summary.json: {e}");
-    }
-    if !args.quiet {
-        eprintln!("kaitsu: {}", summary.line());
-    }
-    if !ok {
-        return ExitCode::from(2);
-    }
-    if summary.parsed < summary.inputs {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    batch_cmd::run(args.inputs, spec)
 }
 
 fn run_text(args: TextArgs) -> ExitCode {
@@ -281,8 +191,7 @@ fn run_text(args: TextArgs) -> ExitCode {
         ..ParseOptions::default()
     };
     let source = args.file.display().to_string();
-    let result = std::fs::read(&args.file)
-        .map_err(crate::Error::Io)
+    let result = crate::batch::read_input_file(&args.file, crate::batch::DEFAULT_MAX_FILE_BYTES)
         .and_then(|bytes| crate::layout_bytes(&bytes, &options));
     match result {
         Ok(doc) => {
