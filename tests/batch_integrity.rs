@@ -25,7 +25,7 @@ const ENCRYPTED_PW: &str = "Kaitsu-2024!";
 
 fn kaitsu() -> Command {
     let mut c = Command::cargo_bin("kaitsu").unwrap_or_else(|e| panic!("binary: {e}"));
-    c.timeout(HANG);
+    c.timeout(HANG).env("LC_ALL", "C.UTF-8");
     c
 }
 
@@ -457,7 +457,7 @@ fn pdf_bytes_on_stdin_are_one_input() {
 #[test]
 fn an_empty_batch_says_so() {
     let dir = tmp();
-    std::fs::write(dir.path().join("notices.zip"), b"PK").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("notices.txt"), b"x").unwrap_or_else(|e| panic!("{e}"));
     let out = kaitsu()
         .args(["parse", "-r"])
         .arg(dir.path())
@@ -466,6 +466,7 @@ fn an_empty_batch_says_so() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("no input"), "{stderr}");
+    assert!(stderr.contains("1 other file(s) skipped"), "{stderr}");
 }
 
 #[test]
@@ -564,5 +565,76 @@ fn yaml_loads_the_same_in_a_yaml_11_reader_as_the_json() {
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_clap_definition() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = kaitsu()
+            .args(["completions", shell])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("password-check") && text.contains("--output-dir"),
+            "{shell}"
+        );
+    }
+    let out = kaitsu()
+        .arg("man")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with(".ie") || text.contains(".TH kaitsu"),
+        "{text}"
+    );
+}
+
+#[test]
+fn parse_help_gives_exit_status_once_and_one_jobs_default() {
+    let out = kaitsu()
+        .args(["parse", "--help"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("Exit status").count(), 1, "{text}");
+    let jobs = text
+        .split("-j, --jobs")
+        .nth(1)
+        .and_then(|t| t.split("\n  -").next())
+        .unwrap_or_default();
+    assert_eq!(jobs.matches("default").count(), 1, "{jobs}");
+}
+
+#[test]
+fn japanese_messages_under_lang_ja_or_a_japanese_locale() {
+    let dir = tmp();
+    let out = kaitsu()
+        .args(["parse", "--lang", "ja", "-r"])
+        .arg(dir.path())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("入力がありません"), "{stderr}");
+    let out = kaitsu()
+        .env("LC_ALL", "ja_JP.UTF-8")
+        .arg("--help")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("開通のご案内を読み取り"), "{text}");
+    let out = kaitsu()
+        .args(["parse", "--format", "ndjson", "--lang", "ja"])
+        .arg(fixture(CLEAN))
+        .arg(fixture("err_empty"))
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("入力 2 件") && stderr.contains("失敗:"),
+        "{stderr}"
     );
 }

@@ -38,14 +38,28 @@ pub enum Origin {
     File(PathBuf),
     /// PDF bytes read from standard input.
     Bytes(Vec<u8>),
+    /// A PDF member of a ZIP archive (decrypted and inflated when its turn
+    /// comes).
+    ZipMember {
+        /// The whole archive, shared by its members.
+        archive: std::sync::Arc<[u8]>,
+        /// The archive's path (for `--passwords` patterns).
+        archive_path: PathBuf,
+        /// The member's index in the archive.
+        index: usize,
+        /// The member's decoded name.
+        name: String,
+    },
     /// Nothing can be read; why, for the `io` record.
     Unreadable(String),
+    /// Nothing can be read; the error of its record.
+    Failed(crate::Error),
 }
 
 impl Input {
     fn file(path: &Path) -> Input {
         Input {
-            source: path.to_string_lossy().into_owned(),
+            source: super::names::of_path(path),
             origin: Origin::File(path.to_path_buf()),
         }
     }
@@ -70,34 +84,48 @@ impl Input {
 /// that explains an empty batch.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Skipped {
-    /// Regular files under directories that are not `*.pdf`.
+    /// Regular files under directories, and ZIP members, that are not
+    /// `*.pdf` (or `*.zip`).
     pub other_files: usize,
 }
 
-/// Expands the command line's names: files as they are, directories (with
-/// `recursive`) into their PDFs in sorted order, `-` into the PDF or the
-/// paths read from `stdin`. `max_stdin_bytes` bounds a PDF read from
-/// standard input.
+/// Expands the command line's names: files as they are, ZIP archives into
+/// their PDF members, directories (with `recursive`) into their PDFs and
+/// archives in sorted order, `-` into the PDF or the paths read from
+/// `stdin`. `max_bytes` bounds a PDF read from standard input and an
+/// archive read to be listed.
 pub fn expand(
     names: &[PathBuf],
     recursive: bool,
     stdin: &mut dyn BufRead,
-    max_stdin_bytes: u64,
+    max_bytes: u64,
 ) -> (Vec<Input>, Skipped) {
-    let mut out = Vec::new();
-    let mut skipped = Skipped::default();
+    let mut ctx = Expansion {
+        recursive,
+        max_bytes,
+        out: Vec::new(),
+        skipped: Skipped::default(),
+    };
     for name in names {
         if name.as_os_str() == "-" {
             if stdin.fill_buf().is_ok_and(|b| b.starts_with(PDF_MAGIC)) {
-                out.push(read_stdin_pdf(stdin, max_stdin_bytes));
+                ctx.out.push(read_stdin_pdf(stdin, max_bytes));
             } else {
-                read_path_list(stdin, recursive, &mut out, &mut skipped);
+                read_path_list(stdin, &mut ctx);
             }
         } else {
-            expand_one(name, recursive, &mut out, &mut skipped);
+            ctx.expand_one(name);
         }
     }
-    (out, skipped)
+    (ctx.out, ctx.skipped)
+}
+
+/// The state of one expansion.
+struct Expansion {
+    recursive: bool,
+    max_bytes: u64,
+    out: Vec<Input>,
+    skipped: Skipped,
 }
 
 fn read_stdin_pdf(stdin: &mut dyn BufRead, max: u64) -> Input {
@@ -116,12 +144,7 @@ fn read_stdin_pdf(stdin: &mut dyn BufRead, max: u64) -> Input {
     }
 }
 
-fn read_path_list(
-    stdin: &mut dyn BufRead,
-    recursive: bool,
-    out: &mut Vec<Input>,
-    skipped: &mut Skipped,
-) {
+fn read_path_list(stdin: &mut dyn BufRead, ctx: &mut Expansion) {
     let mut buf = Vec::new();
     loop {
         buf.clear();
@@ -134,10 +157,10 @@ fn read_path_list(
                 if buf.is_empty() {
                     continue;
                 }
-                expand_one(&path_from_bytes(&buf), recursive, out, skipped);
+                ctx.expand_one(&path_from_bytes(&buf));
             }
             Err(e) => {
-                out.push(Input::failed(
+                ctx.out.push(Input::failed(
                     "-".into(),
                     format!("cannot read paths from stdin: {e}"),
                 ));
@@ -163,47 +186,62 @@ fn is_pdf_name(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
 }
 
-fn expand_one(name: &Path, recursive: bool, out: &mut Vec<Input>, skipped: &mut Skipped) {
-    let source = name.to_string_lossy().into_owned();
-    match std::fs::metadata(name) {
-        Ok(meta) if meta.is_dir() => {
-            if !recursive {
-                out.push(Input::failed(source, DIRECTORY_WITHOUT_RECURSIVE.into()));
-                return;
-            }
-            let walker = walkdir::WalkDir::new(name)
-                .follow_links(true)
-                .sort_by_file_name();
-            for entry in walker {
-                match entry {
-                    Ok(e) if e.file_type().is_dir() => {}
-                    // Regular files, and FIFOs, sockets and devices named
-                    // like a PDF: reading them gives their precise record.
-                    Ok(e) if is_pdf_name(e.path()) => out.push(Input::file(e.path())),
-                    Ok(_) => skipped.other_files += 1,
-                    Err(e) => {
-                        let at = e
-                            .path()
-                            .map(|p| p.to_string_lossy().into_owned())
-                            .unwrap_or_else(|| source.clone());
-                        let why = if e.loop_ancestor().is_some() {
-                            "symlink loop: the link points at a directory that contains it"
-                                .to_string()
-                        } else {
-                            format!(
-                                "cannot list: {}",
-                                e.io_error()
-                                    .map_or_else(|| e.to_string(), |io| io.to_string())
-                            )
-                        };
-                        out.push(Input::failed(at, why));
+impl Expansion {
+    fn expand_one(&mut self, name: &Path) {
+        let source = super::names::of_path(name);
+        match std::fs::metadata(name) {
+            Ok(meta) if meta.is_dir() => {
+                if !self.recursive {
+                    self.out
+                        .push(Input::failed(source, DIRECTORY_WITHOUT_RECURSIVE.into()));
+                    return;
+                }
+                let walker = walkdir::WalkDir::new(name)
+                    .follow_links(true)
+                    .sort_by_file_name();
+                for entry in walker {
+                    match entry {
+                        Ok(e) if e.file_type().is_dir() => {}
+                        Ok(e)
+                            if e.file_type().is_file() && super::archive::is_zip_name(e.path()) =>
+                        {
+                            self.archive(e.path());
+                        }
+                        // Regular files, and FIFOs, sockets and devices named
+                        // like a PDF: reading them gives their precise record.
+                        Ok(e) if is_pdf_name(e.path()) => self.out.push(Input::file(e.path())),
+                        Ok(_) => self.skipped.other_files += 1,
+                        Err(e) => {
+                            let at = e
+                                .path()
+                                .map(super::names::of_path)
+                                .unwrap_or_else(|| source.clone());
+                            let why = if e.loop_ancestor().is_some() {
+                                "symlink loop: the link points at a directory that contains it"
+                                    .to_string()
+                            } else {
+                                format!(
+                                    "cannot list: {}",
+                                    e.io_error()
+                                        .map_or_else(|| e.to_string(), |io| io.to_string())
+                                )
+                            };
+                            self.out.push(Input::failed(at, why));
+                        }
                     }
                 }
             }
+            Ok(meta) if meta.is_file() && super::archive::is_zip_name(name) => self.archive(name),
+            // Files, and names that do not exist (yet): reading them later
+            // gives the precise error.
+            _ => self.out.push(Input::file(name)),
         }
-        // Files, and names that do not exist (yet): reading them later
-        // gives the precise error.
-        _ => out.push(Input::file(name)),
+    }
+
+    fn archive(&mut self, path: &Path) {
+        let source = super::names::of_path(path);
+        self.skipped.other_files +=
+            super::archive::expand(path, &source, self.max_bytes, &mut self.out);
     }
 }
 

@@ -16,9 +16,14 @@
 //! Inputs are opened without blocking and must be regular files: a FIFO, a
 //! socket or a device is an `io` record, never a hang or an endless read.
 
+mod archive;
 mod inputs;
+mod names;
 mod outdir;
 mod passwords;
+
+pub use archive::MAX_PDF_MEMBERS;
+pub use names::lossless as lossless_name;
 
 pub use inputs::{Input, Origin, Skipped, expand};
 pub use outdir::{OutputDir, OutputDirError, StoredRecord};
@@ -321,16 +326,35 @@ fn make_record(
     process: &Processor<'_>,
 ) -> (Record, Option<String>, bool) {
     let source = input.source.as_str();
+    let mut passwords = match &input.origin {
+        Origin::File(path) => options.password_map.for_path(path),
+        Origin::ZipMember {
+            archive_path, name, ..
+        } => {
+            let mut p = options.password_map.for_path(archive_path);
+            p.extend(options.password_map.for_path(Path::new(name)));
+            p
+        }
+        _ => Vec::new(),
+    };
+    passwords.extend(options.passwords.iter().cloned());
     let bytes: Cow<'_, [u8]> = match &input.origin {
         Origin::Unreadable(why) => {
             let e = Error::Io(std::io::Error::other(why.clone()));
             return (Record::failure(source, &e), None, false);
         }
+        Origin::Failed(e) => return (Record::failure(source, e), None, false),
         Origin::Bytes(b) => Cow::Borrowed(b),
         Origin::File(path) => match read_input_file(path, options.max_file_bytes) {
             Ok(b) => Cow::Owned(b),
             Err(e) => return (Record::failure(source, &e), None, false),
         },
+        Origin::ZipMember { archive, index, .. } => {
+            match archive::read_member(archive, *index, &passwords, options.max_file_bytes) {
+                Ok(b) => Cow::Owned(b),
+                Err(e) => return (Record::failure(source, &e), None, false),
+            }
+        }
     };
     let hash: String = Sha256::digest(&bytes)
         .iter()
@@ -343,11 +367,6 @@ fn make_record(
     {
         return (stored.record, Some(hash), true);
     }
-    let mut passwords = input
-        .path()
-        .map(|p| options.password_map.for_path(p))
-        .unwrap_or_default();
-    passwords.extend(options.passwords.iter().cloned());
     let parse_options = ParseOptions {
         passwords,
         limits: crate::pdf::Limits {

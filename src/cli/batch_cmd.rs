@@ -5,6 +5,7 @@
 //! `-o`, run [`crate::batch::run`] and print the same record shape;
 //! `check` leaves out the notice and fails on findings.
 
+use super::messages::{Lang, Msg};
 use super::sink::{Sink, SinkState};
 use super::{EXIT_INPUT, EXIT_OUTPUT, EXIT_USAGE, parse_date};
 use crate::batch::{self, BatchOptions, Flow, OutputDir, PasswordMap};
@@ -74,6 +75,8 @@ pub(super) struct Spec {
     pub(super) check: Option<Severity>,
     /// `check --warn-days`.
     pub(super) warn_days: Option<u32>,
+    /// The language of messages.
+    pub(super) lang: Lang,
 }
 
 fn usage(message: impl std::fmt::Display) -> ExitCode {
@@ -115,7 +118,7 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
     }
     let password_map = match &args.password_file {
         Some(path) => match std::fs::read_to_string(path) {
-            Ok(text) => match PasswordMap::from_yaml(&path.to_string_lossy(), &text) {
+            Ok(text) => match PasswordMap::from_yaml(path, &text) {
                 Ok(m) => m,
                 Err(e) => return usage(e),
             },
@@ -139,12 +142,14 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
         && dir.has_records()
         && !args.quiet
     {
+        let shown = spec
+            .output_dir
+            .as_deref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
         eprintln!(
-            "kaitsu: {} has no summary.json: the last run did not finish; resuming it",
-            spec.output_dir
-                .as_deref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default()
+            "kaitsu: {}",
+            Msg::ResumingUnfinished.format(spec.lang, &[("dir", &shown)])
         );
     }
     let today = args
@@ -157,23 +162,24 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
         batch::DEFAULT_MAX_FILE_BYTES,
     );
     if inputs.is_empty() {
+        let skipped = if skipped.other_files > 0 {
+            Msg::OtherFilesSkipped.format(spec.lang, &[("n", &skipped.other_files)])
+        } else {
+            String::new()
+        };
         eprintln!(
-            "kaitsu: no input: no PDF was found in what was given{}",
-            if skipped.other_files > 0 {
-                format!(
-                    " ({} other file(s) skipped: only *.pdf files are read)",
-                    skipped.other_files
-                )
-            } else {
-                String::new()
-            }
+            "kaitsu: {}",
+            Msg::NoInput.format(spec.lang, &[("skipped", &skipped)])
         );
         return ExitCode::from(EXIT_INPUT);
     }
     let jobs = args.jobs.unwrap_or(0);
     let workers = batch::worker_count(jobs, inputs.len());
     if jobs > workers && !args.quiet {
-        eprintln!("kaitsu: -j {jobs} is more than useful here; using {workers} workers");
+        eprintln!(
+            "kaitsu: {}",
+            Msg::TooManyJobs.format(spec.lang, &[("jobs", &jobs), ("workers", &workers)])
+        );
     }
     let options = BatchOptions {
         jobs: workers,
@@ -274,10 +280,13 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
         output_failed = true;
     }
     if summary.store_failures > 0 {
+        let first = summary.first_store_failure.clone().unwrap_or_default();
         eprintln!(
-            "kaitsu: {} record(s) could not be stored in the output directory (they were printed); first: {}",
-            summary.store_failures,
-            summary.first_store_failure.as_deref().unwrap_or("")
+            "kaitsu: {}",
+            Msg::StoreFailures.format(
+                spec.lang,
+                &[("n", &summary.store_failures), ("first", &first)]
+            )
         );
         output_failed = true;
     }
@@ -286,14 +295,17 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
         && summary.not_processed == 0
         && let Err(e) = dir.store_summary(&summary)
     {
-        eprintln!("kaitsu: cannot write summary.json: {e}");
+        eprintln!(
+            "kaitsu: {}",
+            Msg::SummaryNotWritten.format(spec.lang, &[("error", &e)])
+        );
         output_failed = true;
     }
     if matches!(sink_state, SinkState::Closed) {
         return ExitCode::SUCCESS;
     }
     if !args.quiet {
-        print_summary(&summary);
+        print_summary(&summary, spec.lang);
     }
     if output_failed {
         return ExitCode::from(EXIT_OUTPUT);
@@ -310,13 +322,39 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
     }
 }
 
-fn print_summary(summary: &batch::Summary) {
-    let mut text = format!("kaitsu: {}", summary.line());
+fn print_summary(summary: &batch::Summary, lang: Lang) {
+    let join = |m: &std::collections::BTreeMap<String, usize>| {
+        m.iter()
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let by_kind = if summary.errors.is_empty() {
+        String::new()
+    } else {
+        Msg::SummaryErrorsByKind.format(lang, &[("list", &join(&summary.errors))])
+    };
+    let findings = if summary.findings.is_empty() {
+        "-".to_string()
+    } else {
+        join(&summary.findings)
+    };
+    let mut text = format!(
+        "kaitsu: {}",
+        Msg::Summary.format(
+            lang,
+            &[
+                ("inputs", &summary.inputs),
+                ("parsed", &summary.parsed),
+                ("errors", &summary.errors.values().sum::<usize>()),
+                ("by_kind", &by_kind),
+                ("findings", &findings),
+                ("seconds", &format!("{:.2}", summary.elapsed_seconds)),
+            ],
+        )
+    );
     if summary.not_processed > 0 {
-        text.push_str(&format!(
-            "; {} input(s) not processed (the output failed)",
-            summary.not_processed
-        ));
+        text.push_str(&Msg::NotProcessed.format(lang, &[("n", &summary.not_processed)]));
     }
     text.push('\n');
     if !summary.findings_by_code.is_empty() {
@@ -325,16 +363,17 @@ fn print_summary(summary: &batch::Summary) {
             .iter()
             .map(|(c, n)| format!("{c} {n}"))
             .collect();
-        text.push_str(&format!("  findings by code: {}\n", codes.join(", ")));
+        text.push_str(&Msg::FindingsByCode.format(lang, &[("list", &codes.join(", "))]));
+        text.push('\n');
     }
     for f in summary.failed.iter().take(FAILED_LISTED) {
-        text.push_str(&format!("  failed: {} ({})\n", f.source, f.kind));
+        text.push_str(&Msg::FailedInput.format(lang, &[("source", &f.source), ("kind", &f.kind)]));
+        text.push('\n');
     }
     if summary.failed.len() > FAILED_LISTED {
-        text.push_str(&format!(
-            "  … and {} more (all are in summary.json with --output-dir)\n",
-            summary.failed.len() - FAILED_LISTED
-        ));
+        let more = summary.failed.len() - FAILED_LISTED;
+        text.push_str(&Msg::MoreFailed.format(lang, &[("n", &more)]));
+        text.push('\n');
     }
     eprint!("{text}");
 }

@@ -8,12 +8,15 @@
 use crate::ParseOptions;
 use crate::output::{CsvOptions, Format, HeaderLang};
 use crate::secret::{REDACTED, Secret};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod batch_cmd;
+mod messages;
 mod sink;
+
+use messages::{Lang, Msg};
 mod validate_cmds;
 
 /// Some input gave no notice (or, for `check`, failed a rule), or there
@@ -28,6 +31,9 @@ pub(crate) const EXIT_OUTPUT: u8 = 3;
 #[derive(Debug, Parser)]
 #[command(version, about, long_about = None)]
 pub struct Cli {
+    /// Language of messages, the summary and --help [default: from LANG]
+    #[arg(long, global = true, value_enum, value_name = "LANG")]
+    lang: Option<Lang>,
     #[command(subcommand)]
     command: Command,
 }
@@ -46,6 +52,18 @@ enum Command {
     Policy(validate_cmds::PolicyArgs),
     /// Print the JSON Schema of the parse record.
     Schema,
+    /// Print a shell completion script (e.g. `kaitsu completions bash >
+    /// ~/.local/share/bash-completion/completions/kaitsu`).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), e.g. `kaitsu man > kaitsu.1`.
+    Man,
+}
+
+#[derive(Debug, clap::Args)]
+struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    shell: clap_complete::Shell,
 }
 
 /// `--format` of `parse`.
@@ -141,16 +159,70 @@ fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
 
 /// Runs the command line.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let lang = Lang::detect(&argv);
+    let matches = localized_command(lang).get_matches_from(argv);
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
     match cli.command {
-        Command::Parse(args) => run_parse(args),
+        Command::Parse(args) => run_parse(args, lang),
         Command::Text(args) => run_text(args),
-        Command::Check(args) => validate_cmds::run_check(args),
-        Command::PasswordCheck(args) => validate_cmds::run_password_check(args),
+        Command::Check(args) => validate_cmds::run_check(args, lang),
+        Command::PasswordCheck(args) => validate_cmds::run_password_check(args, lang),
         Command::Policy(args) => validate_cmds::run_policy(args),
-        Command::Schema => {
-            print!("{}", crate::output::record_schema());
-            ExitCode::SUCCESS
+        Command::Schema => print_or_fail(crate::output::record_schema().as_bytes()),
+        Command::Completions(args) => {
+            let mut text = Vec::new();
+            clap_complete::generate(args.shell, &mut Cli::command(), "kaitsu", &mut text);
+            print_or_fail(&text)
+        }
+        Command::Man => {
+            let mut text = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut text) {
+                Ok(()) => print_or_fail(&text),
+                Err(e) => {
+                    eprintln!("kaitsu: cannot render the man page: {e}");
+                    ExitCode::from(EXIT_OUTPUT)
+                }
+            }
+        }
+    }
+}
+
+/// The clap command, with the command summaries in `lang`.
+fn localized_command(lang: Lang) -> clap::Command {
+    let abouts = [
+        ("parse", Msg::AboutParse),
+        ("text", Msg::AboutText),
+        ("check", Msg::AboutCheck),
+        ("password-check", Msg::AboutPasswordCheck),
+        ("policy", Msg::AboutPolicy),
+        ("schema", Msg::AboutSchema),
+        ("completions", Msg::AboutCompletions),
+        ("man", Msg::AboutMan),
+    ];
+    let mut cmd = Cli::command();
+    if lang == Lang::Ja {
+        for (name, msg) in abouts {
+            cmd = cmd.mut_subcommand(name, |c| c.about(msg.text(lang)));
+        }
+    }
+    cmd
+}
+
+/// Writes a whole text to stdout: exit 0, or 3 with one message (a closed
+/// pipe is quiet).
+fn print_or_fail(text: &[u8]) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kaitsu: cannot write to standard output: {e}");
+            ExitCode::from(EXIT_OUTPUT)
         }
     }
 }
@@ -165,7 +237,7 @@ fn passwords(given: Vec<String>) -> Vec<Secret> {
     out
 }
 
-fn run_parse(args: ParseArgs) -> ExitCode {
+fn run_parse(args: ParseArgs, lang: Lang) -> ExitCode {
     let spec = batch_cmd::Spec {
         format: args.format.format(),
         csv: CsvOptions {
@@ -181,6 +253,7 @@ fn run_parse(args: ParseArgs) -> ExitCode {
         retry_errors: args.retry_errors,
         check: None,
         warn_days: None,
+        lang,
     };
     batch_cmd::run(args.inputs, spec)
 }

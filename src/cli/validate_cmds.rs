@@ -68,8 +68,9 @@ enum CheckFormat {
 /// `kaitsu password-check`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "The candidate password is read from standard input (one line); \
-it is never taken from the command line and never printed.\n\n\
+    after_help = "The candidate password is typed at a prompt without echo when standard input is \
+a terminal, and read from standard input (one line) otherwise; it is never taken from the \
+command line and never printed.\n\n\
 Exit status: 0 the password meets every rule; 1 some rule fails; \
 2 usage or input errors (no password on stdin, notice unreadable, user ID not in the notice)."
 )]
@@ -124,7 +125,7 @@ fn write_stdout(text: &str) -> bool {
 
 /// Runs `kaitsu check`: the batch of `parse`, printing records without
 /// the notice.
-pub fn run_check(args: CheckArgs) -> ExitCode {
+pub fn run_check(args: CheckArgs, lang: super::Lang) -> ExitCode {
     let spec = super::batch_cmd::Spec {
         format: match args.format {
             CheckFormat::Json => crate::output::Format::Json,
@@ -137,12 +138,34 @@ pub fn run_check(args: CheckArgs) -> ExitCode {
         retry_errors: false,
         check: Some(args.fail_on.severity()),
         warn_days: args.warn_days,
+        lang,
     };
     super::batch_cmd::run(args.inputs, spec)
 }
 
+/// The candidate password: typed at a prompt without echo when stdin is a
+/// terminal, else the first line of stdin (for scripts and pipes).
+fn read_candidate(lang: super::Lang) -> Result<Secret, String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        return rpassword::prompt_password(super::Msg::PasswordPrompt.text(lang))
+            .map(Secret::new)
+            .map_err(|e| format!("cannot read the password from the terminal: {e}"));
+    }
+    let mut line = String::new();
+    match std::io::stdin().lock().read_line(&mut line) {
+        Ok(0) => Err("no password on standard input".to_string()),
+        Ok(_) => {
+            let candidate = Secret::new(line.trim_end_matches(['\n', '\r']));
+            line.clear();
+            Ok(candidate)
+        }
+        Err(e) => Err(format!("cannot read standard input: {e}")),
+    }
+}
+
 /// Runs `kaitsu password-check`.
-pub fn run_password_check(args: PasswordCheckArgs) -> ExitCode {
+pub fn run_password_check(args: PasswordCheckArgs, lang: super::Lang) -> ExitCode {
     let temporary: Option<Secret> = match &args.notice {
         None => None,
         Some(path) => {
@@ -176,20 +199,13 @@ pub fn run_password_check(args: PasswordCheckArgs) -> ExitCode {
             }
         }
     };
-    let mut line = String::new();
-    match std::io::stdin().lock().read_line(&mut line) {
-        Ok(0) => {
-            eprintln!("kaitsu: no password on standard input");
-            return ExitCode::from(EXIT_USAGE);
-        }
-        Ok(_) => {}
+    let candidate = match read_candidate(lang) {
+        Ok(c) => c,
         Err(e) => {
-            eprintln!("kaitsu: cannot read standard input: {e}");
+            eprintln!("kaitsu: {e}");
             return ExitCode::from(EXIT_USAGE);
         }
-    }
-    let candidate = Secret::new(line.trim_end_matches(['\n', '\r']));
-    line.clear();
+    };
     let failures =
         validate::check_new_password(candidate.expose(), temporary.as_ref().map(Secret::expose));
     let mut text = String::new();
