@@ -2,16 +2,16 @@
 //!
 //! Both take the same inputs (files, `-r` directories, `-` for a path
 //! list or PDF bytes on stdin), passwords, `-j`, `--timeout`, `-q` and
-//! `-o`, run [`crate::batch::run`] and print the same record shape;
+//! `-o`, run [`kaitsu::batch::run`] and print the same record shape;
 //! `check` leaves out the notice and fails on findings.
 
 use super::messages::{Lang, Msg};
 use super::sink::{Sink, SinkState};
 use super::{EXIT_INPUT, EXIT_OUTPUT, EXIT_USAGE, parse_date};
-use crate::batch::{self, BatchOptions, Flow, OutputDir, PasswordMap};
-use crate::output::{self, CsvOptions, Format, Record};
-use crate::validate::{Policy, Severity};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use kaitsu::batch::{self, BatchOptions, Flow, OutputDir, PasswordMap};
+use kaitsu::output::{self, CsvOptions, Format, Record};
+use kaitsu::validate::{Policy, Severity};
 use sha2::{Digest, Sha256};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -194,8 +194,8 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
     };
     let reveal = spec.reveal;
     let strip_notice = spec.check.is_some();
-    let process = |source: &str, bytes: &[u8], opts: &crate::ParseOptions| {
-        let mut record = crate::parse_to_record(source, bytes, opts, reveal, &policy, today);
+    let process = |source: &str, bytes: &[u8], opts: &kaitsu::ParseOptions| {
+        let mut record = kaitsu::parse_to_record(source, bytes, opts, reveal, &policy, today);
         if strip_notice {
             record.notice = None;
         }

@@ -5,10 +5,10 @@
 //! `--fail-on`), or there was no input at all; 2 usage errors; 3 output
 //! errors (stdout, `-o FILE` or `--output-dir` could not be written).
 
-use crate::ParseOptions;
-use crate::output::{CsvOptions, Format, HeaderLang};
-use crate::secret::{REDACTED, Secret};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use kaitsu::ParseOptions;
+use kaitsu::output::{CsvOptions, Format, HeaderLang};
+use kaitsu::secret::{REDACTED, Secret};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -172,7 +172,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => validate_cmds::run_check(args, lang),
         Command::PasswordCheck(args) => validate_cmds::run_password_check(args, lang),
         Command::Policy(args) => validate_cmds::run_policy(args),
-        Command::Schema => print_or_fail(crate::output::record_schema().as_bytes()),
+        Command::Schema => print_or_fail(kaitsu::output::record_schema().as_bytes()),
         Command::Completions(args) => {
             let mut text = Vec::new();
             clap_complete::generate(args.shell, &mut Cli::command(), "kaitsu", &mut text);
@@ -264,8 +264,8 @@ fn run_text(args: TextArgs) -> ExitCode {
         ..ParseOptions::default()
     };
     let source = args.file.display().to_string();
-    let result = crate::batch::read_input_file(&args.file, crate::batch::DEFAULT_MAX_FILE_BYTES)
-        .and_then(|bytes| crate::layout_bytes(&bytes, &options));
+    let result = kaitsu::batch::read_input_file(&args.file, kaitsu::batch::DEFAULT_MAX_FILE_BYTES)
+        .and_then(|bytes| kaitsu::layout_bytes(&bytes, &options));
     match result {
         Ok(doc) => {
             let text = doc.to_text();
@@ -306,9 +306,9 @@ fn looks_like_reading(piece: &str) -> bool {
 /// Hides secrets in layout text: every temporary password and DNS auth
 /// password the notice parser finds, and every line piece that is a
 /// password reading (katakana words joined by ・, which spell a password).
-fn redact_layout_text(doc: &crate::layout::Document, text: String) -> String {
+fn redact_layout_text(doc: &kaitsu::layout::Document, text: String) -> String {
     let mut secrets: Vec<String> = Vec::new();
-    if let Ok(notice) = crate::notice::parse(doc) {
+    if let Ok(notice) = kaitsu::notice::parse(doc) {
         for u in &notice.users {
             if let Some(p) = &u.temporary_password {
                 secrets.push(p.expose().to_string());

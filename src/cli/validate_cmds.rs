@@ -1,14 +1,14 @@
 //! The validation subcommands: `check`, `password-check` and `policy`.
 //!
-//! They are thin: flags → [`crate::validate`] → stdout and an exit status.
+//! They are thin: flags → [`kaitsu::validate`] → stdout and an exit status.
 //! Exit statuses are part of the interface (pipelines branch on them) and
 //! are listed in each command's `--help`. Nothing here prints a secret:
 //! findings never carry one, and `password-check` reads the candidate
 //! from standard input so it never appears in argv, shell history or `ps`.
 
-use crate::secret::Secret;
-use crate::validate::{self, Policy, Severity};
-use crate::{ParseOptions, parse_bytes};
+use kaitsu::secret::Secret;
+use kaitsu::validate::{self, Policy, Severity};
+use kaitsu::{ParseOptions, parse_bytes};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -113,8 +113,8 @@ fn read_policy(path: &Path) -> Result<Policy, String> {
     Policy::from_yaml(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn parse_notice(path: &Path, options: &ParseOptions) -> Result<crate::Notice, crate::Error> {
-    let bytes = crate::batch::read_input_file(path, crate::batch::DEFAULT_MAX_FILE_BYTES)?;
+fn parse_notice(path: &Path, options: &ParseOptions) -> Result<kaitsu::Notice, kaitsu::Error> {
+    let bytes = kaitsu::batch::read_input_file(path, kaitsu::batch::DEFAULT_MAX_FILE_BYTES)?;
     parse_bytes(&bytes, options)
 }
 
@@ -128,10 +128,10 @@ fn write_stdout(text: &str) -> bool {
 pub fn run_check(args: CheckArgs, lang: super::Lang) -> ExitCode {
     let spec = super::batch_cmd::Spec {
         format: match args.format {
-            CheckFormat::Json => crate::output::Format::Json,
-            CheckFormat::Ndjson => crate::output::Format::Ndjson,
+            CheckFormat::Json => kaitsu::output::Format::Json,
+            CheckFormat::Ndjson => kaitsu::output::Format::Ndjson,
         },
-        csv: crate::output::CsvOptions::default(),
+        csv: kaitsu::output::CsvOptions::default(),
         reveal: false,
         output_dir: None,
         resume: false,
