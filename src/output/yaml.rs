@@ -162,11 +162,35 @@ fn inline(v: &Value) -> String {
     match v {
         Value::Null => "null".to_string(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
+        Value::Number(n) => number(n),
         Value::String(s) => quoted(s),
         Value::Array(_) => "[]".to_string(),
         Value::Object(_) => "{}".to_string(),
     }
+}
+
+/// A number YAML 1.1 reads as one: its float syntax needs a `.` in the
+/// mantissa and a sign in the exponent (`1e-7` would be a string), which
+/// YAML 1.2 accepts too. (A `provenance` bbox may hold such a float.)
+fn number(n: &serde_json::Number) -> String {
+    let text = n.to_string();
+    if !n.is_f64() {
+        return text;
+    }
+    let Some((mantissa, exponent)) = text.split_once(['e', 'E']) else {
+        return text;
+    };
+    let mantissa = if mantissa.contains('.') {
+        mantissa.to_string()
+    } else {
+        format!("{mantissa}.0")
+    };
+    let exponent = if exponent.starts_with(['-', '+']) {
+        exponent.to_string()
+    } else {
+        format!("+{exponent}")
+    };
+    format!("{mantissa}e{exponent}")
 }
 
 fn key(k: &str) -> String {
@@ -236,12 +260,18 @@ mod tests {
         let v = json!({
             "source": "a\u{85}b\u{2028}c\"d\\e\tf",
             "list": [[1, 2], {"k": null, "b": true}, "1:20", "2024-01-01", "~", "#x", "- y"],
-            "users[0].name": {"page": 1, "bbox": [0.5, 1.0, 2.25, 3.0]},
+            "users[0].name": {"page": 1, "bbox": [0.5, 1.0, 2.25, 3.0, 1e-7, 1.5e300]},
         });
         let text = document(&ordered(&v));
         let back: serde_json::Value =
             serde_yaml_ng::from_str(&text).unwrap_or(serde_json::Value::Null);
         assert_eq!(back, v, "{text}");
+    }
+
+    #[test]
+    fn floats_use_the_syntax_yaml_11_reads_as_floats() {
+        let text = document(&ordered(&json!([1e-7, 1.5e300, 2.0, 7])));
+        assert_eq!(text, "---\n- 1.0e-7\n- 1.5e+300\n- 2.0\n- 7\n");
     }
 
     #[test]
