@@ -638,3 +638,57 @@ fn japanese_messages_under_lang_ja_or_a_japanese_locale() {
         "{stderr}"
     );
 }
+
+#[test]
+fn xlsx_cells_are_typed_and_never_formulas() {
+    let dir = tmp();
+    let hostile = dir.path().join("=HYPERLINK(1).pdf");
+    copy(&fixture(CLEAN), &hostile);
+    let book = dir.path().join("out.xlsx");
+    let out = kaitsu()
+        .args([
+            "parse",
+            "-q",
+            "--format",
+            "xlsx",
+            "--csv-header",
+            "ja",
+            "-o",
+        ])
+        .arg(&book)
+        .arg(&hostile)
+        .arg(fixture("err_empty"))
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(1), "one input is an error");
+    let file = std::fs::File::open(&book).unwrap_or_else(|e| panic!("{e}"));
+    let mut zip = zip::ZipArchive::new(file).unwrap_or_else(|e| panic!("{e}"));
+    let mut sheet = String::new();
+    {
+        use std::io::Read;
+        let mut f = zip
+            .by_name("xl/worksheets/sheet1.xml")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let _ = f.read_to_string(&mut sheet);
+    }
+    assert!(!sheet.contains("<f>"), "a formula cell: {sheet}");
+    let mut strings = String::new();
+    if let Ok(mut f) = zip.by_name("xl/sharedStrings.xml") {
+        use std::io::Read;
+        let _ = f.read_to_string(&mut strings);
+    }
+    let all = format!("{sheet}{strings}");
+    assert!(
+        all.contains("=HYPERLINK(1).pdf"),
+        "the name is a string cell"
+    );
+    assert!(
+        all.contains("ユーザーID") && all.contains("corrupt"),
+        "{all}"
+    );
+    // The user's row number is a number cell (no t= attribute).
+    assert!(
+        sheet.contains("<c r=\"D2\"><v>1</v></c>") || sheet.contains("<c r=\"D2\" s="),
+        "{sheet}"
+    );
+}

@@ -230,6 +230,11 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
             return ExitCode::from(EXIT_OUTPUT);
         }
     };
+    if spec.format == Format::Xlsx && sink.is_terminal() {
+        return usage(
+            "--format xlsx is binary: write it with -o FILE.xlsx or redirect standard output",
+        );
+    }
     if spec.format == Format::Csv {
         match output::csv_header_line(&spec.csv) {
             Ok(h) => {
@@ -243,6 +248,7 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
     let fail_at = spec.check;
     let mut failed_check = false;
     let mut written = 0usize;
+    let mut workbook_records: Vec<Record> = Vec::new();
     let mut emit = |record: &Record| {
         if let Some(at) = fail_at {
             failed_check |= record.error.is_some()
@@ -256,6 +262,10 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
             Format::Ndjson => output::to_ndjson_line(record).map(|l| l + "\n"),
             Format::Yaml => output::to_yaml_document(record),
             Format::Csv => output::csv_record_rows(record, &csv).map_err(output::OutputError::from),
+            Format::Xlsx => {
+                workbook_records.push(record.clone());
+                return Flow::Continue;
+            }
         };
         written += 1;
         let ok = match text {
@@ -271,6 +281,17 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
     progress.finish_and_clear();
     if format == Format::Json {
         sink.write(output::json_array_end(written));
+    }
+    if format == Format::Xlsx {
+        match output::render_xlsx(&workbook_records, csv.header) {
+            Ok(bytes) => {
+                sink.write_bytes(&bytes);
+            }
+            Err(e) => {
+                eprintln!("kaitsu: cannot write the workbook: {e}");
+                return ExitCode::from(EXIT_OUTPUT);
+            }
+        }
     }
     let sink_state = sink.finish();
 

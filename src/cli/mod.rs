@@ -78,6 +78,9 @@ enum FormatArg {
     Yaml,
     /// CSV: one row per user (RFC 4180, CRLF).
     Csv,
+    /// An Excel workbook of the CSV's rows, with typed cells (nothing runs
+    /// as a formula); binary: use -o FILE.xlsx or redirect stdout.
+    Xlsx,
 }
 
 impl FormatArg {
@@ -87,6 +90,7 @@ impl FormatArg {
             FormatArg::Ndjson => Format::Ndjson,
             FormatArg::Yaml => Format::Yaml,
             FormatArg::Csv => Format::Csv,
+            FormatArg::Xlsx => Format::Xlsx,
         }
     }
 }
@@ -116,7 +120,7 @@ struct ParseArgs {
     /// with a leading '.
     #[arg(long)]
     excel: bool,
-    /// With --format csv: the header row's language.
+    /// With --format csv or xlsx: the header row's language.
     #[arg(long, value_enum, default_value = "en")]
     csv_header: CsvHeaderArg,
     /// Show temporary passwords, readings and DNS auth passwords instead of

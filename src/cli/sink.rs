@@ -69,15 +69,26 @@ impl Sink {
         }
     }
 
+    /// Whether records would go to a terminal (no place for binary).
+    pub(super) fn is_terminal(&self) -> bool {
+        use std::io::IsTerminal;
+        matches!(self.target, Target::Stdout(_)) && std::io::stdout().is_terminal()
+    }
+
     /// Writes and flushes `text` (records stream as they are ready);
     /// false once writing has stopped.
     pub(super) fn write(&mut self, text: &str) -> bool {
+        self.write_bytes(text.as_bytes())
+    }
+
+    /// [`Sink::write`] for bytes.
+    pub(super) fn write_bytes(&mut self, bytes: &[u8]) -> bool {
         if !matches!(self.state, SinkState::Open) {
             return false;
         }
         let result = match &mut self.target {
-            Target::Stdout(w) => w.write_all(text.as_bytes()).and_then(|()| w.flush()),
-            Target::File { tmp, .. } => tmp.write_all(text.as_bytes()),
+            Target::Stdout(w) => w.write_all(bytes).and_then(|()| w.flush()),
+            Target::File { tmp, .. } => tmp.write_all(bytes),
         };
         if let Err(e) = result {
             self.fail(e);

@@ -126,51 +126,64 @@ fn defused(field: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The cells of a record's rows, in [`CSV_HEADER`] order, shared with
+/// the xlsx writer: one row per user, or one row for a record without
+/// users.
+pub(super) fn rows(r: &Record) -> Vec<[String; 10]> {
+    let error = r.error.as_ref().map(|e| e.kind.clone()).unwrap_or_default();
+    let Some(n) = &r.notice else {
+        let mut row: [String; 10] = Default::default();
+        row[0] = r.source.clone();
+        row[9] = error;
+        return vec![row];
+    };
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let expiry = opt(&n.temporary_password_expiry);
+    if n.users.is_empty() {
+        return vec![[
+            r.source.clone(),
+            opt(&n.customer_number),
+            opt(&n.domain),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            expiry,
+            error,
+        ]];
+    }
+    n.users
+        .iter()
+        .map(|u| {
+            [
+                r.source.clone(),
+                opt(&n.customer_number),
+                opt(&n.domain),
+                u.no.to_string(),
+                opt(&u.user_id),
+                opt(&u.name),
+                opt(&u.order),
+                opt(&u.temporary_password),
+                expiry.clone(),
+                error.clone(),
+            ]
+        })
+        .collect()
+}
+
 fn write_record_rows(
     w: &mut csv::Writer<Vec<u8>>,
     r: &Record,
     excel: bool,
 ) -> Result<(), csv::Error> {
-    let mut write = |row: [&str; 10]| {
+    for row in rows(r) {
         if excel {
-            w.write_record(row.map(defused).iter().map(|c| c.as_ref()))
+            let cells: Vec<std::borrow::Cow<'_, str>> = row.iter().map(|c| defused(c)).collect();
+            w.write_record(cells.iter().map(|c| c.as_bytes()))?;
         } else {
-            w.write_record(row)
+            w.write_record(&row)?;
         }
-    };
-    let error = r.error.as_ref().map(|e| e.kind.as_str()).unwrap_or("");
-    let Some(n) = &r.notice else {
-        return write([r.source.as_str(), "", "", "", "", "", "", "", "", error]);
-    };
-    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-    let expiry = opt(&n.temporary_password_expiry);
-    if n.users.is_empty() {
-        return write([
-            r.source.as_str(),
-            &opt(&n.customer_number),
-            &opt(&n.domain),
-            "",
-            "",
-            "",
-            "",
-            "",
-            &expiry,
-            error,
-        ]);
-    }
-    for u in &n.users {
-        write([
-            r.source.as_str(),
-            &opt(&n.customer_number),
-            &opt(&n.domain),
-            &u.no.to_string(),
-            &opt(&u.user_id),
-            &opt(&u.name),
-            &opt(&u.order),
-            &opt(&u.temporary_password),
-            &expiry,
-            error,
-        ])?;
     }
     Ok(())
 }

@@ -8,7 +8,10 @@
 
 mod csv;
 mod record;
+mod xlsx;
 mod yaml;
+
+pub use xlsx::render_xlsx;
 
 pub use self::csv::{
     CsvOptions, HeaderLang, header_line as csv_header_line, record_rows as csv_record_rows,
@@ -30,6 +33,8 @@ pub enum Format {
     Yaml,
     /// CSV: one row per user (RFC 4180).
     Csv,
+    /// An Excel workbook of the CSV's rows: binary, see [`render_xlsx`].
+    Xlsx,
 }
 
 /// The JSON Schema of [`Record`] (draft 2020-12), pretty-printed.
@@ -52,6 +57,12 @@ pub enum OutputError {
     /// CSV.
     #[error("cannot write CSV: {0}")]
     Csv(#[from] ::csv::Error),
+    /// xlsx.
+    #[error("cannot write the workbook: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// A binary format asked of a text renderer.
+    #[error("xlsx is a binary format: use render_xlsx")]
+    Binary,
 }
 
 /// One record as a single NDJSON line (no trailing newline).
@@ -102,6 +113,7 @@ pub fn render(records: &[Record], format: Format) -> Result<String, OutputError>
             s
         }
         Format::Csv => render_csv(records, &CsvOptions::default())?,
+        Format::Xlsx => return Err(OutputError::Binary),
         Format::Yaml => {
             let mut out = String::new();
             for r in records {
