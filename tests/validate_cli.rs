@@ -227,6 +227,15 @@ fn password_check_reads_stdin() {
         assert!(stdout.contains(code), "{code} in {stdout}");
     }
     assert!(!stdout.contains("short pw"));
+    let out = kaitsu()
+        .args(["password-check", "--user-id", "someone@example.com"])
+        .write_stdin("X1#SomeOne-2025\n")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("contains_user_id"), "{stdout}");
+    assert!(!stdout.contains("SomeOne"), "{stdout}");
     kaitsu()
         .args(["password-check", "--user-id", "someone@example.com"])
         .write_stdin("")

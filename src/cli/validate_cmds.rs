@@ -206,8 +206,12 @@ pub fn run_password_check(args: PasswordCheckArgs, lang: super::Lang) -> ExitCod
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let failures =
+    let mut failures =
         validate::check_new_password(candidate.expose(), temporary.as_ref().map(Secret::expose));
+    failures.extend(validate::check_user_id_rule(
+        candidate.expose(),
+        &args.user_id,
+    ));
     let mut text = String::new();
     if failures.is_empty() {
         text.push_str("ok: the password meets every rule\n");
