@@ -8,18 +8,20 @@
 //! (what Japanese Windows writes, without the UTF-8 flag), else kept with
 //! their bytes escaped ([`super::names::lossless`]).
 //!
-//! The archive is read once (bounded like any input) and listed without
-//! decrypting; each member is decrypted (ZipCrypto or WinZip AES, through
-//! the `zip` crate) and inflated by a worker, trying the same passwords as
-//! for PDFs, and never past the per-file byte limit, whatever the member
-//! claims its size is: a ZIP bomb is a `limit_exceeded` record.
+//! The archive is read (bounded like any input) and listed without
+//! decrypting; each member is read again, decrypted (ZipCrypto or WinZip
+//! AES, through the `zip` crate) and inflated by a worker, trying the same
+//! passwords as for PDFs, and never past the per-file byte limit, whatever
+//! the member claims its size is: a ZIP bomb is a `limit_exceeded` record.
+//! Reading the archive again per member keeps memory to one archive per
+//! worker, however many archives a batch names; a member whose name changed
+//! in between (the archive was replaced) is an `io` record.
 
 use super::inputs::{Input, Origin};
 use crate::Error;
 use crate::secret::Secret;
 use std::io::{Cursor, Read};
 use std::path::Path;
-use std::sync::Arc;
 
 /// PDF members of one archive at most: a PPAP mail carries a handful of
 /// notices; an archive listing a hundred thousand is an attack on the
@@ -45,8 +47,8 @@ pub(super) fn expand(path: &Path, source: &str, max_bytes: u64, out: &mut Vec<In
         source: source.to_string(),
         origin: Origin::Failed(e),
     };
-    let bytes: Arc<[u8]> = match super::read_input_file(path, max_bytes) {
-        Ok(b) => b.into(),
+    let bytes = match super::read_input_file(path, max_bytes) {
+        Ok(b) => b,
         Err(e) => {
             out.push(failed(e));
             return 0;
@@ -79,7 +81,6 @@ pub(super) fn expand(path: &Path, source: &str, max_bytes: u64, out: &mut Vec<In
         members.push(Input {
             source: format!("{source}!/{name}"),
             origin: Origin::ZipMember {
-                archive: Arc::clone(&bytes),
                 archive_path: path.to_path_buf(),
                 index,
                 name,
@@ -97,16 +98,35 @@ pub(super) fn expand(path: &Path, source: &str, max_bytes: u64, out: &mut Vec<In
     skipped
 }
 
+/// Where one member is.
+pub(super) struct Member<'a> {
+    /// The archive.
+    pub(super) path: &'a Path,
+    /// The member's index.
+    pub(super) index: usize,
+    /// Its name when the archive was listed.
+    pub(super) name: &'a str,
+}
+
 /// The bytes of one member: as stored, or decrypted with the first
 /// password that opens it; never more than `max` bytes.
 pub(super) fn read_member(
-    archive: &[u8],
-    index: usize,
+    member: &Member<'_>,
     passwords: &[Secret],
     max: u64,
 ) -> Result<Vec<u8>, Error> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(archive)).map_err(archive_error)?;
-    let encrypted = zip.by_index_raw(index).map_err(archive_error)?.encrypted();
+    let archive = super::read_input_file(member.path, max)?;
+    let index = member.index;
+    let mut zip = zip::ZipArchive::new(Cursor::new(&archive[..])).map_err(archive_error)?;
+    let encrypted = {
+        let raw = zip.by_index_raw(index).map_err(archive_error)?;
+        if super::names::lossless(raw.name_raw(), true) != member.name {
+            return Err(Error::Io(std::io::Error::other(
+                "the archive changed while the batch ran (its member is not where it was)",
+            )));
+        }
+        raw.encrypted()
+    };
     if !encrypted {
         let file = zip.by_index(index).map_err(archive_error)?;
         return read_bounded(file, max);

@@ -41,9 +41,9 @@ pub enum Origin {
     /// A PDF member of a ZIP archive (decrypted and inflated when its turn
     /// comes).
     ZipMember {
-        /// The whole archive, shared by its members.
-        archive: std::sync::Arc<[u8]>,
-        /// The archive's path (for `--passwords` patterns).
+        /// The archive (read again by the worker, so a batch of many
+        /// archives never holds them all in memory; also matched by
+        /// `--passwords` patterns).
         archive_path: PathBuf,
         /// The member's index in the archive.
         index: usize,

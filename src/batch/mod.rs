@@ -349,8 +349,17 @@ fn make_record(
             Ok(b) => Cow::Owned(b),
             Err(e) => return (Record::failure(source, &e), None, false),
         },
-        Origin::ZipMember { archive, index, .. } => {
-            match archive::read_member(archive, *index, &passwords, options.max_file_bytes) {
+        Origin::ZipMember {
+            archive_path,
+            index,
+            name,
+        } => {
+            let member = archive::Member {
+                path: archive_path,
+                index: *index,
+                name,
+            };
+            match archive::read_member(&member, &passwords, options.max_file_bytes) {
                 Ok(b) => Cow::Owned(b),
                 Err(e) => return (Record::failure(source, &e), None, false),
             }
