@@ -692,3 +692,44 @@ fn xlsx_cells_are_typed_and_never_formulas() {
         "{sheet}"
     );
 }
+
+#[test]
+fn passwords_file_patterns_match_normalized_and_absolute_paths() {
+    let dir = tmp();
+    copy(&fixture(ENCRYPTED), &dir.path().join("bad/enc.pdf"));
+    std::fs::write(
+        dir.path().join("pw.yaml"),
+        format!("\"bad/enc.pdf\": [\"wrong\", \"{ENCRYPTED_PW}\"]\n"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = kaitsu()
+        .current_dir(dir.path())
+        .args([
+            "parse",
+            "--format",
+            "ndjson",
+            "-q",
+            "--passwords",
+            "pw.yaml",
+        ])
+        .args(["bad/enc.pdf", "./bad/enc.pdf"])
+        .arg(dir.path().join("bad/enc.pdf"))
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let records = ndjson(&out.stdout);
+    assert_eq!(records.len(), 3);
+    assert!(
+        records.iter().all(|r| r["notice"].is_object()),
+        "{records:?}"
+    );
+    // A pattern listed twice is refused.
+    std::fs::write(dir.path().join("dup.yaml"), "a.pdf: x\na.pdf: y\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = kaitsu()
+        .current_dir(dir.path())
+        .args(["parse", "-q", "--passwords", "dup.yaml", "bad/enc.pdf"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("listed twice"));
+}
