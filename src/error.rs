@@ -68,6 +68,36 @@ pub enum Error {
     /// Reading the file failed.
     #[error("cannot read the file: {0}")]
     Io(#[from] std::io::Error),
+    /// The input is larger than a notice can be; refused before it is
+    /// read whole.
+    #[error(
+        "the input is larger than the limit of {limit} bytes (a notice is tens of kilobytes); \
+         it was not read"
+    )]
+    TooLarge {
+        /// The bound, in bytes.
+        limit: u64,
+    },
+    /// A ZIP archive (or one of its members) that cannot be read.
+    #[error("not a readable ZIP archive: {message}")]
+    Archive {
+        /// What the ZIP reader said.
+        message: String,
+    },
+    /// An encrypted ZIP member that no given password opens.
+    #[error(
+        "the ZIP member is encrypted and none of the given passwords opens it; \
+         pass the password from the second e-mail with --password, KAITSU_PASSWORD or --passwords"
+    )]
+    ArchivePassword,
+    /// An archive over a bound (too many PDFs in it).
+    #[error("the ZIP archive holds more {what} than the limit of {limit}")]
+    ArchiveLimit {
+        /// What was counted.
+        what: &'static str,
+        /// The bound.
+        limit: usize,
+    },
 }
 
 impl Error {
@@ -81,6 +111,9 @@ impl Error {
             Error::NoTextLayer { .. } => ErrorKind::NoTextLayer,
             Error::NotANotice { .. } => ErrorKind::NotANotice,
             Error::Io(_) => ErrorKind::Io,
+            Error::TooLarge { .. } | Error::ArchiveLimit { .. } => ErrorKind::LimitExceeded,
+            Error::Archive { .. } => ErrorKind::Corrupt,
+            Error::ArchivePassword => ErrorKind::Encrypted,
         }
     }
 }

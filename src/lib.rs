@@ -13,7 +13,9 @@
 //! 5. [`output`]: a notice or an error, with findings → the record users see
 //!    (JSON, NDJSON, YAML, CSV).
 //!
-//! [`batch`] runs many inputs in parallel; [`cli`] is the command line.
+//! [`batch`] runs many inputs in parallel. The command line is the `kaitsu`
+//! binary's own (`src/cli/`, behind the default `cli` feature), so the
+//! library builds without clap: `cargo build --no-default-features --lib`.
 //! [`parse_bytes`] runs layers 1–3; [`parse_to_record`] all of them.
 //!
 //! # Example
@@ -40,7 +42,6 @@
 #![deny(missing_docs)]
 
 pub mod batch;
-pub mod cli;
 pub mod error;
 pub mod layout;
 pub mod notice;

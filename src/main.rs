@@ -1,5 +1,9 @@
-//! The `kaitsu` binary: a thin shell over [`kaitsu::cli`].
+//! The `kaitsu` binary: the command line (`cli/`), a thin shell over the
+//! kaitsu library. Only the binary uses clap and the other command-line
+//! crates (the `cli` feature).
+
+mod cli;
 
 fn main() -> std::process::ExitCode {
-    kaitsu::cli::main()
+    cli::main()
 }

@@ -29,6 +29,14 @@ fn kaitsu() -> Command {
     Command::cargo_bin("kaitsu").expect("the kaitsu binary builds")
 }
 
+/// The one record of `--format json` output, which is always an array.
+fn only_record(stdout: &[u8]) -> Value {
+    let all: Value = serde_json::from_slice(stdout).expect("json");
+    let records = all.as_array().expect("--format json is always an array");
+    assert_eq!(records.len(), 1, "{all}");
+    records[0].clone()
+}
+
 fn codes(record: &Value) -> Vec<String> {
     record["findings"]
         .as_array()
@@ -48,7 +56,7 @@ fn check_after_expiry_fails_with_password_expired() {
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(1));
-    let record: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let record: Value = only_record(&out.stdout);
     assert!(codes(&record).contains(&"password_expired".to_string()));
     let f = record["findings"]
         .as_array()
@@ -72,7 +80,7 @@ fn check_well_before_expiry_passes() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    let record: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let record: Value = only_record(&out.stdout);
     assert!(
         codes(&record)
             .iter()
@@ -219,6 +227,15 @@ fn password_check_reads_stdin() {
         assert!(stdout.contains(code), "{code} in {stdout}");
     }
     assert!(!stdout.contains("short pw"));
+    let out = kaitsu()
+        .args(["password-check", "--user-id", "someone@example.com"])
+        .write_stdin("X1#SomeOne-2025\n")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("contains_user_id"), "{stdout}");
+    assert!(!stdout.contains("SomeOne"), "{stdout}");
     kaitsu()
         .args(["password-check", "--user-id", "someone@example.com"])
         .write_stdin("")
@@ -291,7 +308,7 @@ fn check_fails_on_notices_with_look_alike_login_hosts() {
             .output()
             .expect("runs");
         assert_eq!(out.status.code(), Some(1), "{name}");
-        let record: Value = serde_json::from_slice(&out.stdout).expect("json");
+        let record: Value = only_record(&out.stdout);
         assert!(
             codes(&record).contains(&"login_host_lookalike".to_string()),
             "{name}: {record}"

@@ -3,57 +3,148 @@
 //! Every name the user gives becomes at least one entry, and an entry that
 //! cannot be read still becomes a record (an `io` error), so a batch never
 //! loses a file: a missing path, a directory given without `--recursive`, a
-//! symlink loop, a name that is not UTF-8.
+//! symlink loop, a name that is not UTF-8, a FIFO, socket or device named
+//! `*.pdf` (with `--recursive` too: they are never silently skipped).
+//!
+//! `-` reads standard input: PDF bytes (it starts with `%PDF-`) are one
+//! input named `-`; anything else is a list of paths, one per line.
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 /// Why a directory named without `--recursive` gives no notice.
 pub(super) const DIRECTORY_WITHOUT_RECURSIVE: &str =
     "is a directory: pass --recursive to parse the PDFs under it";
 
+/// What standard input starts with when it holds a PDF rather than a list
+/// of paths (ISO 32000-1 §7.5.2: the header is the file's first line).
+const PDF_MAGIC: &[u8] = b"%PDF-";
+
 /// One input of the batch.
 #[derive(Debug)]
 pub struct Input {
     /// The path as the user gave it (or as found under a directory they
-    /// gave), lossily shown as UTF-8. Never made absolute.
+    /// gave), lossily shown as UTF-8; `-` for PDF bytes on standard input.
+    /// Never made absolute.
     pub source: String,
-    /// The file to read, or why there is none.
-    pub path: Result<PathBuf, String>,
+    /// Where its bytes are, or why there are none.
+    pub origin: Origin,
+}
+
+/// Where an input's bytes come from.
+#[derive(Debug)]
+pub enum Origin {
+    /// A file (read when its turn comes, without blocking).
+    File(PathBuf),
+    /// PDF bytes read from standard input.
+    Bytes(Vec<u8>),
+    /// A PDF member of a ZIP archive (decrypted and inflated when its turn
+    /// comes).
+    ZipMember {
+        /// The archive (read again by the worker, so a batch of many
+        /// archives never holds them all in memory; also matched by
+        /// `--passwords` patterns).
+        archive_path: PathBuf,
+        /// The member's index in the archive.
+        index: usize,
+        /// The member's decoded name.
+        name: String,
+    },
+    /// Nothing can be read; why, for the `io` record.
+    Unreadable(String),
+    /// Nothing can be read; the error of its record.
+    Failed(crate::Error),
 }
 
 impl Input {
     fn file(path: &Path) -> Input {
         Input {
-            source: path.to_string_lossy().into_owned(),
-            path: Ok(path.to_path_buf()),
+            source: super::names::of_path(path),
+            origin: Origin::File(path.to_path_buf()),
         }
     }
 
     fn failed(source: String, why: String) -> Input {
         Input {
             source,
-            path: Err(why),
+            origin: Origin::Unreadable(why),
+        }
+    }
+
+    /// The path, for a file input.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.origin {
+            Origin::File(p) => Some(p),
+            _ => None,
         }
     }
 }
 
-/// Expands the command line's names: files as they are, directories (with
-/// `recursive`) into their PDFs in sorted order, `-` into the paths read
-/// from `stdin`, one per line.
-pub fn expand(names: &[PathBuf], recursive: bool, stdin: &mut dyn BufRead) -> Vec<Input> {
-    let mut out = Vec::new();
+/// What expanding the command line found besides inputs, for the message
+/// that explains an empty batch.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// Regular files under directories, and ZIP members, that are not
+    /// `*.pdf` (or `*.zip`).
+    pub other_files: usize,
+}
+
+/// Expands the command line's names: files as they are, ZIP archives into
+/// their PDF members, directories (with `recursive`) into their PDFs and
+/// archives in sorted order, `-` into the PDF or the paths read from
+/// `stdin`. `max_bytes` bounds a PDF read from standard input and an
+/// archive read to be listed.
+pub fn expand(
+    names: &[PathBuf],
+    recursive: bool,
+    stdin: &mut dyn BufRead,
+    max_bytes: u64,
+) -> (Vec<Input>, Skipped) {
+    let mut ctx = Expansion {
+        recursive,
+        max_bytes,
+        out: Vec::new(),
+        skipped: Skipped::default(),
+    };
     for name in names {
         if name.as_os_str() == "-" {
-            read_path_list(stdin, recursive, &mut out);
+            if stdin.fill_buf().is_ok_and(|b| b.starts_with(PDF_MAGIC)) {
+                ctx.out.push(read_stdin_pdf(stdin, max_bytes));
+            } else {
+                read_path_list(stdin, &mut ctx);
+            }
         } else {
-            expand_one(name, recursive, &mut out);
+            ctx.expand_one(name);
         }
     }
-    out
+    (ctx.out, ctx.skipped)
 }
 
-fn read_path_list(stdin: &mut dyn BufRead, recursive: bool, out: &mut Vec<Input>) {
+/// The state of one expansion.
+struct Expansion {
+    recursive: bool,
+    max_bytes: u64,
+    out: Vec<Input>,
+    skipped: Skipped,
+}
+
+fn read_stdin_pdf(stdin: &mut dyn BufRead, max: u64) -> Input {
+    let mut bytes = Vec::new();
+    let source = "-".to_string();
+    match stdin.take(max.saturating_add(1)).read_to_end(&mut bytes) {
+        Ok(_) if bytes.len() as u64 > max => Input::failed(
+            source,
+            format!("standard input holds more than the limit of {max} bytes"),
+        ),
+        Ok(_) => Input {
+            source,
+            origin: Origin::Bytes(bytes),
+        },
+        Err(e) => Input::failed(source, format!("cannot read standard input: {e}")),
+    }
+}
+
+fn read_path_list(stdin: &mut dyn BufRead, ctx: &mut Expansion) {
     let mut buf = Vec::new();
     loop {
         buf.clear();
@@ -66,10 +157,10 @@ fn read_path_list(stdin: &mut dyn BufRead, recursive: bool, out: &mut Vec<Input>
                 if buf.is_empty() {
                     continue;
                 }
-                expand_one(&path_from_bytes(&buf), recursive, out);
+                ctx.expand_one(&path_from_bytes(&buf));
             }
             Err(e) => {
-                out.push(Input::failed(
+                ctx.out.push(Input::failed(
                     "-".into(),
                     format!("cannot read paths from stdin: {e}"),
                 ));
@@ -95,46 +186,62 @@ fn is_pdf_name(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
 }
 
-fn expand_one(name: &Path, recursive: bool, out: &mut Vec<Input>) {
-    let source = name.to_string_lossy().into_owned();
-    match std::fs::metadata(name) {
-        Ok(meta) if meta.is_dir() => {
-            if !recursive {
-                out.push(Input::failed(source, DIRECTORY_WITHOUT_RECURSIVE.into()));
-                return;
-            }
-            let walker = walkdir::WalkDir::new(name)
-                .follow_links(true)
-                .sort_by_file_name();
-            for entry in walker {
-                match entry {
-                    Ok(e) if e.file_type().is_file() && is_pdf_name(e.path()) => {
-                        out.push(Input::file(e.path()))
-                    }
-                    Ok(_) => {}
-                    Err(e) => {
-                        let at = e
-                            .path()
-                            .map(|p| p.to_string_lossy().into_owned())
-                            .unwrap_or_else(|| source.clone());
-                        let why = if e.loop_ancestor().is_some() {
-                            "symlink loop: the link points at a directory that contains it"
-                                .to_string()
-                        } else {
-                            format!(
-                                "cannot list: {}",
-                                e.io_error()
-                                    .map_or_else(|| e.to_string(), |io| io.to_string())
-                            )
-                        };
-                        out.push(Input::failed(at, why));
+impl Expansion {
+    fn expand_one(&mut self, name: &Path) {
+        let source = super::names::of_path(name);
+        match std::fs::metadata(name) {
+            Ok(meta) if meta.is_dir() => {
+                if !self.recursive {
+                    self.out
+                        .push(Input::failed(source, DIRECTORY_WITHOUT_RECURSIVE.into()));
+                    return;
+                }
+                let walker = walkdir::WalkDir::new(name)
+                    .follow_links(true)
+                    .sort_by_file_name();
+                for entry in walker {
+                    match entry {
+                        Ok(e) if e.file_type().is_dir() => {}
+                        Ok(e)
+                            if e.file_type().is_file() && super::archive::is_zip_name(e.path()) =>
+                        {
+                            self.archive(e.path());
+                        }
+                        // Regular files, and FIFOs, sockets and devices named
+                        // like a PDF: reading them gives their precise record.
+                        Ok(e) if is_pdf_name(e.path()) => self.out.push(Input::file(e.path())),
+                        Ok(_) => self.skipped.other_files += 1,
+                        Err(e) => {
+                            let at = e
+                                .path()
+                                .map(super::names::of_path)
+                                .unwrap_or_else(|| source.clone());
+                            let why = if e.loop_ancestor().is_some() {
+                                "symlink loop: the link points at a directory that contains it"
+                                    .to_string()
+                            } else {
+                                format!(
+                                    "cannot list: {}",
+                                    e.io_error()
+                                        .map_or_else(|| e.to_string(), |io| io.to_string())
+                                )
+                            };
+                            self.out.push(Input::failed(at, why));
+                        }
                     }
                 }
             }
+            Ok(meta) if meta.is_file() && super::archive::is_zip_name(name) => self.archive(name),
+            // Files, and names that do not exist (yet): reading them later
+            // gives the precise error.
+            _ => self.out.push(Input::file(name)),
         }
-        // Files, and names that do not exist (yet): reading them later
-        // gives the precise error.
-        _ => out.push(Input::file(name)),
+    }
+
+    fn archive(&mut self, path: &Path) {
+        let source = super::names::of_path(path);
+        self.skipped.other_files +=
+            super::archive::expand(path, &source, self.max_bytes, &mut self.out);
     }
 }
 
@@ -142,23 +249,47 @@ fn expand_one(name: &Path, recursive: bool, out: &mut Vec<Input>) {
 mod tests {
     use super::*;
 
+    fn names(inputs: &[Input]) -> Vec<&str> {
+        inputs.iter().map(|i| i.source.as_str()).collect()
+    }
+
     #[test]
     fn stdin_list_and_missing_files_each_give_an_entry() {
         let mut stdin = std::io::Cursor::new(b"a.pdf\n\nb.pdf\r\n".to_vec());
-        let inputs = expand(
+        let (inputs, _) = expand(
             &[PathBuf::from("-"), PathBuf::from("c.pdf")],
             false,
             &mut stdin,
+            1000,
         );
-        let names: Vec<&str> = inputs.iter().map(|i| i.source.as_str()).collect();
-        assert_eq!(names, ["a.pdf", "b.pdf", "c.pdf"]);
+        assert_eq!(names(&inputs), ["a.pdf", "b.pdf", "c.pdf"]);
+    }
+
+    #[test]
+    fn pdf_bytes_on_stdin_are_one_input() {
+        let pdf = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n".to_vec();
+        let (inputs, _) = expand(
+            &[PathBuf::from("-")],
+            false,
+            &mut std::io::Cursor::new(pdf.clone()),
+            1000,
+        );
+        assert_eq!(names(&inputs), ["-"]);
+        assert!(matches!(&inputs[0].origin, Origin::Bytes(b) if *b == pdf));
+        let (inputs, _) = expand(
+            &[PathBuf::from("-")],
+            false,
+            &mut std::io::Cursor::new(pdf),
+            10,
+        );
+        assert!(matches!(inputs[0].origin, Origin::Unreadable(_)));
     }
 
     #[test]
     fn directory_without_recursive_is_one_error_entry() {
         let dir = std::env::temp_dir();
-        let inputs = expand(&[dir], false, &mut std::io::Cursor::new(Vec::new()));
+        let (inputs, _) = expand(&[dir], false, &mut std::io::Cursor::new(Vec::new()), 0);
         assert_eq!(inputs.len(), 1);
-        assert!(inputs[0].path.is_err());
+        assert!(matches!(inputs[0].origin, Origin::Unreadable(_)));
     }
 }

@@ -3,18 +3,30 @@
 //! Workers (rayon, `-j N`) parse files while the calling thread receives
 //! their records and hands them on strictly in input order, so NDJSON
 //! streams as soon as the next record is ready and the output is the same
-//! byte for byte whatever `-j` is. With an output directory each record is
-//! also written atomically (a temporary file in the same directory, then a
-//! rename), so an interrupted run — Ctrl-C or `kill -9` — never leaves a
-//! half-written `<name>.json`; `--resume` skips inputs whose stored record
-//! was made from the same bytes (SHA-256).
+//! byte for byte whatever `-j` is. The receiver may stop the batch (stdout
+//! was closed): workers then start no new input.
+//!
+//! With an output directory ([`OutputDir`]) each record is also stored
+//! atomically; `--resume` reuses a stored record only when it was made from
+//! the same bytes (SHA-256), under the same options and kaitsu version
+//! ([`BatchOptions::resume_key`]), for the same source. A failure to
+//! *store* a record is an output error, counted apart: the record itself
+//! still goes to the caller unchanged.
+//!
+//! Inputs are opened without blocking and must be regular files: a FIFO, a
+//! socket or a device is an `io` record, never a hang or an endless read.
 
+mod archive;
 mod inputs;
+mod names;
 mod outdir;
 mod passwords;
 
-pub use inputs::{Input, expand};
-pub use outdir::{OutputDir, StoredRecord};
+pub use archive::MAX_PDF_MEMBERS;
+pub use names::lossless as lossless_name;
+
+pub use inputs::{Input, Origin, Skipped, expand};
+pub use outdir::{OutputDir, OutputDirError, StoredRecord};
 pub use passwords::{PasswordFileError, PasswordMap};
 
 use crate::output::Record;
@@ -23,18 +35,28 @@ use crate::{Error, ParseOptions};
 use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// The largest input file read: a notice is tens of kilobytes; a file this
-/// big is not one, and reading it would cost memory for nothing.
-pub const DEFAULT_MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+/// big is not one, and reading it would cost memory for nothing (each
+/// worker may hold one).
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Workers per core at most: parsing is CPU-bound, so more threads than a
+/// few per core only add memory (each may hold a whole input) and start-up
+/// time (`-j 100000` would start 100 000 threads).
+pub const MAX_JOBS_PER_CORE: usize = 4;
 
 /// How a batch runs.
 #[derive(Debug)]
 pub struct BatchOptions {
-    /// Worker threads; 0 means one per core.
+    /// Worker threads; 0 means one per core. Bounded by
+    /// [`worker_count`].
     pub jobs: usize,
     /// Passwords tried on every encrypted file (`--password`,
     /// `KAITSU_PASSWORD`).
@@ -47,8 +69,17 @@ pub struct BatchOptions {
     pub max_file_bytes: u64,
     /// Where to store one JSON file per input, if anywhere.
     pub output_dir: Option<OutputDir>,
-    /// Skip inputs whose stored record matches their content.
+    /// Skip inputs whose stored record matches their content and options.
     pub resume: bool,
+    /// With `resume`: parse again inputs whose stored record is an error.
+    pub retry_errors: bool,
+    /// Everything besides the input's bytes that changes its record (the
+    /// kaitsu version, `--today`, the policy, `--reveal-secrets`,
+    /// `--timeout`…), as one string: a stored record made under another key
+    /// is never reused. Passwords are not part of it (a hash of a password
+    /// on disk could be brute-forced); instead an `encrypted` record is
+    /// never reused, and retrying it costs one failed password try.
+    pub resume_key: String,
 }
 
 impl Default for BatchOptions {
@@ -61,8 +92,30 @@ impl Default for BatchOptions {
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             output_dir: None,
             resume: false,
+            retry_errors: false,
+            resume_key: String::new(),
         }
     }
+}
+
+/// The worker threads a batch uses: `requested` (0 = one per core), at
+/// most one per input and [`MAX_JOBS_PER_CORE`] per core, at least one.
+pub fn worker_count(requested: usize, inputs: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let wanted = if requested == 0 { cores } else { requested };
+    wanted
+        .min(cores.saturating_mul(MAX_JOBS_PER_CORE))
+        .min(inputs)
+        .max(1)
+}
+
+/// One input that gave no notice, for the closing summary.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FailedInput {
+    /// The record's source.
+    pub source: String,
+    /// The error kind.
+    pub kind: String,
 }
 
 /// What a batch did, for the end-of-run summary and `summary.json`.
@@ -76,8 +129,19 @@ pub struct Summary {
     pub errors: BTreeMap<String, usize>,
     /// Findings in all records, by severity.
     pub findings: BTreeMap<String, usize>,
+    /// Findings in all records, by code.
+    pub findings_by_code: BTreeMap<String, usize>,
+    /// The inputs that gave no notice, in input order.
+    pub failed: Vec<FailedInput>,
     /// Inputs skipped by `--resume` (their stored record was reused).
     pub resumed: usize,
+    /// Records that could not be stored in the output directory.
+    pub store_failures: usize,
+    /// The first store failure's message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_store_failure: Option<String>,
+    /// Inputs not processed because the batch was stopped (stdout closed).
+    pub not_processed: usize,
     /// Wall-clock seconds.
     pub elapsed_seconds: f64,
 }
@@ -86,11 +150,18 @@ impl Summary {
     fn count(&mut self, record: &Record) {
         self.inputs += 1;
         match &record.error {
-            Some(e) => *self.errors.entry(e.kind.clone()).or_default() += 1,
+            Some(e) => {
+                *self.errors.entry(e.kind.clone()).or_default() += 1;
+                self.failed.push(FailedInput {
+                    source: record.source.clone(),
+                    kind: e.kind.clone(),
+                });
+            }
             None => self.parsed += 1,
         }
         for f in &record.findings {
             *self.findings.entry(f.severity.clone()).or_default() += 1;
+            *self.findings_by_code.entry(f.code.clone()).or_default() += 1;
         }
     }
 
@@ -129,14 +200,31 @@ impl Summary {
 /// Turns one file's bytes into its record (parse, then validate).
 pub type Processor<'a> = dyn Fn(&str, &[u8], &ParseOptions) -> Record + Sync + 'a;
 
-/// Runs a batch. `emit` gets every record once, in input order; `tick`
-/// is called as each input finishes (for a progress bar).
+/// Whether the batch goes on after a record was handed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Go on.
+    Continue,
+    /// Start no new input (the output is gone).
+    Stop,
+}
+
+/// What one worker made of one input.
+struct Outcome {
+    record: Record,
+    resumed: bool,
+    store_failure: Option<String>,
+}
+
+/// Runs a batch. `emit` gets every record once, in input order, until it
+/// returns [`Flow::Stop`]; `tick` is called as each input finishes (for a
+/// progress bar), with the record.
 pub fn run(
     inputs: &[Input],
     options: &BatchOptions,
     process: &Processor<'_>,
-    emit: &mut dyn FnMut(&Record),
-    tick: &(dyn Fn() + Sync),
+    emit: &mut dyn FnMut(&Record) -> Flow,
+    tick: &(dyn Fn(&Record) + Sync),
 ) -> Summary {
     let started = Instant::now();
     let names: Vec<String> = match &options.output_dir {
@@ -144,9 +232,10 @@ pub fn run(
         None => Vec::new(),
     };
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.jobs)
+        .num_threads(worker_count(options.jobs, inputs.len()))
         .build();
-    let (tx, rx) = mpsc::channel::<(usize, Record, bool)>();
+    let stop = AtomicBool::new(false);
+    let (tx, rx) = mpsc::channel::<(usize, Outcome)>();
     let mut summary = Summary::default();
     std::thread::scope(|scope| {
         scope.spawn(|| {
@@ -155,9 +244,12 @@ pub fn run(
                     .par_iter()
                     .enumerate()
                     .for_each_with(tx.clone(), |tx, (i, input)| {
-                        let (record, resumed) = one_input(input, names.get(i), options, process);
-                        tick();
-                        let _ = tx.send((i, record, resumed));
+                        if stop.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        let outcome = one_input(input, names.get(i), options, process);
+                        tick(&outcome.record);
+                        let _ = tx.send((i, outcome));
                     })
             };
             match &pool {
@@ -166,20 +258,31 @@ pub fn run(
             }
             drop(tx);
         });
-        let mut pending: BTreeMap<usize, (Record, bool)> = BTreeMap::new();
+        let mut pending: BTreeMap<usize, Outcome> = BTreeMap::new();
         let mut next = 0;
-        for (i, record, resumed) in rx.iter() {
-            pending.insert(i, (record, resumed));
-            while let Some((record, resumed)) = pending.remove(&next) {
-                if resumed {
+        for (i, outcome) in rx.iter() {
+            if stop.load(Ordering::Relaxed) {
+                continue;
+            }
+            pending.insert(i, outcome);
+            while let Some(outcome) = pending.remove(&next) {
+                next += 1;
+                if outcome.resumed {
                     summary.resumed += 1;
                 }
-                summary.count(&record);
-                emit(&record);
-                next += 1;
+                if let Some(why) = outcome.store_failure {
+                    summary.store_failures += 1;
+                    summary.first_store_failure.get_or_insert(why);
+                }
+                summary.count(&outcome.record);
+                if emit(&outcome.record) == Flow::Stop {
+                    stop.store(true, Ordering::Relaxed);
+                    break;
+                }
             }
         }
     });
+    summary.not_processed = inputs.len() - summary.inputs;
     summary.elapsed_seconds = started.elapsed().as_secs_f64();
     summary
 }
@@ -189,23 +292,29 @@ fn one_input(
     stored_name: Option<&String>,
     options: &BatchOptions,
     process: &Processor<'_>,
-) -> (Record, bool) {
+) -> Outcome {
     let (record, hash, resumed) = make_record(input, stored_name, options, process);
+    let mut outcome = Outcome {
+        record,
+        resumed,
+        store_failure: None,
+    };
     if resumed {
-        return (record, true);
+        return outcome;
     }
     // Every input gets its file, error records included; an input whose
     // bytes could not be read has no hash, so --resume retries it.
     if let (Some(dir), Some(name)) = (&options.output_dir, stored_name)
-        && let Err(e) = dir.store(name, hash.as_deref().unwrap_or(""), &record)
+        && let Err(e) = dir.store(
+            name,
+            hash.as_deref().unwrap_or(""),
+            &options.resume_key,
+            &outcome.record,
+        )
     {
-        let failure = Error::Io(std::io::Error::other(format!(
-            "cannot write {}: {e}",
-            dir.path_of(name).display()
-        )));
-        return (Record::failure(input.source.as_str(), &failure), false);
+        outcome.store_failure = Some(format!("cannot store {}: {e}", dir.path_of(name).display()));
     }
-    (record, false)
+    outcome
 }
 
 /// The record of one input, the hash of its bytes, and whether it was
@@ -217,28 +326,56 @@ fn make_record(
     process: &Processor<'_>,
 ) -> (Record, Option<String>, bool) {
     let source = input.source.as_str();
-    let path = match &input.path {
-        Ok(p) => p,
-        Err(why) => {
+    let mut passwords = match &input.origin {
+        Origin::File(path) => options.password_map.for_path(path),
+        Origin::ZipMember {
+            archive_path, name, ..
+        } => {
+            let mut p = options.password_map.for_path(archive_path);
+            p.extend(options.password_map.for_path(Path::new(name)));
+            p
+        }
+        _ => Vec::new(),
+    };
+    passwords.extend(options.passwords.iter().cloned());
+    let bytes: Cow<'_, [u8]> = match &input.origin {
+        Origin::Unreadable(why) => {
             let e = Error::Io(std::io::Error::other(why.clone()));
             return (Record::failure(source, &e), None, false);
         }
-    };
-    let bytes = match read_bounded(path, options.max_file_bytes) {
-        Ok(b) => b,
-        Err(e) => return (Record::failure(source, &e), None, false),
+        Origin::Failed(e) => return (Record::failure(source, e), None, false),
+        Origin::Bytes(b) => Cow::Borrowed(b),
+        Origin::File(path) => match read_input_file(path, options.max_file_bytes) {
+            Ok(b) => Cow::Owned(b),
+            Err(e) => return (Record::failure(source, &e), None, false),
+        },
+        Origin::ZipMember {
+            archive_path,
+            index,
+            name,
+        } => {
+            let member = archive::Member {
+                path: archive_path,
+                index: *index,
+                name,
+            };
+            match archive::read_member(&member, &passwords, options.max_file_bytes) {
+                Ok(b) => Cow::Owned(b),
+                Err(e) => return (Record::failure(source, &e), None, false),
+            }
+        }
     };
     let hash: String = Sha256::digest(&bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
     if let (true, Some(dir), Some(name)) = (options.resume, &options.output_dir, stored_name)
-        && let Some(stored) = dir.load(name).filter(|s| s.input_sha256 == hash)
+        && let Some(stored) = dir
+            .load(name)
+            .filter(|s| reusable(s, source, &hash, options))
     {
         return (stored.record, Some(hash), true);
     }
-    let mut passwords = options.password_map.for_path(path);
-    passwords.extend(options.passwords.iter().cloned());
     let parse_options = ParseOptions {
         passwords,
         limits: crate::pdf::Limits {
@@ -249,31 +386,106 @@ fn make_record(
     (process(source, &bytes, &parse_options), Some(hash), false)
 }
 
-fn read_bounded(path: &std::path::Path, max: u64) -> Result<Vec<u8>, Error> {
+/// Whether a stored record may stand for this run's record of `source`.
+fn reusable(stored: &StoredRecord, source: &str, hash: &str, options: &BatchOptions) -> bool {
+    let kind = stored.record.error.as_ref().map(|e| e.kind.as_str());
+    stored.input_sha256 == hash
+        && stored.resume_key == options.resume_key
+        && stored.record.source == source
+        && kind != Some(crate::ErrorKind::Encrypted.as_str())
+        && !(options.retry_errors && kind.is_some())
+}
+
+/// Reads one input file: opened without blocking, refused unless it is a
+/// regular file, and never read past `max` bytes.
+pub fn read_input_file(path: &Path, max: u64) -> Result<Vec<u8>, Error> {
     use std::io::Read;
-    let too_big = || {
-        Error::Pdf(crate::pdf::PdfError::LimitExceeded {
-            page: 0,
-            what: "bytes in the file",
-            limit: usize::try_from(max).unwrap_or(usize::MAX),
-        })
-    };
-    let file = std::fs::File::open(path)?;
+    let file = open_nonblocking(path)?;
     let meta = file.metadata()?;
-    if meta.is_dir() {
+    let kind = meta.file_type();
+    if kind.is_dir() {
         return Err(Error::Io(std::io::Error::other(
             inputs::DIRECTORY_WITHOUT_RECURSIVE,
         )));
     }
-    // Checked before reading (no 256 MiB read to reject a file) and after
+    if !kind.is_file() {
+        return Err(Error::Io(std::io::Error::other(format!(
+            "is {}, not a regular file; kaitsu reads only files",
+            special_file_kind(&kind)
+        ))));
+    }
+    // Checked before reading (no large read to reject a file) and after
     // (a file that grew while it was read).
     if meta.len() > max {
-        return Err(too_big());
+        return Err(Error::TooLarge { limit: max });
     }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(max + 1).read_to_end(&mut bytes)?;
+    file.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > max {
-        return Err(too_big());
+        return Err(Error::TooLarge { limit: max });
     }
     Ok(bytes)
+}
+
+/// Opens for reading without blocking: opening a FIFO with no writer
+/// would otherwise wait forever. Regular files ignore the flag.
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    options.open(path)
+}
+
+fn special_file_kind(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    let _ = kind;
+    "a special file"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workers_are_bounded_by_inputs_and_cores() {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        assert_eq!(worker_count(100_000, 3), 3.min(cores * MAX_JOBS_PER_CORE));
+        assert_eq!(worker_count(100_000, 1_000_000), cores * MAX_JOBS_PER_CORE);
+        assert_eq!(worker_count(0, 0), 1);
+        assert_eq!(worker_count(0, 1_000), cores);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn devices_are_refused_before_any_read() {
+        let e = read_input_file(Path::new("/dev/zero"), 1 << 30).err();
+        let msg = e.map(|e| e.to_string()).unwrap_or_default();
+        assert!(msg.contains("a device"), "{msg}");
+    }
+
+    #[test]
+    fn too_large_files_are_limit_records() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let f = dir.path().join("big.pdf");
+        let _ = std::fs::write(&f, [0u8; 100]);
+        let e = read_input_file(&f, 10).err();
+        assert!(matches!(e, Some(Error::TooLarge { limit: 10 })));
+        assert_eq!(e.map(|e| e.kind()), Some(crate::ErrorKind::LimitExceeded));
+    }
 }

@@ -2,29 +2,42 @@
 //!
 //! Exit codes (each command's `--help` lists its own): 0 clean; 1 some
 //! input gave an error record (or, for `check`, a finding at or above
-//! `--fail-on`); 2 usage or input errors.
+//! `--fail-on`), or there was no input at all; 2 usage errors; 3 output
+//! errors (stdout, `-o FILE` or `--output-dir` could not be written).
 
-use crate::ParseOptions;
-use crate::batch::{self, BatchOptions, OutputDir, PasswordMap};
-use crate::output::{self, Format, Record};
-use crate::secret::{REDACTED, Secret};
-use clap::{Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressDrawTarget};
-use std::io::{IsTerminal, Write};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use kaitsu::ParseOptions;
+use kaitsu::output::{CsvOptions, Format, HeaderLang};
+use kaitsu::secret::{REDACTED, Secret};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
+mod batch_cmd;
+mod messages;
 #[cfg(feature = "render")]
 mod render_cmd;
 #[cfg(feature = "serve")]
 mod serve_cmd;
+mod sink;
+
+use messages::{Lang, Msg};
 mod validate_cmds;
+
+/// Some input gave no notice (or, for `check`, failed a rule), or there
+/// was no input.
+pub(crate) const EXIT_INPUT: u8 = 1;
+/// Bad flags or unusable option files.
+pub(crate) const EXIT_USAGE: u8 = 2;
+/// The records could not be written or stored.
+pub(crate) const EXIT_OUTPUT: u8 = 3;
 
 /// kaitsu: activation-notice PDFs (開通のご案内) → typed, validated data.
 #[derive(Debug, Parser)]
 #[command(version, about, long_about = None)]
 pub struct Cli {
+    /// Language of messages, the summary and --help [default: from LANG]
+    #[arg(long, global = true, value_enum, value_name = "LANG")]
+    lang: Option<Lang>,
     #[command(subcommand)]
     command: Command,
 }
@@ -32,9 +45,6 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Parse notices and print one record per input.
-    ///
-    /// Exit status: 0 when every input gave a notice, 1 when any gave an
-    /// error record, 2 on usage errors.
     Parse(ParseArgs),
     /// Print each page's layout as text (for debugging and snapshots).
     Text(TextArgs),
@@ -52,62 +62,95 @@ enum Command {
     /// Serve the local review page (127.0.0.1 unless --allow-remote).
     #[cfg(feature = "serve")]
     Serve(serve_cmd::ServeArgs),
+    /// Print a shell completion script (e.g. `kaitsu completions bash >
+    /// ~/.local/share/bash-completion/completions/kaitsu`).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), e.g. `kaitsu man > kaitsu.1`.
+    Man,
+}
+
+#[derive(Debug, clap::Args)]
+struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    shell: clap_complete::Shell,
+}
+
+/// `--format` of `parse`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum FormatArg {
+    /// Pretty JSON: always an array of records, whatever their number.
+    Json,
+    /// One compact JSON object per line (JSON Lines; `jsonl` too).
+    #[value(alias = "jsonl")]
+    Ndjson,
+    /// YAML: one document per input; loads the same in YAML 1.1 and 1.2.
+    Yaml,
+    /// CSV: one row per user (RFC 4180, CRLF).
+    Csv,
+    /// An Excel workbook of the CSV's rows, with typed cells (nothing runs
+    /// as a formula); binary: use -o FILE.xlsx or redirect stdout.
+    Xlsx,
+}
+
+impl FormatArg {
+    fn format(self) -> Format {
+        match self {
+            FormatArg::Json => Format::Json,
+            FormatArg::Ndjson => Format::Ndjson,
+            FormatArg::Yaml => Format::Yaml,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Xlsx => Format::Xlsx,
+        }
+    }
+}
+
+/// `--csv-header` of `parse`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum CsvHeaderArg {
+    /// The record's field names (customer_number, user_id…).
+    En,
+    /// The notice's column names (お客さま番号, ユーザーID…).
+    Ja,
 }
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Exit status: 0 every input gave a notice; 1 some input gave an error record; \
-2 usage errors (bad flags, unreadable --passwords or --policy file)."
+    after_help = "Exit status: 0 every input gave a notice; 1 some input gave an error record, \
+or there was no input; 2 usage errors (bad flags, unreadable --passwords or --policy file, \
+output directory in use by another run); 3 output errors (standard output, -o FILE or the \
+output directory could not be written)."
 )]
 struct ParseArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "json")]
-    format: Format,
-    /// With --format csv: start with a UTF-8 byte-order mark so Excel reads
-    /// the Japanese text right.
+    format: FormatArg,
+    /// With --format csv: for Excel: a UTF-8 byte-order mark, every field
+    /// quoted, and cells that would start a formula (=, +, -, @) escaped
+    /// with a leading '.
     #[arg(long)]
     excel: bool,
+    /// With --format csv or xlsx: the header row's language.
+    #[arg(long, value_enum, default_value = "en")]
+    csv_header: CsvHeaderArg,
     /// Show temporary passwords, readings and DNS auth passwords instead of
     /// the placeholder.
     #[arg(long)]
     reveal_secrets: bool,
-    /// Password for encrypted PDFs (may be given several times; each is
-    /// tried). Also read from KAITSU_PASSWORD, which keeps it out of shell
-    /// history.
-    #[arg(long = "password", value_name = "PW")]
-    passwords: Vec<String>,
-    /// YAML file mapping file names or globs to passwords ("PPAP" batches).
-    #[arg(long = "passwords", value_name = "FILE.yaml")]
-    password_file: Option<PathBuf>,
-    /// Worker threads (default: one per core).
-    #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 0)]
-    jobs: usize,
-    /// Parse the PDFs under directories given as inputs.
-    #[arg(short = 'r', long)]
-    recursive: bool,
-    /// No progress bar and no summary on stderr.
-    #[arg(short = 'q', long)]
-    quiet: bool,
-    /// Also write one <name>.json per input (atomically) and summary.json here.
+    /// Also store one <name>.json per input (atomically) and, last,
+    /// summary.json here. One run at a time per directory.
     #[arg(long, value_name = "DIR")]
     output_dir: Option<PathBuf>,
-    /// With --output-dir: skip inputs whose stored record was made from the
-    /// same bytes.
+    /// With --output-dir: reuse stored records made from the same bytes
+    /// with the same options and kaitsu version.
     #[arg(long, requires = "output_dir")]
     resume: bool,
-    /// Per-file time budget in seconds; a file over it is a `timeout` record.
-    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
-    timeout: f64,
-    /// The date findings check expiry against (default: today).
-    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
-    today: Option<jiff::civil::Date>,
-    /// A validation policy YAML file (see `kaitsu policy --default`).
-    #[arg(long, value_name = "FILE.yaml")]
-    policy: Option<PathBuf>,
-    /// Notice PDFs, directories (with --recursive), or `-` to read paths
-    /// from stdin, one per line.
-    #[arg(required = true)]
-    files: Vec<PathBuf>,
+    /// With --resume: parse again the inputs whose stored record is an
+    /// error.
+    #[arg(long, requires = "resume")]
+    retry_errors: bool,
+    #[command(flatten)]
+    inputs: batch_cmd::InputArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -130,20 +173,74 @@ fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
 
 /// Runs the command line.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let lang = Lang::detect(&argv);
+    let matches = localized_command(lang).get_matches_from(argv);
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
     match cli.command {
-        Command::Parse(args) => run_parse(args),
+        Command::Parse(args) => run_parse(args, lang),
         Command::Text(args) => run_text(args),
-        Command::Check(args) => validate_cmds::run_check(args),
-        Command::PasswordCheck(args) => validate_cmds::run_password_check(args),
+        Command::Check(args) => validate_cmds::run_check(args, lang),
+        Command::PasswordCheck(args) => validate_cmds::run_password_check(args, lang),
         Command::Policy(args) => validate_cmds::run_policy(args),
         #[cfg(feature = "render")]
         Command::Render(args) => render_cmd::run(args),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve_cmd::run(args),
-        Command::Schema => {
-            print!("{}", output::record_schema());
-            ExitCode::SUCCESS
+        Command::Schema => print_or_fail(kaitsu::output::record_schema().as_bytes()),
+        Command::Completions(args) => {
+            let mut text = Vec::new();
+            clap_complete::generate(args.shell, &mut Cli::command(), "kaitsu", &mut text);
+            print_or_fail(&text)
+        }
+        Command::Man => {
+            let mut text = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut text) {
+                Ok(()) => print_or_fail(&text),
+                Err(e) => {
+                    eprintln!("kaitsu: cannot render the man page: {e}");
+                    ExitCode::from(EXIT_OUTPUT)
+                }
+            }
+        }
+    }
+}
+
+/// The clap command, with the command summaries in `lang`.
+fn localized_command(lang: Lang) -> clap::Command {
+    let abouts = [
+        ("parse", Msg::AboutParse),
+        ("text", Msg::AboutText),
+        ("check", Msg::AboutCheck),
+        ("password-check", Msg::AboutPasswordCheck),
+        ("policy", Msg::AboutPolicy),
+        ("schema", Msg::AboutSchema),
+        ("completions", Msg::AboutCompletions),
+        ("man", Msg::AboutMan),
+    ];
+    let mut cmd = Cli::command();
+    if lang == Lang::Ja {
+        for (name, msg) in abouts {
+            cmd = cmd.mut_subcommand(name, |c| c.about(msg.text(lang)));
+        }
+    }
+    cmd
+}
+
+/// Writes a whole text to stdout: exit 0, or 3 with one message (a closed
+/// pipe is quiet).
+fn print_or_fail(text: &[u8]) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kaitsu: cannot write to standard output: {e}");
+            ExitCode::from(EXIT_OUTPUT)
         }
     }
 }
@@ -158,135 +255,25 @@ fn passwords(given: Vec<String>) -> Vec<Secret> {
     out
 }
 
-/// Writes text to stdout; false when stdout is gone (a closed pipe).
-fn write_out(out: &mut impl Write, text: &str) -> bool {
-    out.write_all(text.as_bytes()).is_ok() && out.flush().is_ok()
-}
-
-fn run_parse(args: ParseArgs) -> ExitCode {
-    let policy = match validate_cmds::load_policy(args.policy.as_deref()) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("kaitsu: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let password_map = match &args.password_file {
-        Some(path) => match std::fs::read_to_string(path) {
-            Ok(text) => match PasswordMap::from_yaml(&path.to_string_lossy(), &text) {
-                Ok(m) => m,
-                Err(e) => {
-                    eprintln!("kaitsu: {e}");
-                    return ExitCode::from(2);
-                }
+fn run_parse(args: ParseArgs, lang: Lang) -> ExitCode {
+    let spec = batch_cmd::Spec {
+        format: args.format.format(),
+        csv: CsvOptions {
+            excel: args.excel,
+            header: match args.csv_header {
+                CsvHeaderArg::En => HeaderLang::En,
+                CsvHeaderArg::Ja => HeaderLang::Ja,
             },
-            Err(e) => {
-                eprintln!("kaitsu: cannot read {}: {e}", path.display());
-                return ExitCode::from(2);
-            }
         },
-        None => PasswordMap::default(),
-    };
-    let output_dir = match &args.output_dir {
-        Some(dir) => match OutputDir::open(dir) {
-            Ok(d) => Some(d),
-            Err(e) => {
-                eprintln!(
-                    "kaitsu: cannot use {} as the output directory: {e}",
-                    dir.display()
-                );
-                return ExitCode::from(2);
-            }
-        },
-        None => None,
-    };
-    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
-        eprintln!("kaitsu: --timeout must be a positive number of seconds");
-        return ExitCode::from(2);
-    }
-    let today = args
-        .today
-        .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
-    let inputs = batch::expand(&args.files, args.recursive, &mut std::io::stdin().lock());
-    let options = BatchOptions {
-        jobs: args.jobs,
-        passwords: passwords(args.passwords),
-        password_map,
-        timeout: Some(Duration::from_secs_f64(args.timeout)),
-        output_dir: output_dir.clone(),
+        reveal: args.reveal_secrets,
+        output_dir: args.output_dir,
         resume: args.resume,
-        ..BatchOptions::default()
+        retry_errors: args.retry_errors,
+        check: None,
+        warn_days: None,
+        lang,
     };
-    let reveal = args.reveal_secrets;
-    let process = |source: &str, bytes: &[u8], opts: &ParseOptions| {
-        crate::parse_to_record(source, bytes, opts, reveal, &policy, today)
-    };
-    let progress = if !args.quiet && inputs.len() > 1 && std::io::stderr().is_terminal() {
-        ProgressBar::with_draw_target(Some(inputs.len() as u64), ProgressDrawTarget::stderr())
-    } else {
-        ProgressBar::hidden()
-    };
-    let tick = || progress.inc(1);
-
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut collected: Vec<Record> = Vec::new();
-    let mut ok = match args.format {
-        Format::Csv => match output::csv_header_line(args.excel) {
-            Ok(h) => write_out(&mut out, &h),
-            Err(_) => false,
-        },
-        _ => true,
-    };
-    let format = args.format;
-    let mut emit = |record: &Record| {
-        if !ok {
-            return;
-        }
-        let text = match format {
-            Format::Json => {
-                collected.push(record.clone());
-                return;
-            }
-            Format::Ndjson => output::to_ndjson_line(record).map(|l| l + "\n"),
-            Format::Yaml => output::render(std::slice::from_ref(record), Format::Yaml),
-            Format::Csv => output::csv_record_rows(record).map_err(output::OutputError::from),
-        };
-        ok = match text {
-            Ok(t) => progress.suspend(|| write_out(&mut out, &t)),
-            Err(e) => {
-                eprintln!("kaitsu: {e}");
-                false
-            }
-        };
-    };
-    let summary = batch::run(&inputs, &options, &process, &mut emit, &tick);
-    progress.finish_and_clear();
-    if format == Format::Json {
-        match output::render(&collected, Format::Json) {
-            Ok(t) => ok = write_out(&mut out, &t),
-            Err(e) => {
-                eprintln!("kaitsu: {e}");
-                ok = false;
-            }
-        }
-    }
-    if let Some(dir) = &output_dir
-        && let Err(e) = dir.store_summary(&summary)
-    {
-        eprintln!("kaitsu: cannot write summary.json: {e}");
-    }
-    if !args.quiet {
-        eprintln!("kaitsu: {}", summary.line());
-    }
-    if !ok {
-        return ExitCode::from(2);
-    }
-    if summary.parsed < summary.inputs {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    batch_cmd::run(args.inputs, spec)
 }
 
 fn run_text(args: TextArgs) -> ExitCode {
@@ -295,9 +282,8 @@ fn run_text(args: TextArgs) -> ExitCode {
         ..ParseOptions::default()
     };
     let source = args.file.display().to_string();
-    let result = std::fs::read(&args.file)
-        .map_err(crate::Error::Io)
-        .and_then(|bytes| crate::layout_bytes(&bytes, &options));
+    let result = kaitsu::batch::read_input_file(&args.file, kaitsu::batch::DEFAULT_MAX_FILE_BYTES)
+        .and_then(|bytes| kaitsu::layout_bytes(&bytes, &options));
     match result {
         Ok(doc) => {
             let text = doc.to_text();
@@ -335,12 +321,19 @@ fn looks_like_reading(piece: &str) -> bool {
             .all(|c| ('\u{30A1}'..='\u{30FC}').contains(&c) || matches!(c, '大' | '小'))
 }
 
-/// Hides secrets in layout text: every temporary password and DNS auth
-/// password the notice parser finds, and every line piece that is a
-/// password reading (katakana words joined by ・, which spell a password).
-fn redact_layout_text(doc: &crate::layout::Document, text: String) -> String {
+/// Hides secrets in layout text. First by position: every glyph in the
+/// user table's password and reading columns and in the DNS auth password's
+/// cell (`notice::secret_regions`), whatever the parse made of them. Then,
+/// as a second belt, every secret the parser found wherever else it shows,
+/// and every line piece that is a password reading (katakana words joined
+/// by ・, which spell a password).
+fn redact_layout_text(doc: &kaitsu::layout::Document, text: String) -> String {
+    let text = match kaitsu::notice::secret_regions(doc) {
+        Some(regions) => doc.to_text_masked(&regions, REDACTED),
+        None => text,
+    };
     let mut secrets: Vec<String> = Vec::new();
-    if let Ok(notice) = crate::notice::parse(doc) {
+    if let Ok(notice) = kaitsu::notice::parse(doc) {
         for u in &notice.users {
             if let Some(p) = &u.temporary_password {
                 secrets.push(p.expose().to_string());

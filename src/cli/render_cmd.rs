@@ -1,7 +1,7 @@
 //! `kaitsu render`: one page as a PNG with its boxes drawn.
 
-use crate::ParseOptions;
-use crate::render::{self, BoxKind, RenderOptions};
+use kaitsu::ParseOptions;
+use kaitsu::render::{self, BoxKind, RenderOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
 

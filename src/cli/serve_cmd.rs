@@ -1,6 +1,6 @@
 //! `kaitsu serve`: the local review page over a folder or files.
 
-use crate::serve::{self, Limits, State, library::ParseSettings};
+use kaitsu::serve::{self, Limits, State, library::ParseSettings};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -1,53 +1,40 @@
 //! The validation subcommands: `check`, `password-check` and `policy`.
 //!
-//! They are thin: flags → [`crate::validate`] → stdout and an exit status.
+//! They are thin: flags → [`kaitsu::validate`] → stdout and an exit status.
 //! Exit statuses are part of the interface (pipelines branch on them) and
 //! are listed in each command's `--help`. Nothing here prints a secret:
 //! findings never carry one, and `password-check` reads the candidate
 //! from standard input so it never appears in argv, shell history or `ps`.
 
-use crate::output::ErrorRecord;
-use crate::secret::Secret;
-use crate::validate::{self, Finding, Policy, Severity};
-use crate::{ParseOptions, parse_bytes};
-use jiff::civil::Date;
-use serde::Serialize;
+use kaitsu::secret::Secret;
+use kaitsu::validate::{self, Policy, Severity};
+use kaitsu::{ParseOptions, parse_bytes};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const EXIT_USAGE: u8 = 2;
+use super::EXIT_USAGE;
 
 /// `kaitsu check`.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Exit status: 0 no finding at or above --fail-on and every file parsed; \
-1 some finding at or above --fail-on, or some file could not be parsed; \
-2 usage or input errors (bad --today, unreadable or invalid policy file)."
+1 some finding at or above --fail-on, some file could not be parsed, or there was no input; \
+2 usage or input errors (bad --today, unreadable or invalid policy file); \
+3 output errors (standard output or -o FILE could not be written)."
 )]
 pub struct CheckArgs {
-    /// The date to check expiry against (YYYY-MM-DD); default: today.
-    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
-    today: Option<Date>,
     /// Days before expiry from which to warn (overrides the policy).
     #[arg(long, value_name = "N")]
     warn_days: Option<u32>,
-    /// A policy YAML file (see `kaitsu policy --default`).
-    #[arg(long, value_name = "FILE.yaml")]
-    policy: Option<PathBuf>,
     /// Exit 1 when any finding has this severity or higher.
     #[arg(long, value_enum, default_value = "error")]
     fail_on: FailOn,
-    /// Output format.
+    /// Output format: the parse record's shape, without the notice.
     #[arg(long, value_enum, default_value = "json")]
     format: CheckFormat,
-    /// Password for encrypted PDFs (may be repeated). Also read from
-    /// KAITSU_PASSWORD.
-    #[arg(long = "password", value_name = "PW")]
-    passwords: Vec<String>,
-    /// Notice PDFs.
-    #[arg(required = true)]
-    files: Vec<PathBuf>,
+    #[command(flatten)]
+    inputs: super::batch_cmd::InputArgs,
 }
 
 /// The lowest severity that fails `check`.
@@ -71,17 +58,19 @@ impl FailOn {
 /// How `check` writes its records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum CheckFormat {
-    /// Pretty JSON: one object for one input, an array for several.
+    /// Pretty JSON: always an array of records.
     Json,
-    /// One compact JSON object per line.
+    /// One compact JSON object per line (JSON Lines; `jsonl` too).
+    #[value(alias = "jsonl")]
     Ndjson,
 }
 
 /// `kaitsu password-check`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "The candidate password is read from standard input (one line); \
-it is never taken from the command line and never printed.\n\n\
+    after_help = "The candidate password is typed at a prompt without echo when standard input is \
+a terminal, and read from standard input (one line) otherwise; it is never taken from the \
+command line and never printed.\n\n\
 Exit status: 0 the password meets every rule; 1 some rule fails; \
 2 usage or input errors (no password on stdin, notice unreadable, user ID not in the notice)."
 )]
@@ -113,21 +102,6 @@ pub struct PolicyArgs {
     check: Option<PathBuf>,
 }
 
-fn parse_date(s: &str) -> Result<Date, String> {
-    s.parse::<Date>()
-        .map_err(|e| format!("not a date like 2024-03-01: {e}"))
-}
-
-/// One input's `check` result.
-#[derive(Debug, Serialize)]
-struct CheckRecord {
-    source: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    findings: Option<Vec<Finding>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<ErrorRecord>,
-}
-
 /// The policy of `--policy FILE`, or the built-in default.
 pub(super) fn load_policy(path: Option<&Path>) -> Result<Policy, String> {
     path.map_or_else(|| Ok(Policy::default()), read_policy)
@@ -139,8 +113,8 @@ fn read_policy(path: &Path) -> Result<Policy, String> {
     Policy::from_yaml(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn parse_notice(path: &Path, options: &ParseOptions) -> Result<crate::Notice, crate::Error> {
-    let bytes = std::fs::read(path).map_err(crate::Error::Io)?;
+fn parse_notice(path: &Path, options: &ParseOptions) -> Result<kaitsu::Notice, kaitsu::Error> {
+    let bytes = kaitsu::batch::read_input_file(path, kaitsu::batch::DEFAULT_MAX_FILE_BYTES)?;
     parse_bytes(&bytes, options)
 }
 
@@ -149,93 +123,49 @@ fn write_stdout(text: &str) -> bool {
     stdout.write_all(text.as_bytes()).is_ok() && stdout.flush().is_ok()
 }
 
-/// Runs `kaitsu check`.
-pub fn run_check(args: CheckArgs) -> ExitCode {
-    let mut policy = match load_policy(args.policy.as_deref()) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("kaitsu: {e}");
-            return ExitCode::from(EXIT_USAGE);
-        }
+/// Runs `kaitsu check`: the batch of `parse`, printing records without
+/// the notice.
+pub fn run_check(args: CheckArgs, lang: super::Lang) -> ExitCode {
+    let spec = super::batch_cmd::Spec {
+        format: match args.format {
+            CheckFormat::Json => kaitsu::output::Format::Json,
+            CheckFormat::Ndjson => kaitsu::output::Format::Ndjson,
+        },
+        csv: kaitsu::output::CsvOptions::default(),
+        reveal: false,
+        output_dir: None,
+        resume: false,
+        retry_errors: false,
+        check: Some(args.fail_on.severity()),
+        warn_days: args.warn_days,
+        lang,
     };
-    if let Some(days) = args.warn_days {
-        policy.warn_days = i64::from(days);
-    }
-    let today = args
-        .today
-        .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
-    let options = ParseOptions {
-        passwords: super::passwords(args.passwords),
-        ..ParseOptions::default()
-    };
-    let fail_at = args.fail_on.severity();
-    let mut failed = false;
-    let records: Vec<CheckRecord> = args
-        .files
-        .iter()
-        .map(|path| {
-            let source = path.to_string_lossy().into_owned();
-            match parse_notice(path, &options) {
-                Ok(notice) => {
-                    let findings = validate::validate(&notice, &policy, today);
-                    failed |= findings.iter().any(|f| f.severity >= fail_at);
-                    CheckRecord {
-                        source,
-                        findings: Some(findings),
-                        error: None,
-                    }
-                }
-                Err(e) => {
-                    failed = true;
-                    let error = crate::output::Record::failure(source.clone(), &e).error;
-                    CheckRecord {
-                        source,
-                        findings: None,
-                        error,
-                    }
-                }
-            }
-        })
-        .collect();
-    let text = match render(&records, args.format) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("kaitsu: cannot write JSON: {e}");
-            return ExitCode::from(EXIT_USAGE);
-        }
-    };
-    if !write_stdout(&text) {
-        return ExitCode::from(EXIT_USAGE);
-    }
-    if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    super::batch_cmd::run(args.inputs, spec)
 }
 
-fn render(records: &[CheckRecord], format: CheckFormat) -> serde_json::Result<String> {
-    let mut out = String::new();
-    match format {
-        CheckFormat::Ndjson => {
-            for r in records {
-                out.push_str(&serde_json::to_string(r)?);
-                out.push('\n');
-            }
-        }
-        CheckFormat::Json => {
-            out = match records {
-                [one] => serde_json::to_string_pretty(one)?,
-                many => serde_json::to_string_pretty(many)?,
-            };
-            out.push('\n');
-        }
+/// The candidate password: typed at a prompt without echo when stdin is a
+/// terminal, else the first line of stdin (for scripts and pipes).
+fn read_candidate(lang: super::Lang) -> Result<Secret, String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        return rpassword::prompt_password(super::Msg::PasswordPrompt.text(lang))
+            .map(Secret::new)
+            .map_err(|e| format!("cannot read the password from the terminal: {e}"));
     }
-    Ok(out)
+    let mut line = String::new();
+    match std::io::stdin().lock().read_line(&mut line) {
+        Ok(0) => Err("no password on standard input".to_string()),
+        Ok(_) => {
+            let candidate = Secret::new(line.trim_end_matches(['\n', '\r']));
+            line.clear();
+            Ok(candidate)
+        }
+        Err(e) => Err(format!("cannot read standard input: {e}")),
+    }
 }
 
 /// Runs `kaitsu password-check`.
-pub fn run_password_check(args: PasswordCheckArgs) -> ExitCode {
+pub fn run_password_check(args: PasswordCheckArgs, lang: super::Lang) -> ExitCode {
     let temporary: Option<Secret> = match &args.notice {
         None => None,
         Some(path) => {
@@ -269,22 +199,19 @@ pub fn run_password_check(args: PasswordCheckArgs) -> ExitCode {
             }
         }
     };
-    let mut line = String::new();
-    match std::io::stdin().lock().read_line(&mut line) {
-        Ok(0) => {
-            eprintln!("kaitsu: no password on standard input");
-            return ExitCode::from(EXIT_USAGE);
-        }
-        Ok(_) => {}
+    let candidate = match read_candidate(lang) {
+        Ok(c) => c,
         Err(e) => {
-            eprintln!("kaitsu: cannot read standard input: {e}");
+            eprintln!("kaitsu: {e}");
             return ExitCode::from(EXIT_USAGE);
         }
-    }
-    let candidate = Secret::new(line.trim_end_matches(['\n', '\r']));
-    line.clear();
-    let failures =
+    };
+    let mut failures =
         validate::check_new_password(candidate.expose(), temporary.as_ref().map(Secret::expose));
+    failures.extend(validate::check_user_id_rule(
+        candidate.expose(),
+        &args.user_id,
+    ));
     let mut text = String::new();
     if failures.is_empty() {
         text.push_str("ok: the password meets every rule\n");

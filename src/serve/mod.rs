@@ -511,10 +511,26 @@ fn upload(request: &mut Request, state: &State) -> Reply {
 pub fn open_paths(state: &State, paths: &[std::path::PathBuf]) -> Vec<String> {
     let mut problems = Vec::new();
     let mut pdfs: Vec<(String, std::path::PathBuf)> = Vec::new();
-    for input in crate::batch::expand(paths, true, &mut std::io::empty()) {
-        match input.path {
-            Ok(p) => pdfs.push((input.source, p)),
-            Err(why) => problems.push(format!("{}: {why}", input.source)),
+    let (inputs, _) = crate::batch::expand(
+        paths,
+        true,
+        &mut std::io::empty(),
+        crate::batch::DEFAULT_MAX_FILE_BYTES,
+    );
+    for input in inputs {
+        match input.origin {
+            crate::batch::Origin::File(p) => pdfs.push((input.source, p)),
+            crate::batch::Origin::Unreadable(why) => {
+                problems.push(format!("{}: {why}", input.source))
+            }
+            crate::batch::Origin::Failed(e) => problems.push(format!("{}: {e}", input.source)),
+            // Archive members and standard input are not offered here:
+            // the review page opens files and folders.
+            crate::batch::Origin::Bytes(_) | crate::batch::Origin::ZipMember { .. } => problems
+                .push(format!(
+                    "{}: open ZIP archives with kaitsu parse first",
+                    input.source
+                )),
         }
     }
     for dir in paths.iter().filter(|p| p.is_dir()) {

@@ -75,7 +75,10 @@ mod policy;
 pub mod reading;
 mod shapes;
 
-pub use password::{MIN_PASSWORD_CHARS, PasswordRuleFailure, SYMBOLS, check_new_password};
+pub use password::{
+    MIN_LOCAL_PART_CHARS, MIN_PASSWORD_CHARS, PasswordRuleFailure, SYMBOLS, check_new_password,
+    check_user_id_rule,
+};
 pub use policy::{
     DEFAULT_LOGIN_HOST_SUFFIX, DEFAULT_LOOKALIKE_MAX_DISTANCE, DEFAULT_WARN_DAYS, Policy,
     PolicyError,

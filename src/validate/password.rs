@@ -37,6 +37,8 @@ pub enum PasswordRuleFailure {
     },
     /// The candidate is the temporary password.
     SameAsTemporary,
+    /// The candidate contains the user ID's local part (before `@`).
+    ContainsUserId,
 }
 
 impl PasswordRuleFailure {
@@ -50,6 +52,7 @@ impl PasswordRuleFailure {
             PasswordRuleFailure::NoSymbol => "no_symbol",
             PasswordRuleFailure::DisallowedCharacter { .. } => "disallowed_character",
             PasswordRuleFailure::SameAsTemporary => "same_as_temporary",
+            PasswordRuleFailure::ContainsUserId => "contains_user_id",
         }
     }
 }
@@ -70,6 +73,9 @@ impl std::fmt::Display for PasswordRuleFailure {
             ),
             PasswordRuleFailure::SameAsTemporary => {
                 f.write_str("the same as the temporary password")
+            }
+            PasswordRuleFailure::ContainsUserId => {
+                f.write_str("contains the user ID (the part before @)")
             }
         }
     }
@@ -104,6 +110,24 @@ pub fn check_new_password(candidate: &str, temporary: Option<&str>) -> Vec<Passw
         out.push(PasswordRuleFailure::SameAsTemporary);
     }
     out
+}
+
+/// The shortest user-ID local part the rule applies to: one or two letters
+/// (`ab@…`) are in too many good passwords to forbid them.
+pub const MIN_LOCAL_PART_CHARS: usize = 3;
+
+/// The manual's rule that a password must not contain the user ID: the
+/// local part of `user_id` (before `@`), case-insensitively, when it has at
+/// least [`MIN_LOCAL_PART_CHARS`] characters.
+pub fn check_user_id_rule(candidate: &str, user_id: &str) -> Option<PasswordRuleFailure> {
+    let local = user_id
+        .split('@')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_lowercase();
+    (local.chars().count() >= MIN_LOCAL_PART_CHARS && candidate.to_lowercase().contains(&local))
+        .then_some(PasswordRuleFailure::ContainsUserId)
 }
 
 #[cfg(test)]
@@ -150,6 +174,18 @@ mod tests {
             check_new_password("5nnBM#mqUkwp", Some("5nnBM#mqUkwp")),
             vec![SameAsTemporary]
         );
+    }
+
+    #[test]
+    fn the_user_id_local_part_is_refused_with_sense() {
+        let id = "Yamada.Taro@example.co.jp";
+        assert_eq!(
+            check_user_id_rule("X1#yamada.taroZ", id),
+            Some(ContainsUserId)
+        );
+        assert_eq!(check_user_id_rule("Abcdefgh1#", id), None);
+        // Too short to forbid.
+        assert_eq!(check_user_id_rule("Xab1#cdefgh", "ab@example.jp"), None);
     }
 
     #[test]
