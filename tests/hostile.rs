@@ -168,3 +168,50 @@ fn a_form_drawn_many_times_hits_the_document_budget() {
         Ok(_) => panic!("expected the document budget to be hit"),
     }
 }
+
+/// A one-page PDF whose font (written inline in the resources, as some
+/// generators do) has a ToUnicode entry mapping one code to `expansion`
+/// characters, and a content stream showing that code `shown` times.
+fn amplifying_to_unicode(expansion: usize, shown: usize) -> Vec<u8> {
+    let target: String = "3042".repeat(expansion);
+    let cmap = format!(
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap \
+         1 begincodespacerange <00> <FF> endcodespacerange \
+         1 beginbfchar <41> <{target}> endbfchar endcmap end end"
+    );
+    let content = format!("BT /F1 10 Tf 72 720 Td ({}) Tj ET", "A".repeat(shown));
+    vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
+          /Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica \
+          /ToUnicode 5 0 R >> >> >> >>"
+            .to_vec(),
+        stream("", content.as_bytes()),
+        stream("", cmap.as_bytes()),
+    ]
+    .into_iter()
+    .collect::<Vec<_>>()
+    .pipe(|objects| pdf(&objects, 1))
+}
+
+trait Pipe: Sized {
+    fn pipe<T>(self, f: impl FnOnce(Self) -> T) -> T {
+        f(self)
+    }
+}
+impl<T> Pipe for T {}
+
+#[test]
+fn a_to_unicode_entry_that_amplifies_text_hits_the_text_budget() {
+    // 20 000 characters (60 KB of UTF-8) per glyph, 2 000 glyphs: 120 MB of
+    // text without a bound; the document's text budget stops it.
+    let bytes = amplifying_to_unicode(20_000, 2_000);
+    assert_eq!(kind(&bytes), ErrorKind::LimitExceeded);
+    // The same font used a few times is fine: no bound is hit.
+    let small = amplifying_to_unicode(20_000, 3);
+    assert_ne!(
+        run(&small).err().map(|e| e.kind()),
+        Some(ErrorKind::LimitExceeded)
+    );
+}

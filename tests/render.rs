@@ -18,6 +18,8 @@ const MIN_INK_IN_BOX: f64 = 0.04;
 /// ...and at least this many times the page's share (full-width Latin
 /// text, `ｈｔｔｐｓ：／／`, is sparse: about 1.7 times the page).
 const MIN_CONTRAST: f64 = 1.5;
+/// A box taller than this (points) spans several lines of a wrapped cell.
+const MULTI_LINE_HEIGHT: f64 = 13.0;
 /// Render scale for the checks.
 const SCALE: f64 = 1.5;
 
@@ -86,8 +88,11 @@ fn check_boxes(name: &str, bytes: &[u8]) -> usize {
             let r = frame.bbox_to_pixels(b.bbox, SCALE);
             let share = ink_share(&canvas, r);
             let field = b.field.as_deref().unwrap_or("?");
+            // A cell wrapped over several lines holds their leading: only
+            // its ink is asked for (tests/corpus.rs checks its glyphs).
+            let multi_line = b.bbox[3] - b.bbox[1] > MULTI_LINE_HEIGHT;
             assert!(
-                share >= MIN_INK_IN_BOX && share >= MIN_CONTRAST * page_share,
+                share >= MIN_INK_IN_BOX && (multi_line || share >= MIN_CONTRAST * page_share),
                 "{name} page {page} {field}: ink {share:.3} in its box {r:?}, page {page_share:.3}"
             );
             checked += 1;

@@ -137,6 +137,7 @@ mod tests {
                 message: "m".into(),
             }),
             findings: Vec::new(),
+            provenance: Default::default(),
         }
     }
 

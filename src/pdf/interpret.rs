@@ -38,7 +38,23 @@ pub struct FontCache {
     by_id: HashMap<ObjectId, Arc<Font>>,
     /// Page and form content bytes decoded in this document.
     pub decoded_bytes: usize,
+    /// Fonts written inline in a resource dictionary, by the dictionary's
+    /// address (the document outlives the cache): loaded once too.
+    inline: HashMap<usize, Arc<Font>>,
+    /// Glyphs made in this document.
+    pub glyphs: usize,
+    /// Bytes of glyph text made in this document.
+    pub text_bytes: usize,
 }
+
+/// `/ActualText` longer than this many bytes is ignored (the glyphs it
+/// covers stand): a replacement text is a word or a line, and an 8 MB one
+/// shared by many spans would multiply.
+const MAX_ACTUAL_TEXT_BYTES: usize = 4096;
+
+/// Glyphs between two looks at the clock inside one text-showing operator
+/// (one `TJ` can hold a million glyphs).
+const DEADLINE_CHECK_EVERY_GLYPHS: usize = 1024;
 
 /// Filled areas remembered per page to judge what lies under white text
 /// (the most recent ones matter: later fills cover earlier ones).
@@ -347,13 +363,33 @@ impl<'a, 'd> Interpreter<'a, 'd> {
     }
 
     fn push_glyph(&mut self, glyph: Glyph) -> Result<(), PdfError> {
+        let page = self.page_number;
+        let over = |what: &'static str, limit: usize| PdfError::LimitExceeded { page, what, limit };
         if self.glyph_count >= self.limits.max_glyphs_per_page {
-            return Err(PdfError::LimitExceeded {
-                page: self.page_number,
-                what: "glyphs per page",
-                limit: self.limits.max_glyphs_per_page,
-            });
+            return Err(over("glyphs per page", self.limits.max_glyphs_per_page));
         }
+        if self.fonts.glyphs >= self.limits.max_glyphs_per_document {
+            return Err(over(
+                "glyphs in the document",
+                self.limits.max_glyphs_per_document,
+            ));
+        }
+        self.fonts.text_bytes += glyph.text.len();
+        if self.fonts.text_bytes > self.limits.max_text_bytes_per_document {
+            return Err(over(
+                "bytes of glyph text in the document",
+                self.limits.max_text_bytes_per_document,
+            ));
+        }
+        if self.glyph_count.is_multiple_of(DEADLINE_CHECK_EVERY_GLYPHS)
+            && self
+                .limits
+                .deadline
+                .is_some_and(|d| std::time::Instant::now() > d)
+        {
+            return Err(PdfError::TimedOut { page });
+        }
+        self.fonts.glyphs += 1;
         self.glyph_count += 1;
         self.pending.push(glyph);
         Ok(())
@@ -711,7 +747,13 @@ impl<'a, 'd> Interpreter<'a, 'd> {
             Some(font)
         } else {
             let dict = as_dict(entry)?;
-            Some(Arc::new(Font::load(self.doc, dict, name)))
+            let key = std::ptr::from_ref(dict) as usize;
+            if let Some(f) = self.fonts.inline.get(&key) {
+                return Some(f.clone());
+            }
+            let font = Arc::new(Font::load(self.doc, dict, name));
+            self.fonts.inline.insert(key, font.clone());
+            Some(font)
         }
     }
 
@@ -887,7 +929,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
     }
 
     fn actual_text(
-        &self,
+        &mut self,
         props: Option<&Object>,
         resources: Option<&Dictionary>,
     ) -> Option<String> {
@@ -900,6 +942,13 @@ impl<'a, 'd> Interpreter<'a, 'd> {
             _ => return None,
         };
         let text = get(self.doc, dict, b"ActualText")?;
+        if matches!(text, Object::String(bytes, _) if bytes.len() > MAX_ACTUAL_TEXT_BYTES) {
+            self.device.warning(Warning {
+                page: self.page_number,
+                message: "an /ActualText over the length bound was ignored",
+            });
+            return None;
+        }
         lopdf::decode_text_string(text).ok()
     }
 

@@ -143,6 +143,13 @@ pub struct Limits {
     pub max_pages: usize,
     /// Glyphs on one page.
     pub max_glyphs_per_page: usize,
+    /// Glyphs in the whole document (200 pages sharing one content stream
+    /// of 100 000 glyphs must not make 20 million).
+    pub max_glyphs_per_document: usize,
+    /// Bytes of glyph text the document may produce (a ToUnicode entry
+    /// mapping one code to a million characters, drawn a thousand times,
+    /// must not make a gigabyte).
+    pub max_text_bytes_per_document: usize,
     /// Operators on one page, forms included.
     pub max_operators_per_page: usize,
     /// Depth of `q` and of Form XObjects.
@@ -162,6 +169,8 @@ impl Default for Limits {
             max_document_bytes: 256 * 1024 * 1024,
             max_pages: 2_000,
             max_glyphs_per_page: 500_000,
+            max_glyphs_per_document: 2_000_000,
+            max_text_bytes_per_document: 32 * 1024 * 1024,
             max_operators_per_page: 5_000_000,
             max_nesting: 64,
             deadline: None,

@@ -476,6 +476,8 @@ mod tests {
             x0,
             x1: x0 + 5.0,
             size: 10.0,
+            y0: 0.0,
+            y1: 10.0,
         };
         let chunk = Chunk {
             chars: vec![
@@ -501,6 +503,8 @@ mod tests {
                     x0: x0 + 10.0 * i as f64,
                     x1: x0 + 10.0 * (i + 1) as f64,
                     size: 10.0,
+                    y0: 0.0,
+                    y1: 10.0,
                 })
                 .collect(),
         };
