@@ -6,6 +6,9 @@ pdfminer.six) and writes, beside this script:
 
 - manifest.tsv: repository, path, git blob id and size of every PDF the
   snapshot holds (files the snapshot lacks, 4 MiB and more, are left out);
+- passwords.json: per manifest path, the passwords the upstream tests open
+  it with (pdf.js's test_manifest.json, pdfium's OpenDocumentWithPassword
+  calls and its security-handler tests, pdfminer's `--password foo`);
 - fragments.json: per manifest path, the text fragments the upstream tests
   assert (pdfminer's extract_text strings, pdf.js's getTextContent tests,
   pdfium's FPDFText tests), found by a heuristic read of the test sources.
@@ -138,6 +141,26 @@ def pdfium_fragments(gitdir, names):
     return frags
 
 
+def passwords(root):
+    out = {}
+    pdfjs = root / "mozilla+pdf.js" / "repo"
+    for entry in json.loads(show(pdfjs, "test/test_manifest.json") or "[]"):
+        if "password" in entry:
+            out.setdefault("mozilla/pdf.js:test/" + entry["file"], []).append(entry["password"])
+    pdfium = root / "chromium+pdfium" / "repo"
+    src = git(pdfium, "grep", "-h", "-o", "-E", r'WithPassword\("[^"]+\.pdf",\s*"[^"]*"', "HEAD", "--", "*.cpp")
+    for m in re.finditer(r'"([^"]+\.pdf)",\s*"([^"]*)"', src.decode("utf-8", "replace")):
+        out.setdefault("chromium/pdfium:testing/resources/" + m.group(1), []).append(m.group(2))
+    # cpdf_security_handler_embeddertest.cpp opens the hello-world files with
+    # kAgeUTF8 / kHotelUTF8 through a helper the grep above does not see.
+    for rev in ["r2", "r3", "r5", "r6"]:
+        out.setdefault(f"chromium/pdfium:testing/resources/encrypted_hello_world_{rev}.pdf", []).extend(
+            ["\u00e2ge", "h\u00f4tel"])
+    # pdfminer's tests open samples/encryption/* with --password foo.
+    out["pdfminer/pdfminer.six:samples/encryption/*"] = ["foo"]
+    return {k: list(dict.fromkeys(v)) for k, v in out.items()}
+
+
 def main():
     root = Path(sys.argv[1])
     rows, frags = [], {}
@@ -165,6 +188,8 @@ def main():
         f.write("repository\tcommit\tpath\tblob\tbytes\n")
         for r in rows:
             f.write("\t".join(r) + "\n")
+    with open(HERE / "passwords.json", "w") as f:
+        json.dump(passwords(root), f, ensure_ascii=False, indent=1, sort_keys=True)
     with open(HERE / "fragments.json", "w") as f:
         json.dump(frags, f, ensure_ascii=False, indent=1, sort_keys=True)
     print(f"{len(rows)} PDFs, {sum(len(v) for v in frags.values())} fragments in {len(frags)} files")

@@ -41,9 +41,14 @@ AGREE = 0.99
 HAS_TEXT = 10
 # Per-tool, per-file time bound (seconds).
 TIMEOUT = 60
-# Passwords the upstream suites use for their encrypted test files; each is
-# tried, so a file that opens without one is unaffected.
-PASSWORDS = ["asdfasdf", "foo", "bar", "test", "hello", "owner", "user", "123456"]
+# Passwords for the encrypted test files: passwords.json (what the upstream
+# tests open each file with); a file that opens without one is unaffected.
+PASSWORDS = json.loads((HERE / "passwords.json").read_text())
+
+
+def passwords_for(key):
+    repo_dir = key.rsplit("/", 1)[0] + "/*"
+    return PASSWORDS.get(key, []) + PASSWORDS.get(repo_dir, [])
 
 
 def chars(text):
@@ -70,15 +75,18 @@ def run(cmd):
     return out, ""
 
 
-def poppler_text(path, blob):
+def poppler_text(path, blob, pws):
     cache = RESULTS / "poppler" / f"{blob}.txt"
     if cache.exists():
         return cache.read_text()
     text, err = run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"])
     if text is None or (err and not text):
         # Try the suites' passwords, as kaitsu does.
-        for pw in PASSWORDS:
-            text, err = run(["pdftotext", "-layout", "-upw", pw, str(path), "-"])
+        for pw in pws:
+            for flag in ["-upw", "-opw"]:
+                text, err = run(["pdftotext", "-layout", flag, pw, str(path), "-"])
+                if text and not err:
+                    break
             if text and not err:
                 break
     text = text or ""
@@ -87,9 +95,9 @@ def poppler_text(path, blob):
     return text
 
 
-def kaitsu_text(kaitsu, path):
+def kaitsu_text(kaitsu, path, pws):
     cmd = [kaitsu, "text", "--reveal-secrets"]
-    for pw in PASSWORDS:
+    for pw in pws:
         cmd += ["--password", pw]
     out, err = run(cmd + [str(path)])
     if out is None:
@@ -105,8 +113,9 @@ def score_one(row, kaitsu, fragments):
     key = f"{row['repository']}:{row['path']}"
     if not path.exists():
         return None
-    pop = poppler_text(path, row["blob"])
-    kai, err = kaitsu_text(kaitsu, path)
+    pws = passwords_for(key)
+    pop = poppler_text(path, row["blob"], pws)
+    kai, err = kaitsu_text(kaitsu, path, pws)
     pc, kc = chars(pop), chars(kai)
     frags = [chars(f) for f in fragments.get(key, [])]
     return {

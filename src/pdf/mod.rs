@@ -14,9 +14,13 @@
 mod content;
 mod encoding;
 mod font;
+mod font_program;
 pub mod geometry;
+mod glyph_names;
 mod interpret;
+mod lenient_cmap;
 mod objects;
+mod recovery;
 mod standard_metrics;
 
 use crate::secret::Secret;
@@ -186,7 +190,10 @@ pub fn open(bytes: &[u8], passwords: &[Secret]) -> Result<Document, PdfError> {
         }));
     }
     let first_error = match Document::load_mem_with_options(bytes, options()) {
-        Ok(doc) if !needs_password(&doc) => return Ok(doc),
+        Ok(mut doc) if !needs_password(&doc) => {
+            recovery::recover_stream_data(&mut doc, bytes);
+            return Ok(doc);
+        }
         Ok(_) => None,
         Err(e) => Some(e),
     };
