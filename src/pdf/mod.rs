@@ -224,9 +224,12 @@ pub fn open(bytes: &[u8], passwords: &[Secret]) -> Result<Document, PdfError> {
 }
 
 /// lopdf returns an AES-256 file it could not decrypt as `Ok` with zero
-/// pages and `is_encrypted()`: that is a missing password, not an empty PDF.
+/// pages and `is_encrypted()`, and an RC4/AES-128 file opened without its
+/// user password as `Ok` with zero objects, no longer `is_encrypted()` but
+/// with `/Encrypt` still in the trailer: either is a missing password, not
+/// an empty PDF.
 fn needs_password(doc: &Document) -> bool {
-    doc.is_encrypted() && doc.get_pages().is_empty()
+    (doc.is_encrypted() || doc.trailer.get(b"Encrypt").is_ok()) && doc.get_pages().is_empty()
 }
 
 /// Interprets every page.
