@@ -46,3 +46,16 @@ fn a_stream_without_length_is_read_to_endstream() {
         "Recovered without Length"
     );
 }
+
+#[test]
+fn an_indirect_filter_is_followed() {
+    assert_eq!(
+        text_of("indirect_filter.pdf"),
+        "Decoded through an indirect Filter"
+    );
+}
+
+#[test]
+fn type3_glyphs_named_by_code_read_as_their_code() {
+    assert_eq!(text_of("type3_code_names.pdf"), "IJ");
+}

@@ -20,7 +20,7 @@
 
 use super::encoding::{BaseEncoding, ByteTable};
 use super::font_program;
-use super::glyph_names::glyph_name_to_text;
+use super::glyph_names::{glyph_name_to_text, type3_code_name};
 use super::lenient_cmap;
 use super::objects::{
     as_dict, get, get_array, get_dict, get_name, get_number, get_stream, number, numbers, resolve,
@@ -285,7 +285,7 @@ impl Font {
                     base(named)
                 };
                 if let Some(diffs) = get_array(doc, enc, b"Differences") {
-                    apply_differences(doc, diffs, &mut table);
+                    apply_differences(doc, diffs, &mut table, subtype == b"Type3");
                 }
                 table
             }
@@ -691,7 +691,7 @@ fn code_length(encoding: &CidEncoding, bytes: &[u8]) -> usize {
     }
 }
 
-fn apply_differences(doc: &Document, diffs: &[Object], table: &mut TextTable) {
+fn apply_differences(doc: &Document, diffs: &[Object], table: &mut TextTable, type3: bool) {
     let mut code: Option<usize> = None;
     for item in diffs {
         match resolve(doc, item) {
@@ -699,7 +699,12 @@ fn apply_differences(doc: &Document, diffs: &[Object], table: &mut TextTable) {
             Some(Object::Name(glyph)) => {
                 if let Some(c) = code {
                     if let Some(slot) = table.get_mut(c) {
-                        *slot = glyph_name_to_text(glyph);
+                        *slot = glyph_name_to_text(glyph).or_else(|| {
+                            type3
+                                .then(|| type3_code_name(glyph))
+                                .flatten()
+                                .map(|c| Cow::Owned(c.to_string()))
+                        });
                     }
                     code = Some(c + 1);
                 }

@@ -87,6 +87,31 @@ fn agl(name: &str) -> Option<&'static str> {
     pdf_encoding::glyphname_to_unicode(name).filter(|t| !t.chars().any(char::is_control))
 }
 
+/// The shortest and longest run of digits in a Type 3 code name.
+const TYPE3_CODE_DIGITS: std::ops::RangeInclusive<usize> = 2..=3;
+
+/// A Type 3 glyph name made of one or two letters and a decimal code
+/// (`a73`, `g233`, `cc65`), as TeX-to-PDF converters and some printers
+/// name Type 3 glyphs by their code: the code read as Latin-1 (poppler's
+/// heuristic). Only for Type 3 fonts, whose names are the producer's own;
+/// in an embedded font program `g582` is a glyph id, not a code. Codes
+/// below 32 are control characters and give nothing.
+pub fn type3_code_name(name: &[u8]) -> Option<char> {
+    let letters = name.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let digits = name.get(letters..)?;
+    if !(1..=2).contains(&letters)
+        || !TYPE3_CODE_DIGITS.contains(&digits.len())
+        || !digits.iter().all(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    let value: u32 = std::str::from_utf8(digits).ok()?.parse().ok()?;
+    (32..=255)
+        .contains(&value)
+        .then(|| char::from_u32(value))
+        .flatten()
+}
+
 /// A name that spells a character code (step 5).
 fn numbered(name: &str) -> Option<char> {
     let (first, rest) = name.split_at_checked(1)?;
@@ -154,6 +179,17 @@ mod tests {
         assert_eq!(text("g582"), None);
         assert_eq!(text("cid123"), None);
         assert_eq!(text("C7"), None);
+    }
+
+    #[test]
+    fn type3_code_names() {
+        assert_eq!(type3_code_name(b"a73"), Some('I'));
+        assert_eq!(type3_code_name(b"a192"), Some('À'));
+        assert_eq!(type3_code_name(b"cc65"), Some('A'));
+        assert_eq!(type3_code_name(b"a16"), None, "a control code");
+        assert_eq!(type3_code_name(b"a999"), None, "not a byte");
+        assert_eq!(type3_code_name(b"abc12"), None);
+        assert_eq!(type3_code_name(b"a1"), None);
     }
 
     #[test]

@@ -192,6 +192,7 @@ pub fn open(bytes: &[u8], passwords: &[Secret]) -> Result<Document, PdfError> {
     let first_error = match Document::load_mem_with_options(bytes, options()) {
         Ok(mut doc) if !needs_password(&doc) => {
             recovery::recover_stream_data(&mut doc, bytes);
+            recovery::inline_indirect_filters(&mut doc);
             return Ok(doc);
         }
         Ok(_) => None,

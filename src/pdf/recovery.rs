@@ -1,5 +1,10 @@
 //! Repairs lopdf leaves undone after loading a damaged file.
 //!
+//! A stream whose `/Filter` or `/DecodeParms` is an indirect reference
+//! (legal, ISO 32000-1 7.3.8.2, but rare) is not decoded by lopdf, which
+//! reads those entries as direct objects: [`inline_indirect_filters`]
+//! replaces the references with what they point to.
+//!
 //! A stream whose `/Length` is missing, indirect to nothing, or wrong comes
 //! out of lopdf empty (pdfium's `hello_world` variants, hand-edited test
 //! files, truncated producers). Readers find the data by scanning for
@@ -41,6 +46,47 @@ pub fn recover_stream_data(doc: &mut Document, file: &[u8]) -> usize {
         }
     }
     repaired
+}
+
+/// How many reference hops a `/Filter` may take (a cycle stops here).
+const MAX_FILTER_HOPS: usize = 8;
+
+/// Makes indirect `/Filter` and `/DecodeParms` entries of streams direct,
+/// so lopdf decodes those streams. Returns how many entries it replaced.
+pub fn inline_indirect_filters(doc: &mut Document) -> usize {
+    let mut fixes = Vec::new();
+    for (id, object) in &doc.objects {
+        let Object::Stream(stream) = object else {
+            continue;
+        };
+        for key in [&b"Filter"[..], b"DecodeParms"] {
+            let Ok(&Object::Reference(first)) = stream.dict.get(key) else {
+                continue;
+            };
+            let mut target = first;
+            let mut resolved = None;
+            for _ in 0..MAX_FILTER_HOPS {
+                match doc.objects.get(&target) {
+                    Some(Object::Reference(next)) => target = *next,
+                    Some(direct) => {
+                        resolved = Some(direct.clone());
+                        break;
+                    }
+                    None => break,
+                }
+            }
+            if let Some(direct) = resolved {
+                fixes.push((*id, key.to_vec(), direct));
+            }
+        }
+    }
+    let count = fixes.len();
+    for (id, key, direct) in fixes {
+        if let Some(Object::Stream(stream)) = doc.objects.get_mut(&id) {
+            stream.dict.set(key, direct);
+        }
+    }
+    count
 }
 
 /// The bytes from `start` up to the `endstream` keyword (less the end of
