@@ -333,7 +333,7 @@ impl Font {
         doc: &Document,
         dict: &Dictionary,
         name: Arc<str>,
-        to_unicode: Option<ToUnicode>,
+        mut to_unicode: Option<ToUnicode>,
     ) -> Font {
         let encoding = match get(doc, dict, b"Encoding") {
             Some(Object::Name(n)) if n.starts_with(b"Identity") => CidEncoding::Identity,
@@ -378,6 +378,18 @@ impl Font {
                 && collection.is_none()
             {
                 program = program_unicode(doc, cid_font);
+                // A non-embedded Identity font with no ToUnicode names no
+                // glyphs at all: its codes can only be the characters (the
+                // viewer finds them in a system font by Unicode), as
+                // pdfium and poppler read them.
+                if program.is_none()
+                    && to_unicode.is_none()
+                    && matches!(encoding, CidEncoding::Identity)
+                    && ordering.as_deref() == Some(b"Identity")
+                    && !has_font_program(doc, cid_font)
+                {
+                    to_unicode = Some(ToUnicode::Identity);
+                }
             }
         }
         Font {
@@ -601,6 +613,14 @@ fn builtin_encoding(
         }
     }
     BaseEncoding::for_standard_font(name).map(Builtin::Standard)
+}
+
+fn has_font_program(doc: &Document, font: &Dictionary) -> bool {
+    get_dict(doc, font, b"FontDescriptor").is_some_and(|fd| {
+        [&b"FontFile"[..], b"FontFile2", b"FontFile3"]
+            .iter()
+            .any(|key| fd.get(key).is_ok())
+    })
 }
 
 /// The UCS2 table of an Adobe character collection other than Japan1,
