@@ -59,3 +59,13 @@ fn an_indirect_filter_is_followed() {
 fn type3_glyphs_named_by_code_read_as_their_code() {
     assert_eq!(text_of("type3_code_names.pdf"), "IJ");
 }
+
+#[test]
+fn gbk_euc_bytes_are_gbk_text() {
+    assert_eq!(text_of("gbk_euc_cmap.pdf"), "中文");
+}
+
+#[test]
+fn a_utf16_surrogate_pair_is_one_character() {
+    assert_eq!(text_of("utf16_surrogate_pair.pdf"), "\u{2000B}あ");
+}

@@ -72,6 +72,10 @@ enum CidEncoding {
     Utf16(Arc<CMap>),
     /// A predefined Shift-JIS CMap: the bytes are cp932.
     ShiftJis(Arc<CMap>),
+    /// A predefined Chinese or Korean multi-byte CMap (`GBK-EUC-H`,
+    /// `ETen-B5-H`, `KSCms-UHC-H`, …): the bytes are text in that legacy
+    /// encoding, decoded directly like Shift-JIS.
+    Legacy(&'static encoding_rs::Encoding, Arc<CMap>),
     /// Any other CMap, embedded or predefined.
     Other(Arc<CMap>),
 }
@@ -237,6 +241,21 @@ fn shift_jis_name(name: &[u8]) -> bool {
     String::from_utf8_lossy(name).contains("RKSJ")
 }
 
+/// The legacy encoding whose bytes a predefined CJK CMap takes (Adobe TN
+/// 5078, 5079, 5080, 5093): GB 2312/GBK, Big Five, KS X 1001/UHC.
+fn legacy_encoding(name: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let s = String::from_utf8_lossy(name);
+    if s.starts_with("GB") && (s.contains("EUC") || s.starts_with("GBK")) {
+        Some(encoding_rs::GBK)
+    } else if s.contains("B5") {
+        Some(encoding_rs::BIG5)
+    } else if s.starts_with("KSC") {
+        Some(encoding_rs::EUC_KR)
+    } else {
+        None
+    }
+}
+
 impl Font {
     /// Reads a font dictionary. Never fails: a font we cannot understand
     /// still gives positions, with empty text.
@@ -340,7 +359,10 @@ impl Font {
             Some(Object::Name(n)) => match predefined(n) {
                 Some(cmap) if utf16_name(n) => CidEncoding::Utf16(cmap),
                 Some(cmap) if shift_jis_name(n) => CidEncoding::ShiftJis(cmap),
-                Some(cmap) => CidEncoding::Other(cmap),
+                Some(cmap) => match legacy_encoding(n) {
+                    Some(enc) => CidEncoding::Legacy(enc, cmap),
+                    None => CidEncoding::Other(cmap),
+                },
                 None => CidEncoding::Identity,
             },
             Some(Object::Stream(s)) => stream_bytes(s, MAX_CMAP_BYTES)
@@ -467,6 +489,7 @@ impl Font {
                 CidEncoding::Identity => Some(code),
                 CidEncoding::Utf16(cmap)
                 | CidEncoding::ShiftJis(cmap)
+                | CidEncoding::Legacy(_, cmap)
                 | CidEncoding::Other(cmap) => cmap.lookup_cid_code(code, len as u8),
             };
             let text = self
@@ -485,6 +508,10 @@ impl Font {
                     )),
                     CidEncoding::ShiftJis(_) => {
                         let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(code_bytes);
+                        (!bad).then(|| text.into_owned())
+                    }
+                    CidEncoding::Legacy(enc, _) => {
+                        let (text, _, bad) = enc.decode(code_bytes);
                         (!bad).then(|| text.into_owned())
                     }
                     _ => None,
@@ -691,6 +718,13 @@ fn code_length(encoding: &CidEncoding, bytes: &[u8]) -> usize {
         }
         CidEncoding::ShiftJis(_) => {
             if (0x81..=0x9F).contains(&first) || (0xE0..=0xFC).contains(&first) {
+                2
+            } else {
+                1
+            }
+        }
+        CidEncoding::Legacy(..) => {
+            if (0x81..=0xFE).contains(&first) {
                 2
             } else {
                 1
