@@ -95,9 +95,24 @@ enum Kind {
         /// `/ToUnicode`.
         collection: Option<Arc<CMap>>,
         /// CID → Unicode read from the embedded font program's own `cmap`,
-        /// the last resort for a font with no usable `/ToUnicode`.
-        program: Option<HashMap<u32, char>>,
+        /// for codes no `/ToUnicode` entry or collection table names.
+        program: Box<LazyProgram>,
     },
+}
+
+/// Where a CID font's embedded program is (the streams, still encoded).
+#[derive(Debug)]
+struct ProgramSource {
+    program: lopdf::Stream,
+    truetype: bool,
+    cid_to_gid: Option<lopdf::Stream>,
+}
+
+/// A font program's CID → Unicode map, read on first use.
+#[derive(Debug, Default)]
+struct LazyProgram {
+    source: Option<ProgramSource>,
+    map: OnceLock<Option<HashMap<u32, char>>>,
 }
 
 /// A font's `/ToUnicode`, as far as it can be read.
@@ -378,7 +393,7 @@ impl Font {
         let mut widths = Widths::Unknown;
         let mut is_japan1 = false;
         let mut collection = None;
-        let mut program = None;
+        let mut program = Box::<LazyProgram>::default();
         if let Some(cid_font) = descendant {
             widths = read_cid_widths(doc, cid_font);
             let info = get_dict(doc, cid_font, b"CIDSystemInfo");
@@ -395,16 +410,18 @@ impl Font {
             } else if let (Some(registry), Some(ordering)) = (string(b"Registry"), &ordering) {
                 collection = collection_ucs2(&registry, ordering);
             }
+            if !is_japan1 && collection.is_none() {
+                program.source = ProgramSource::find(doc, cid_font);
+            }
             if !to_unicode.as_ref().is_some_and(ToUnicode::is_map)
                 && !is_japan1
                 && collection.is_none()
             {
-                program = program_unicode(doc, cid_font);
                 // A non-embedded Identity font with no ToUnicode names no
                 // glyphs at all: its codes can only be the characters (the
                 // viewer finds them in a system font by Unicode), as
                 // pdfium and poppler read them.
-                if program.is_none()
+                if program.get().is_none()
                     && to_unicode.is_none()
                     && matches!(encoding, CidEncoding::Identity)
                     && ordering.as_deref() == Some(b"Identity")
@@ -462,7 +479,7 @@ impl Font {
             } => self.decode_composite(
                 encoding,
                 *japan1,
-                (collection.as_deref(), program.as_ref()),
+                (collection.as_deref(), program),
                 bytes,
                 out,
             ),
@@ -473,7 +490,7 @@ impl Font {
         &self,
         encoding: &CidEncoding,
         japan1: bool,
-        (collection, program): (Option<&CMap>, Option<&HashMap<u32, char>>),
+        (collection, program): (Option<&CMap>, &LazyProgram),
         bytes: &[u8],
         out: &mut Vec<DecodedCode>,
     ) {
@@ -530,7 +547,7 @@ impl Font {
                     BfString::Char(c) => Some(c.to_string()),
                     BfString::String(s) => Some(s),
                 })
-                .or_else(|| program?.get(&cid?).map(|c| c.to_string()))
+                .or_else(|| program.get()?.get(&cid?).map(|c| c.to_string()))
                 .or_else(|| self.identity_text(code))
                 .unwrap_or_default();
             out.push(DecodedCode {
@@ -667,44 +684,69 @@ fn collection_ucs2(registry: &[u8], ordering: &[u8]) -> Option<Arc<CMap>> {
 
 /// CID → Unicode from a CID font's embedded program: its Unicode `cmap`
 /// through `/CIDToGIDMap` (TrueType) or the CFF charset (OpenType CFF).
-fn program_unicode(doc: &Document, cid_font: &Dictionary) -> Option<HashMap<u32, char>> {
-    let fd = get_dict(doc, cid_font, b"FontDescriptor")?;
-    let (bytes, truetype) = match get_stream(doc, fd, b"FontFile2") {
-        Some(s) => (stream_bytes(s, MAX_FONT_PROGRAM_BYTES)?, true),
-        None => (
-            stream_bytes(get_stream(doc, fd, b"FontFile3")?, MAX_FONT_PROGRAM_BYTES)?,
-            false,
-        ),
-    };
-    let by_glyph = font_program::glyph_unicode(&bytes)?;
-    let map: HashMap<u32, char> = if truetype {
-        match get_stream(doc, cid_font, b"CIDToGIDMap").and_then(|s| stream_bytes(s, 2 * 65_536)) {
-            Some(gids) => gids
-                .chunks_exact(2)
-                .enumerate()
-                .filter_map(|(cid, g)| {
-                    let gid = u16::from_be_bytes([g[0], g[1]]);
-                    Some((cid as u32, *by_glyph.get(&gid)?))
-                })
-                .collect(),
-            None => by_glyph
+impl ProgramSource {
+    /// Where a CID font's embedded program is, if it has one.
+    fn find(doc: &Document, cid_font: &Dictionary) -> Option<ProgramSource> {
+        let fd = get_dict(doc, cid_font, b"FontDescriptor")?;
+        let (program, truetype) = match get_stream(doc, fd, b"FontFile2") {
+            Some(s) => (s.clone(), true),
+            None => (get_stream(doc, fd, b"FontFile3")?.clone(), false),
+        };
+        Some(ProgramSource {
+            program,
+            truetype,
+            cid_to_gid: get_stream(doc, cid_font, b"CIDToGIDMap").cloned(),
+        })
+    }
+
+    /// CID → Unicode from the program's Unicode `cmap`, through
+    /// `/CIDToGIDMap` (TrueType) or the CFF charset (OpenType CFF).
+    fn unicode(&self) -> Option<HashMap<u32, char>> {
+        let bytes = stream_bytes(&self.program, MAX_FONT_PROGRAM_BYTES)?;
+        let by_glyph = font_program::glyph_unicode(&bytes)?;
+        let identity = |by_glyph: HashMap<u16, char>| -> HashMap<u32, char> {
+            by_glyph
                 .into_iter()
                 .map(|(g, c)| (u32::from(g), c))
-                .collect(),
-        }
-    } else {
-        match font_program::cff_glyph_cids(&bytes) {
-            Some(cids) => by_glyph
-                .into_iter()
-                .filter_map(|(g, c)| Some((u32::from(*cids.get(&g)?), c)))
-                .collect(),
-            None => by_glyph
-                .into_iter()
-                .map(|(g, c)| (u32::from(g), c))
-                .collect(),
-        }
-    };
-    (!map.is_empty()).then_some(map)
+                .collect()
+        };
+        let map: HashMap<u32, char> = if self.truetype {
+            match self
+                .cid_to_gid
+                .as_ref()
+                .and_then(|s| stream_bytes(s, 2 * 65_536))
+            {
+                Some(gids) => gids
+                    .chunks_exact(2)
+                    .enumerate()
+                    .filter_map(|(cid, g)| {
+                        let gid = u16::from_be_bytes([*g.first()?, *g.get(1)?]);
+                        Some((cid as u32, *by_glyph.get(&gid)?))
+                    })
+                    .collect(),
+                None => identity(by_glyph),
+            }
+        } else {
+            match font_program::cff_glyph_cids(&bytes) {
+                Some(cids) => by_glyph
+                    .into_iter()
+                    .filter_map(|(g, c)| Some((u32::from(*cids.get(&g)?), c)))
+                    .collect(),
+                None => identity(by_glyph),
+            }
+        };
+        (!map.is_empty()).then_some(map)
+    }
+}
+
+impl LazyProgram {
+    /// The program's CID → Unicode map, read the first time it is asked
+    /// for: a font whose ToUnicode covers every code never pays for it.
+    fn get(&self) -> Option<&HashMap<u32, char>> {
+        self.map
+            .get_or_init(|| self.source.as_ref()?.unicode())
+            .as_ref()
+    }
 }
 
 /// Bytes in the next code of a composite font's string.
