@@ -211,11 +211,20 @@ pub fn open(bytes: &[u8], passwords: &[Secret]) -> Result<Document, PdfError> {
             password: Some(pw.expose().to_owned()),
             ..options()
         };
-        if let Ok(doc) = Document::load_mem_with_options(bytes, opts)
+        if let Ok(mut doc) = Document::load_mem_with_options(bytes, opts)
             && !needs_password(&doc)
         {
+            recovery::inline_indirect_filters(&mut doc);
             return Ok(doc);
         }
+    }
+    if let Some(plain) = recovery::without_attachment_only_encryption(bytes)
+        && let Ok(mut doc) = Document::load_mem_with_options(&plain, options())
+        && !doc.get_pages().is_empty()
+    {
+        recovery::recover_stream_data(&mut doc, &plain);
+        recovery::inline_indirect_filters(&mut doc);
+        return Ok(doc);
     }
     Err(PdfError::Encrypted(if passwords.is_empty() {
         "needs a password: pass it with --password"

@@ -48,6 +48,55 @@ pub fn recover_stream_data(doc: &mut Document, file: &[u8]) -> usize {
     repaired
 }
 
+/// A copy of a file whose encryption covers only embedded files
+/// (`/StmF /Identity` and `/StrF /Identity`, an `/EFF` filter: ISO
+/// 32000-1 7.6.5), with the trailer's `/Encrypt` key renamed so lopdf
+/// reads it as unencrypted. Its pages and strings are plain by the file's
+/// own declaration: a reader opens it without the attachment's password
+/// (pdf.js's `encrypted-attachment.pdf`). The rename keeps every byte
+/// offset. `None` when the file encrypts anything else.
+pub fn without_attachment_only_encryption(file: &[u8]) -> Option<Vec<u8>> {
+    // Every `/StmF` and `/StrF` in the file must say `/Identity` (a stray
+    // one elsewhere cannot hide a real crypt filter).
+    let identity = |key: &[u8]| {
+        find_all(file, key).next().is_some()
+            && find_all(file, key).all(|at| {
+                let rest = file.get(at + key.len()..).unwrap_or_default();
+                let rest = rest.get(..rest.len().min(32)).unwrap_or_default();
+                let trimmed = rest
+                    .iter()
+                    .position(|b| !b.is_ascii_whitespace())
+                    .and_then(|i| rest.get(i..))
+                    .unwrap_or_default();
+                trimmed.starts_with(b"/Identity")
+            })
+    };
+    if !(identity(b"/StmF") && identity(b"/StrF")) || find(file, b"/EFF").is_none() {
+        return None;
+    }
+    let mut out = file.to_vec();
+    let mut renamed = false;
+    for at in find_all(file, b"/Encrypt") {
+        // Only the key `/Encrypt` itself, not `/EncryptMetadata`.
+        let next = file.get(at + b"/Encrypt".len()).copied().unwrap_or(b' ');
+        if next.is_ascii_alphanumeric() {
+            continue;
+        }
+        if let Some(last) = out.get_mut(at + b"/Encrypt".len() - 1) {
+            *last = b'X';
+            renamed = true;
+        }
+    }
+    renamed.then_some(out)
+}
+
+fn find_all<'a>(hay: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+    hay.windows(needle.len())
+        .enumerate()
+        .filter(move |(_, w)| *w == needle)
+        .map(|(i, _)| i)
+}
+
 /// How many reference hops a `/Filter` may take (a cycle stops here).
 const MAX_FILTER_HOPS: usize = 8;
 
@@ -121,6 +170,22 @@ mod tests {
         assert_eq!(data_until_endstream(file, 7), Some(&b"BT (Hi) Tj ET"[..]));
         let crlf = b"stream\r\nabc\r\nendstream";
         assert_eq!(data_until_endstream(crlf, 8), Some(&b"abc"[..]));
+    }
+
+    #[test]
+    fn attachment_only_encryption_is_set_aside() {
+        let file = b"<< /Filter /Standard /StmF /Identity /StrF  /Identity /EFF /StdCF \
+            /EncryptMetadata false >> trailer << /Encrypt 12 0 R /Root 1 0 R >>";
+        let patched = without_attachment_only_encryption(file).unwrap();
+        assert_eq!(patched.len(), file.len(), "offsets stay");
+        assert!(find(&patched, b"/Encrypt ").is_none());
+        assert!(find(&patched, b"/EncryptMetadata").is_some());
+        // Streams encrypted: nothing is set aside.
+        let real = b"<< /StmF /StdCF /StrF /Identity /EFF /StdCF >> << /Encrypt 12 0 R >>";
+        assert_eq!(without_attachment_only_encryption(real), None);
+        let decoy = b"(/StmF /Identity) << /StmF /StdCF /StrF /Identity /EFF /X >> /Encrypt 1 0 R";
+        assert_eq!(without_attachment_only_encryption(decoy), None);
+        assert_eq!(without_attachment_only_encryption(b"/Encrypt 1 0 R"), None);
     }
 
     #[test]
