@@ -69,3 +69,18 @@ fn gbk_euc_bytes_are_gbk_text() {
 fn a_utf16_surrogate_pair_is_one_character() {
     assert_eq!(text_of("utf16_surrogate_pair.pdf"), "\u{2000B}あ");
 }
+
+#[test]
+fn a_damaged_encryption_dictionary_is_corrupt_not_a_password_question() {
+    let path = format!(
+        "{}/fixtures/textlayer/malformed_encrypt_dictionary.pdf",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let bytes = std::fs::read(&path).expect("fixture");
+    let options = ParseOptions {
+        passwords: vec![kaitsu::Secret::new("anything")],
+        ..ParseOptions::default()
+    };
+    let err = kaitsu::layout_bytes(&bytes, &options).expect_err("cannot open");
+    assert_eq!(err.kind(), kaitsu::ErrorKind::Corrupt, "{err}");
+}

@@ -189,13 +189,19 @@ pub fn open(bytes: &[u8], passwords: &[Secret]) -> Result<Document, PdfError> {
             "no %PDF- header in the first 1 KiB".into()
         }));
     }
+    // The document as lopdf loads it without a password, kept to tell a
+    // damaged /Encrypt dictionary from a missing password.
+    let mut locked = None;
     let first_error = match Document::load_mem_with_options(bytes, options()) {
         Ok(mut doc) if !needs_password(&doc) => {
             recovery::recover_stream_data(&mut doc, bytes);
             recovery::inline_indirect_filters(&mut doc);
             return Ok(doc);
         }
-        Ok(_) => None,
+        Ok(doc) => {
+            locked = Some(doc);
+            None
+        }
         Err(e) => Some(e),
     };
     if let Some(e) = &first_error
@@ -226,11 +232,60 @@ pub fn open(bytes: &[u8], passwords: &[Secret]) -> Result<Document, PdfError> {
         recovery::inline_indirect_filters(&mut doc);
         return Ok(doc);
     }
+    if let Some(why) = locked.as_ref().and_then(malformed_encryption) {
+        return Err(PdfError::Corrupt(format!(
+            "its encryption dictionary is damaged: {why}"
+        )));
+    }
     Err(PdfError::Encrypted(if passwords.is_empty() {
         "needs a password: pass it with --password"
     } else {
         "none of the given passwords opens it: check the password sent with the notice"
     }))
+}
+
+/// Why a file's `/Encrypt` dictionary cannot be used, if it is damaged:
+/// a required key (ISO 32000-1 7.6.3.2, Tables 20 and 21) missing, of the
+/// wrong type, or a hash of the wrong length. lopdf reports such a file as
+/// a wrong password; it is corrupt, and asking for a password would send
+/// the user looking for one that cannot help.
+fn malformed_encryption(doc: &Document) -> Option<String> {
+    use lopdf::Object;
+    let dict = match doc.trailer.get(b"Encrypt").ok()? {
+        Object::Reference(id) => doc.get_object(*id).ok()?.as_dict().ok()?,
+        Object::Dictionary(d) => d,
+        _ => return Some("/Encrypt is not a dictionary".into()),
+    };
+    let int = |key: &[u8]| dict.get(key).ok().and_then(|o| o.as_i64().ok());
+    let bytes = |key: &[u8]| match dict.get(key) {
+        Ok(Object::String(s, _)) => Some(s.len()),
+        _ => None,
+    };
+    if dict.get(b"Filter").and_then(|o| o.as_name()).is_err() {
+        return Some("no /Filter name".into());
+    }
+    let (Some(_), Some(revision)) = (int(b"V"), int(b"R")) else {
+        return Some("no /V or /R number".into());
+    };
+    if int(b"P").is_none() {
+        return Some("no /P number".into());
+    }
+    // Hashes: 32 bytes up to revision 4, 48 from revision 5 (some
+    // producers pad /O and /U, so longer is accepted).
+    let hash_len = if revision >= 5 { 48 } else { 32 };
+    for key in [&b"O"[..], b"U"] {
+        match bytes(key) {
+            Some(n) if n >= hash_len => {}
+            Some(n) => {
+                return Some(format!(
+                    "/{} is {n} bytes, not {hash_len}",
+                    String::from_utf8_lossy(key)
+                ));
+            }
+            None => return Some(format!("no /{} string", String::from_utf8_lossy(key))),
+        }
+    }
+    None
 }
 
 /// lopdf returns an AES-256 file it could not decrypt as `Ok` with zero
