@@ -26,7 +26,8 @@ def check(row, kaitsu, tmp):
     path = PDFS / row["repository"].replace("/", "+") / row["path"]
     if not path.exists() or passwords_for(key):
         return None
-    out = Path(tmp) / (row["blob"] + ".pdf")
+    # The path, not the blob, names the copy: identical files share a blob.
+    out = Path(tmp) / (row["path"].replace("/", "+"))
     try:
         r = subprocess.run(["qpdf", str(path), str(out)], capture_output=True, timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
