@@ -47,6 +47,7 @@ fn minimized_crashers_replay_without_panic() {
         ("parse_bytes", harness::parse_bytes),
         ("decrypt", harness::decrypt),
         ("cmap", harness::cmap),
+        ("font_program", harness::font_program),
         ("layout_notice", harness::layout_notice),
         ("policy_yaml", harness::policy_yaml),
     ];
@@ -62,6 +63,51 @@ fn minimized_crashers_replay_without_panic() {
             }
             let bytes = std::fs::read(&file).expect("regression file");
             timed(&format!("{target}/{}", file.display()), || run(&bytes));
+        }
+    }
+}
+
+const TYPE1_CLEARTEXT: &[u8] = b"%!PS-AdobeFont-1.0: CMR10\n/Encoding 256 array\n\
+    0 1 255 {1 index exch /.notdef put} for\ndup 11 /ff put\ndup 65 /Aring put\n\
+    readonly def\ncurrentfile eexec\n";
+
+/// A short deterministic mutation run over the parsers added for the
+/// real-world text layer (Type 1 encodings, font-program `cmap`s, the
+/// lenient ToUnicode reader), so CI catches a panic even between fuzzing
+/// sessions: bytes flipped, cut and repeated by a fixed LCG.
+#[test]
+fn new_text_layer_parsers_survive_mutations() {
+    let lenient = b"beginbfchar <01> <0041> <02> <00660069> endbfchar \
+        beginbfrange <10> <12> <0061> <20> <21> [<03B1> <03B2>] endbfrange";
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as usize
+    };
+    for round in 0..120 {
+        for seed in [TYPE1_CLEARTEXT, &lenient[..]] {
+            let mut bytes = seed.to_vec();
+            for _ in 0..(1 + next() % 8) {
+                let at = next() % bytes.len().max(1);
+                match next() % 3 {
+                    0 => {
+                        if let Some(b) = bytes.get_mut(at) {
+                            *b = (next() & 0xff) as u8;
+                        }
+                    }
+                    1 => bytes.truncate(at.max(1)),
+                    _ => {
+                        let tail = bytes.get(at..).unwrap_or_default().to_vec();
+                        bytes.extend_from_slice(&tail);
+                    }
+                }
+            }
+            timed(&format!("mutation {round}"), || {
+                harness::font_program(&bytes);
+                harness::cmap(&synth::join(&bytes, b"", b"\x00\x01\x00\x02\x10\x20"));
+            });
         }
     }
 }
@@ -83,6 +129,8 @@ fn harnesses_accept_their_seed_shapes() {
     timed("cmap", || {
         harness::cmap(&synth::join(to_unicode, b"", b"\x00\x01\x00\x02"))
     });
+    timed("font_program", || harness::font_program(TYPE1_CLEARTEXT));
+
     let page = kaitsu::pdf::PageContent {
         number: 1,
         width: 595.0,

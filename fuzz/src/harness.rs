@@ -136,3 +136,13 @@ pub fn policy_yaml(data: &[u8]) {
         }
     }
 }
+
+/// `font_program`: the input as an embedded font program of four fonts
+/// (Type 1 cleartext encoding, bare CFF, TrueType and OpenType CFF `cmap`
+/// fallbacks; see `synth::font_program_pdf`) through `layout_bytes`.
+pub fn font_program(data: &[u8]) {
+    let pdf = crate::synth::font_program_pdf(data);
+    if let Ok(layout) = kaitsu::layout_bytes(&pdf, &options(Vec::new())) {
+        let _ = layout.to_text();
+    }
+}

@@ -133,3 +133,59 @@ pub fn cmap_pdf(input: &CmapInput<'_>) -> Vec<u8> {
     ];
     pdf(&objects, 1)
 }
+
+/// One page whose fonts all take their text from the input as an embedded
+/// font program: a Type 1 font (`/FontFile`, its cleartext `/Encoding`), a
+/// Type 1 font with a bare CFF program (`/FontFile3 /Type1C`), and a Type0
+/// font with no ToUnicode whose CIDFontType2 carries the input as
+/// `/FontFile2` (its `cmap` is the last fallback) and as a CFF-in-OpenType
+/// `/FontFile3` on a second CIDFont.
+pub fn font_program_pdf(program: &[u8]) -> Vec<u8> {
+    let all_bytes: String = (0u8..=255).map(|b| format!("{b:02X}")).collect();
+    let content = format!(
+        "BT /F1 12 Tf 72 720 Td <{all_bytes}> Tj /F2 12 Tf 0 -20 Td <{all_bytes}> Tj \
+         /F3 12 Tf 0 -20 Td <{all_bytes}> Tj /F4 12 Tf 0 -20 Td <{all_bytes}> Tj ET"
+    );
+    let descriptor = |key: &str, file: usize| {
+        format!(
+            "<< /Type /FontDescriptor /FontName /Fuzz /Flags 4 /FontBBox [0 0 1000 1000] \
+             /ItalicAngle 0 /Ascent 700 /Descent -200 /CapHeight 700 /StemV 80 /{key} {file} 0 R >>"
+        )
+        .into_bytes()
+    };
+    let objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
+           /Resources << /Font << /F1 5 0 R /F2 6 0 R /F3 7 0 R /F4 8 0 R >> >> >>"
+            .to_vec(),
+        stream("", content.as_bytes()),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /FuzzT1 /FontDescriptor 9 0 R >>".to_vec(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /FuzzCFF \
+           /Encoding << /Differences [65 /A] >> /FontDescriptor 10 0 R >>"
+            .to_vec(),
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /FuzzTT /Encoding /Identity-H \
+           /DescendantFonts [11 0 R] /ToUnicode /Identity-H >>"
+            .to_vec(),
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /FuzzOT /Encoding /Identity-H \
+           /DescendantFonts [12 0 R] >>"
+            .to_vec(),
+        descriptor("FontFile", 13),
+        descriptor("FontFile3", 14),
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /FuzzTT /FontDescriptor 15 0 R \
+           /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> \
+           /CIDToGIDMap 16 0 R >>"
+            .to_vec(),
+        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /FuzzOT /FontDescriptor 17 0 R \
+           /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> >>"
+            .to_vec(),
+        stream("/Length1 0 /Length2 0 /Length3 0", program),
+        stream("/Subtype /Type1C", program),
+        descriptor("FontFile2", 18),
+        stream("", &program[..program.len().min(512)]),
+        descriptor("FontFile3", 19),
+        stream("", program),
+        stream("/Subtype /OpenType", program),
+    ];
+    pdf(&objects, 1)
+}

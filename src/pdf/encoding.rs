@@ -20,6 +20,12 @@ pub enum BaseEncoding {
     WinAnsi,
     /// `/MacRomanEncoding`.
     MacRoman,
+    /// `/MacExpertEncoding`.
+    MacExpert,
+    /// The built-in encoding of the standard Symbol font.
+    Symbol,
+    /// The built-in encoding of the standard ZapfDingbats font.
+    ZapfDingbats,
 }
 
 impl BaseEncoding {
@@ -29,6 +35,20 @@ impl BaseEncoding {
             b"StandardEncoding" => Some(BaseEncoding::Standard),
             b"WinAnsiEncoding" => Some(BaseEncoding::WinAnsi),
             b"MacRomanEncoding" => Some(BaseEncoding::MacRoman),
+            b"MacExpertEncoding" => Some(BaseEncoding::MacExpert),
+            _ => None,
+        }
+    }
+
+    /// The built-in encoding of a standard symbolic font named by
+    /// `/BaseFont` (a subset prefix `ABCDEF+` allowed).
+    pub fn for_standard_font(base_font: &str) -> Option<Self> {
+        let name = base_font.split_once('+').map_or(base_font, |(_, n)| n);
+        match name {
+            "Symbol" | "Symbol,Bold" | "Symbol,Italic" | "Symbol,BoldItalic" => {
+                Some(BaseEncoding::Symbol)
+            }
+            "ZapfDingbats" | "Dingbats" | "ITCZapfDingbats" => Some(BaseEncoding::ZapfDingbats),
             _ => None,
         }
     }
@@ -37,17 +57,31 @@ impl BaseEncoding {
     pub fn table(self) -> ByteTable {
         let mut table = [None; 256];
         match self {
-            BaseEncoding::Standard => {
-                for (b, slot) in table.iter_mut().enumerate().skip(0x20).take(0x5f) {
-                    *slot = char::from_u32(b as u32);
-                }
-                table[0x27] = Some('\u{2019}');
-                table[0x60] = Some('\u{2018}');
-            }
+            BaseEncoding::Standard => fill_from_map(&mut table, &pdf_encoding::STANDARD),
+            BaseEncoding::MacExpert => fill_from_map(&mut table, &pdf_encoding::MACEXPERT),
+            BaseEncoding::Symbol => fill_from_map(&mut table, &pdf_encoding::SYMBOL),
+            BaseEncoding::ZapfDingbats => fill_from_map(&mut table, &pdf_encoding::ZDINGBAT),
             BaseEncoding::WinAnsi => fill_from(&mut table, encoding_rs::WINDOWS_1252),
             BaseEncoding::MacRoman => fill_from(&mut table, encoding_rs::MACINTOSH),
         }
         table
+    }
+}
+
+/// `pdf_encoding` takes `space` and `hyphen` from ISO Latin-1's no-break
+/// space and soft hyphen; a page that draws them shows a space and a
+/// hyphen, as the Adobe Glyph List says.
+fn fill_from_map(table: &mut ByteTable, map: &pdf_encoding::ForwardMap) {
+    for (b, slot) in table.iter_mut().enumerate() {
+        *slot = u8::try_from(b)
+            .ok()
+            .and_then(|b| map.get(b))
+            .filter(|c| !c.is_control())
+            .map(|c| match c {
+                '\u{00A0}' => ' ',
+                '\u{00AD}' => '-',
+                other => other,
+            });
     }
 }
 
@@ -59,94 +93,6 @@ fn fill_from(table: &mut ByteTable, encoding: &'static encoding_rs::Encoding) {
             *slot = text.chars().next().filter(|c| !c.is_control());
         }
     }
-}
-
-/// Adobe Glyph List names of the printable ASCII punctuation. Letters and
-/// digits are handled by rule in [`glyph_name_to_char`].
-const ASCII_GLYPH_NAMES: &[(&str, char)] = &[
-    ("space", ' '),
-    ("exclam", '!'),
-    ("quotedbl", '"'),
-    ("numbersign", '#'),
-    ("dollar", '$'),
-    ("percent", '%'),
-    ("ampersand", '&'),
-    ("quotesingle", '\''),
-    ("quoteright", '\u{2019}'),
-    ("parenleft", '('),
-    ("parenright", ')'),
-    ("asterisk", '*'),
-    ("plus", '+'),
-    ("comma", ','),
-    ("hyphen", '-'),
-    ("minus", '-'),
-    ("period", '.'),
-    ("slash", '/'),
-    ("colon", ':'),
-    ("semicolon", ';'),
-    ("less", '<'),
-    ("equal", '='),
-    ("greater", '>'),
-    ("question", '?'),
-    ("at", '@'),
-    ("bracketleft", '['),
-    ("backslash", '\\'),
-    ("bracketright", ']'),
-    ("asciicircum", '^'),
-    ("underscore", '_'),
-    ("grave", '`'),
-    ("quoteleft", '\u{2018}'),
-    ("braceleft", '{'),
-    ("bar", '|'),
-    ("braceright", '}'),
-    ("asciitilde", '~'),
-    ("zero", '0'),
-    ("one", '1'),
-    ("two", '2'),
-    ("three", '3'),
-    ("four", '4'),
-    ("five", '5'),
-    ("six", '6'),
-    ("seven", '7'),
-    ("eight", '8'),
-    ("nine", '9'),
-];
-
-/// The character a glyph name stands for, when the name tells.
-pub fn glyph_name_to_char(name: &[u8]) -> Option<char> {
-    let name = std::str::from_utf8(name).ok()?;
-    // "a.sc", "one.oldstyle": the part before the first period names the glyph.
-    let base = name.split('.').next().unwrap_or(name);
-    if base.len() == 1 {
-        let c = base.chars().next()?;
-        if c.is_ascii_alphabetic() {
-            return Some(c);
-        }
-    }
-    // Subset fonts name glyphs by number ("g582", "cid123"): no meaning.
-    let numbered = |prefix: &str| {
-        base.strip_prefix(prefix)
-            .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
-    };
-    if numbered("g") || numbered("cid") {
-        return None;
-    }
-    if let Some(&(_, c)) = ASCII_GLYPH_NAMES.iter().find(|(n, _)| *n == base) {
-        return Some(c);
-    }
-    if let Some(hex) = base.strip_prefix("uni")
-        && hex.len() >= 4
-    {
-        return u32::from_str_radix(hex.get(..4)?, 16)
-            .ok()
-            .and_then(char::from_u32);
-    }
-    if let Some(hex) = base.strip_prefix('u')
-        && (4..=6).contains(&hex.len())
-    {
-        return u32::from_str_radix(hex, 16).ok().and_then(char::from_u32);
-    }
-    None
 }
 
 #[cfg(test)]
@@ -162,11 +108,19 @@ mod tests {
     }
 
     #[test]
-    fn glyph_names() {
-        assert_eq!(glyph_name_to_char(b"underscore"), Some('_'));
-        assert_eq!(glyph_name_to_char(b"uni7528"), Some('用'));
-        assert_eq!(glyph_name_to_char(b"u1F600"), Some('😀'));
-        assert_eq!(glyph_name_to_char(b"g582"), None);
-        assert_eq!(glyph_name_to_char(b"A"), Some('A'));
+    fn standard_symbol_and_dingbats() {
+        let t = BaseEncoding::Standard.table();
+        assert_eq!(t[b'A' as usize], Some('A'));
+        assert_eq!(t[0x27], Some('\u{2019}'));
+        assert_eq!(t[0xB1], Some('–'));
+        assert_eq!(t[0x20], Some(' '));
+        assert_eq!(t[0x2D], Some('-'));
+        assert_eq!(BaseEncoding::Symbol.table()[0x61], Some('α'));
+        assert_eq!(BaseEncoding::ZapfDingbats.table()[0x34], Some('✔'));
+        assert_eq!(
+            BaseEncoding::for_standard_font("ABCDEF+Symbol"),
+            Some(BaseEncoding::Symbol)
+        );
+        assert_eq!(BaseEncoding::for_standard_font("Helvetica"), None);
     }
 }

@@ -18,7 +18,10 @@
 //! the CID route turns `-` into U+2011 and `~` into U+02DC (see DESIGN.md).
 //! The predefined CMaps come from `hayro-cmap`, parsed once per process.
 
-use super::encoding::{BaseEncoding, ByteTable, glyph_name_to_char};
+use super::encoding::{BaseEncoding, ByteTable};
+use super::font_program;
+use super::glyph_names::{glyph_name_to_text, type3_code_name};
+use super::lenient_cmap;
 use super::objects::{
     as_dict, get, get_array, get_dict, get_name, get_number, get_stream, number, numbers, resolve,
     stream_bytes,
@@ -26,6 +29,8 @@ use super::objects::{
 use super::standard_metrics::standard_font_widths;
 use hayro_cmap::{BfString, CMap, CMapName};
 use lopdf::{Dictionary, Document, Object};
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 /// The largest ToUnicode or embedded CMap stream we decode. Real ones are
@@ -67,6 +72,10 @@ enum CidEncoding {
     Utf16(Arc<CMap>),
     /// A predefined Shift-JIS CMap: the bytes are cp932.
     ShiftJis(Arc<CMap>),
+    /// A predefined Chinese or Korean multi-byte CMap (`GBK-EUC-H`,
+    /// `ETen-B5-H`, `KSCms-UHC-H`, …): the bytes are text in that legacy
+    /// encoding, decoded directly like Shift-JIS.
+    Legacy(&'static encoding_rs::Encoding, Arc<CMap>),
     /// Any other CMap, embedded or predefined.
     Other(Arc<CMap>),
 }
@@ -74,14 +83,91 @@ enum CidEncoding {
 #[derive(Debug)]
 enum Kind {
     /// TrueType, Type 1, Type 3: one byte per code.
-    Simple { table: Box<ByteTable> },
+    Simple { table: TextTable },
     /// Type0 with a CIDFont descendant.
     Composite {
         encoding: CidEncoding,
         /// An Adobe-Japan1 font: step 4 may use Adobe-Japan1-UCS2, which is
         /// loaded only the first time a code needs it.
         japan1: bool,
+        /// The character collection's CID → Unicode table (GB1, CNS1,
+        /// Korea1; Japan1 goes through `japan1`), for a font with no usable
+        /// `/ToUnicode`.
+        collection: Option<Arc<CMap>>,
+        /// CID → Unicode read from the embedded font program's own `cmap`,
+        /// for codes no `/ToUnicode` entry or collection table names.
+        program: Box<LazyProgram>,
     },
+}
+
+/// Where a CID font's embedded program is (the streams, still encoded).
+#[derive(Debug)]
+struct ProgramSource {
+    program: lopdf::Stream,
+    truetype: bool,
+    cid_to_gid: Option<lopdf::Stream>,
+}
+
+/// A font program's CID → Unicode map, read on first use.
+#[derive(Debug, Default)]
+struct LazyProgram {
+    source: Option<ProgramSource>,
+    map: OnceLock<Option<HashMap<u32, char>>>,
+}
+
+/// A font's `/ToUnicode`, as far as it can be read.
+#[derive(Debug)]
+enum ToUnicode {
+    /// A well-formed CMap stream.
+    Strict(Box<CMap>),
+    /// A CMap stream the strict parser rejects: what parses of it.
+    Lenient(HashMap<u32, String>),
+    /// The name `/Identity-H` (or `-V`) in place of a stream: a two-byte
+    /// code is its own UTF-16 value, as pdf.js and pdfminer read it. Used
+    /// only after the font program's own `cmap` (see `decode_composite`).
+    Identity,
+}
+
+impl ToUnicode {
+    fn load(doc: &Document, dict: &Dictionary) -> Option<ToUnicode> {
+        match get(doc, dict, b"ToUnicode")? {
+            Object::Name(n) if n.starts_with(b"Identity") => Some(ToUnicode::Identity),
+            Object::Stream(s) => {
+                let bytes = stream_bytes(s, MAX_CMAP_BYTES)?;
+                match CMap::parse(&bytes, hayro_cmap::load_embedded) {
+                    Some(cmap) => Some(ToUnicode::Strict(Box::new(cmap))),
+                    None => lenient_cmap::parse(&bytes).map(ToUnicode::Lenient),
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// A map that says something of its own (not the identity name).
+    fn is_map(&self) -> bool {
+        !matches!(self, ToUnicode::Identity)
+    }
+}
+
+/// The text of each single-byte code of a simple font.
+type TextTable = Box<[Option<Cow<'static, str>>; 256]>;
+
+fn text_table(base: &ByteTable) -> TextTable {
+    Box::new(std::array::from_fn(|i| {
+        base.get(i)
+            .copied()
+            .flatten()
+            .map(|c| Cow::Owned(c.to_string()))
+    }))
+}
+
+fn names_table(names: &font_program::NameTable) -> TextTable {
+    Box::new(std::array::from_fn(|i| {
+        names
+            .get(i)
+            .and_then(|n| n.as_deref())
+            .and_then(|n| glyph_name_to_text(n.as_bytes()))
+    }))
 }
 
 #[derive(Debug, Default)]
@@ -115,7 +201,7 @@ pub struct Font {
     /// `/BaseFont` (or the resource name for Type 3 fonts without one).
     pub name: Arc<str>,
     kind: Kind,
-    to_unicode: Option<CMap>,
+    to_unicode: Option<ToUnicode>,
     widths: Widths,
     /// Glyph-space width → text space: 0.001, or a Type 3 `/FontMatrix` a.
     width_scale: f64,
@@ -170,6 +256,21 @@ fn shift_jis_name(name: &[u8]) -> bool {
     String::from_utf8_lossy(name).contains("RKSJ")
 }
 
+/// The legacy encoding whose bytes a predefined CJK CMap takes (Adobe TN
+/// 5078, 5079, 5080, 5093): GB 2312/GBK, Big Five, KS X 1001/UHC.
+fn legacy_encoding(name: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let s = String::from_utf8_lossy(name);
+    if s.starts_with("GB") && (s.contains("EUC") || s.starts_with("GBK")) {
+        Some(encoding_rs::GBK)
+    } else if s.contains("B5") {
+        Some(encoding_rs::BIG5)
+    } else if s.starts_with("KSC") {
+        Some(encoding_rs::EUC_KR)
+    } else {
+        None
+    }
+}
+
 impl Font {
     /// Reads a font dictionary. Never fails: a font we cannot understand
     /// still gives positions, with empty text.
@@ -179,9 +280,7 @@ impl Font {
             .map(|n| String::from_utf8_lossy(n).into_owned())
             .unwrap_or_else(|| String::from_utf8_lossy(resource_name).into_owned())
             .into();
-        let to_unicode = get_stream(doc, dict, b"ToUnicode")
-            .and_then(|s| stream_bytes(s, MAX_CMAP_BYTES))
-            .and_then(|bytes| CMap::parse(&bytes, hayro_cmap::load_embedded));
+        let to_unicode = ToUnicode::load(doc, dict);
         if subtype == b"Type0" {
             Self::load_composite(doc, dict, name, to_unicode)
         } else {
@@ -194,29 +293,38 @@ impl Font {
         dict: &Dictionary,
         subtype: &[u8],
         name: Arc<str>,
-        to_unicode: Option<CMap>,
+        to_unicode: Option<ToUnicode>,
     ) -> Font {
-        let mut table = Box::new(BaseEncoding::Standard.table());
-        match get(doc, dict, b"Encoding") {
-            Some(Object::Name(n)) => {
-                if let Some(base) = BaseEncoding::from_name(n) {
-                    *table = base.table();
-                }
+        let builtin = builtin_encoding(doc, dict, subtype, &name);
+        let base = |named: Option<BaseEncoding>| match (named, &builtin) {
+            // A standard symbolic font keeps its own encoding (Acrobat
+            // ignores a WinAnsi `/Encoding` on Symbol).
+            (_, Some(Builtin::Standard(enc)))
+                if matches!(enc, BaseEncoding::Symbol | BaseEncoding::ZapfDingbats) =>
+            {
+                text_table(&enc.table())
             }
+            (Some(named), _) => text_table(&named.table()),
+            (None, Some(Builtin::Standard(enc))) => text_table(&enc.table()),
+            (None, Some(Builtin::Names(names))) => names_table(names),
+            (None, None) => text_table(&BaseEncoding::Standard.table()),
+        };
+        let table = match get(doc, dict, b"Encoding") {
+            Some(Object::Name(n)) => base(BaseEncoding::from_name(n)),
             Some(Object::Dictionary(enc)) => {
-                if let Some(base) =
-                    get_name(doc, enc, b"BaseEncoding").and_then(BaseEncoding::from_name)
-                {
-                    *table = base.table();
-                } else if subtype == b"Type3" {
-                    *table = [None; 256];
-                }
+                let named = get_name(doc, enc, b"BaseEncoding").and_then(BaseEncoding::from_name);
+                let mut table = if named.is_none() && builtin.is_none() && subtype == b"Type3" {
+                    Box::new(std::array::from_fn(|_| None))
+                } else {
+                    base(named)
+                };
                 if let Some(diffs) = get_array(doc, enc, b"Differences") {
-                    apply_differences(doc, diffs, &mut table);
+                    apply_differences(doc, diffs, &mut table, subtype == b"Type3");
                 }
+                table
             }
-            _ => {}
-        }
+            _ => base(None),
+        };
         let width_scale = if subtype == b"Type3" {
             get_array(doc, dict, b"FontMatrix")
                 .and_then(|m| numbers(doc, m))
@@ -259,14 +367,17 @@ impl Font {
         doc: &Document,
         dict: &Dictionary,
         name: Arc<str>,
-        to_unicode: Option<CMap>,
+        mut to_unicode: Option<ToUnicode>,
     ) -> Font {
         let encoding = match get(doc, dict, b"Encoding") {
             Some(Object::Name(n)) if n.starts_with(b"Identity") => CidEncoding::Identity,
             Some(Object::Name(n)) => match predefined(n) {
                 Some(cmap) if utf16_name(n) => CidEncoding::Utf16(cmap),
                 Some(cmap) if shift_jis_name(n) => CidEncoding::ShiftJis(cmap),
-                Some(cmap) => CidEncoding::Other(cmap),
+                Some(cmap) => match legacy_encoding(n) {
+                    Some(enc) => CidEncoding::Legacy(enc, cmap),
+                    None => CidEncoding::Other(cmap),
+                },
                 None => CidEncoding::Identity,
             },
             Some(Object::Stream(s)) => stream_bytes(s, MAX_CMAP_BYTES)
@@ -281,18 +392,42 @@ impl Font {
             .and_then(as_dict);
         let mut widths = Widths::Unknown;
         let mut is_japan1 = false;
+        let mut collection = None;
+        let mut program = Box::<LazyProgram>::default();
         if let Some(cid_font) = descendant {
             widths = read_cid_widths(doc, cid_font);
-            let ordering = get_dict(doc, cid_font, b"CIDSystemInfo").and_then(|info| {
-                match get(doc, info, b"Ordering") {
-                    Some(Object::String(s, _)) => Some(s.clone()),
-                    _ => None,
-                }
-            });
+            let info = get_dict(doc, cid_font, b"CIDSystemInfo");
+            let string = |key: &[u8]| match info.and_then(|i| get(doc, i, key)) {
+                Some(Object::String(s, _)) => Some(s.clone()),
+                _ => None,
+            };
+            let ordering = string(b"Ordering");
             if ordering.as_deref() == Some(b"Japan1") {
                 is_japan1 = true;
                 if let Widths::Cid { japan1, .. } = &mut widths {
                     *japan1 = true;
+                }
+            } else if let (Some(registry), Some(ordering)) = (string(b"Registry"), &ordering) {
+                collection = collection_ucs2(&registry, ordering);
+            }
+            if !is_japan1 && collection.is_none() {
+                program.source = ProgramSource::find(doc, cid_font);
+            }
+            if !to_unicode.as_ref().is_some_and(ToUnicode::is_map)
+                && !is_japan1
+                && collection.is_none()
+            {
+                // A non-embedded Identity font with no ToUnicode names no
+                // glyphs at all: its codes can only be the characters (the
+                // viewer finds them in a system font by Unicode), as
+                // pdfium and poppler read them.
+                if program.get().is_none()
+                    && to_unicode.is_none()
+                    && matches!(encoding, CidEncoding::Identity)
+                    && ordering.as_deref() == Some(b"Identity")
+                    && !has_font_program(doc, cid_font)
+                {
+                    to_unicode = Some(ToUnicode::Identity);
                 }
             }
         }
@@ -301,6 +436,8 @@ impl Font {
             kind: Kind::Composite {
                 encoding,
                 japan1: is_japan1,
+                collection,
+                program,
             },
             to_unicode,
             widths,
@@ -319,9 +456,13 @@ impl Font {
             Kind::Simple { table } => {
                 for &b in bytes {
                     let code = u32::from(b);
-                    let text = self
-                        .to_unicode_text(code)
-                        .unwrap_or_else(|| table[b as usize].map(String::from).unwrap_or_default());
+                    let text = self.to_unicode_text(code).unwrap_or_else(|| {
+                        table
+                            .get(b as usize)
+                            .and_then(|t| t.as_deref())
+                            .map(String::from)
+                            .unwrap_or_default()
+                    });
                     out.push(DecodedCode {
                         code,
                         text,
@@ -330,9 +471,18 @@ impl Font {
                     });
                 }
             }
-            Kind::Composite { encoding, japan1 } => {
-                self.decode_composite(encoding, *japan1, bytes, out)
-            }
+            Kind::Composite {
+                encoding,
+                japan1,
+                collection,
+                program,
+            } => self.decode_composite(
+                encoding,
+                *japan1,
+                (collection.as_deref(), program),
+                bytes,
+                out,
+            ),
         }
     }
 
@@ -340,6 +490,7 @@ impl Font {
         &self,
         encoding: &CidEncoding,
         japan1: bool,
+        (collection, program): (Option<&CMap>, &LazyProgram),
         bytes: &[u8],
         out: &mut Vec<DecodedCode>,
     ) {
@@ -355,6 +506,7 @@ impl Font {
                 CidEncoding::Identity => Some(code),
                 CidEncoding::Utf16(cmap)
                 | CidEncoding::ShiftJis(cmap)
+                | CidEncoding::Legacy(_, cmap)
                 | CidEncoding::Other(cmap) => cmap.lookup_cid_code(code, len as u8),
             };
             let text = self
@@ -375,6 +527,10 @@ impl Font {
                         let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(code_bytes);
                         (!bad).then(|| text.into_owned())
                     }
+                    CidEncoding::Legacy(enc, _) => {
+                        let (text, _, bad) = enc.decode(code_bytes);
+                        (!bad).then(|| text.into_owned())
+                    }
                     _ => None,
                 })
                 .or_else(|| {
@@ -387,6 +543,12 @@ impl Font {
                         }
                     }
                 })
+                .or_else(|| match collection?.lookup_bf_string(cid?)? {
+                    BfString::Char(c) => Some(c.to_string()),
+                    BfString::String(s) => Some(s),
+                })
+                .or_else(|| program.get()?.get(&cid?).map(|c| c.to_string()))
+                .or_else(|| self.identity_text(code))
                 .unwrap_or_default();
             out.push(DecodedCode {
                 code,
@@ -398,10 +560,22 @@ impl Font {
     }
 
     fn to_unicode_text(&self, code: u32) -> Option<String> {
-        match self.to_unicode.as_ref()?.lookup_bf_string(code)? {
-            BfString::Char(c) => Some(c.to_string()),
-            BfString::String(s) => Some(s),
+        match self.to_unicode.as_ref()? {
+            ToUnicode::Strict(cmap) => match cmap.lookup_bf_string(code)? {
+                BfString::Char(c) => Some(c.to_string()),
+                BfString::String(s) => Some(s),
+            },
+            ToUnicode::Lenient(map) => map.get(&code).cloned(),
+            ToUnicode::Identity => None,
         }
+    }
+
+    /// The identity `/ToUnicode` name's reading of a code.
+    fn identity_text(&self, code: u32) -> Option<String> {
+        matches!(self.to_unicode, Some(ToUnicode::Identity))
+            .then(|| char::from_u32(code).filter(|c| !c.is_control()))
+            .flatten()
+            .map(String::from)
     }
 
     fn simple_width(&self, code: u32) -> f64 {
@@ -443,6 +617,138 @@ impl Font {
     }
 }
 
+/// A simple font's own encoding, used where its dictionary names none
+/// (ISO 32000-1 9.6.6.1: an embedded font's built-in encoding, or the
+/// standard Symbol and ZapfDingbats fonts').
+enum Builtin {
+    Standard(BaseEncoding),
+    Names(font_program::NameTable),
+}
+
+/// The largest embedded font program we decompress to read its encoding
+/// or `cmap`; a full CJK TrueType font is about 20 MB.
+const MAX_FONT_PROGRAM_BYTES: usize = 32 * 1024 * 1024;
+
+fn builtin_encoding(
+    doc: &Document,
+    dict: &Dictionary,
+    subtype: &[u8],
+    name: &str,
+) -> Option<Builtin> {
+    let needs_program = match get(doc, dict, b"Encoding") {
+        Some(Object::Name(n)) => BaseEncoding::from_name(n).is_none(),
+        Some(Object::Dictionary(enc)) => get_name(doc, enc, b"BaseEncoding")
+            .and_then(BaseEncoding::from_name)
+            .is_none(),
+        _ => true,
+    };
+    if needs_program
+        && matches!(subtype, b"Type1" | b"MMType1")
+        && let Some(fd) = get_dict(doc, dict, b"FontDescriptor")
+    {
+        let program = |key: &[u8]| {
+            get_stream(doc, fd, key).and_then(|s| stream_bytes(s, MAX_FONT_PROGRAM_BYTES))
+        };
+        let names = program(b"FontFile")
+            .and_then(|p| font_program::type1_encoding(&p))
+            .or_else(|| program(b"FontFile3").and_then(|p| font_program::cff_encoding(&p)));
+        if let Some(names) = names {
+            return Some(Builtin::Names(names));
+        }
+    }
+    BaseEncoding::for_standard_font(name).map(Builtin::Standard)
+}
+
+fn has_font_program(doc: &Document, font: &Dictionary) -> bool {
+    get_dict(doc, font, b"FontDescriptor").is_some_and(|fd| {
+        [&b"FontFile"[..], b"FontFile2", b"FontFile3"]
+            .iter()
+            .any(|key| fd.get(key).is_ok())
+    })
+}
+
+/// The UCS2 table of an Adobe character collection other than Japan1,
+/// parsed once per process.
+fn collection_ucs2(registry: &[u8], ordering: &[u8]) -> Option<Arc<CMap>> {
+    static GB1: OnceLock<Option<Arc<CMap>>> = OnceLock::new();
+    static CNS1: OnceLock<Option<Arc<CMap>>> = OnceLock::new();
+    static KOREA1: OnceLock<Option<Arc<CMap>>> = OnceLock::new();
+    let (cell, name) = match (registry, ordering) {
+        (b"Adobe", b"GB1") => (&GB1, CMapName::AdobeGb1Ucs2),
+        (b"Adobe", b"CNS1") => (&CNS1, CMapName::AdobeCns1Ucs2),
+        (b"Adobe", b"Korea1") => (&KOREA1, CMapName::AdobeKorea1Ucs2),
+        _ => return None,
+    };
+    cell.get_or_init(|| embedded_cmap(name)).clone()
+}
+
+/// CID → Unicode from a CID font's embedded program: its Unicode `cmap`
+/// through `/CIDToGIDMap` (TrueType) or the CFF charset (OpenType CFF).
+impl ProgramSource {
+    /// Where a CID font's embedded program is, if it has one.
+    fn find(doc: &Document, cid_font: &Dictionary) -> Option<ProgramSource> {
+        let fd = get_dict(doc, cid_font, b"FontDescriptor")?;
+        let (program, truetype) = match get_stream(doc, fd, b"FontFile2") {
+            Some(s) => (s.clone(), true),
+            None => (get_stream(doc, fd, b"FontFile3")?.clone(), false),
+        };
+        Some(ProgramSource {
+            program,
+            truetype,
+            cid_to_gid: get_stream(doc, cid_font, b"CIDToGIDMap").cloned(),
+        })
+    }
+
+    /// CID → Unicode from the program's Unicode `cmap`, through
+    /// `/CIDToGIDMap` (TrueType) or the CFF charset (OpenType CFF).
+    fn unicode(&self) -> Option<HashMap<u32, char>> {
+        let bytes = stream_bytes(&self.program, MAX_FONT_PROGRAM_BYTES)?;
+        let by_glyph = font_program::glyph_unicode(&bytes)?;
+        let identity = |by_glyph: HashMap<u16, char>| -> HashMap<u32, char> {
+            by_glyph
+                .into_iter()
+                .map(|(g, c)| (u32::from(g), c))
+                .collect()
+        };
+        let map: HashMap<u32, char> = if self.truetype {
+            match self
+                .cid_to_gid
+                .as_ref()
+                .and_then(|s| stream_bytes(s, 2 * 65_536))
+            {
+                Some(gids) => gids
+                    .chunks_exact(2)
+                    .enumerate()
+                    .filter_map(|(cid, g)| {
+                        let gid = u16::from_be_bytes([*g.first()?, *g.get(1)?]);
+                        Some((cid as u32, *by_glyph.get(&gid)?))
+                    })
+                    .collect(),
+                None => identity(by_glyph),
+            }
+        } else {
+            match font_program::cff_glyph_cids(&bytes) {
+                Some(cids) => by_glyph
+                    .into_iter()
+                    .filter_map(|(g, c)| Some((u32::from(*cids.get(&g)?), c)))
+                    .collect(),
+                None => identity(by_glyph),
+            }
+        };
+        (!map.is_empty()).then_some(map)
+    }
+}
+
+impl LazyProgram {
+    /// The program's CID → Unicode map, read the first time it is asked
+    /// for: a font whose ToUnicode covers every code never pays for it.
+    fn get(&self) -> Option<&HashMap<u32, char>> {
+        self.map
+            .get_or_init(|| self.source.as_ref()?.unicode())
+            .as_ref()
+    }
+}
+
 /// Bytes in the next code of a composite font's string.
 fn code_length(encoding: &CidEncoding, bytes: &[u8]) -> usize {
     let first = bytes.first().copied().unwrap_or(0);
@@ -454,6 +760,13 @@ fn code_length(encoding: &CidEncoding, bytes: &[u8]) -> usize {
         }
         CidEncoding::ShiftJis(_) => {
             if (0x81..=0x9F).contains(&first) || (0xE0..=0xFC).contains(&first) {
+                2
+            } else {
+                1
+            }
+        }
+        CidEncoding::Legacy(..) => {
+            if (0x81..=0xFE).contains(&first) {
                 2
             } else {
                 1
@@ -474,7 +787,7 @@ fn code_length(encoding: &CidEncoding, bytes: &[u8]) -> usize {
     }
 }
 
-fn apply_differences(doc: &Document, diffs: &[Object], table: &mut ByteTable) {
+fn apply_differences(doc: &Document, diffs: &[Object], table: &mut TextTable, type3: bool) {
     let mut code: Option<usize> = None;
     for item in diffs {
         match resolve(doc, item) {
@@ -482,7 +795,12 @@ fn apply_differences(doc: &Document, diffs: &[Object], table: &mut ByteTable) {
             Some(Object::Name(glyph)) => {
                 if let Some(c) = code {
                     if let Some(slot) = table.get_mut(c) {
-                        *slot = glyph_name_to_char(glyph);
+                        *slot = glyph_name_to_text(glyph).or_else(|| {
+                            type3
+                                .then(|| type3_code_name(glyph))
+                                .flatten()
+                                .map(|c| Cow::Owned(c.to_string()))
+                        });
                     }
                     code = Some(c + 1);
                 }

@@ -16,9 +16,13 @@ mod content;
 pub mod device;
 mod encoding;
 mod font;
+mod font_program;
 pub mod geometry;
+mod glyph_names;
 mod interpret;
+mod lenient_cmap;
 mod objects;
+mod recovery;
 mod standard_metrics;
 
 use crate::secret::Secret;
@@ -223,9 +227,19 @@ pub fn open(bytes: &[u8], passwords: &[Secret]) -> Result<Document, PdfError> {
             "no %PDF- header in the first 1 KiB".into()
         }));
     }
+    // The document as lopdf loads it without a password, kept to tell a
+    // damaged /Encrypt dictionary from a missing password.
+    let mut locked = None;
     let first_error = match Document::load_mem_with_options(bytes, options()) {
-        Ok(doc) if !needs_password(&doc) => return Ok(doc),
-        Ok(_) => None,
+        Ok(mut doc) if !needs_password(&doc) => {
+            recovery::recover_stream_data(&mut doc, bytes);
+            recovery::inline_indirect_filters(&mut doc);
+            return Ok(doc);
+        }
+        Ok(doc) => {
+            locked = Some(doc);
+            None
+        }
         Err(e) => Some(e),
     };
     if let Some(e) = &first_error
@@ -241,11 +255,25 @@ pub fn open(bytes: &[u8], passwords: &[Secret]) -> Result<Document, PdfError> {
             password: Some(pw.expose().to_owned()),
             ..options()
         };
-        if let Ok(doc) = Document::load_mem_with_options(bytes, opts)
+        if let Ok(mut doc) = Document::load_mem_with_options(bytes, opts)
             && !needs_password(&doc)
         {
+            recovery::inline_indirect_filters(&mut doc);
             return Ok(doc);
         }
+    }
+    if let Some(plain) = recovery::without_attachment_only_encryption(bytes)
+        && let Ok(mut doc) = Document::load_mem_with_options(&plain, options())
+        && !doc.get_pages().is_empty()
+    {
+        recovery::recover_stream_data(&mut doc, &plain);
+        recovery::inline_indirect_filters(&mut doc);
+        return Ok(doc);
+    }
+    if let Some(why) = locked.as_ref().and_then(malformed_encryption) {
+        return Err(PdfError::Corrupt(format!(
+            "its encryption dictionary is damaged: {why}"
+        )));
     }
     Err(PdfError::Encrypted(if passwords.is_empty() {
         "needs a password: pass it with --password"
@@ -254,10 +282,57 @@ pub fn open(bytes: &[u8], passwords: &[Secret]) -> Result<Document, PdfError> {
     }))
 }
 
+/// Why a file's `/Encrypt` dictionary cannot be used, if it is damaged:
+/// a required key (ISO 32000-1 7.6.3.2, Tables 20 and 21) missing, of the
+/// wrong type, or a hash of the wrong length. lopdf reports such a file as
+/// a wrong password; it is corrupt, and asking for a password would send
+/// the user looking for one that cannot help.
+fn malformed_encryption(doc: &Document) -> Option<String> {
+    use lopdf::Object;
+    let dict = match doc.trailer.get(b"Encrypt").ok()? {
+        Object::Reference(id) => doc.get_object(*id).ok()?.as_dict().ok()?,
+        Object::Dictionary(d) => d,
+        _ => return Some("/Encrypt is not a dictionary".into()),
+    };
+    let int = |key: &[u8]| dict.get(key).ok().and_then(|o| o.as_i64().ok());
+    let bytes = |key: &[u8]| match dict.get(key) {
+        Ok(Object::String(s, _)) => Some(s.len()),
+        _ => None,
+    };
+    if dict.get(b"Filter").and_then(|o| o.as_name()).is_err() {
+        return Some("no /Filter name".into());
+    }
+    let (Some(_), Some(revision)) = (int(b"V"), int(b"R")) else {
+        return Some("no /V or /R number".into());
+    };
+    if int(b"P").is_none() {
+        return Some("no /P number".into());
+    }
+    // Hashes: 32 bytes up to revision 4, 48 from revision 5 (some
+    // producers pad /O and /U, so longer is accepted).
+    let hash_len = if revision >= 5 { 48 } else { 32 };
+    for key in [&b"O"[..], b"U"] {
+        match bytes(key) {
+            Some(n) if n >= hash_len => {}
+            Some(n) => {
+                return Some(format!(
+                    "/{} is {n} bytes, not {hash_len}",
+                    String::from_utf8_lossy(key)
+                ));
+            }
+            None => return Some(format!("no /{} string", String::from_utf8_lossy(key))),
+        }
+    }
+    None
+}
+
 /// lopdf returns an AES-256 file it could not decrypt as `Ok` with zero
-/// pages and `is_encrypted()`: that is a missing password, not an empty PDF.
+/// pages and `is_encrypted()`, and an RC4/AES-128 file opened without its
+/// user password as `Ok` with zero objects, no longer `is_encrypted()` but
+/// with `/Encrypt` still in the trailer: either is a missing password, not
+/// an empty PDF.
 fn needs_password(doc: &Document) -> bool {
-    doc.is_encrypted() && doc.get_pages().is_empty()
+    (doc.is_encrypted() || doc.trailer.get(b"Encrypt").is_ok()) && doc.get_pages().is_empty()
 }
 
 /// Interprets every page.

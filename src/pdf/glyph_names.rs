@@ -1,0 +1,202 @@
+//! Glyph names → Unicode text, for `/Differences`, Type 3 fonts and the
+//! built-in encodings of embedded font programs.
+//!
+//! The order is the Adobe Glyph List specification's, with the heuristics
+//! pdf.js and poppler add for names producers make up:
+//!
+//! 1. the full Adobe Glyph List (4 281 names, `pdf_encoding`'s copy of
+//!    `glyphlist.txt`), so `eacute`, `germandbls`, `bullet`, `endash`,
+//!    `quotedblleft`, `fi` and `afii10017` all resolve;
+//! 2. a suffix after the first period is dropped (`a.sc`, `one.oldstyle`);
+//! 3. `_` joins the components of a ligature (`f_f_i`, `T_h`): each must
+//!    resolve;
+//! 4. `uniXXXX…` (one or more four-digit groups) and `uXXXX[XX]`;
+//! 5. names that carry a character code, as some producers write them:
+//!    `Cdd`/`cdd` (decimal, two or three digits), `Gxx` (two hex digits)
+//!    and `g00xx` (four hex digits), read as a Unicode value — the cases of
+//!    pdf.js's `_simpleFontToUnicode`. Subset names such as `g582` or
+//!    `cid123` are glyph ids, not codes, and stay without text.
+//!
+//! Control characters are never produced: a name that resolves to one has
+//! no text.
+
+use std::borrow::Cow;
+
+/// The longest glyph name we look at; real ones are under 40 bytes. A
+/// longer one is garbage and has no text.
+const MAX_NAME_BYTES: usize = 128;
+
+/// The text of a glyph name, when the name tells.
+pub fn glyph_name_to_text(name: &[u8]) -> Option<Cow<'static, str>> {
+    if name.len() > MAX_NAME_BYTES {
+        return None;
+    }
+    let name = std::str::from_utf8(name).ok()?;
+    if let Some(text) = agl(name) {
+        return Some(Cow::Borrowed(text));
+    }
+    // "a.sc", "one.oldstyle": the part before the first period.
+    let base = name.split('.').next().unwrap_or(name);
+    if base.is_empty() {
+        return None;
+    }
+    if base != name
+        && let Some(text) = agl(base)
+    {
+        return Some(Cow::Borrowed(text));
+    }
+    if base.contains('_') {
+        let mut out = String::new();
+        for part in base.split('_') {
+            out.push_str(&component(part)?);
+        }
+        return Some(Cow::Owned(out));
+    }
+    component(base).or_else(|| numbered(base).map(|c| Cow::Owned(c.to_string())))
+}
+
+/// One ligature component or a whole name without period: the list, then
+/// `uni`/`u` forms.
+fn component(part: &str) -> Option<Cow<'static, str>> {
+    if let Some(text) = agl(part) {
+        return Some(Cow::Borrowed(text));
+    }
+    if let Some(hex) = part.strip_prefix("uni")
+        && !hex.is_empty()
+        && hex.len() % 4 == 0
+    {
+        let mut out = String::new();
+        for i in (0..hex.len()).step_by(4) {
+            let unit = hex.get(i..i + 4)?;
+            out.push(printable(u32::from_str_radix(unit, 16).ok()?)?);
+        }
+        return Some(Cow::Owned(out));
+    }
+    if let Some(hex) = part.strip_prefix('u')
+        && (4..=6).contains(&hex.len())
+        && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        let c = printable(u32::from_str_radix(hex, 16).ok()?)?;
+        return Some(Cow::Owned(c.to_string()));
+    }
+    None
+}
+
+/// The Adobe Glyph List entry, without control characters.
+fn agl(name: &str) -> Option<&'static str> {
+    pdf_encoding::glyphname_to_unicode(name).filter(|t| !t.chars().any(char::is_control))
+}
+
+/// The shortest and longest run of digits in a Type 3 code name.
+const TYPE3_CODE_DIGITS: std::ops::RangeInclusive<usize> = 2..=3;
+
+/// A Type 3 glyph name made of one or two letters and a decimal code
+/// (`a73`, `g233`, `cc65`), as TeX-to-PDF converters and some printers
+/// name Type 3 glyphs by their code: the code read as Latin-1 (poppler's
+/// heuristic). Only for Type 3 fonts, whose names are the producer's own;
+/// in an embedded font program `g582` is a glyph id, not a code. Codes
+/// below 32 are control characters and give nothing.
+pub fn type3_code_name(name: &[u8]) -> Option<char> {
+    let letters = name.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let digits = name.get(letters..)?;
+    if !(1..=2).contains(&letters)
+        || !TYPE3_CODE_DIGITS.contains(&digits.len())
+        || !digits.iter().all(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    let value: u32 = std::str::from_utf8(digits).ok()?.parse().ok()?;
+    (32..=255)
+        .contains(&value)
+        .then(|| char::from_u32(value))
+        .flatten()
+}
+
+/// A name that spells a character code (step 5).
+fn numbered(name: &str) -> Option<char> {
+    let (first, rest) = name.split_at_checked(1)?;
+    let value = match first {
+        "C" | "c" if (2..=3).contains(&rest.len()) && rest.bytes().all(|b| b.is_ascii_digit()) => {
+            rest.parse().ok()?
+        }
+        "G" if rest.len() == 2 => u32::from_str_radix(rest, 16).ok()?,
+        "g" if rest.len() == 4 && rest.starts_with("00") => u32::from_str_radix(rest, 16).ok()?,
+        _ => return None,
+    };
+    printable(value)
+}
+
+fn printable(value: u32) -> Option<char> {
+    char::from_u32(value).filter(|c| !c.is_control())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(name: &str) -> Option<String> {
+        glyph_name_to_text(name.as_bytes()).map(Cow::into_owned)
+    }
+
+    #[test]
+    fn adobe_glyph_list_names() {
+        assert_eq!(text("eacute").as_deref(), Some("é"));
+        assert_eq!(text("germandbls").as_deref(), Some("ß"));
+        assert_eq!(text("Ccedilla").as_deref(), Some("Ç"));
+        assert_eq!(text("bullet").as_deref(), Some("•"));
+        assert_eq!(text("endash").as_deref(), Some("–"));
+        assert_eq!(text("quotedblleft").as_deref(), Some("“"));
+        assert_eq!(text("fi").as_deref(), Some("\u{FB01}"));
+        assert_eq!(text("afii10017").as_deref(), Some("А"));
+        assert_eq!(text("underscore").as_deref(), Some("_"));
+    }
+
+    #[test]
+    fn suffixes_and_ligatures() {
+        assert_eq!(text("a.sc").as_deref(), Some("a"));
+        assert_eq!(text("one.oldstyle").as_deref(), Some("1"));
+        assert_eq!(text("f_f_i").as_deref(), Some("ffi"));
+        assert_eq!(text("T_h.liga").as_deref(), Some("Th"));
+        assert_eq!(text("f_xyzzy"), None, "every component must resolve");
+    }
+
+    #[test]
+    fn unicode_forms() {
+        assert_eq!(text("uni7528").as_deref(), Some("用"));
+        assert_eq!(text("uni00660069").as_deref(), Some("fi"));
+        assert_eq!(text("u1F600").as_deref(), Some("😀"));
+        assert_eq!(text("uni0007"), None, "no control characters");
+        assert_eq!(text("uniD800"), None, "a lone surrogate is no character");
+    }
+
+    #[test]
+    fn numbered_names() {
+        assert_eq!(text("C65").as_deref(), Some("A"));
+        assert_eq!(text("c101").as_deref(), Some("e"));
+        assert_eq!(text("G41").as_deref(), Some("A"));
+        assert_eq!(text("g0041").as_deref(), Some("A"));
+        // Glyph ids of subset fonts carry no character.
+        assert_eq!(text("g582"), None);
+        assert_eq!(text("cid123"), None);
+        assert_eq!(text("C7"), None);
+    }
+
+    #[test]
+    fn type3_code_names() {
+        assert_eq!(type3_code_name(b"a73"), Some('I'));
+        assert_eq!(type3_code_name(b"a192"), Some('À'));
+        assert_eq!(type3_code_name(b"cc65"), Some('A'));
+        assert_eq!(type3_code_name(b"a16"), None, "a control code");
+        assert_eq!(type3_code_name(b"a999"), None, "not a byte");
+        assert_eq!(type3_code_name(b"abc12"), None);
+        assert_eq!(type3_code_name(b"a1"), None);
+    }
+
+    #[test]
+    fn garbage_has_no_text() {
+        assert_eq!(text(""), None);
+        assert_eq!(text(".notdef"), None);
+        assert_eq!(glyph_name_to_text(&[0xff, 0xfe]), None);
+        assert_eq!(text(&"x".repeat(MAX_NAME_BYTES + 1)), None);
+    }
+}

@@ -1,0 +1,86 @@
+//! The text layer on the small fixtures of `fixtures/textlayer/` (written
+//! by `fixtures/textlayer/make.py`): one PDF per class of real-world text
+//! the PDF layer reads (glyph names, built-in encodings, ToUnicode slips,
+//! stream recovery). Each must read as the page shows it.
+
+use kaitsu::ParseOptions;
+
+fn text_of(name: &str) -> String {
+    let path = format!("{}/fixtures/textlayer/{name}", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let doc = kaitsu::layout_bytes(&bytes, &ParseOptions::default())
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
+    doc.to_text()
+        .lines()
+        .filter(|l| !l.starts_with("--- page"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn differences_use_the_whole_glyph_list() {
+    // eacute germandbls Ccedilla bullet endash quotedblleft fi f_f_i C65
+    // uni00E9 a.sc; layout folds the fi ligature (NFKC).
+    assert_eq!(text_of("differences_glyph_names.pdf"), "éßÇ•–“fiffiAéa");
+}
+
+#[test]
+fn the_symbol_font_draws_greek() {
+    assert_eq!(text_of("symbol_builtin_encoding.pdf"), "αβγ");
+}
+
+#[test]
+fn an_embedded_type1_font_brings_its_encoding() {
+    assert_eq!(text_of("type1_builtin_encoding.pdf"), "ffÅø");
+}
+
+#[test]
+fn a_tounicode_slip_keeps_what_parses() {
+    assert_eq!(text_of("tounicode_with_slip.pdf"), "OK!");
+}
+
+#[test]
+fn a_stream_without_length_is_read_to_endstream() {
+    assert_eq!(
+        text_of("stream_without_length.pdf"),
+        "Recovered without Length"
+    );
+}
+
+#[test]
+fn an_indirect_filter_is_followed() {
+    assert_eq!(
+        text_of("indirect_filter.pdf"),
+        "Decoded through an indirect Filter"
+    );
+}
+
+#[test]
+fn type3_glyphs_named_by_code_read_as_their_code() {
+    assert_eq!(text_of("type3_code_names.pdf"), "IJ");
+}
+
+#[test]
+fn gbk_euc_bytes_are_gbk_text() {
+    assert_eq!(text_of("gbk_euc_cmap.pdf"), "中文");
+}
+
+#[test]
+fn a_utf16_surrogate_pair_is_one_character() {
+    assert_eq!(text_of("utf16_surrogate_pair.pdf"), "\u{2000B}あ");
+}
+
+#[test]
+fn a_damaged_encryption_dictionary_is_corrupt_not_a_password_question() {
+    let path = format!(
+        "{}/fixtures/textlayer/malformed_encrypt_dictionary.pdf",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let bytes = std::fs::read(&path).expect("fixture");
+    let options = ParseOptions {
+        passwords: vec![kaitsu::Secret::new("anything")],
+        ..ParseOptions::default()
+    };
+    let err = kaitsu::layout_bytes(&bytes, &options).expect_err("cannot open");
+    assert_eq!(err.kind(), kaitsu::ErrorKind::Corrupt, "{err}");
+}
