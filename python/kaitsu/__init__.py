@@ -36,11 +36,29 @@ from ._errors import (
     NoticeError,
     PolicyError,
 )
+from ._types import (
+    DnsRecord,
+    DnsServerRecord,
+    ErrorRecord,
+    FindingRecord,
+    NoticeRecord,
+    ProvenanceRecord,
+    Record,
+    UserRecord,
+)
 
 __version__: str = _native.__version__
 
 __all__ = [
     "ArgumentTypeError",
+    "DnsRecord",
+    "DnsServerRecord",
+    "ErrorRecord",
+    "FindingRecord",
+    "NoticeRecord",
+    "ProvenanceRecord",
+    "Record",
+    "UserRecord",
     "ArgumentValueError",
     "KaitsuError",
     "NoticeError",
@@ -193,7 +211,7 @@ def parse(
     today: Optional[DateArg] = None,
     policy: Optional[PolicyArg] = None,
     timeout: Optional[float] = 10.0,
-) -> Dict[str, Any]:
+) -> Record:
     """Parse and validate one notice; return the record ``kaitsu parse`` prints.
 
     Args:
@@ -235,11 +253,11 @@ def parse(
         policy=policy,
         timeout=timeout,
     )
-    result: Dict[str, Any] = _json.loads(parser.parse(src))
+    result: Record = _json.loads(parser.parse(src))
     return result
 
 
-class Records(Iterator[Dict[str, Any]]):
+class Records(Iterator[Record]):
     """The records of :func:`parse_many`, in input order.
 
     The work started when ``parse_many`` was called and runs in Rust threads
@@ -257,8 +275,8 @@ class Records(Iterator[Dict[str, Any]]):
     def __iter__(self) -> "Records":
         return self
 
-    def __next__(self) -> Dict[str, Any]:
-        result: Dict[str, Any] = _json.loads(next(self._stream))
+    def __next__(self) -> Record:
+        result: Record = _json.loads(next(self._stream))
         return result
 
     def __len__(self) -> int:
