@@ -18,6 +18,24 @@
 //! library builds without clap: `cargo build --no-default-features --lib`.
 //! [`parse_bytes`] runs layers 1–3; [`parse_to_record`] all of them.
 //!
+//! # Library entry point
+//!
+//! [`Parser`] is the one documented way in: a small builder holding the
+//! CLI's knobs, giving the record `kaitsu parse` prints. The types a caller
+//! needs are re-exported here: [`Record`] (with [`NoticeRecord`],
+//! [`FindingRecord`], [`ErrorRecord`]), the typed [`Notice`], [`Policy`],
+//! [`Finding`] and the date type [`Date`] (jiff's civil date).
+//!
+//! ```
+//! let record = kaitsu::Parser::new()
+//!     .password("only tried on encrypted files")
+//!     .today(kaitsu::Date::constant(2023, 10, 1))
+//!     .parse_path("samples/calc_ipaex_address_dns.pdf");
+//! // The same JSON `kaitsu parse --format ndjson --today 2023-10-01` prints:
+//! let line = serde_json::to_string(&record).unwrap();
+//! assert!(line.starts_with(r#"{"source":"samples/calc_ipaex_address_dns.pdf","notice":{"#));
+//! ```
+//!
 //! # Example
 //!
 //! Snapshot-testing your own notices gives the same record the CLI prints:
@@ -41,6 +59,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod api;
 pub mod batch;
 pub mod error;
 pub mod layout;
@@ -57,6 +76,11 @@ pub mod validate;
 pub use error::{Error, ErrorKind};
 pub use notice::{DnsOption, DnsRole, DnsServer, Notice, OrderKind, User};
 pub use secret::Secret;
+
+pub use api::{BYTES_SOURCE, DEFAULT_TIMEOUT, Parser, Records, Source, find_user};
+pub use jiff::civil::Date;
+pub use output::{ErrorRecord, FindingRecord, NoticeRecord, Record};
+pub use validate::{Finding, Policy, PolicyError, Severity};
 
 /// Options for one parse.
 #[derive(Debug, Clone, Default)]

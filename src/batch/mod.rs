@@ -317,6 +317,14 @@ fn one_input(
     outcome
 }
 
+/// The record of one input, made exactly as [`run`] makes it (the same
+/// size bound, time budget and per-file passwords), without an output
+/// directory. The library's [`crate::Parser`] uses it so a path gives the
+/// CLI's record.
+pub fn record_of(input: &Input, options: &BatchOptions, process: &Processor<'_>) -> Record {
+    make_record(input, None, options, process).0
+}
+
 /// The record of one input, the hash of its bytes, and whether it was
 /// reused from the output directory.
 fn make_record(

@@ -1,7 +1,7 @@
 //! The notice layer: laid-out lines → a typed [`Notice`].
 //!
-//! Key–value fields are found by their labels ([`labels`]) wherever they
-//! are on the page; the user table by its header row ([`users`]); the
+//! Key–value fields are found by their labels (`labels.rs`) wherever they
+//! are on the page; the user table by its header row (`users.rs`); the
 //! temporary password's expiry by its sentence. Nothing here depends on
 //! drawing order or on which producer made the PDF.
 

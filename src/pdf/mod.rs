@@ -1,8 +1,8 @@
 //! The PDF layer: bytes → pages of positioned glyphs.
 //!
 //! It owns everything that knows PDF: opening and decrypting (lopdf), fonts
-//! and CMaps ([`font`], via hayro-cmap for the predefined CMaps), and the
-//! content-stream interpreter ([`interpret`]). What leaves this module is
+//! and CMaps (`font.rs`, via hayro-cmap for the predefined CMaps), and the
+//! content-stream interpreter (`interpret.rs`). What leaves this module is
 //! plain data, [`PageContent`] with [`Glyph`]s in page coordinates, so the
 //! layout layer never sees a PDF object.
 //!
