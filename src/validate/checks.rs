@@ -6,9 +6,9 @@
 //! is an address in the notice's domain, the ID count covers the rows, and
 //! each reading spells its password.
 
-use super::Findings;
 use super::Policy;
 use super::reading::{ReadingError, decode_reading};
+use super::{Code, Findings};
 use crate::notice::{Notice, OrderKind};
 use jiff::civil::Date;
 use std::collections::BTreeMap;
@@ -31,7 +31,7 @@ pub(crate) fn required_fields(n: &Notice, f: &mut Findings<'_>) {
             } else {
                 format!("the notice has no {field}")
             };
-            f.push("required_field_missing", Some(field.into()), what);
+            f.push(Code::RequiredFieldMissing, Some(field.into()), what);
         }
     }
 }
@@ -46,7 +46,7 @@ pub(crate) fn customer_number(n: &Notice, f: &mut Findings<'_>) {
         .is_some_and(|d| d.len() == 10 && d.bytes().all(|b| b.is_ascii_digit()));
     if !ok {
         f.push(
-            "customer_number_invalid",
+            Code::CustomerNumberInvalid,
             Some("customer_number".into()),
             format!("the customer number {num:?} is not N followed by 10 digits"),
         );
@@ -62,7 +62,7 @@ pub(crate) fn dates(n: &Notice, policy: &Policy, today: Date, f: &mut Findings<'
         // 削除 rows alone has none to print.
         if n.users.iter().any(|u| u.temporary_password.is_some()) {
             f.push(
-                "expiry_missing",
+                Code::ExpiryMissing,
                 field(),
                 "the notice gives temporary passwords but no expiry date".into(),
             );
@@ -71,7 +71,7 @@ pub(crate) fn dates(n: &Notice, policy: &Policy, today: Date, f: &mut Findings<'
     };
     if expiry < today {
         f.push(
-            "password_expired",
+            Code::PasswordExpired,
             field(),
             format!("the temporary passwords expired on {expiry} (today is {today})"),
         );
@@ -81,7 +81,7 @@ pub(crate) fn dates(n: &Notice, policy: &Policy, today: Date, f: &mut Findings<'
             && days <= policy.warn_days
         {
             f.push(
-                "password_expiring",
+                Code::PasswordExpiring,
                 field(),
                 format!(
                     "the temporary passwords expire on {expiry}, in {days} day(s) (warning from {} days)",
@@ -94,7 +94,7 @@ pub(crate) fn dates(n: &Notice, policy: &Policy, today: Date, f: &mut Findings<'
         && start > expiry
     {
         f.push(
-            "start_after_expiry",
+            Code::StartAfterExpiry,
             Some("contract_start_date".into()),
             format!(
                 "the contract starts on {start}, after the temporary passwords expire on {expiry}"
@@ -112,7 +112,7 @@ pub(crate) fn users(n: &Notice, f: &mut Findings<'_>) {
         let row = u.no;
         if seen_rows.insert(row, i).is_some() {
             f.push(
-                "duplicate_row_number",
+                Code::DuplicateRowNumber,
                 Some(format!("users[{i}].no")),
                 format!("row number {row} appears more than once"),
             );
@@ -122,7 +122,7 @@ pub(crate) fn users(n: &Notice, f: &mut Findings<'_>) {
             let key = id.trim().to_ascii_lowercase();
             if let Some(first) = first_row_of_id.get(&key) {
                 f.push(
-                    "duplicate_user_id",
+                    Code::DuplicateUserId,
                     Some(format!("users[{i}].user_id")),
                     format!("row {row}'s user ID {id} is also row {first}'s"),
                 );
@@ -136,7 +136,7 @@ pub(crate) fn users(n: &Notice, f: &mut Findings<'_>) {
                 .is_none_or(|p| p.expose().trim().is_empty())
         {
             f.push(
-                "added_user_without_password",
+                Code::AddedUserWithoutPassword,
                 Some(format!("users[{i}].temporary_password")),
                 format!("row {row} adds a user but has no temporary password"),
             );
@@ -153,7 +153,7 @@ pub(crate) fn users(n: &Notice, f: &mut Findings<'_>) {
             .count();
         if usize::try_from(count).is_ok_and(|c| c < needed) {
             f.push(
-                "id_count_too_small",
+                Code::IdCountTooSmall,
                 Some("id_count".into()),
                 format!(
                     "the ID count is {count}, but {needed} row(s) add or change a user (削除 rows not counted)"
@@ -176,7 +176,7 @@ fn check_user_id(id: &str, row: u32, i: usize, domain: Option<&str>, f: &mut Fin
     });
     if !well_formed {
         f.push(
-            "user_id_not_email",
+            Code::UserIdNotEmail,
             field(),
             format!("row {row}'s user ID {id} is not an e-mail address"),
         );
@@ -186,7 +186,7 @@ fn check_user_id(id: &str, row: u32, i: usize, domain: Option<&str>, f: &mut Fin
         && host.to_ascii_lowercase() != domain
     {
         f.push(
-            "user_id_outside_domain",
+            Code::UserIdOutsideDomain,
             field(),
             format!("row {row}'s user ID {id} is not in the notice's domain {domain}"),
         );
@@ -203,20 +203,20 @@ fn check_reading(u: &crate::notice::User, i: usize, f: &mut Findings<'_>) {
     match decode_reading(reading) {
         Err(e @ (ReadingError::UnknownWord { .. } | ReadingError::MissingCase { .. })) => {
             f.push(
-                "reading_unknown_word",
+                Code::ReadingUnknownWord,
                 field,
                 format!("row {row}'s password reading: {e}"),
             );
         }
         Err(ReadingError::Empty) => f.push(
-            "reading_unknown_word",
+            Code::ReadingUnknownWord,
             field,
             format!("row {row}'s password reading has no words"),
         ),
         Ok(spelled) => {
             if let Some(pos) = first_difference(&spelled, password.expose()) {
                 f.push(
-                    "reading_mismatch",
+                    Code::ReadingMismatch,
                     field,
                     format!(
                         "row {row}'s password reading does not spell its temporary password: they differ at character {pos}"

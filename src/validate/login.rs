@@ -20,6 +20,7 @@
 //!   to a different host;
 //! - user info before the host that spells an allowed suffix.
 
+use super::Code;
 use super::{Findings, Policy};
 use url::{Host, Url};
 
@@ -35,7 +36,7 @@ pub(crate) fn check_login_url(raw: &str, policy: &Policy, f: &mut Findings<'_>) 
         Ok(u) => u,
         Err(e) => {
             f.push(
-                "login_url_invalid",
+                Code::LoginUrlInvalid,
                 field(),
                 format!("the login URL is not a valid absolute URL ({e})"),
             );
@@ -44,7 +45,7 @@ pub(crate) fn check_login_url(raw: &str, policy: &Policy, f: &mut Findings<'_>) 
     };
     if url.scheme() != "https" {
         f.push(
-            "login_url_not_https",
+            Code::LoginUrlNotHttps,
             field(),
             format!("the login URL uses {}:, not https:", url.scheme()),
         );
@@ -62,7 +63,7 @@ pub(crate) fn check_login_url(raw: &str, policy: &Policy, f: &mut Findings<'_>) 
         if suffixes.iter().any(|s| userinfo.contains(s.as_str())) {
             lookalike_reported = true;
             f.push(
-                "login_host_lookalike",
+                Code::LoginHostLookalike,
                 field(),
                 format!(
                     "the login URL puts an allowed host name before '@', but a browser goes to {host}"
@@ -70,7 +71,7 @@ pub(crate) fn check_login_url(raw: &str, policy: &Policy, f: &mut Findings<'_>) 
             );
         } else {
             f.push(
-                "login_host_not_allowed",
+                Code::LoginHostNotAllowed,
                 field(),
                 format!("the login URL carries user info before '@'; its host is {host}"),
             );
@@ -81,7 +82,7 @@ pub(crate) fn check_login_url(raw: &str, policy: &Policy, f: &mut Findings<'_>) 
         && port != HTTPS_PORT
     {
         f.push(
-            "login_host_not_allowed",
+            Code::LoginHostNotAllowed,
             field(),
             format!("the login URL names port {port}; only {HTTPS_PORT} is allowed"),
         );
@@ -91,7 +92,7 @@ pub(crate) fn check_login_url(raw: &str, policy: &Policy, f: &mut Findings<'_>) 
         Some(Host::Domain(d)) => d.trim_end_matches('.').to_string(),
         Some(Host::Ipv4(ip)) => {
             f.push(
-                "login_host_not_allowed",
+                Code::LoginHostNotAllowed,
                 field(),
                 format!("the login URL's host is the IP address {ip}, not a host name"),
             );
@@ -99,7 +100,7 @@ pub(crate) fn check_login_url(raw: &str, policy: &Policy, f: &mut Findings<'_>) 
         }
         Some(Host::Ipv6(ip)) => {
             f.push(
-                "login_host_not_allowed",
+                Code::LoginHostNotAllowed,
                 field(),
                 format!("the login URL's host is the IP address [{ip}], not a host name"),
             );
@@ -107,7 +108,7 @@ pub(crate) fn check_login_url(raw: &str, policy: &Policy, f: &mut Findings<'_>) 
         }
         None => {
             f.push(
-                "login_url_invalid",
+                Code::LoginUrlInvalid,
                 field(),
                 "the login URL has no host".to_string(),
             );
@@ -122,7 +123,7 @@ pub(crate) fn check_login_url(raw: &str, policy: &Policy, f: &mut Findings<'_>) 
     let punycode = host.split('.').any(|l| l.starts_with("xn--"));
     if raw_host_non_ascii || punycode {
         f.push(
-            "login_host_lookalike",
+            Code::LoginHostLookalike,
             field(),
             format!(
                 "the login URL's host {host} has non-ASCII or punycode (xn--) characters that can imitate an allowed host"
@@ -136,13 +137,13 @@ pub(crate) fn check_login_url(raw: &str, policy: &Policy, f: &mut Findings<'_>) 
     }
     if let Some(suffix) = suffixes.iter().find(|s| imitates(&host, s, max)) {
         f.push(
-            "login_host_lookalike",
+            Code::LoginHostLookalike,
             field(),
             format!("the login URL's host {host} imitates {suffix} but is not under it"),
         );
     } else {
         f.push(
-            "login_host_not_allowed",
+            Code::LoginHostNotAllowed,
             field(),
             format!(
                 "the login URL's host {host} is not under {}",

@@ -131,40 +131,80 @@ pub struct Finding {
     pub message: String,
 }
 
-/// Every finding code with its default severity, in documentation order.
-/// A policy may override only these codes.
-pub const CODES: &[(&str, Severity)] = &[
-    ("required_field_missing", Severity::Error),
-    ("customer_number_invalid", Severity::Error),
-    ("password_expired", Severity::Error),
-    ("password_expiring", Severity::Warning),
-    ("expiry_missing", Severity::Warning),
-    ("start_after_expiry", Severity::Error),
-    ("login_url_invalid", Severity::Error),
-    ("login_url_not_https", Severity::Error),
-    ("login_host_not_allowed", Severity::Error),
-    ("login_host_lookalike", Severity::Error),
-    ("user_id_not_email", Severity::Error),
-    ("user_id_outside_domain", Severity::Error),
-    ("duplicate_user_id", Severity::Error),
-    ("duplicate_row_number", Severity::Error),
-    ("added_user_without_password", Severity::Error),
-    ("id_count_too_small", Severity::Error),
-    ("reading_mismatch", Severity::Error),
-    ("reading_unknown_word", Severity::Warning),
-    ("dns_zone_mismatch", Severity::Warning),
-    ("dns_ip_invalid", Severity::Error),
-    ("dns_ip_not_public", Severity::Error),
-    ("hidden_text", Severity::Warning),
-    ("unknown_label", Severity::Warning),
-    ("unplaced_cell", Severity::Warning),
-    ("unknown_column", Severity::Warning),
-    ("order_missing", Severity::Error),
-    ("user_id_missing", Severity::Error),
-    ("name_shape", Severity::Error),
-    ("password_shape", Severity::Error),
-    ("value_shape", Severity::Error),
-];
+/// Declares [`Code`]: every finding code, its name and default severity,
+/// in documentation order. One list: `docs/findings.md` and the policy's
+/// accepted codes are checked against it by tests, and a check cannot emit
+/// a code that is not here (it would not compile).
+macro_rules! finding_codes {
+    ($($variant:ident => $name:literal, $severity:ident;)*) => {
+        /// A finding code. Its `snake_case` name is the stable `code` of the
+        /// record (see the module doc for what each means).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Code {
+            $(
+                #[doc = concat!("`", $name, "`")]
+                $variant,
+            )*
+        }
+
+        impl Code {
+            /// Every code, in documentation order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The stable snake_case name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $name,)*
+                }
+            }
+
+            /// The default severity (a policy may override it).
+            pub fn default_severity(self) -> Severity {
+                match self {
+                    $(Code::$variant => Severity::$severity,)*
+                }
+            }
+        }
+
+        /// Every finding code with its default severity, in documentation
+        /// order. A policy may override only these codes.
+        pub const CODES: &[(&str, Severity)] = &[$(($name, Severity::$severity)),*];
+    };
+}
+
+finding_codes! {
+    RequiredFieldMissing => "required_field_missing", Error;
+    CustomerNumberInvalid => "customer_number_invalid", Error;
+    PasswordExpired => "password_expired", Error;
+    PasswordExpiring => "password_expiring", Warning;
+    ExpiryMissing => "expiry_missing", Warning;
+    StartAfterExpiry => "start_after_expiry", Error;
+    LoginUrlInvalid => "login_url_invalid", Error;
+    LoginUrlNotHttps => "login_url_not_https", Error;
+    LoginHostNotAllowed => "login_host_not_allowed", Error;
+    LoginHostLookalike => "login_host_lookalike", Error;
+    UserIdNotEmail => "user_id_not_email", Error;
+    UserIdOutsideDomain => "user_id_outside_domain", Error;
+    DuplicateUserId => "duplicate_user_id", Error;
+    DuplicateRowNumber => "duplicate_row_number", Error;
+    AddedUserWithoutPassword => "added_user_without_password", Error;
+    IdCountTooSmall => "id_count_too_small", Error;
+    ReadingMismatch => "reading_mismatch", Error;
+    ReadingUnknownWord => "reading_unknown_word", Warning;
+    DnsZoneMismatch => "dns_zone_mismatch", Warning;
+    DnsIpInvalid => "dns_ip_invalid", Error;
+    DnsIpNotPublic => "dns_ip_not_public", Error;
+    HiddenText => "hidden_text", Warning;
+    UnknownLabel => "unknown_label", Warning;
+    UnplacedCell => "unplaced_cell", Warning;
+    UnknownColumn => "unknown_column", Warning;
+    OrderMissing => "order_missing", Error;
+    UserIdMissing => "user_id_missing", Error;
+    NameShape => "name_shape", Error;
+    PasswordShape => "password_shape", Error;
+    ValueShape => "value_shape", Error;
+}
 
 /// The default severity of a code; `None` for an unknown code.
 pub fn default_severity(code: &str) -> Option<Severity> {
@@ -186,8 +226,9 @@ impl<'p> Findings<'p> {
         }
     }
 
-    /// Adds a finding. `code` must be one of [`CODES`].
-    pub(crate) fn push(&mut self, code: &'static str, field: Option<String>, message: String) {
+    /// Adds a finding.
+    pub(crate) fn push(&mut self, code: Code, field: Option<String>, message: String) {
+        let code = code.as_str();
         let severity = self
             .policy
             .severities
@@ -303,6 +344,48 @@ pub(crate) mod test_support {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn docs_list_every_code_with_its_severity_in_order() {
+        let doc = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/findings.md"),
+        )
+        .unwrap_or_default();
+        // Table rows: | `code` | severity | when |
+        let rows: Vec<(String, String)> = doc
+            .lines()
+            .filter_map(|l| {
+                let mut cells = l.split('|').map(str::trim).skip(1);
+                let code = cells.next()?.strip_prefix('`')?.strip_suffix('`')?;
+                let severity = cells.next()?;
+                matches!(severity, "error" | "warning" | "info")
+                    .then(|| (code.to_string(), severity.to_string()))
+            })
+            .collect();
+        let want: Vec<(String, String)> = Code::ALL
+            .iter()
+            .map(|c| {
+                (
+                    c.as_str().to_string(),
+                    c.default_severity().as_str().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(rows, want, "docs/findings.md drifted from validate::Code");
+        // The module doc's table too.
+        let module_doc = include_str!("mod.rs");
+        for c in Code::ALL {
+            assert!(
+                module_doc.contains(&format!(
+                    "//! | `{}` | {} |",
+                    c.as_str(),
+                    c.default_severity().as_str()
+                )),
+                "the module doc lacks {}",
+                c.as_str()
+            );
+        }
+    }
+
     use super::test_support::*;
     use super::*;
 

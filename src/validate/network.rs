@@ -8,7 +8,7 @@
 //! multicast and unspecified on stable; the other special-purpose ranges
 //! of the IANA registry (RFC 6890) are listed in [`EXTRA_V4_RANGES`].
 
-use super::Findings;
+use super::{Code, Findings};
 use crate::notice::Notice;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -99,7 +99,7 @@ pub(crate) fn dns(n: &Notice, f: &mut Findings<'_>) {
         && normalise_host(zone) != normalise_host(domain)
     {
         f.push(
-            "dns_zone_mismatch",
+            Code::DnsZoneMismatch,
             Some("dns.zone".into()),
             format!("the DNS zone {zone} is not the notice's domain {domain}"),
         );
@@ -110,14 +110,14 @@ pub(crate) fn dns(n: &Notice, f: &mut Findings<'_>) {
         let role = server.role.as_str();
         match ip.trim().parse::<IpAddr>() {
             Err(_) => f.push(
-                "dns_ip_invalid",
+                Code::DnsIpInvalid,
                 field,
                 format!("the {role} DNS server's IP address {ip:?} is not an IPv4 or IPv6 address"),
             ),
             Ok(addr) => {
                 if let Some(why) = not_public(addr) {
                     f.push(
-                        "dns_ip_not_public",
+                        Code::DnsIpNotPublic,
                         field,
                         format!("the {role} DNS server's IP address {addr} is {why}, not public"),
                     );

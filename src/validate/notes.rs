@@ -13,7 +13,7 @@
 //! Layout drift tells the maintainers the notice template changed: an
 //! unknown label or column may hold a field the parser now misses.
 
-use super::Findings;
+use super::{Code, Findings};
 use crate::notice::{Drift, Notice};
 use url::Url;
 
@@ -164,7 +164,7 @@ pub(crate) fn hidden_text(n: &Notice, f: &mut Findings<'_>) {
             continue;
         }
         f.push(
-            "hidden_text",
+            Code::HiddenText,
             None,
             format!(
                 "page {} has invisible text ({}) that looks like {}; check the notice is genuine",
@@ -181,17 +181,17 @@ pub(crate) fn drift(n: &Notice, f: &mut Findings<'_>) {
     for d in &n.notes.drift {
         match d {
             Drift::UnknownLabel { label, page } => f.push(
-                "unknown_label",
+                Code::UnknownLabel,
                 None,
                 format!("page {page} has a label the parser does not know: {label}"),
             ),
             Drift::UnplacedCell { row, page } => f.push(
-                "unplaced_cell",
+                Code::UnplacedCell,
                 Some("users".into()),
                 format!("page {page} has a user-table cell near row {row} that no column took"),
             ),
             Drift::UnknownColumn { label, page } => f.push(
-                "unknown_column",
+                Code::UnknownColumn,
                 Some("users".into()),
                 format!("page {page} has a user-table column the parser does not know: {label}"),
             ),

@@ -7,7 +7,7 @@
 //! wrong value goes to a person instead of into account creation. Messages
 //! never quote a password (or anything that may be one).
 
-use super::Findings;
+use super::{Code, Findings};
 use crate::layout::is_cjk;
 use crate::notice::Notice;
 
@@ -27,14 +27,14 @@ pub(crate) fn shapes(n: &Notice, f: &mut Findings<'_>) {
         let row = u.no;
         if u.order.is_none() {
             f.push(
-                "order_missing",
+                Code::OrderMissing,
                 Some(format!("users[{i}].order")),
                 format!("row {row} has no order (追加, 変更 or 削除): a cell may be misread"),
             );
         }
         if u.user_id.is_none() {
             f.push(
-                "user_id_missing",
+                Code::UserIdMissing,
                 Some(format!("users[{i}].user_id")),
                 format!("row {row} has no user ID: a cell may be misread"),
             );
@@ -43,7 +43,7 @@ pub(crate) fn shapes(n: &Notice, f: &mut Findings<'_>) {
             && !is_name_like(name)
         {
             f.push(
-                "name_shape",
+                Code::NameShape,
                 Some(format!("users[{i}].name")),
                 format!(
                     "row {row}'s name holds an address, a password-like run or a reading: a cell may be glued to it"
@@ -54,7 +54,7 @@ pub(crate) fn shapes(n: &Notice, f: &mut Findings<'_>) {
             && !is_password_like(pw.expose())
         {
             f.push(
-                "password_shape",
+                Code::PasswordShape,
                 Some(format!("users[{i}].temporary_password")),
                 format!(
                     "row {row}'s temporary password is not {MIN_PASSWORD_LEN}–{MAX_PASSWORD_LEN} printable ASCII characters without spaces: a cell may be misread"
@@ -71,7 +71,7 @@ pub(crate) fn shapes(n: &Notice, f: &mut Findings<'_>) {
             && (v.contains('@') || v.contains("://"))
         {
             f.push(
-                "value_shape",
+                Code::ValueShape,
                 Some(field.into()),
                 format!(
                     "the {field} holds an address or a URL: a neighbouring value may be glued to it"
@@ -83,7 +83,7 @@ pub(crate) fn shapes(n: &Notice, f: &mut Findings<'_>) {
         && !is_host_name(domain)
     {
         f.push(
-            "value_shape",
+            Code::ValueShape,
             Some("domain".into()),
             format!("the domain {domain:?} is not a host name"),
         );
@@ -93,7 +93,7 @@ pub(crate) fn shapes(n: &Notice, f: &mut Findings<'_>) {
             && !id.chars().all(|c| c.is_ascii_graphic())
         {
             f.push(
-                "value_shape",
+                Code::ValueShape,
                 Some("dns.auth_id".into()),
                 "the DNS auth ID is not printable ASCII: a mark may lie over it".into(),
             );
@@ -102,7 +102,7 @@ pub(crate) fn shapes(n: &Notice, f: &mut Findings<'_>) {
             && !is_password_like(pw.expose())
         {
             f.push(
-                "password_shape",
+                Code::PasswordShape,
                 Some("dns.auth_password".into()),
                 "the DNS auth password is not printable ASCII without spaces".into(),
             );
@@ -112,7 +112,7 @@ pub(crate) fn shapes(n: &Notice, f: &mut Findings<'_>) {
                 && !is_host_name(h)
             {
                 f.push(
-                    "value_shape",
+                    Code::ValueShape,
                     Some(format!("dns.servers[{i}].hostname")),
                     format!("the DNS server name {h:?} is not a host name"),
                 );
