@@ -315,6 +315,7 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
         }),
     };
     keep_provenance_of_values(&mut notice);
+    decorations_over_values(doc, &mut notice);
     if notice.temporary_password_expiry.is_some()
         && let Some(at) = expiry_line_box(doc, &lines)
     {
@@ -393,6 +394,39 @@ pub fn secret_regions(doc: &Document) -> Option<Vec<(u32, crate::pdf::Rect)>> {
         }
     }
     Some(regions)
+}
+
+/// A decoration covering at least this share of a value's box (or the
+/// value covering this share of the decoration) lies over it.
+const DECORATION_OVERLAP_SHARE: f64 = 0.05;
+
+/// Notes every value a decoration lies over (each value once).
+fn decorations_over_values(doc: &Document, notice: &mut Notice) {
+    let mut notes = Vec::new();
+    for (path, at) in &notice.provenance {
+        let Some(page) = doc.page(at.page) else {
+            continue;
+        };
+        let Some(to_frame) = page.to_user.invert() else {
+            continue;
+        };
+        let value = to_frame.apply_rect(&at.bbox);
+        let over = doc.decorations.iter().find(|d| {
+            let overlap = d.bbox.intersect(&value).area();
+            d.page == at.page
+                && overlap > 0.0
+                && (overlap >= DECORATION_OVERLAP_SHARE * value.area()
+                    || overlap >= DECORATION_OVERLAP_SHARE * d.bbox.area())
+        });
+        if let Some(d) = over {
+            notes.push(Drift::DecorationOverValue {
+                field: path.clone(),
+                kind: d.kind.as_str(),
+                page: at.page,
+            });
+        }
+    }
+    notice.notes.drift.extend(notes);
 }
 
 /// The field paths of labelled fields, as findings and the record name them.

@@ -227,6 +227,18 @@ pub enum Drift {
         /// Page, from 1.
         page: u32,
     },
+    /// A decoration (a watermark, a stamp, a seal: text set apart by its
+    /// direction, opacity, size or colour) lies over a value: it was kept
+    /// out of the value, but what is under it may be hard to read.
+    DecorationOverValue {
+        /// The value's field path (`contractor_name`, `users[1].name`).
+        field: String,
+        /// Why the text is a decoration: `direction`, `translucent`,
+        /// `size` or `color`.
+        kind: &'static str,
+        /// Page, from 1.
+        page: u32,
+    },
     /// The user table header has a column the parser does not know.
     UnknownColumn {
         /// The header text.

@@ -47,6 +47,7 @@
 //! | `name_shape` | error | a user's name holds an address, a reading or a password-like ASCII run |
 //! | `password_shape` | error | a temporary or DNS auth password is not 6–64 printable ASCII characters without spaces |
 //! | `value_shape` | error | a header value holds an address or URL where none belongs, a domain or DNS host is not a host name, a DNS auth ID is not ASCII |
+//! | `decoration_over_value` | warning | a watermark, stamp or seal (text set apart by direction, opacity, size or colour) lies over a value: it was kept out of the value, but a person should look |
 //!
 //! Findings come out in a fixed order (required fields, header fields,
 //! dates, login URL, users, DNS, hidden text, layout drift; within a group
@@ -204,6 +205,7 @@ finding_codes! {
     NameShape => "name_shape", Error;
     PasswordShape => "password_shape", Error;
     ValueShape => "value_shape", Error;
+    DecorationOverValue => "decoration_over_value", Warning;
 }
 
 /// The default severity of a code; `None` for an unknown code.

@@ -176,7 +176,8 @@ pub(crate) fn hidden_text(n: &Notice, f: &mut Findings<'_>) {
     }
 }
 
-/// `unknown_label`, `unplaced_cell`, `unknown_column`.
+/// `unknown_label`, `unplaced_cell`, `unknown_column`,
+/// `decoration_over_value`.
 pub(crate) fn drift(n: &Notice, f: &mut Findings<'_>) {
     for d in &n.notes.drift {
         match d {
@@ -189,6 +190,17 @@ pub(crate) fn drift(n: &Notice, f: &mut Findings<'_>) {
                 Code::UnplacedCell,
                 Some("users".into()),
                 format!("page {page} has a user-table cell near row {row} that no column took"),
+            ),
+            Drift::DecorationOverValue { field, kind, page } => f.push(
+                Code::DecorationOverValue,
+                Some(field.clone()),
+                format!(
+                    "page {page}: a mark set apart by its {} (a watermark, stamp or seal) lies over this value; check it by eye",
+                    match *kind {
+                        "translucent" => "opacity",
+                        other => other,
+                    }
+                ),
             ),
             Drift::UnknownColumn { label, page } => f.push(
                 Code::UnknownColumn,
@@ -269,12 +281,27 @@ mod tests {
                 label: "備考".into(),
                 page: 1,
             },
+            Drift::DecorationOverValue {
+                field: "users[1].name".into(),
+                kind: "translucent",
+                page: 1,
+            },
         ];
         assert_eq!(
             codes(&n),
-            vec!["unknown_label", "unplaced_cell", "unknown_column"]
+            vec![
+                "unknown_label",
+                "unplaced_cell",
+                "unknown_column",
+                "decoration_over_value"
+            ]
         );
         let found = validate(&n, &Policy::default(), TODAY);
         assert!(found[0].message.contains("担当者") && found[0].message.contains("page 1"));
+        let over = found
+            .iter()
+            .find(|f| f.code == "decoration_over_value")
+            .and_then(|f| f.field.as_deref());
+        assert_eq!(over, Some("users[1].name"));
     }
 }
