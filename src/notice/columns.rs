@@ -13,6 +13,9 @@
 
 use crate::layout::Line;
 
+/// The label in the ログイン情報 column's cells, before the password.
+pub const PASSWORD_LABEL: &str = "パスワード(仮)";
+
 /// What a user-table column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColumnField {

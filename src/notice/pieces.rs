@@ -7,7 +7,7 @@
 //! user table needs to tell cells apart by their content.
 
 use super::normalize::compact;
-use super::users::PASSWORD_LABEL;
+use super::columns::PASSWORD_LABEL;
 use crate::layout::{Char, Chunk, Line, bbox_of, text_of};
 use crate::pdf::Rect;
 use regex::Regex;

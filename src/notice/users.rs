@@ -18,7 +18,7 @@
 //! pages, with or without a repeated header; page numbers and footers are
 //! not rows.
 
-use super::columns::{self, ColumnField, HeaderColumn};
+use super::columns::{self, ColumnField, HeaderColumn, PASSWORD_LABEL};
 use super::model::{Drift, OrderKind, Provenance, User};
 use super::normalize::{compact, join_cell_parts, normalize};
 use super::pieces::{EMAIL, Piece, is_katakana, line_pieces};
@@ -34,8 +34,6 @@ const PAGE_MARGIN_SHARE: f64 = 0.055;
 /// A header that wraps continues at most this many font sizes below.
 const HEADER_WRAP_DISTANCE: f64 = 1.8;
 
-/// The label in the ログイン情報 column, before the password.
-pub(super) const PASSWORD_LABEL: &str = "パスワード(仮)";
 
 static ROW_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:No\.?|№)? *([0-9]{1,5})[.)]?$")
