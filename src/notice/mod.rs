@@ -18,7 +18,7 @@ pub use date::find_date;
 pub use labels::Field;
 pub use model::{
     DnsOption, DnsRole, DnsServer, Drift, HiddenText, Notice, OrderKind, ParseNotes, Provenance,
-    User,
+    User, may_hold_secret,
 };
 pub use normalize::normalize;
 

@@ -155,6 +155,27 @@ pub struct User {
     pub boxes: BTreeMap<&'static str, Provenance>,
 }
 
+/// An ASCII run this long holding a digit or a symbol, in a name, may be a
+/// password a misread row put there.
+const PASSWORD_LIKE_RUN: usize = 6;
+
+/// Whether a text holds something that may be a secret: a password-like
+/// ASCII run (not an e-mail address) or a katakana reading (`・`-joined
+/// words spell a password). Output hides such a name or ID unless secrets
+/// are revealed, so a misread row can make a record wrong but never leak.
+pub fn may_hold_secret(text: &str) -> bool {
+    text.contains('・')
+        || text
+            .split(|c: char| !c.is_ascii_graphic())
+            .filter(|run| !run.contains('@'))
+            .any(|run| {
+                run.chars().count() >= PASSWORD_LIKE_RUN
+                    && run
+                        .chars()
+                        .any(|c| c.is_ascii_digit() || c.is_ascii_punctuation())
+            })
+}
+
 impl std::fmt::Debug for User {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("User")
@@ -246,4 +267,18 @@ pub enum Drift {
         /// Page, from 1.
         page: u32,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_hold_secret;
+
+    #[test]
+    fn names_that_may_hold_a_password_or_reading() {
+        assert!(!may_hold_secret("青木 翔太"));
+        assert!(!may_hold_secret("青木 翔太 saoki@example.jp"));
+        assert!(!may_hold_secret("Taro Yamada"));
+        assert!(may_hold_secret("青木 翔太 Qx7$kP2m"));
+        assert!(may_hold_secret("大エー・小ビー・イチ"));
+    }
 }

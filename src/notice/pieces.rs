@@ -6,8 +6,8 @@
 //! e-mail address, and after the パスワード(仮) label, which is what the
 //! user table needs to tell cells apart by their content.
 
-use super::normalize::compact;
 use super::columns::PASSWORD_LABEL;
+use super::normalize::compact;
 use crate::layout::{Char, Chunk, Line, bbox_of, text_of};
 use crate::pdf::Rect;
 use regex::Regex;

@@ -34,7 +34,6 @@ const PAGE_MARGIN_SHARE: f64 = 0.055;
 /// A header that wraps continues at most this many font sizes below.
 const HEADER_WRAP_DISTANCE: f64 = 1.8;
 
-
 static ROW_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:No\.?|№)? *([0-9]{1,5})[.)]?$")
         .unwrap_or_else(|e| unreachable!("valid pattern: {e}"))

@@ -192,7 +192,14 @@ impl UserRecord {
     fn new(u: &User, reveal: bool) -> Self {
         UserRecord {
             no: u.no,
-            name: u.name.clone(),
+            // A name that may hold a misread password is hidden like one.
+            name: u.name.as_ref().map(|n| {
+                if reveal || !crate::notice::may_hold_secret(n) {
+                    n.clone()
+                } else {
+                    crate::secret::REDACTED.to_string()
+                }
+            }),
             user_id: u.user_id.clone(),
             temporary_password: u
                 .temporary_password
