@@ -394,3 +394,52 @@ fn layout_text_masked_by_position_shows_no_secret() {
     assert!(checked > 500, "only {checked} secrets checked");
     assert!(leaks.is_empty(), "{}", leaks.join("\n"));
 }
+
+/// Whether `text` shows a run of 6 characters (or the whole, if shorter)
+/// of `secret`, spaces ignored.
+fn shows(text: &str, secret: &str) -> bool {
+    let secret: Vec<char> = secret.chars().filter(|c| !c.is_whitespace()).collect();
+    let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let window = secret.len().min(6);
+    window > 0
+        && secret
+            .windows(window)
+            .any(|w| text.contains(&w.iter().collect::<String>()))
+}
+
+#[test]
+fn perturbed_notices_leak_no_secret_in_records_or_layout_text() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut checked = 0;
+    let mut leaks = Vec::new();
+    for (pdf, expected) in cases(&root.join("fixtures/faults")) {
+        let bytes = std::fs::read(&pdf).unwrap_or_default();
+        let opts = options(&expected);
+        let record = match parse_bytes(&bytes, &opts) {
+            Ok(n) => Record::success("x", &n, false),
+            Err(e) => Record::failure("x", &e),
+        };
+        let json = serde_json::to_string(&record).unwrap_or_default();
+        let text = kaitsu::layout_bytes(&bytes, &opts)
+            .ok()
+            .and_then(|doc| {
+                let regions = kaitsu::notice::secret_regions(&doc)?;
+                Some(doc.to_text_masked(&regions, "[REDACTED]"))
+            })
+            .unwrap_or_default();
+        for secret in secrets_of(&expected) {
+            checked += 1;
+            if shows(&json, &secret) {
+                leaks.push(format!("{}: a secret shows in the record", pdf.display()));
+            }
+            if shows(&text, &secret) {
+                leaks.push(format!(
+                    "{}: a secret shows in the layout text",
+                    pdf.display()
+                ));
+            }
+        }
+    }
+    assert!(checked > 300, "only {checked} secrets checked");
+    assert!(leaks.is_empty(), "{}", leaks.join("\n"));
+}

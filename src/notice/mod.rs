@@ -279,7 +279,11 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
             .collect(),
         });
 
-    let (mut users, mut drift) = users::parse_users(&lines, doc);
+    let users::UserTable {
+        mut users,
+        mut drift,
+        secret_areas,
+    } = users::parse_users(&lines, doc);
     let provenance = provenance_of(doc, &found, &mut users);
     drift.extend(unknown_labels(&lines, &per_line));
     let hidden_text = doc
@@ -292,7 +296,11 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
         })
         .collect();
     let mut notice = Notice {
-        notes: ParseNotes { hidden_text, drift },
+        notes: ParseNotes {
+            hidden_text,
+            drift,
+            secret_areas,
+        },
         provenance,
         customer_number,
         contract_start_date: text(Field::ContractStartDate).and_then(|v| find_date(&v)),
@@ -343,7 +351,14 @@ pub fn secret_regions(doc: &Document) -> Option<Vec<(u32, crate::pdf::Rect)>> {
         let page = doc.page(p.page)?;
         Some((p.page, page.to_user.invert()?.apply_rect(&p.bbox)))
     };
-    let mut regions = Vec::new();
+    // The password and reading columns from the header, and cells no field
+    // took.
+    let mut regions: Vec<(u32, crate::pdf::Rect)> = notice
+        .notes
+        .secret_areas
+        .iter()
+        .map(|a| (a.page, a.bbox))
+        .collect();
     // The user table's extent per page, from every cell read in it.
     let mut table: BTreeMap<u32, crate::pdf::Rect> = BTreeMap::new();
     let mut columns: BTreeMap<(u32, &str), crate::pdf::Rect> = BTreeMap::new();
@@ -352,6 +367,24 @@ pub fn secret_regions(doc: &Document) -> Option<Vec<(u32, crate::pdf::Rect)>> {
             continue;
         };
         if path == "dns.auth_password" {
+            regions.push((page, bbox));
+        }
+        // A user ID that is not one address in the domain may have a
+        // password glued to it (the record hides it too).
+        if let (Some(i), Some(domain)) = (
+            path.strip_prefix("users[")
+                .and_then(|r| r.strip_suffix("].user_id"))
+                .and_then(|i| i.parse::<usize>().ok()),
+            notice.domain.as_deref(),
+        ) && notice
+            .users
+            .get(i)
+            .and_then(|u| u.user_id.as_deref())
+            .is_some_and(|id| {
+                !id.to_ascii_lowercase()
+                    .ends_with(&format!("@{}", domain.to_ascii_lowercase()))
+            })
+        {
             regions.push((page, bbox));
         }
         if path.starts_with("users[") {

@@ -206,6 +206,10 @@ pub struct ParseNotes {
     pub hidden_text: Vec<HiddenText>,
     /// Signs that the notice's layout is not the one the parser knows.
     pub drift: Vec<Drift>,
+    /// Areas of the page (layout frame) that hold or may hold secrets: the
+    /// user table's password and reading columns, and cells no field took.
+    /// Redaction of layout text and page images follows them.
+    pub secret_areas: Vec<Provenance>,
 }
 
 /// A line of invisible text. Its `text` may be a decoy password: never

@@ -202,8 +202,29 @@ struct Anchor {
     cells: Vec<(Column, Piece)>,
 }
 
+/// What the user-table reader gives: the users, signs of drift, and the
+/// areas that hold or may hold secrets (the password and reading columns,
+/// cells no field took), in the layout frame.
+pub struct UserTable {
+    /// The rows, in `no` order.
+    pub users: Vec<User>,
+    /// What could not be placed or was not known.
+    pub drift: Vec<Drift>,
+    /// Where secrets are or may be, for redaction by position.
+    pub secret_areas: Vec<Provenance>,
+}
+
 /// Reads the user table, and notes what it could not place.
-pub fn parse_users(lines: &[&Line], doc: &Document) -> (Vec<User>, Vec<Drift>) {
+pub fn parse_users(lines: &[&Line], doc: &Document) -> UserTable {
+    let (users, drift, secret_areas) = read_users(lines, doc);
+    UserTable {
+        users,
+        drift,
+        secret_areas,
+    }
+}
+
+fn read_users(lines: &[&Line], doc: &Document) -> (Vec<User>, Vec<Drift>, Vec<Provenance>) {
     let Some(header_at) = lines
         .iter()
         .enumerate()
@@ -224,7 +245,7 @@ pub fn parse_users(lines: &[&Line], doc: &Document) -> (Vec<User>, Vec<Drift>) {
                 super::user_records::parse_user_records(&block)
             })
             .unwrap_or_default();
-        return (users, Vec::new());
+        return (users, Vec::new(), Vec::new());
     };
     let mut header_lines: Vec<&Line> = vec![lines[header_at]];
     let mut i = header_at + 1;
@@ -264,6 +285,7 @@ pub fn parse_users(lines: &[&Line], doc: &Document) -> (Vec<User>, Vec<Drift>) {
         body.push(line);
     }
 
+    let mut secret_areas = table.secret_bands(&body);
     let anchors: Vec<(usize, Anchor)> = body
         .iter()
         .enumerate()
@@ -271,7 +293,7 @@ pub fn parse_users(lines: &[&Line], doc: &Document) -> (Vec<User>, Vec<Drift>) {
         .map(|(i, a)| (i, table.place(a)))
         .collect();
     let (Some(first), Some(last)) = (anchors.first(), anchors.last()) else {
-        return (Vec::new(), drift);
+        return (Vec::new(), drift, secret_areas);
     };
     let loose_before = first.0 > 0;
     let loose_after = last.0 + 1 < body.len();
@@ -368,17 +390,28 @@ pub fn parse_users(lines: &[&Line], doc: &Document) -> (Vec<User>, Vec<Drift>) {
                         let at = at(&piece);
                         parts.push((c, m, piece.text, at))
                     }
-                    None => drift.push(Drift::UnplacedCell {
-                        row: anchor.no,
-                        page: body[m].page,
-                    }),
+                    None => {
+                        secret_areas.extend(at(&piece));
+                        drift.push(Drift::UnplacedCell {
+                            row: anchor.no,
+                            page: body[m].page,
+                        })
+                    }
                 }
             }
         }
+        // An order cell that holds no order word was misplaced: it may be
+        // a password.
+        secret_areas.extend(
+            parts
+                .iter()
+                .filter(|p| p.0 == Column::Order && OrderKind::from_word(&compact(&p.2)).is_none())
+                .filter_map(|p| p.3),
+        );
         users.push(finish(anchor.no, body[anchor_at].page, &parts));
     }
     users.sort_by_key(|u| u.no);
-    (users, drift)
+    (users, drift, secret_areas)
 }
 
 /// The header's columns, and whether the producer drew the grid.
@@ -404,6 +437,36 @@ impl TableColumns {
             ruled: edges.len() >= 3 && usable,
             columns: if usable { columns } else { Vec::new() },
         }
+    }
+
+    /// The password and reading columns' bands over the table body, page
+    /// by page (from the header's columns: exact where the grid is drawn).
+    fn secret_bands(&self, body: &[&Line]) -> Vec<Provenance> {
+        let mut out = Vec::new();
+        let mut pages: Vec<u32> = body.iter().map(|l| l.page).collect();
+        pages.dedup();
+        for page in pages {
+            let on_page = body.iter().filter(|l| l.page == page);
+            let Some(extent) = bbox_of(on_page.flat_map(|l| l.chars())) else {
+                continue;
+            };
+            for c in self
+                .columns
+                .iter()
+                .filter(|c| matches!(c.field, ColumnField::Password | ColumnField::Reading))
+            {
+                out.push(Provenance {
+                    page,
+                    bbox: crate::pdf::Rect {
+                        x0: c.x0,
+                        x1: c.x1,
+                        y0: extent.y0,
+                        y1: extent.y1,
+                    },
+                });
+            }
+        }
+        out
     }
 
     /// The column of a piece: `Some(None)` for a column the parser does not
@@ -657,7 +720,7 @@ mod tests {
             ),
         ];
         let refs: Vec<&Line> = lines.iter().collect();
-        let (users, drift) = parse_users(&refs, &no_rulings());
+        let UserTable { users, drift, .. } = parse_users(&refs, &no_rulings());
         assert!(drift.is_empty(), "{drift:?}");
         assert_eq!(users.len(), 2);
         assert_eq!(
@@ -701,7 +764,7 @@ mod tests {
             line(400.0, &[(40.0, "お問い合わせ先"), (150.0, "0120-000-000")]),
         ];
         let refs: Vec<&Line> = lines.iter().collect();
-        let (users, _) = parse_users(&refs, &no_rulings());
+        let users = parse_users(&refs, &no_rulings()).users;
         assert_eq!(users.len(), 1);
         assert_eq!(users[0].name.as_deref(), Some("山田 花子"));
         assert_eq!(users[0].user_id.as_deref(), Some("hanako@example.co.jp"));

@@ -182,14 +182,26 @@ impl NoticeRecord {
                     .collect(),
             }),
             dns_zone_support: n.dns_zone_support,
-            users: n.users.iter().map(|u| UserRecord::new(u, reveal)).collect(),
+            users: n
+                .users
+                .iter()
+                .map(|u| UserRecord::new(u, reveal, n.domain.as_deref()))
+                .collect(),
             temporary_password_expiry: n.temporary_password_expiry.map(|d| d.to_string()),
         }
     }
 }
 
 impl UserRecord {
-    fn new(u: &User, reveal: bool) -> Self {
+    fn new(u: &User, reveal: bool, domain: Option<&str>) -> Self {
+        // A user ID that is not one address in the notice's domain may have
+        // a misread password glued to it: hidden like one.
+        let id_may_hold_secret = |id: &str| {
+            domain.is_some_and(|d| {
+                !id.to_ascii_lowercase()
+                    .ends_with(&format!("@{}", d.to_ascii_lowercase()))
+            })
+        };
         UserRecord {
             no: u.no,
             // A name that may hold a misread password is hidden like one.
@@ -200,7 +212,13 @@ impl UserRecord {
                     crate::secret::REDACTED.to_string()
                 }
             }),
-            user_id: u.user_id.clone(),
+            user_id: u.user_id.as_ref().map(|id| {
+                if reveal || !id_may_hold_secret(id) {
+                    id.clone()
+                } else {
+                    crate::secret::REDACTED.to_string()
+                }
+            }),
             temporary_password: u
                 .temporary_password
                 .as_ref()
