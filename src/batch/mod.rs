@@ -1,14 +1,16 @@
 //! Batches: many inputs, in parallel, one record each, in input order.
 //!
-//! Workers (rayon, `-j N`) parse files while the calling thread receives
-//! their records and hands them on strictly in input order, so NDJSON
+//! Workers (rayon, `-j N`) take inputs in input order from one shared
+//! counter and parse them while the calling thread receives their records
+//! and hands them on strictly in input order, so NDJSON
 //! streams as soon as the next record is ready and the output is the same
 //! byte for byte whatever `-j` is. The receiver may stop the batch (stdout
 //! was closed): workers then start no new input.
 //!
 //! With an output directory ([`OutputDir`]) each record is also stored
 //! atomically; `--resume` reuses a stored record only when it was made from
-//! the same bytes (SHA-256), under the same options and kaitsu version
+//! the same bytes (SHA-256, computed only when there is an output
+//! directory to store it in), under the same options and kaitsu version
 //! ([`BatchOptions::resume_key`]), for the same source. A failure to
 //! *store* a record is an output error, counted apart: the record itself
 //! still goes to the caller unchanged.
