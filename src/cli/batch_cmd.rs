@@ -152,9 +152,7 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
             Msg::ResumingUnfinished.format(spec.lang, &[("dir", &shown)])
         );
     }
-    let today = args
-        .today
-        .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
+    let today = args.today.unwrap_or_else(local_today);
     let (inputs, skipped) = batch::expand(
         &args.files,
         args.recursive,
@@ -397,4 +395,44 @@ fn print_summary(summary: &batch::Summary, lang: Lang) {
         text.push('\n');
     }
     eprint!("{text}");
+}
+
+/// Today in the local time zone. Without `TZ`, `/etc/localtime`'s TZif
+/// bytes are read directly: jiff's system lookup first indexes the whole
+/// zoneinfo directory to name the zone (callgrind: two thirds of the
+/// instructions of a one-file run on an empty input; 1–3 ms of each
+/// process), and only the date is needed here. With `TZ` set, or when the
+/// file cannot be read, jiff decides as before.
+fn local_today() -> jiff::civil::Date {
+    /// Where Unix keeps the local zone's TZif data.
+    const LOCALTIME: &str = "/etc/localtime";
+    let direct = if std::env::var_os("TZ").is_none() {
+        std::fs::read(LOCALTIME)
+            .ok()
+            .and_then(|bytes| jiff::tz::TimeZone::tzif("localtime", &bytes).ok())
+    } else {
+        None
+    };
+    match direct {
+        Some(tz) => jiff::Timestamp::now().to_zoned_datetime(tz).date(),
+        None => jiff::ZonedDateTime::now().date(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_today;
+
+    #[test]
+    fn local_today_is_jiffs_today() {
+        // Read twice around jiff's answer: a day that turns between the
+        // calls may match either side.
+        let before = local_today();
+        let jiffs = jiff::ZonedDateTime::now().date();
+        let after = local_today();
+        assert!(
+            jiffs == before || jiffs == after,
+            "{before} {jiffs} {after}"
+        );
+    }
 }

@@ -317,7 +317,10 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
             &lines,
         ),
         users,
-        temporary_password_expiry: [&*EXPIRY, &*EXPIRY_BARE].iter().find_map(|re| {
+        // `&EXPIRY_BARE`, not `&*`: it is compiled only when the sentence
+        // that names the password is missing (a compile is a notable share
+        // of a one-file run).
+        temporary_password_expiry: [&EXPIRY, &EXPIRY_BARE].iter().find_map(|re| {
             re.captures_iter(&full_joined)
                 .find_map(|c| date::date_from_captures(&c))
         }),

@@ -71,11 +71,12 @@ fn chunk_to_pieces(chunk: &Chunk) -> Vec<Piece> {
     let mut seen = String::new();
     for (i, c) in chars.iter().enumerate() {
         seen.push_str(&c.text);
-        if compact(&seen) == PASSWORD_LABEL {
+        let so_far = compact(&seen);
+        if so_far == PASSWORD_LABEL {
             label_len = i + 1;
             break;
         }
-        if !PASSWORD_LABEL.starts_with(&compact(&seen)) {
+        if !PASSWORD_LABEL.starts_with(&so_far) {
             break;
         }
     }
