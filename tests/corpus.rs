@@ -180,10 +180,7 @@ fn records_validate_against_their_schema_shape() {
 
 /// Geometry fixtures the parser does not read yet, with why. The test
 /// below fails when one of them starts to pass: move it out of this list.
-const GEOMETRY_GAPS: &[(&str, &str)] = &[(
-    "geo_chromium_side_by_side_tables_3users.pdf",
-    "two tables side by side share lines: a value runs into the right table's title",
-)];
+const GEOMETRY_GAPS: &[(&str, &str)] = &[];
 
 #[test]
 fn geometry_fixtures_are_exact() {

@@ -115,12 +115,20 @@ pub fn split_labels(line: &Line) -> Vec<LabeledValue> {
         let label_x1 = chars
             .get(label_end.saturating_sub(1))
             .map_or(line.x0(), |c| c.x1);
-        // The value runs to the next chunk that starts with a label.
+        // The value runs to the next chunk that starts with a label, or to
+        // a gap so wide that what follows is another table beside this one.
         let mut value_end = chars.len();
+        let mut seen_value = false;
         for p in label_end + 1..chars.len() {
             let (prev, here) = (&chars[p - 1], &chars[p]);
-            let wide_gap = here.x0 - prev.x1 > LABEL_GAP * here.size;
+            let gap = here.x0 - prev.x1;
+            let wide_gap = gap > LABEL_GAP * here.size;
+            seen_value |= !prev.text.trim().is_empty();
             if wide_gap && label_at(&chars[p..], false).is_some() {
+                value_end = p;
+                break;
+            }
+            if seen_value && gap > NEXT_TABLE_GAP * here.size {
                 value_end = p;
                 break;
             }
@@ -147,6 +155,11 @@ pub fn split_labels(line: &Line) -> Vec<LabeledValue> {
     }
     out
 }
+
+/// Inside a value, a gap this many ems wide ends it: what follows is a
+/// table or block printed beside this one (a value's own words are at most
+/// a few spaces apart).
+const NEXT_TABLE_GAP: f64 = 4.0;
 
 /// A gap this many ems wide separates a value from a following label.
 const LABEL_GAP: f64 = 0.9;

@@ -109,10 +109,24 @@ struct Found {
 /// previous one.
 const VALUE_LINE_PITCH: f64 = 1.7;
 
+/// A wrapped value's next line starts at most this many ems right of
+/// where the value starts: a line starting further right belongs to a
+/// table or block beside this one.
+const VALUE_LINE_INDENT: f64 = 3.0;
+
 /// Whether a line can be part of a label's value: same page, right of the
-/// label column, no label of its own.
-fn is_value_line(line: &Line, has_label: bool, label_line: &Line, label_x1: f64) -> bool {
-    line.page == label_line.page && line.x0() >= label_x1 - 0.5 * label_line.size && !has_label
+/// label column, not far right of the value's start, no label of its own.
+fn is_value_line(
+    line: &Line,
+    has_label: bool,
+    label_line: &Line,
+    label_x1: f64,
+    value_x0: Option<f64>,
+) -> bool {
+    line.page == label_line.page
+        && line.x0() >= label_x1 - 0.5 * label_line.size
+        && value_x0.is_none_or(|x| line.x0() <= x + VALUE_LINE_INDENT * label_line.size)
+        && !has_label
 }
 
 /// Every labelled value. A value that wraps in its cell continues on the
@@ -130,6 +144,11 @@ fn read_fields(lines: &[&Line], per_line: &[Vec<labels::LabeledValue>]) -> HashM
     for (k, (i, lv)) in labeled.iter().enumerate() {
         let line = lines[*i];
         let own = text_of(&lv.value_chars);
+        let value_x0 = lv
+            .value_chars
+            .iter()
+            .find(|c| !c.text.trim().is_empty())
+            .map(|c| c.x0);
         let pitch = VALUE_LINE_PITCH * line.size;
         let next_empty_label = labeled
             .get(k + 1)
@@ -153,7 +172,7 @@ fn read_fields(lines: &[&Line], per_line: &[Vec<labels::LabeledValue>]) -> HashM
                 let above = lines[j];
                 if claimed[j]
                     || last - above.baseline > pitch
-                    || !is_value_line(above, has_label(j), line, lv.label_x1)
+                    || !is_value_line(above, has_label(j), line, lv.label_x1, value_x0)
                 {
                     break;
                 }
@@ -170,7 +189,7 @@ fn read_fields(lines: &[&Line], per_line: &[Vec<labels::LabeledValue>]) -> HashM
             let below = lines[j];
             if claimed[j]
                 || below.baseline - last > pitch
-                || !is_value_line(below, has_label(j), line, lv.label_x1)
+                || !is_value_line(below, has_label(j), line, lv.label_x1, value_x0)
             {
                 break;
             }
