@@ -440,3 +440,22 @@ fn perturbed_notices_leak_no_secret_in_records_or_layout_text() {
     assert!(checked > 300, "only {checked} secrets checked");
     assert!(leaks.is_empty(), "{}", leaks.join("\n"));
 }
+
+#[test]
+fn geometry_layout_snapshots() {
+    // The page as a person reads it: turned pages upright, form fields and
+    // stamps in place, watermarks and seals out, columns as cells.
+    insta::glob!("../fixtures/geometry", "*.pdf", |path| {
+        let expected_path = path.with_extension("expected.json");
+        let expected: Value = std::fs::read_to_string(&expected_path)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or(Value::Null);
+        let bytes = std::fs::read(path).unwrap_or_default();
+        let text = match kaitsu::layout_bytes(&bytes, &options(&expected)) {
+            Ok(doc) => doc.to_text(),
+            Err(e) => format!("error: {}", e.kind().as_str()),
+        };
+        insta::assert_snapshot!("geometry_layout", text);
+    });
+}
