@@ -160,6 +160,33 @@ pub struct HeaderColumn {
     pub field: ColumnField,
 }
 
+/// The chunks of a (possibly wrapped) header row as `(x0, x1, compact
+/// text)`, left to right: pieces of wrapped lines join the cell above them.
+pub fn header_cells(header: &[&Line]) -> Vec<(f64, f64, String)> {
+    let Some(first) = header.first() else {
+        return Vec::new();
+    };
+    let mut cells: Vec<(f64, f64, String)> = first
+        .chunks
+        .iter()
+        .map(|c| (c.x0(), c.x1(), c.compact()))
+        .collect();
+    for line in header.iter().skip(1) {
+        for chunk in &line.chunks {
+            let center = (chunk.x0() + chunk.x1()) / 2.0;
+            if let Some(cell) = cells.iter_mut().min_by(|a, b| {
+                ((a.0 + a.1) / 2.0 - center)
+                    .abs()
+                    .total_cmp(&((b.0 + b.1) / 2.0 - center).abs())
+            }) {
+                cell.2.push_str(&chunk.compact());
+            }
+        }
+    }
+    cells.sort_by(|a, b| a.0.total_cmp(&b.0));
+    cells
+}
+
 /// header_to_columns: the columns of a (possibly wrapped) header row.
 /// `edges` are the vertical rulings across the header (empty when the
 /// table has no grid).
@@ -185,27 +212,7 @@ pub fn header_columns(header: &[&Line], edges: &[f64]) -> Vec<HeaderColumn> {
     }
     // No grid: header chunks, wrapped lines joined into the cell above,
     // letter-spaced pieces joined while they spell a known name.
-    let Some(first) = header.first() else {
-        return Vec::new();
-    };
-    let mut cells: Vec<(f64, f64, String)> = first
-        .chunks
-        .iter()
-        .map(|c| (c.x0(), c.x1(), c.compact()))
-        .collect();
-    for line in header.iter().skip(1) {
-        for chunk in &line.chunks {
-            let center = (chunk.x0() + chunk.x1()) / 2.0;
-            if let Some(cell) = cells.iter_mut().min_by(|a, b| {
-                ((a.0 + a.1) / 2.0 - center)
-                    .abs()
-                    .total_cmp(&((b.0 + b.1) / 2.0 - center).abs())
-            }) {
-                cell.2.push_str(&chunk.compact());
-            }
-        }
-    }
-    cells.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let cells = header_cells(header);
     let mut merged: Vec<(f64, f64, String)> = Vec::new();
     for cell in cells {
         if let Some(last) = merged.last_mut() {

@@ -157,27 +157,10 @@ fn unknown_columns(header: &[&Line]) -> Vec<Drift> {
     let Some(first) = header.first() else {
         return Vec::new();
     };
-    // Pieces of wrapped header lines join the header cell above them.
-    let mut cells: Vec<(f64, f64, String)> = first
-        .chunks
-        .iter()
-        .map(|c| (c.x0(), c.x1(), c.compact()))
+    let text: String = columns::header_cells(header)
+        .into_iter()
+        .map(|(_, _, t)| t)
         .collect();
-    for line in header.iter().skip(1) {
-        for chunk in &line.chunks {
-            let center = (chunk.x0() + chunk.x1()) / 2.0;
-            let nearest = cells.iter_mut().min_by(|a, b| {
-                ((a.0 + a.1) / 2.0 - center)
-                    .abs()
-                    .total_cmp(&((b.0 + b.1) / 2.0 - center).abs())
-            });
-            if let Some(cell) = nearest {
-                cell.2.push_str(&chunk.compact());
-            }
-        }
-    }
-    cells.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let text: String = cells.into_iter().map(|(_, _, t)| t).collect();
     columns::unknown_names(&text)
         .into_iter()
         .map(|label| Drift::UnknownColumn {
