@@ -375,14 +375,9 @@ fn layout_text_masked_by_position_shows_no_secret() {
                 .filter(|c| !c.is_whitespace())
                 .collect();
             for secret in secrets_of(&expected) {
-                let secret: Vec<char> = secret.chars().filter(|c| !c.is_whitespace()).collect();
                 checked += 1;
                 // No run of 6 characters of a secret may show.
-                let window = secret.len().min(6);
-                if secret
-                    .windows(window)
-                    .any(|w| text.contains(&w.iter().collect::<String>()))
-                {
+                if shows(&text, &secret) {
                     leaks.push(format!("{}: a secret shows", pdf.display()));
                 }
             }

@@ -18,7 +18,7 @@ pub use date::find_date;
 pub use labels::Field;
 pub use model::{
     DnsOption, DnsRole, DnsServer, Drift, HiddenText, Notice, OrderKind, ParseNotes, Provenance,
-    User, may_hold_secret,
+    User, id_in_domain, may_hold_secret,
 };
 pub use normalize::normalize;
 
@@ -402,10 +402,7 @@ pub fn secret_regions(doc: &Document) -> Option<Vec<(u32, crate::pdf::Rect)>> {
             .users
             .get(i)
             .and_then(|u| u.user_id.as_deref())
-            .is_some_and(|id| {
-                !id.to_ascii_lowercase()
-                    .ends_with(&format!("@{}", domain.to_ascii_lowercase()))
-            })
+            .is_some_and(|id| !id_in_domain(id, domain))
         {
             regions.push((page, bbox));
         }

@@ -176,6 +176,14 @@ pub fn may_hold_secret(text: &str) -> bool {
             })
 }
 
+/// Whether a user ID is an address in `domain` (case-insensitive). One
+/// that is not may have a misread password glued to it: records and page
+/// redaction hide it like one.
+pub fn id_in_domain(id: &str, domain: &str) -> bool {
+    id.to_ascii_lowercase()
+        .ends_with(&format!("@{}", domain.to_ascii_lowercase()))
+}
+
 impl std::fmt::Debug for User {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("User")

@@ -157,18 +157,15 @@ fn finish(d: Draft) -> User {
                 .map(|(_, line, text, _)| (*line, text.as_str())),
         )
     };
-    let mut boxes = std::collections::BTreeMap::new();
-    for (slot, field) in [
-        (Slot::Name, "name"),
-        (Slot::UserId, "user_id"),
-        (Slot::Password, "temporary_password"),
-        (Slot::Reading, "password_reading"),
-    ] {
-        let parts = d.parts.iter().filter(|p| p.0 == slot).filter_map(|p| p.3);
-        if let Some(p) = super::users::cell_box(parts) {
-            boxes.insert(field, p);
-        }
-    }
+    let boxes = super::users::boxes_by_field(
+        d.parts.iter().map(|p| (p.0, p.3)),
+        &[
+            (Slot::Name, "name"),
+            (Slot::UserId, "user_id"),
+            (Slot::Password, "temporary_password"),
+            (Slot::Reading, "password_reading"),
+        ],
+    );
     User {
         boxes,
         no: d.no,

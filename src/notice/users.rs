@@ -611,18 +611,16 @@ fn finish(no: u32, page: u32, parts: &[Part]) -> User {
                 .map(|(_, line, text, _)| (*line, text.as_str())),
         )
     };
-    let mut boxes = std::collections::BTreeMap::new();
-    for (col, field) in [
-        (Column::Name, "name"),
-        (Column::UserId, "user_id"),
-        (Column::Password, "temporary_password"),
-        (Column::Reading, "password_reading"),
-        (Column::Order, "order"),
-    ] {
-        if let Some(p) = cell_box(parts.iter().filter(|p| p.0 == col).filter_map(|p| p.3)) {
-            boxes.insert(field, p);
-        }
-    }
+    let boxes = boxes_by_field(
+        parts.iter().map(|p| (p.0, p.3)),
+        &[
+            (Column::Name, "name"),
+            (Column::UserId, "user_id"),
+            (Column::Password, "temporary_password"),
+            (Column::Reading, "password_reading"),
+            (Column::Order, "order"),
+        ],
+    );
     User {
         boxes,
         no,
@@ -633,6 +631,24 @@ fn finish(no: u32, page: u32, parts: &[Part]) -> User {
         order: get(Column::Order).and_then(|v| OrderKind::from_word(&v)),
         page,
     }
+}
+
+/// Each field's cell box, from a row's parts tagged by their column (or
+/// slot): `fields` names the field each column fills.
+pub(super) fn boxes_by_field<C: PartialEq + Copy>(
+    parts: impl Iterator<Item = (C, Option<Provenance>)> + Clone,
+    fields: &[(C, &'static str)],
+) -> std::collections::BTreeMap<&'static str, Provenance> {
+    fields
+        .iter()
+        .filter_map(|(col, field)| {
+            let of_col = parts
+                .clone()
+                .filter(|(c, _)| c == col)
+                .filter_map(|(_, at)| at);
+            cell_box(of_col).map(|p| (*field, p))
+        })
+        .collect()
 }
 
 /// The box of a cell read in parts: the union of its parts on the page it

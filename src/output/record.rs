@@ -196,12 +196,8 @@ impl UserRecord {
     fn new(u: &User, reveal: bool, domain: Option<&str>) -> Self {
         // A user ID that is not one address in the notice's domain may have
         // a misread password glued to it: hidden like one.
-        let id_may_hold_secret = |id: &str| {
-            domain.is_some_and(|d| {
-                !id.to_ascii_lowercase()
-                    .ends_with(&format!("@{}", d.to_ascii_lowercase()))
-            })
-        };
+        let id_may_hold_secret =
+            |id: &str| domain.is_some_and(|d| !crate::notice::id_in_domain(id, d));
         UserRecord {
             no: u.no,
             // A name that may hold a misread password is hidden like one.

@@ -75,17 +75,6 @@ pub struct Glyph {
     pub opacity: f32,
 }
 
-impl Glyph {
-    /// Whether the glyph runs left to right, upright (within a few degrees).
-    pub fn is_upright(&self) -> bool {
-        self.angle.abs() <= UPRIGHT_TOLERANCE_DEGREES
-    }
-}
-
-/// A baseline this close to horizontal (degrees) is upright: producers
-/// round matrices, scanners skew a little.
-pub const UPRIGHT_TOLERANCE_DEGREES: f64 = 3.0;
-
 /// What one page draws.
 #[derive(Debug, Clone, Default)]
 pub struct PageContent {
