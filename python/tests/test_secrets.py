@@ -68,3 +68,17 @@ def test_check_password_never_quotes_the_candidate():
         kaitsu.check_password(candidate, user_id="nobody", notice="samples/calc_ipaex_address_dns.pdf")
     except kaitsu.NoticeError as e:
         assert "Pässword" not in repr(e) + str(e)
+
+
+def test_readings_are_redacted_like_passwords(pairs):
+    """A reading spells its password: hidden whenever the password is."""
+    readings = 0
+    for redacted, revealed in pairs:
+        shown = (redacted.get("notice") or {}).get("users", [])
+        real = (revealed.get("notice") or {}).get("users", [])
+        assert len(shown) == len(real), redacted["source"]
+        for hidden, user in zip(shown, real):
+            if user.get("password_reading") is not None:
+                readings += 1
+                assert hidden["password_reading"] == "[REDACTED]", redacted["source"]
+    assert readings > 10, "the fixtures have readings to look for"

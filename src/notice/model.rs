@@ -132,8 +132,8 @@ impl OrderKind {
     }
 }
 
-/// One row of the user table. `Debug` hides the reading: it spells the
-/// temporary password.
+/// One row of the user table. `Debug` hides the password and its reading
+/// (both [`Secret`]s).
 #[derive(Clone, PartialEq)]
 pub struct User {
     /// The row number (No. / №).
@@ -144,8 +144,9 @@ pub struct User {
     pub user_id: Option<String>,
     /// パスワード(仮); `None` when the cell is empty or `-`.
     pub temporary_password: Option<Secret>,
-    /// パスワード読み仮名, when the table has that column.
-    pub password_reading: Option<String>,
+    /// パスワード読み仮名, when the table has that column. A [`Secret`]: it
+    /// spells the temporary password.
+    pub password_reading: Option<Secret>,
     /// 注文内容.
     pub order: Option<OrderKind>,
     /// The page (from 1) the row starts on.
@@ -191,13 +192,7 @@ impl std::fmt::Debug for User {
             .field("name", &self.name)
             .field("user_id", &self.user_id)
             .field("temporary_password", &self.temporary_password)
-            .field(
-                "password_reading",
-                &self
-                    .password_reading
-                    .as_ref()
-                    .map(|_| crate::secret::REDACTED),
-            )
+            .field("password_reading", &self.password_reading)
             .field("order", &self.order)
             .field("page", &self.page)
             .field("boxes", &self.boxes)

@@ -172,7 +172,7 @@ fn finish(d: Draft) -> User {
         name: get(Slot::Name),
         user_id: get(Slot::UserId).map(|v| compact(&v)),
         temporary_password: get(Slot::Password).map(|v| Secret::new(compact(&v))),
-        password_reading: get(Slot::Reading).map(|v| compact(&v)),
+        password_reading: get(Slot::Reading).map(|v| Secret::new(compact(&v))),
         order: d.order,
         page: d.page,
     }
@@ -214,7 +214,10 @@ mod tests {
         assert_eq!(u.no, 1);
         assert_eq!(u.name.as_deref(), Some("損保 太郎"));
         assert_eq!(u.user_id.as_deref(), Some("taro@example.com"));
-        assert_eq!(u.password_reading.as_deref(), Some("大エー・小ビー・イチ"));
+        assert_eq!(
+            u.password_reading.as_ref().map(|s| s.expose()),
+            Some("大エー・小ビー・イチ")
+        );
         assert_eq!(
             u.temporary_password.as_ref().map(|s| s.expose()),
             Some("Ab1")

@@ -627,7 +627,7 @@ fn finish(no: u32, page: u32, parts: &[Part]) -> User {
         name: get(Column::Name),
         user_id: get(Column::UserId).map(|v| v.replace(' ', "")),
         temporary_password: get(Column::Password).map(|v| Secret::new(v.replace(' ', ""))),
-        password_reading: get(Column::Reading).map(|v| v.replace(' ', "")),
+        password_reading: get(Column::Reading).map(|v| Secret::new(v.replace(' ', ""))),
         order: get(Column::Order).and_then(|v| OrderKind::from_word(&v)),
         page,
     }
@@ -727,7 +727,7 @@ mod tests {
             Some("hanako.yamada@example.co.jp")
         );
         assert_eq!(
-            users[0].password_reading.as_deref(),
+            users[0].password_reading.as_ref().map(|s| s.expose()),
             Some("大エー・小ビー・イチ")
         );
         assert_eq!(

@@ -219,13 +219,10 @@ impl UserRecord {
                 .temporary_password
                 .as_ref()
                 .map(|s| s.shown(reveal).to_string()),
-            password_reading: u.password_reading.as_ref().map(|r| {
-                if reveal {
-                    r.clone()
-                } else {
-                    crate::secret::REDACTED.to_string()
-                }
-            }),
+            password_reading: u
+                .password_reading
+                .as_ref()
+                .map(|s| s.shown(reveal).to_string()),
             order: u.order.map(|o| o.as_str().to_string()),
         }
     }

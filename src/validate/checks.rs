@@ -200,7 +200,7 @@ fn check_reading(u: &crate::notice::User, i: usize, f: &mut Findings<'_>) {
     };
     let field = Some(format!("users[{i}].password_reading"));
     let row = u.no;
-    match decode_reading(reading) {
+    match decode_reading(reading.expose()) {
         Err(e @ (ReadingError::UnknownWord { .. } | ReadingError::MissingCase { .. })) => {
             f.push(
                 Code::ReadingUnknownWord,
@@ -395,7 +395,7 @@ mod tests {
     #[test]
     fn unknown_reading_word() {
         let mut n = clean_notice();
-        n.users[0].password_reading = Some("ゴ・ナニカ".into());
+        n.users[0].password_reading = Some(crate::secret::Secret::new("ゴ・ナニカ"));
         let found = validate(&n, &Policy::default(), TODAY);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].code, "reading_unknown_word");

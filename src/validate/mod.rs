@@ -282,7 +282,7 @@ pub(crate) mod test_support {
             name: Some(format!("利用者 {no}")),
             user_id: Some(format!("{id}@n1234567.insurance-agt.ne.jp")),
             temporary_password: Some(Secret::new(pw)),
-            password_reading: Some(reading.to_string()),
+            password_reading: Some(Secret::new(reading)),
             order: Some(OrderKind::Add),
             page: 1,
             boxes: Default::default(),
