@@ -60,13 +60,31 @@ impl From<&crate::notice::Provenance> for ProvenanceRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FindingRecord {
     /// Stable snake_case code, e.g. `password_expired`.
+    #[schemars(schema_with = "finding_code_schema")]
     pub code: String,
     /// `error`, `warning` or `info`.
+    #[schemars(schema_with = "severity_schema")]
     pub severity: String,
     /// The field it is about (`login_url`, `users[2].temporary_password`), if one.
     pub field: Option<String>,
     /// What is wrong, for a person. Never quotes a secret.
     pub message: String,
+}
+
+/// The schema of a finding's `code`: one of [`crate::validate::Code`]'s
+/// names, so the committed schema lists exactly the codes the validator can
+/// emit (a test compares it with this type).
+fn finding_code_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let codes: Vec<&str> = crate::validate::Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+    schemars::json_schema!({ "type": "string", "enum": codes })
+}
+
+/// The schema of a finding's `severity`.
+fn severity_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "string", "enum": ["error", "warning", "info"] })
 }
 
 /// An error as the record shows it.
