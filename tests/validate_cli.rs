@@ -315,3 +315,92 @@ fn check_fails_on_notices_with_look_alike_login_hosts() {
         );
     }
 }
+
+/// The glyphs of `CLEAN`'s first page, and where on it the glyphs spelling
+/// `text` (spaces aside, one glyph per character) are.
+fn clean_glyphs_spelling(text: &str) -> (Vec<kaitsu::pdf::PageContent>, Vec<usize>) {
+    let bytes = std::fs::read(fixture(CLEAN)).expect("fixture");
+    let doc = kaitsu::pdf::open(&bytes, &[]).expect("opens");
+    let pages =
+        kaitsu::pdf::extract_pages(&doc, &kaitsu::pdf::Limits::default()).expect("extracts");
+    let want: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let glyphs = &pages[0].glyphs;
+    let visible: Vec<usize> = (0..glyphs.len())
+        .filter(|&i| !glyphs[i].text.trim().is_empty())
+        .collect();
+    let at = visible
+        .windows(want.len())
+        .find(|w| {
+            w.iter()
+                .zip(&want)
+                .all(|(&i, c)| glyphs[i].text.chars().eq(std::iter::once(*c)))
+        })
+        .map(<[usize]>::to_vec)
+        .unwrap_or_else(|| panic!("{CLEAN}: no glyph run spells the value"));
+    (pages, at)
+}
+
+/// The (code, field) of every finding of the notice the pages hold.
+fn findings_of(pages: &[kaitsu::pdf::PageContent]) -> Vec<(String, Option<String>)> {
+    let notice = kaitsu::layout::Document::from_pages(pages)
+        .and_then(|d| kaitsu::notice::parse(&d))
+        .expect("still a notice");
+    validate(&notice, &Policy::default(), jiff::civil::date(2025, 6, 1))
+        .into_iter()
+        .map(|f| (f.code.to_string(), f.field))
+        .collect()
+}
+
+#[test]
+fn doubt_on_a_name_is_a_finding_that_names_it() {
+    let name = expected(CLEAN)["notice"]["contractor_name"]
+        .as_str()
+        .expect("the fixture has a contractor")
+        .to_string();
+    let (pages, at) = clean_glyphs_spelling(&name);
+    let field = Some("contractor_name".to_string());
+    let doubts = ["space_doubt", "style_mix", "field_conflict"];
+    assert!(
+        findings_of(&pages)
+            .iter()
+            .all(|(code, _)| !doubts.contains(&code.as_str())),
+        "the clean notice has no doubt"
+    );
+
+    // A gap right on the space threshold (0.12 em) between two touching
+    // glyphs in the middle of the name.
+    let mut spaced = pages.clone();
+    let k = at.len() / 2;
+    let size = spaced[0].glyphs[at[k]].size;
+    for &i in &at[k..] {
+        let g = &mut spaced[0].glyphs[i];
+        g.bbox.x0 += 0.12 * size;
+        g.bbox.x1 += 0.12 * size;
+        g.origin.0 += 0.12 * size;
+    }
+    let found = findings_of(&spaced);
+    assert!(
+        found.contains(&("space_doubt".to_string(), field.clone())),
+        "{found:?}"
+    );
+    // Well past the threshold it is a space, without doubt.
+    for &i in &at[k..] {
+        let g = &mut spaced[0].glyphs[i];
+        g.bbox.x0 += 0.2 * size;
+        g.bbox.x1 += 0.2 * size;
+        g.origin.0 += 0.2 * size;
+    }
+    assert!(
+        !findings_of(&spaced).iter().any(|(c, _)| c == "space_doubt"),
+        "a clear space is no doubt"
+    );
+
+    // One glyph of another size in front of the name.
+    let mut mixed = pages.clone();
+    mixed[0].glyphs[at[0]].size *= 1.4;
+    let found = findings_of(&mixed);
+    assert!(
+        found.contains(&("style_mix".to_string(), field.clone())),
+        "{found:?}"
+    );
+}

@@ -26,6 +26,7 @@ mod text;
 pub use decorations::{Decoration, DecorationKind};
 pub use rulings::Rulings;
 pub use script::is_cjk;
+pub use text::{SPACE_DOUBT_MARGIN, space_in_doubt};
 
 use crate::error::Error;
 use crate::pdf::{Glyph, Hidden, Matrix, PageContent, Rect};

@@ -71,6 +71,30 @@ pub fn join_chars(chars: &[Char]) -> String {
     out.trim().to_string()
 }
 
+/// A gap between Japanese glyphs within this many ems of the space
+/// threshold (the pitch + [`CJK_WORD_GAP`]) could have gone either way: the
+/// join is in doubt. Touching glyphs (0 em over the pitch) and the
+/// narrowest space drawn as a gap seen (0.16 em) both lie outside it.
+pub const SPACE_DOUBT_MARGIN: f64 = 0.03;
+
+/// Whether [`join_chars`] decided a gap between two neighbouring Japanese
+/// glyphs of `chars` (one chunk) both `inside` a value within
+/// [`SPACE_DOUBT_MARGIN`] of its threshold: a space there may be missing or
+/// extra. The notice layer records it as doubt on the value.
+pub fn space_in_doubt(chars: &[Char], inside: impl Fn(&Char) -> bool) -> bool {
+    let pitch = pitch_gap(chars);
+    chars.windows(2).any(|w| {
+        let (p, c) = (&w[0], &w[1]);
+        let both_cjk =
+            last_char(&p.text).is_some_and(is_cjk) && c.text.chars().next().is_some_and(is_cjk);
+        let em = p.size.min(c.size).max(f64::EPSILON);
+        both_cjk
+            && inside(p)
+            && inside(c)
+            && ((c.x0 - p.x1) - pitch - CJK_WORD_GAP * em).abs() < SPACE_DOUBT_MARGIN * em
+    })
+}
+
 fn last_char(s: &str) -> Option<char> {
     s.chars().last()
 }
@@ -113,6 +137,25 @@ mod tests {
         assert_eq!(join_chars(&run("河野和也", &[0.0, 1.6, 0.0])), "河野 和也");
         // Below the threshold: kerning noise, not a space.
         assert_eq!(join_chars(&run("河野和也", &[0.0, 0.8, 0.0])), "河野和也");
+    }
+
+    #[test]
+    fn a_gap_near_the_space_threshold_is_in_doubt() {
+        let all = |_: &Char| true;
+        // 0.12 em over a touching pitch: on the threshold.
+        assert!(space_in_doubt(&run("青木翔太", &[0.0, 1.2, 0.0]), all));
+        // Just inside the margin on either side.
+        assert!(space_in_doubt(&run("青木翔太", &[0.0, 0.95, 0.0]), all));
+        assert!(space_in_doubt(&run("青木翔太", &[0.0, 1.45, 0.0]), all));
+        // Touching glyphs and a clear space are certain.
+        assert!(!space_in_doubt(&run("青木翔太", &[0.0, 0.0, 0.0]), all));
+        assert!(!space_in_doubt(&run("青木翔太", &[0.0, 1.6, 0.0]), all));
+        assert!(!space_in_doubt(&run("青木翔太", &[0.0, 0.85, 0.0]), all));
+        // Only gaps whose glyphs are both inside the value count.
+        let chars = run("青木翔太", &[0.0, 1.2, 0.0]);
+        assert!(!space_in_doubt(&chars, |c: &Char| c.x0 < 15.0));
+        // Between Latin letters the Japanese rule does not apply.
+        assert!(!space_in_doubt(&run("abcd", &[0.0, 1.2, 0.0]), all));
     }
 
     #[test]

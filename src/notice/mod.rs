@@ -7,6 +7,7 @@
 
 mod columns;
 mod date;
+mod doubt;
 mod labels;
 mod model;
 mod normalize;
@@ -129,10 +130,19 @@ fn is_value_line(
         && !has_label
 }
 
-/// Every labelled value. A value that wraps in its cell continues on the
-/// lines below its label's line; a label centred beside a wrapped value has
-/// no value on its own line, and its value lines sit above and below it.
-fn read_fields(lines: &[&Line], per_line: &[Vec<labels::LabeledValue>]) -> HashMap<Field, Found> {
+/// A label found again with another value: the field and the page of the
+/// second one.
+type Conflict = (Field, u32);
+
+/// Every labelled value, and the labels found again with another value
+/// (the first one found is read). A value that wraps in its cell continues
+/// on the lines below its label's line; a label centred beside a wrapped
+/// value has no value on its own line, and its value lines sit above and
+/// below it.
+fn read_fields(
+    lines: &[&Line],
+    per_line: &[Vec<labels::LabeledValue>],
+) -> (HashMap<Field, Found>, Vec<Conflict>) {
     let labeled: Vec<(usize, &labels::LabeledValue)> = per_line
         .iter()
         .enumerate()
@@ -141,6 +151,7 @@ fn read_fields(lines: &[&Line], per_line: &[Vec<labels::LabeledValue>]) -> HashM
     let has_label = |j: usize| per_line.get(j).is_some_and(|l| !l.is_empty());
     let mut claimed = vec![false; lines.len()];
     let mut found: HashMap<Field, Found> = HashMap::new();
+    let mut conflicts: Vec<Conflict> = Vec::new();
     for (k, (i, lv)) in labeled.iter().enumerate() {
         let line = lines[*i];
         let own = text_of(&lv.value_chars);
@@ -204,13 +215,38 @@ fn read_fields(lines: &[&Line], per_line: &[Vec<labels::LabeledValue>]) -> HashM
             add_box(below.page, &mut below.chars());
             last = below.baseline;
         }
-        let value: String = parts.into_iter().map(|(_, t)| t).collect();
-        found.entry(lv.field).or_insert(Found {
-            value: normalize(&value),
-            at: users::cell_box(boxes),
-        });
+        let value = normalize(&parts.into_iter().map(|(_, t)| t).collect::<String>());
+        match found.entry(lv.field) {
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(Found {
+                    value,
+                    at: users::cell_box(boxes),
+                });
+            }
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let spaceless = |s: &str| s.replace(' ', "");
+                if !value.is_empty() && spaceless(&e.get().value) != spaceless(&value) {
+                    conflicts.push((lv.field, line.page));
+                }
+            }
+        }
     }
-    found
+    (found, conflicts)
+}
+
+/// A conflict as a drift note naming the record's field (a DNS server's
+/// field names the server list: its index is not known yet).
+fn conflict_drift((field, page): Conflict) -> Option<Drift> {
+    let path = field_path(field);
+    let field = match field {
+        Field::IssueDate => return None,
+        Field::PrimaryDnsHost
+        | Field::PrimaryDnsIp
+        | Field::SecondaryDnsHost
+        | Field::SecondaryDnsIp => "dns.servers".to_string(),
+        _ => path.to_string(),
+    };
+    Some(Drift::FieldConflict { field, page })
 }
 
 /// cells_to_notice: reads a laid-out document as a notice.
@@ -219,7 +255,7 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
     // Each line's labels, read once: every step below asks.
     let per_line: Vec<Vec<labels::LabeledValue>> =
         lines.iter().map(|l| labels::split_labels(l)).collect();
-    let found = read_fields(&lines, &per_line);
+    let (found, conflicts) = read_fields(&lines, &per_line);
     let core = CORE_FIELDS.iter().filter(|f| found.contains_key(f)).count();
     let titled = lines.iter().any(|l| l.compact().contains(TITLE));
     let needed = if titled {
@@ -252,8 +288,6 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
         .collect::<Vec<_>>()
         .join("\n");
     let full_compact = normalize::compact(&full_compact);
-    // The expiry sentence may wrap: read it across line ends.
-    let full_joined = full_compact.replace('\n', "");
 
     let customer_number = text(Field::CustomerNumber)
         .map(|v| v.replace(' ', ""))
@@ -305,6 +339,7 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
     } = users::parse_users(&lines, doc);
     let provenance = provenance_of(doc, &found, &mut users);
     drift.extend(unknown_labels(&lines, &per_line));
+    drift.extend(conflicts.into_iter().filter_map(conflict_drift));
     let hidden_text = doc
         .hidden
         .iter()
@@ -336,16 +371,11 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
             &lines,
         ),
         users,
-        // `&EXPIRY_BARE`, not `&*`: it is compiled only when the sentence
-        // that names the password is missing (a compile is a notable share
-        // of a one-file run).
-        temporary_password_expiry: [&EXPIRY, &EXPIRY_BARE].iter().find_map(|re| {
-            re.captures_iter(&full_joined)
-                .find_map(|c| date::date_from_captures(&c))
-        }),
+        temporary_password_expiry: expiry_in(&full_compact),
     };
     keep_provenance_of_values(&mut notice);
     decorations_over_values(doc, &mut notice);
+    doubt::note_doubts(doc, &mut notice);
     if notice.temporary_password_expiry.is_some()
         && let Some(at) = expiry_line_box(doc, &lines)
     {
@@ -612,6 +642,19 @@ pub fn value_at(notice: &Notice, path: &str) -> bool {
     }
 }
 
+/// The temporary-password expiry named by the page's compacted text (lines
+/// joined by `\n`): the sentence may wrap, so it is read across line ends.
+fn expiry_in(full_compact: &str) -> Option<jiff::civil::Date> {
+    let joined = full_compact.replace('\n', "");
+    // `&EXPIRY_BARE`, not `&*`: it is compiled only when the sentence that
+    // names the password is missing (a compile is a notable share of a
+    // one-file run).
+    [&EXPIRY, &EXPIRY_BARE].iter().find_map(|re| {
+        re.captures_iter(&joined)
+            .find_map(|c| date::date_from_captures(&c))
+    })
+}
+
 /// The box of the expiry sentence's line(s).
 fn expiry_line_box(doc: &Document, lines: &[&Line]) -> Option<Provenance> {
     let line = lines.iter().find(|l| {
@@ -734,7 +777,8 @@ mod tests {
         ];
         let refs: Vec<&Line> = lines.iter().collect();
         let per_line: Vec<_> = refs.iter().map(|l| labels::split_labels(l)).collect();
-        let found = read_fields(&refs, &per_line);
+        let (found, conflicts) = read_fields(&refs, &per_line);
+        assert!(conflicts.is_empty());
         assert_eq!(
             value(&found, Field::ContractorName),
             Some("株式会社とても長い名前の保険代理店")
@@ -744,6 +788,33 @@ mod tests {
             Some("損保クラウドサービス(パッケージ)")
         );
         assert_eq!(value(&found, Field::ProductName), Some("Microsoft 365"));
+    }
+
+    #[test]
+    fn a_label_found_again_with_another_value_is_a_conflict() {
+        let lines = [
+            line(100.0, &[(10.0, "ご契約者名"), (200.0, "損保 太郎")]),
+            line(120.0, &[(10.0, "ドメイン名"), (200.0, "example.jp")]),
+            // The same value again (spaces aside): no conflict.
+            line(140.0, &[(10.0, "ご契約者名"), (200.0, "損保太郎")]),
+            line(160.0, &[(10.0, "ドメイン名"), (200.0, "evil.example")]),
+        ];
+        let refs: Vec<&Line> = lines.iter().collect();
+        let per_line: Vec<_> = refs.iter().map(|l| labels::split_labels(l)).collect();
+        let (found, conflicts) = read_fields(&refs, &per_line);
+        // The first one is read; the second is a conflict on its page.
+        assert_eq!(value(&found, Field::Domain), Some("example.jp"));
+        assert_eq!(conflicts, vec![(Field::Domain, 1)]);
+        assert_eq!(
+            conflicts
+                .into_iter()
+                .filter_map(conflict_drift)
+                .collect::<Vec<_>>(),
+            vec![Drift::FieldConflict {
+                field: "domain".into(),
+                page: 1
+            }]
+        );
     }
 }
 
@@ -777,13 +848,9 @@ mod url_tests {
 mod expiry_tests {
     use super::*;
 
+    /// The production reader, on one text as the page's lines give it.
     fn expiry(text: &str) -> Option<String> {
-        let joined = normalize::compact(text).replace('\n', "");
-        [&*EXPIRY, &*EXPIRY_BARE].iter().find_map(|re| {
-            re.captures_iter(&joined)
-                .find_map(|c| date::date_from_captures(&c))
-                .map(|d| d.to_string())
-        })
+        expiry_in(&normalize::compact(text)).map(|d| d.to_string())
     }
 
     #[test]

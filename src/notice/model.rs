@@ -267,6 +267,41 @@ pub enum Drift {
         /// Page, from 1.
         page: u32,
     },
+    /// A gap between two Japanese glyphs of a name came within
+    /// `layout::SPACE_DOUBT_MARGIN` of the space threshold: a space may be
+    /// missing or extra.
+    SpaceDoubt {
+        /// The value's field path.
+        field: String,
+        /// Page, from 1.
+        page: u32,
+    },
+    /// A glyph of a name is of another size than the rest of the value
+    /// (another style run: a mark, or a neighbouring cell's text).
+    StyleMix {
+        /// The value's field path.
+        field: String,
+        /// Page, from 1.
+        page: u32,
+    },
+    /// A field's label appears twice with different values; the first is
+    /// the one read.
+    FieldConflict {
+        /// The field path.
+        field: String,
+        /// The page of the second one, from 1.
+        page: u32,
+    },
+    /// A wrapped line of the user table lies about as near the row above
+    /// as the row below; it went to `row`.
+    TwoOwners {
+        /// The row number it went to.
+        row: u32,
+        /// The other row number it could belong to.
+        other: u32,
+        /// Page, from 1.
+        page: u32,
+    },
     /// The user table header has a column the parser does not know.
     UnknownColumn {
         /// The header text.

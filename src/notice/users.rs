@@ -297,6 +297,9 @@ fn read_users(lines: &[&Line], doc: &Document) -> (Vec<User>, Vec<Drift>, Vec<Pr
                 if let Some(v) = row_lines.get_mut(row) {
                     v.push(i);
                 }
+                if let Some(other) = other_owner(&anchors, &body, i, alignment, row) {
+                    drift.push(other);
+                }
             }
             None => drift.push(Drift::UnplacedCell {
                 row: 0,
@@ -569,6 +572,44 @@ fn is_address_part(c: &str) -> bool {
         })
 }
 
+/// In centred rows, a wrapped line whose distances to the row above and
+/// the row below differ by less than this many font sizes could belong to
+/// either: rows are at least a line apart, so a line of a row sits a
+/// line or more nearer its own row's first line.
+const TWO_OWNERS_EMS: f64 = 0.25;
+
+/// The drift note for a wrapped line that [`owner_row`] gave to `row` but
+/// that lies about as near another row (centred rows only: top- and
+/// bottom-aligned rows leave no choice).
+fn other_owner(
+    anchors: &[(usize, Anchor)],
+    body: &[&Line],
+    i: usize,
+    alignment: Alignment,
+    row: usize,
+) -> Option<Drift> {
+    if alignment != Alignment::Centred {
+        return None;
+    }
+    let line = body.get(i)?;
+    let before = anchors.iter().rposition(|(a, _)| *a < i)?;
+    let after = anchors.iter().position(|(a, _)| *a > i)?;
+    let distance = |r: usize| {
+        let anchor = body.get(anchors.get(r)?.0)?;
+        (anchor.page == line.page).then(|| (anchor.baseline - line.baseline).abs())
+    };
+    let (b, a) = (distance(before)?, distance(after)?);
+    if (b - a).abs() >= TWO_OWNERS_EMS * line.size {
+        return None;
+    }
+    let other = if row == before { after } else { before };
+    Some(Drift::TwoOwners {
+        row: anchors.get(row)?.1.no,
+        other: anchors.get(other)?.1.no,
+        page: line.page,
+    })
+}
+
 /// Which row a loose (wrapped) line belongs to.
 fn owner_row(
     anchors: &[(usize, Anchor)],
@@ -735,6 +776,63 @@ mod tests {
             Some("Ab1")
         );
         assert_eq!(users[1].order, Some(OrderKind::Delete));
+    }
+
+    #[test]
+    fn a_wrapped_line_midway_between_centred_rows_has_two_owners() {
+        let header = line(
+            95.0,
+            &[
+                (10.0, "No"),
+                (40.0, "ユーザー名"),
+                (150.0, "ユーザーID"),
+                (450.0, "パスワード"),
+                (560.0, "注文内容"),
+            ],
+        );
+        let row = |y: f64, no: &str, id: &str| {
+            line(
+                y,
+                &[
+                    (10.0, no),
+                    (40.0, "山田"),
+                    (150.0, id),
+                    (450.0, "Ab1xyz"),
+                    (560.0, "追加"),
+                ],
+            )
+        };
+        let table = |middle: f64| {
+            vec![
+                header.clone(),
+                line(114.0, &[(40.0, "花子")]),
+                row(120.0, "1", "hanako@example.co.jp"),
+                line(126.0, &[(40.0, "花子")]),
+                line(middle, &[(40.0, "太郎")]),
+                row(160.0, "2", "taro@example.co.jp"),
+                line(166.0, &[(40.0, "太郎")]),
+            ]
+        };
+        // Midway (20 pt from both rows' first lines): either row.
+        let lines = table(140.0);
+        let refs: Vec<&Line> = lines.iter().collect();
+        let UserTable { drift, .. } = parse_users(&refs, &no_rulings());
+        assert!(
+            drift.iter().any(|d| matches!(
+                d,
+                Drift::TwoOwners { row, other, page: 1 }
+                    if (*row, *other) == (1, 2) || (*row, *other) == (2, 1)
+            )),
+            "{drift:?}"
+        );
+        // A line (10 pt) nearer the second row: its own.
+        let lines = table(145.0);
+        let refs: Vec<&Line> = lines.iter().collect();
+        let UserTable { drift, .. } = parse_users(&refs, &no_rulings());
+        assert!(
+            !drift.iter().any(|d| matches!(d, Drift::TwoOwners { .. })),
+            "{drift:?}"
+        );
     }
 
     #[test]

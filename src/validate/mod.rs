@@ -48,6 +48,10 @@
 //! | `password_shape` | error | a temporary or DNS auth password is not 6–64 printable ASCII characters without spaces |
 //! | `value_shape` | error | a header value holds an address or URL where none belongs, a domain or DNS host is not a host name, a DNS auth ID is not ASCII |
 //! | `decoration_over_value` | warning | a watermark, stamp or seal (text set apart by direction, opacity, size or colour) lies over a value: it was kept out of the value, but a person should look |
+//! | `space_doubt` | warning | a gap between two Japanese glyphs of a name was within 0.03 em of the space threshold: a space may be missing or extra |
+//! | `style_mix` | warning | a glyph of a name is of another size than the rest of the value: a mark or a neighbouring cell may be in it |
+//! | `field_conflict` | error | a field's label appears twice with different values; the first was read |
+//! | `wrapped_line_two_rows` | warning | a wrapped user-table line lies about as near the row above as the row below; both rows are named |
 //!
 //! Findings come out in a fixed order (required fields, header fields,
 //! dates, login URL, users, DNS, hidden text, layout drift; within a group
@@ -206,6 +210,10 @@ finding_codes! {
     PasswordShape => "password_shape", Error;
     ValueShape => "value_shape", Error;
     DecorationOverValue => "decoration_over_value", Warning;
+    SpaceDoubt => "space_doubt", Warning;
+    StyleMix => "style_mix", Warning;
+    FieldConflict => "field_conflict", Error;
+    WrappedLineTwoRows => "wrapped_line_two_rows", Warning;
 }
 
 /// The default severity of a code; `None` for an unknown code.

@@ -202,6 +202,43 @@ pub(crate) fn drift(n: &Notice, f: &mut Findings<'_>) {
                     }
                 ),
             ),
+            Drift::SpaceDoubt { field, page } => f.push(
+                Code::SpaceDoubt,
+                Some(field.clone()),
+                format!(
+                    "page {page}: a gap inside this name was close to the space threshold: a space may be missing or extra; check it by eye"
+                ),
+            ),
+            Drift::StyleMix { field, page } => f.push(
+                Code::StyleMix,
+                Some(field.clone()),
+                format!(
+                    "page {page}: a glyph of this value is of another size than the rest: a mark or a neighbouring cell may be in it"
+                ),
+            ),
+            Drift::FieldConflict { field, page } => f.push(
+                Code::FieldConflict,
+                Some(field.clone()),
+                format!(
+                    "page {page} gives this field's label again with another value; the first one was read"
+                ),
+            ),
+            Drift::TwoOwners { row, other, page } => {
+                for (this, that) in [(row, other), (other, row)] {
+                    let field = n
+                        .users
+                        .iter()
+                        .position(|u| u.no == *this)
+                        .map_or_else(|| "users".to_string(), |i| format!("users[{i}]"));
+                    f.push(
+                        Code::WrappedLineTwoRows,
+                        Some(field),
+                        format!(
+                            "page {page}: a wrapped line between rows {this} and {that} is about as near to both; it may belong to the other row"
+                        ),
+                    );
+                }
+            }
             Drift::UnknownColumn { label, page } => f.push(
                 Code::UnknownColumn,
                 Some("users".into()),
@@ -303,5 +340,50 @@ mod tests {
             .find(|f| f.code == "decoration_over_value")
             .and_then(|f| f.field.as_deref());
         assert_eq!(over, Some("users[1].name"));
+    }
+
+    #[test]
+    fn doubt_findings_name_their_field_or_rows() {
+        let mut n = clean_notice();
+        n.notes.drift = vec![
+            Drift::SpaceDoubt {
+                field: "users[1].name".into(),
+                page: 1,
+            },
+            Drift::StyleMix {
+                field: "contractor_name".into(),
+                page: 1,
+            },
+            Drift::FieldConflict {
+                field: "domain".into(),
+                page: 2,
+            },
+            Drift::TwoOwners {
+                row: 2,
+                other: 1,
+                page: 1,
+            },
+            // A row number the notice does not have names the table.
+            Drift::TwoOwners {
+                row: 7,
+                other: 1,
+                page: 1,
+            },
+        ];
+        let found = validate(&n, &Policy::default(), TODAY);
+        let found: Vec<(&str, Option<&str>)> =
+            found.iter().map(|f| (f.code, f.field.as_deref())).collect();
+        assert_eq!(
+            found,
+            vec![
+                ("space_doubt", Some("users[1].name")),
+                ("style_mix", Some("contractor_name")),
+                ("field_conflict", Some("domain")),
+                ("wrapped_line_two_rows", Some("users[1]")),
+                ("wrapped_line_two_rows", Some("users[0]")),
+                ("wrapped_line_two_rows", Some("users")),
+                ("wrapped_line_two_rows", Some("users[0]")),
+            ]
+        );
     }
 }
