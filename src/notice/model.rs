@@ -185,12 +185,42 @@ pub fn id_in_domain(id: &str, domain: &str) -> bool {
         .ends_with(&format!("@{}", domain.to_ascii_lowercase()))
 }
 
+/// Whether a user ID looks like one plain address: no password-like run,
+/// one `@`, and a host whose last label is letters only. A misread row can
+/// glue a password onto an ID (`taro@example.jpQx7$kP2m`); `Debug`, which
+/// knows no domain, hides any ID that is not plain.
+fn plain_address(id: &str) -> bool {
+    id.split_once('@').is_some_and(|(local, host)| {
+        !local.is_empty()
+            && !host.contains('@')
+            && host
+                .rsplit('.')
+                .next()
+                .is_some_and(|tld| !tld.is_empty() && tld.chars().all(|c| c.is_ascii_alphabetic()))
+    }) && !may_hold_secret(id)
+}
+
 impl std::fmt::Debug for User {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |shown: bool| {
+            if shown {
+                None
+            } else {
+                Some(crate::secret::REDACTED)
+            }
+        };
+        let name = self
+            .name
+            .as_deref()
+            .map(|n| hidden(!may_hold_secret(n)).unwrap_or(n));
+        let user_id = self
+            .user_id
+            .as_deref()
+            .map(|id| hidden(plain_address(id)).unwrap_or(id));
         f.debug_struct("User")
             .field("no", &self.no)
-            .field("name", &self.name)
-            .field("user_id", &self.user_id)
+            .field("name", &name)
+            .field("user_id", &user_id)
             .field("temporary_password", &self.temporary_password)
             .field("password_reading", &self.password_reading)
             .field("order", &self.order)
@@ -314,6 +344,30 @@ pub enum Drift {
 #[cfg(test)]
 mod tests {
     use super::may_hold_secret;
+
+    #[test]
+    fn debug_hides_ids_and_names_that_may_hold_a_password() {
+        let user = |name: &str, id: &str| super::User {
+            no: 1,
+            name: Some(name.into()),
+            user_id: Some(id.into()),
+            temporary_password: None,
+            password_reading: None,
+            order: None,
+            page: 1,
+            boxes: Default::default(),
+        };
+        let shown = format!("{:?}", user("青木 翔太", "saoki@example.co.jp"));
+        assert!(shown.contains("青木 翔太") && shown.contains("saoki@example.co.jp"));
+        for (name, id, secret) in [
+            ("青木 翔太", "saoki@example.co.jpmF-i8wgb3GqU", "i8wgb3"),
+            ("青木 翔太", "saoki@example.co.jp Qx7$kP2m", "Qx7$kP2m"),
+            ("青木 翔太 Qx7$kP2m", "saoki@example.co.jp", "Qx7$kP2m"),
+        ] {
+            let debug = format!("{:?}", user(name, id));
+            assert!(!debug.contains(secret), "{debug}");
+        }
+    }
 
     #[test]
     fn names_that_may_hold_a_password_or_reading() {

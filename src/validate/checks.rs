@@ -124,7 +124,7 @@ pub(crate) fn users(n: &Notice, f: &mut Findings<'_>) {
                 f.push(
                     Code::DuplicateUserId,
                     Some(format!("users[{i}].user_id")),
-                    format!("row {row}'s user ID {id} is also row {first}'s"),
+                    format!("row {row}'s user ID is also row {first}'s"),
                 );
             } else {
                 first_row_of_id.insert(key, row);
@@ -178,7 +178,7 @@ fn check_user_id(id: &str, row: u32, i: usize, domain: Option<&str>, f: &mut Fin
         f.push(
             Code::UserIdNotEmail,
             field(),
-            format!("row {row}'s user ID {id} is not an e-mail address"),
+            format!("row {row}'s user ID is not an e-mail address"),
         );
         return;
     }
@@ -188,7 +188,7 @@ fn check_user_id(id: &str, row: u32, i: usize, domain: Option<&str>, f: &mut Fin
         f.push(
             Code::UserIdOutsideDomain,
             field(),
-            format!("row {row}'s user ID {id} is not in the notice's domain {domain}"),
+            format!("row {row}'s user ID is not in the notice's domain {domain}"),
         );
     }
 }
@@ -343,6 +343,24 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].code, "duplicate_user_id");
         assert_eq!(found[0].field.as_deref(), Some("users[1].user_id"));
+    }
+
+    #[test]
+    fn a_user_id_that_may_hold_a_password_is_never_quoted() {
+        let glued = "taro@n1234567.insurance-agt.ne.jpmF-i8wgb3GqU";
+        let mut n = clean_notice();
+        n.users[0].user_id = Some(glued.into());
+        n.users[1].user_id = Some(format!("{glued} x"));
+        let found = validate(&n, &Policy::default(), TODAY);
+        assert!(found.len() >= 2, "{found:?}");
+        // Messages name the row: a misread ID may hold a password.
+        assert!(found.iter().all(|f| !f.message.contains("i8wgb3")));
+        let mut n = clean_notice();
+        n.users[0].user_id = Some("Qx7$kP2m@n1234567.insurance-agt.ne.jp".into());
+        n.users[1].user_id = n.users[0].user_id.clone();
+        let found = validate(&n, &Policy::default(), TODAY);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(!found[0].message.contains("Qx7$kP2m"));
     }
 
     #[test]
