@@ -482,6 +482,34 @@ pub fn secret_regions(doc: &Document) -> Option<Vec<(u32, crate::pdf::Rect)>> {
 /// value covering this share of the decoration) lies over it.
 const DECORATION_OVERLAP_SHARE: f64 = 0.05;
 
+/// A decoration set apart by its direction is a turned glyph whose box is
+/// axis-aligned, so up to twice the glyph's area (a page-wide diagonal
+/// watermark's boxes cover most of the page). Only a centred part of that
+/// box, this share of its width and height, is surely under the glyph: a
+/// square glyph of side `s` turned by any angle has a box of side
+/// `a ≤ s·√2` and holds the centred square of side `a / 2`.
+const TURNED_GLYPH_CORE: f64 = 0.5;
+
+/// The part of a decoration's box its ink surely covers: the whole box for
+/// an upright mark, the centred core ([`TURNED_GLYPH_CORE`]) for a turned
+/// one.
+fn decoration_core(d: &crate::layout::Decoration) -> crate::pdf::Rect {
+    if d.kind != crate::layout::DecorationKind::Direction {
+        return d.bbox;
+    }
+    let (cx, cy) = d.bbox.center();
+    let (hw, hh) = (
+        d.bbox.width() * TURNED_GLYPH_CORE / 2.0,
+        d.bbox.height() * TURNED_GLYPH_CORE / 2.0,
+    );
+    crate::pdf::Rect {
+        x0: cx - hw,
+        y0: cy - hh,
+        x1: cx + hw,
+        y1: cy + hh,
+    }
+}
+
 /// Notes every value a decoration lies over (each value once).
 fn decorations_over_values(doc: &Document, notice: &mut Notice) {
     let mut notes = Vec::new();
@@ -494,11 +522,12 @@ fn decorations_over_values(doc: &Document, notice: &mut Notice) {
         };
         let value = to_frame.apply_rect(&at.bbox);
         let over = doc.decorations.iter().find(|d| {
-            let overlap = d.bbox.intersect(&value).area();
+            let ink = decoration_core(d);
+            let overlap = ink.intersect(&value).area();
             d.page == at.page
                 && overlap > 0.0
                 && (overlap >= DECORATION_OVERLAP_SHARE * value.area()
-                    || overlap >= DECORATION_OVERLAP_SHARE * d.bbox.area())
+                    || overlap >= DECORATION_OVERLAP_SHARE * ink.area())
         });
         if let Some(d) = over {
             notes.push(Drift::DecorationOverValue {
@@ -788,6 +817,36 @@ mod tests {
             Some("損保クラウドサービス(パッケージ)")
         );
         assert_eq!(value(&found, Field::ProductName), Some("Microsoft 365"));
+    }
+
+    #[test]
+    fn a_turned_mark_covers_the_core_of_its_box() {
+        let rect = |x0: f64, y0: f64, x1: f64, y1: f64| crate::pdf::Rect { x0, y0, x1, y1 };
+        let mark = |kind| crate::layout::Decoration {
+            page: 1,
+            bbox: rect(100.0, 100.0, 200.0, 200.0),
+            text: "秘".into(),
+            kind,
+        };
+        // Upright marks: their box is their ink.
+        for kind in [
+            crate::layout::DecorationKind::Color,
+            crate::layout::DecorationKind::Size,
+            crate::layout::DecorationKind::Translucent,
+        ] {
+            assert_eq!(
+                decoration_core(&mark(kind)),
+                rect(100.0, 100.0, 200.0, 200.0)
+            );
+        }
+        // A turned one: the centred half, which a value in the box's
+        // corner (outside a 45° glyph) does not touch.
+        let core = decoration_core(&mark(crate::layout::DecorationKind::Direction));
+        assert_eq!(core, rect(125.0, 125.0, 175.0, 175.0));
+        assert_eq!(
+            core.intersect(&rect(100.0, 100.0, 120.0, 110.0)).area(),
+            0.0
+        );
     }
 
     #[test]
