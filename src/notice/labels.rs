@@ -214,3 +214,83 @@ fn strip_leading_separators(mut chars: Vec<Char>) -> Vec<Char> {
     chars.drain(..leading);
     chars
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::{test_line as line, text_of};
+
+    /// Each `label value` pair of a line as (field, value text).
+    fn read(chunks: &[(f64, &str)]) -> Vec<(Field, String)> {
+        split_labels(&line(100.0, chunks))
+            .into_iter()
+            .map(|lv| (lv.field, text_of(&lv.value_chars)))
+            .collect()
+    }
+
+    #[test]
+    fn a_second_label_needs_a_gap_wider_than_label_gap() {
+        // 認証ID's value W9SX ends at x 140 (10 pt glyphs); the next label
+        // starts LABEL_GAP (0.9 em = 9 pt) or 1 em later.
+        let at = |x: f64| {
+            read(&[
+                (10.0, "認証ID"),
+                (100.0, "W9SX"),
+                (x, "認証パスワード"),
+                (300.0, "Gt7Y"),
+            ])
+        };
+        assert_eq!(
+            at(150.0),
+            vec![
+                (Field::DnsAuthId, "W9SX".into()),
+                (Field::DnsAuthPassword, "Gt7Y".into())
+            ]
+        );
+        let glued = at(149.0);
+        assert_eq!(glued.len(), 1, "{glued:?}");
+        assert_eq!(glued[0].0, Field::DnsAuthId);
+    }
+
+    #[test]
+    fn a_value_ends_at_a_gap_wider_than_next_table_gap() {
+        // "abc" ends at x 130; NEXT_TABLE_GAP is 4 em = 40 pt.
+        let at = |x: f64| read(&[(10.0, "ご契約者名"), (100.0, "abc"), (x, "def")]);
+        assert_eq!(at(170.0), vec![(Field::ContractorName, "abc def".into())]);
+        assert_eq!(at(171.0), vec![(Field::ContractorName, "abc".into())]);
+    }
+
+    #[test]
+    fn a_short_label_must_end_where_a_word_ends() {
+        // 製品名 (3 characters) touching 称: the word 製品名称, no label.
+        assert!(read(&[(10.0, "製品名称"), (100.0, "X")]).is_empty());
+        assert_eq!(
+            read(&[(10.0, "製品名"), (100.0, "Microsoft 365")]),
+            vec![(Field::ProductName, "Microsoft 365".into())]
+        );
+        // A long label may touch its value.
+        assert_eq!(
+            read(&[(10.0, "ご利用製品名Microsoft")]),
+            vec![(Field::ProductName, "Microsoft".into())]
+        );
+    }
+
+    #[test]
+    fn markers_separators_and_the_longest_label() {
+        assert_eq!(
+            read(&[(10.0, "■ご契約者名"), (100.0, "：山田")]),
+            vec![(Field::ContractorName, "山田".into())]
+        );
+        assert_eq!(
+            read(&[(10.0, "ご契約者名……山田")]),
+            vec![(Field::ContractorName, "山田".into())]
+        );
+        assert_eq!(
+            read(&[(10.0, "ゾーン名(正引き)"), (200.0, "example.jp")]),
+            vec![(Field::DnsZone, "example.jp".into())]
+        );
+        // A marker counts only at the line's start; nothing else is a label.
+        assert!(read(&[(10.0, "担当者"), (100.0, "山田")]).is_empty());
+        assert!(read(&[]).is_empty());
+    }
+}

@@ -154,3 +154,66 @@ fn push_segment(chars: &[Char], pieces: &mut Vec<Piece>) {
 pub(super) fn line_pieces(line: &Line) -> Vec<Piece> {
     line.chunks.iter().flat_map(chunk_to_pieces).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::test_line as line;
+
+    fn pieces(text: &str) -> Vec<String> {
+        line_pieces(&line(100.0, &[(10.0, text)]))
+            .into_iter()
+            .map(|p| p.text)
+            .collect()
+    }
+
+    #[test]
+    fn a_chunk_is_cut_where_ascii_starts_or_ends() {
+        assert_eq!(
+            pieces("山田花子taro@example.jp"),
+            vec!["山田花子", "taro@example.jp"]
+        );
+        assert_eq!(
+            pieces("大エー・小ビーAb1#xy追加"),
+            vec!["大エー・小ビー", "Ab1#xy", "追加"]
+        );
+        // One script: one piece.
+        assert_eq!(pieces("山田花子"), vec!["山田花子"]);
+        assert_eq!(pieces("Ab1#xy"), vec!["Ab1#xy"]);
+        assert!(pieces("").is_empty());
+        assert!(pieces(" ").is_empty());
+    }
+
+    #[test]
+    fn an_address_is_its_own_piece_among_ascii_words() {
+        assert_eq!(
+            pieces("taro@example.jp Ab1#xyz"),
+            vec!["taro@example.jp", "Ab1#xyz"]
+        );
+        assert_eq!(
+            pieces("Ab1 taro@example.jp Cd2"),
+            vec!["Ab1", "taro@example.jp", "Cd2"]
+        );
+        // Not an address (no dot in the host): the words stay together.
+        assert_eq!(pieces("taro@example Ab1"), vec!["taro@example Ab1"]);
+    }
+
+    #[test]
+    fn the_password_label_is_one_piece_before_its_value() {
+        assert_eq!(
+            pieces(&format!("{PASSWORD_LABEL}Ab1#xy")),
+            vec![PASSWORD_LABEL, "Ab1#xy"]
+        );
+        // Only a whole label: a prefix of it is text like any other.
+        assert_eq!(pieces("パスワードAb1"), vec!["パスワード", "Ab1"]);
+    }
+
+    #[test]
+    fn pieces_carry_their_glyph_boxes() {
+        let got = line_pieces(&line(100.0, &[(10.0, "山田ab")]));
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[1].x0, 30.0);
+        let bbox = got[1].bbox.expect("a box");
+        assert_eq!((bbox.x0, bbox.x1), (30.0, 50.0));
+    }
+}
