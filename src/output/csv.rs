@@ -212,7 +212,8 @@ mod tests {
             excel: true,
             ..CsvOptions::default()
         };
-        let text = render_csv(&[error_record("a,\"b\".pdf")], &options).unwrap_or_default();
+        let text =
+            render_csv(&[error_record("a,\"b\".pdf")], &options).unwrap_or_else(|e| panic!("{e}"));
         assert!(text.starts_with('\u{FEFF}'));
         assert!(text.contains("\"a,\"\"b\"\".pdf\""), "{text}");
         assert_eq!(text.lines().count(), 2);
@@ -225,13 +226,13 @@ mod tests {
             error_record("=HYPERLINK(\"x\").pdf"),
             error_record("+1.pdf"),
         ];
-        let plain = render_csv(&records, &CsvOptions::default()).unwrap_or_default();
+        let plain = render_csv(&records, &CsvOptions::default()).unwrap_or_else(|e| panic!("{e}"));
         assert!(plain.contains("\r\n+1.pdf,"), "{plain:?}");
         let excel = CsvOptions {
             excel: true,
             header: HeaderLang::Ja,
         };
-        let text = render_csv(&records, &excel).unwrap_or_default();
+        let text = render_csv(&records, &excel).unwrap_or_else(|e| panic!("{e}"));
         assert!(text.contains("\"ユーザーID\""), "{text}");
         let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
         let mut fields = 0;

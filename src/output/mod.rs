@@ -145,10 +145,10 @@ mod tests {
     fn json_is_an_array_for_any_count_and_streams_identically() {
         for n in 0..3 {
             let records: Vec<Record> = (0..n).map(|i| record(&format!("{i}.pdf"))).collect();
-            let whole = render(&records, Format::Json).unwrap_or_default();
+            let whole = render(&records, Format::Json).unwrap_or_else(|e| panic!("{e}"));
             let mut streamed = String::new();
             for (i, r) in records.iter().enumerate() {
-                streamed.push_str(&json_array_item(r, i).unwrap_or_default());
+                streamed.push_str(&json_array_item(r, i).unwrap_or_else(|e| panic!("{e}")));
             }
             streamed.push_str(json_array_end(n));
             assert_eq!(streamed, whole);

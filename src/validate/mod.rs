@@ -359,7 +359,7 @@ mod tests {
         let doc = std::fs::read_to_string(
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/findings.md"),
         )
-        .unwrap_or_default();
+        .unwrap_or_else(|e| panic!("docs/findings.md: {e}"));
         // Table rows: | `code` | severity | when |
         let rows: Vec<(String, String)> = doc
             .lines()
@@ -426,7 +426,7 @@ mod tests {
             field: None,
             message: "m".into(),
         };
-        let v = serde_json::to_value(&f).unwrap_or_default();
+        let v = serde_json::to_value(&f).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             v,
             serde_json::json!({"code": "hidden_text", "severity": "warning", "field": null, "message": "m"})

@@ -170,7 +170,7 @@ mod tests {
     #[test]
     fn overrides_round_trip() {
         let p = Policy::from_yaml("warn_days: 30\nseverities:\n  hidden_text: error\n");
-        let p = p.ok().unwrap_or_default();
+        let p = p.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(p.warn_days, 30);
         assert_eq!(p.severities.get("hidden_text"), Some(&Severity::Error));
         assert_eq!(Policy::from_yaml(&p.to_yaml()).ok(), Some(p));
