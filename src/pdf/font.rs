@@ -16,8 +16,11 @@
 //!
 //! Steps 2 and 3 decode bytes directly instead of going through CIDs, because
 //! the CID route turns `-` into U+2011 and `~` into U+02DC (see DESIGN.md).
-//! The predefined CMaps come from `hayro-cmap`, parsed once per process.
+//! The predefined CMaps come from `hayro-cmap`: `UniJIS-UCS2-H` and
+//! `90ms-RKSJ-H` as tables the build precomputed (`bundled_cmap.rs`), any
+//! other when a font names it.
 
+use super::bundled_cmap::{self, CodeTable};
 use super::encoding::{BaseEncoding, ByteTable};
 use super::font_program;
 use super::glyph_names::{glyph_name_to_text, type3_code_name};
@@ -69,15 +72,32 @@ enum CidEncoding {
     /// `Identity-H` / `-V`: two bytes, code = CID.
     Identity,
     /// A predefined UCS-2 or UTF-16 CMap: the bytes are UTF-16BE text.
-    Utf16(Arc<CMap>),
+    Utf16(CodeToCid),
     /// A predefined Shift-JIS CMap: the bytes are cp932.
-    ShiftJis(Arc<CMap>),
+    ShiftJis(CodeToCid),
     /// A predefined Chinese or Korean multi-byte CMap (`GBK-EUC-H`,
     /// `ETen-B5-H`, `KSCms-UHC-H`, …): the bytes are text in that legacy
     /// encoding, decoded directly like Shift-JIS.
-    Legacy(&'static encoding_rs::Encoding, Arc<CMap>),
+    Legacy(&'static encoding_rs::Encoding, CodeToCid),
     /// Any other CMap, embedded or predefined.
-    Other(Arc<CMap>),
+    Other(CodeToCid),
+}
+
+/// A CMap's code → CID mapping: precomputed at build time for the
+/// predefined CMaps notices use (no bundle to decompress), else parsed.
+#[derive(Debug, Clone)]
+enum CodeToCid {
+    Bundled(&'static CodeTable),
+    Parsed(Arc<CMap>),
+}
+
+impl CodeToCid {
+    fn lookup_cid_code(&self, code: u32, len: u8) -> Option<u32> {
+        match self {
+            CodeToCid::Bundled(table) => table.lookup(code, len),
+            CodeToCid::Parsed(cmap) => cmap.lookup_cid_code(code, len),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -212,18 +232,12 @@ fn embedded_cmap(name: CMapName<'_>) -> Option<Arc<CMap>> {
     CMap::parse(bytes, hayro_cmap::load_embedded).map(Arc::new)
 }
 
-/// The predefined CMaps notices use, parsed once per process.
-fn predefined(name: &[u8]) -> Option<Arc<CMap>> {
-    static UNIJIS_UCS2_H: OnceLock<Option<Arc<CMap>>> = OnceLock::new();
-    static RKSJ_90MS_H: OnceLock<Option<Arc<CMap>>> = OnceLock::new();
-    match name {
-        b"UniJIS-UCS2-H" => UNIJIS_UCS2_H
-            .get_or_init(|| embedded_cmap(CMapName::UniJisUcs2H))
-            .clone(),
-        b"90ms-RKSJ-H" => RKSJ_90MS_H
-            .get_or_init(|| embedded_cmap(CMapName::N90msRksjH))
-            .clone(),
-        other => embedded_cmap(CMapName::from_bytes(other)),
+/// A predefined CMap by name: the build's table for the ones notices use,
+/// else hayro-cmap's (which decompresses its whole bundle the first time).
+fn predefined(name: &[u8]) -> Option<CodeToCid> {
+    match bundled_cmap::table(name) {
+        Some(table) => Some(CodeToCid::Bundled(table)),
+        None => embedded_cmap(CMapName::from_bytes(name)).map(CodeToCid::Parsed),
     }
 }
 
@@ -382,7 +396,7 @@ impl Font {
             },
             Some(Object::Stream(s)) => stream_bytes(s, MAX_CMAP_BYTES)
                 .and_then(|bytes| CMap::parse(&bytes, hayro_cmap::load_embedded))
-                .map(|c| CidEncoding::Other(Arc::new(c)))
+                .map(|c| CidEncoding::Other(CodeToCid::Parsed(Arc::new(c))))
                 .unwrap_or(CidEncoding::Identity),
             _ => CidEncoding::Identity,
         };
