@@ -852,18 +852,29 @@ fn code_length(encoding: &CidEncoding, bytes: &[u8]) -> usize {
 
 fn apply_differences(doc: &Document, diffs: &[Object], table: &mut TextTable, type3: bool) {
     let mut code: Option<usize> = None;
+    // The previous name and its text: Chromium's Type 3 fonts repeat one
+    // name (`/g0`) for most of their 256 codes, and 60-70 fonts a file.
+    let mut previous: Option<(&[u8], Option<Cow<'static, str>>)> = None;
     for item in diffs {
         match resolve(doc, item) {
             Some(Object::Integer(i)) => code = usize::try_from(*i).ok(),
             Some(Object::Name(glyph)) => {
                 if let Some(c) = code {
                     if let Some(slot) = table.get_mut(c) {
-                        *slot = glyph_name_to_text(glyph).or_else(|| {
-                            type3
-                                .then(|| type3_code_name(glyph))
-                                .flatten()
-                                .map(|c| Cow::Owned(c.to_string()))
-                        });
+                        let text = match &previous {
+                            Some((name, text)) if *name == glyph.as_slice() => text.clone(),
+                            _ => {
+                                let text = glyph_name_to_text(glyph).or_else(|| {
+                                    type3
+                                        .then(|| type3_code_name(glyph))
+                                        .flatten()
+                                        .map(|c| Cow::Owned(c.to_string()))
+                                });
+                                previous = Some((glyph.as_slice(), text.clone()));
+                                text
+                            }
+                        };
+                        *slot = text;
                     }
                     code = Some(c + 1);
                 }
