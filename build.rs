@@ -12,11 +12,15 @@
 use hayro_cmap::{CMap, CMapName};
 use std::fmt::Write as _;
 
-/// The predefined CMaps precomputed, with the Rust name of their table.
-/// Both have one- and two-byte codes only (Adobe TN 5078).
+/// The predefined CMaps precomputed, with the Rust name of their table:
+/// the horizontal Japanese ones office software and reportlab name. All
+/// have one- and two-byte codes only (Adobe TN 5078; the UTF-16 CMaps,
+/// with four-byte codes, stay with hayro-cmap).
 const TABLES: &[(&str, CMapName<'static>)] = &[
     ("UNIJIS_UCS2_H", CMapName::UniJisUcs2H),
+    ("UNIJIS_UCS2_HW_H", CMapName::UniJisUcs2HwH),
     ("N90MS_RKSJ_H", CMapName::N90msRksjH),
+    ("N90MSP_RKSJ_H", CMapName::N90mspRksjH),
 ];
 
 fn main() {

@@ -3,8 +3,8 @@
 //!
 //! hayro-cmap keeps all its predefined CMaps in one brotli stream, so
 //! parsing `UniJIS-UCS2-H` decompressed every CMap: about 7 ms, 60 % of a
-//! one-file run of a notice with a non-embedded CID font. The two CMaps
-//! reportlab and Japanese office software name are precomputed instead;
+//! one-file run of a notice with a non-embedded CID font. The horizontal
+//! Japanese CMaps reportlab and office software name are precomputed instead;
 //! any other predefined CMap still comes from hayro-cmap, when a font names
 //! it.
 
@@ -37,7 +37,9 @@ include!(concat!(env!("OUT_DIR"), "/bundled_cmaps.rs"));
 pub fn table(name: &[u8]) -> Option<&'static CodeTable> {
     match name {
         b"UniJIS-UCS2-H" => Some(&UNIJIS_UCS2_H),
+        b"UniJIS-UCS2-HW-H" => Some(&UNIJIS_UCS2_HW_H),
         b"90ms-RKSJ-H" => Some(&N90MS_RKSJ_H),
+        b"90msp-RKSJ-H" => Some(&N90MSP_RKSJ_H),
         _ => None,
     }
 }
@@ -53,7 +55,9 @@ mod tests {
     fn tables_agree_with_hayro_cmap_for_every_code() {
         for (name, cmap_name) in [
             (&b"UniJIS-UCS2-H"[..], CMapName::UniJisUcs2H),
+            (b"UniJIS-UCS2-HW-H", CMapName::UniJisUcs2HwH),
             (b"90ms-RKSJ-H", CMapName::N90msRksjH),
+            (b"90msp-RKSJ-H", CMapName::N90mspRksjH),
         ] {
             let bytes = hayro_cmap::load_embedded(cmap_name).unwrap();
             let cmap = CMap::parse(bytes, hayro_cmap::load_embedded).unwrap();

@@ -16,9 +16,9 @@
 //!
 //! Steps 2 and 3 decode bytes directly instead of going through CIDs, because
 //! the CID route turns `-` into U+2011 and `~` into U+02DC (see DESIGN.md).
-//! The predefined CMaps come from `hayro-cmap`: `UniJIS-UCS2-H` and
-//! `90ms-RKSJ-H` as tables the build precomputed (`bundled_cmap.rs`), any
-//! other when a font names it.
+//! The predefined CMaps come from `hayro-cmap`: the horizontal Japanese
+//! ones (`UniJIS-UCS2-H`, `90ms-RKSJ-H`, …) as tables the build precomputed
+//! (`bundled_cmap.rs`), any other when a font names it.
 
 use super::bundled_cmap::{self, CodeTable};
 use super::encoding::{BaseEncoding, ByteTable};
