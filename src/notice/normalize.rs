@@ -26,7 +26,7 @@ pub fn compact(text: &str) -> String {
 /// pass, run on every label comparison, was a notable share of the notice
 /// reader's instructions.
 fn already_nfkc(text: &str) -> bool {
-    text.is_ascii()
+    crate::layout::is_nfkc_by_range(text)
         || unicode_normalization::is_nfkc_quick(text.chars())
             == unicode_normalization::IsNormalized::Yes
 }

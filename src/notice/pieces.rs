@@ -123,7 +123,12 @@ fn push_segment(chars: &[Char], pieces: &mut Vec<Piece>) {
     if word_start < chars.len() {
         words.push(&chars[word_start..]);
     }
-    let is_email = |w: &[Char]| EMAIL.is_match(&compact(&text_of(w)));
+    // No address without an at sign (NFKC makes `＠` and `﹫` one): most
+    // words are not tried, and not joined, compacted and matched.
+    let is_email = |w: &[Char]| {
+        w.iter().any(|c| c.text.contains(['@', '＠', '﹫']))
+            && EMAIL.is_match(&compact(&text_of(w)))
+    };
     let email_at = words.iter().position(|w| is_email(w));
     let mut groups: Vec<&[&[Char]]> = Vec::new();
     match email_at {
@@ -152,7 +157,12 @@ fn push_segment(chars: &[Char], pieces: &mut Vec<Piece>) {
 }
 
 pub(super) fn line_pieces(line: &Line) -> Vec<Piece> {
-    line.chunks.iter().flat_map(chunk_to_pieces).collect()
+    line_pieces_lazily(line).collect()
+}
+
+/// The pieces of a line, chunk by chunk as they are asked for.
+pub(super) fn line_pieces_lazily(line: &Line) -> impl Iterator<Item = Piece> + '_ {
+    line.chunks.iter().flat_map(chunk_to_pieces)
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@
 use super::columns::{self, ColumnField, HeaderColumn, PASSWORD_LABEL};
 use super::model::{Drift, OrderKind, Provenance, User};
 use super::normalize::{compact, join_cell_parts, normalize};
-use super::pieces::{EMAIL, Piece, is_katakana, line_pieces};
+use super::pieces::{EMAIL, Piece, is_katakana, line_pieces, line_pieces_lazily};
 use crate::layout::{Document, Line, bbox_of};
 use crate::secret::Secret;
 use regex::Regex;
@@ -508,15 +508,17 @@ impl TableColumns {
 
 /// Reads a row's first line: its number and classified cells.
 fn read_anchor(line: &Line) -> Option<Anchor> {
-    let mut pieces = line_pieces(line);
-    let first = pieces.first()?;
+    // The first piece decides; the rest of the line is cut into pieces only
+    // for a row number (most body lines are not a row's first line).
+    let mut pieces = line_pieces_lazily(line);
+    let first = pieces.next()?;
     let no: u32 = ROW_NUMBER
         .captures(&compact(&first.text))?
         .get(1)?
         .as_str()
         .parse()
         .ok()?;
-    pieces.remove(0);
+    let pieces: Vec<Piece> = pieces.collect();
     let cells = classify(&pieces);
     let is_row = cells
         .iter()

@@ -16,8 +16,11 @@
 //!
 //! Steps 2 and 3 decode bytes directly instead of going through CIDs, because
 //! the CID route turns `-` into U+2011 and `~` into U+02DC (see DESIGN.md).
-//! The predefined CMaps come from `hayro-cmap`, parsed once per process.
+//! The predefined CMaps come from `hayro-cmap`: the horizontal Japanese
+//! ones (`UniJIS-UCS2-H`, `90ms-RKSJ-H`, …) as tables the build precomputed
+//! (`bundled_cmap.rs`), any other when a font names it.
 
+use super::bundled_cmap::{self, CodeTable};
 use super::encoding::{BaseEncoding, ByteTable};
 use super::font_program;
 use super::glyph_names::{glyph_name_to_text, type3_code_name};
@@ -28,7 +31,7 @@ use super::objects::{
 };
 use super::standard_metrics::standard_font_widths;
 use hayro_cmap::{BfString, CMap, CMapName};
-use lopdf::{Dictionary, Document, Object};
+use lopdf::{Dictionary, Document, Object, ObjectId};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -69,15 +72,32 @@ enum CidEncoding {
     /// `Identity-H` / `-V`: two bytes, code = CID.
     Identity,
     /// A predefined UCS-2 or UTF-16 CMap: the bytes are UTF-16BE text.
-    Utf16(Arc<CMap>),
+    Utf16(CodeToCid),
     /// A predefined Shift-JIS CMap: the bytes are cp932.
-    ShiftJis(Arc<CMap>),
+    ShiftJis(CodeToCid),
     /// A predefined Chinese or Korean multi-byte CMap (`GBK-EUC-H`,
     /// `ETen-B5-H`, `KSCms-UHC-H`, …): the bytes are text in that legacy
     /// encoding, decoded directly like Shift-JIS.
-    Legacy(&'static encoding_rs::Encoding, Arc<CMap>),
+    Legacy(&'static encoding_rs::Encoding, CodeToCid),
     /// Any other CMap, embedded or predefined.
-    Other(Arc<CMap>),
+    Other(CodeToCid),
+}
+
+/// A CMap's code → CID mapping: precomputed at build time for the
+/// predefined CMaps notices use (no bundle to decompress), else parsed.
+#[derive(Debug, Clone)]
+enum CodeToCid {
+    Bundled(&'static CodeTable),
+    Parsed(Arc<CMap>),
+}
+
+impl CodeToCid {
+    fn lookup_cid_code(&self, code: u32, len: u8) -> Option<u32> {
+        match self {
+            CodeToCid::Bundled(table) => table.lookup(code, len),
+            CodeToCid::Parsed(cmap) => cmap.lookup_cid_code(code, len),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -128,9 +148,46 @@ enum ToUnicode {
     Identity,
 }
 
+/// The CMaps font dictionaries of one document share, parsed once each
+/// by object id: 200 fonts naming one 3.9 MB `/ToUnicode` parse it once.
+#[derive(Debug, Default)]
+pub struct SharedCMaps {
+    to_unicode: HashMap<ObjectId, Option<Arc<ToUnicode>>>,
+    encodings: HashMap<ObjectId, Option<Arc<CMap>>>,
+}
+
+impl SharedCMaps {
+    /// The map under `key` of `dict`, parsed by `parse` once per object id
+    /// (a direct object, which no other dictionary can share, every time).
+    fn get_or_parse<T>(
+        doc: &Document,
+        dict: &Dictionary,
+        key: &[u8],
+        cache: &mut HashMap<ObjectId, Option<Arc<T>>>,
+        parse: impl FnOnce(&Object) -> Option<T>,
+    ) -> Option<Arc<T>> {
+        let entry = dict.get(key).ok()?;
+        let Object::Reference(id) = entry else {
+            return parse(entry).map(Arc::new);
+        };
+        if let Some(known) = cache.get(id) {
+            return known.clone();
+        }
+        let parsed = resolve(doc, entry).and_then(parse).map(Arc::new);
+        cache.insert(*id, parsed.clone());
+        parsed
+    }
+}
+
 impl ToUnicode {
-    fn load(doc: &Document, dict: &Dictionary) -> Option<ToUnicode> {
-        match get(doc, dict, b"ToUnicode")? {
+    fn load(doc: &Document, dict: &Dictionary, shared: &mut SharedCMaps) -> Option<Arc<ToUnicode>> {
+        SharedCMaps::get_or_parse(doc, dict, b"ToUnicode", &mut shared.to_unicode, |obj| {
+            Self::parse(obj)
+        })
+    }
+
+    fn parse(obj: &Object) -> Option<ToUnicode> {
+        match obj {
             Object::Name(n) if n.starts_with(b"Identity") => Some(ToUnicode::Identity),
             Object::Stream(s) => {
                 let bytes = stream_bytes(s, MAX_CMAP_BYTES)?;
@@ -201,7 +258,7 @@ pub struct Font {
     /// `/BaseFont` (or the resource name for Type 3 fonts without one).
     pub name: Arc<str>,
     kind: Kind,
-    to_unicode: Option<ToUnicode>,
+    to_unicode: Option<Arc<ToUnicode>>,
     widths: Widths,
     /// Glyph-space width → text space: 0.001, or a Type 3 `/FontMatrix` a.
     width_scale: f64,
@@ -212,18 +269,12 @@ fn embedded_cmap(name: CMapName<'_>) -> Option<Arc<CMap>> {
     CMap::parse(bytes, hayro_cmap::load_embedded).map(Arc::new)
 }
 
-/// The predefined CMaps notices use, parsed once per process.
-fn predefined(name: &[u8]) -> Option<Arc<CMap>> {
-    static UNIJIS_UCS2_H: OnceLock<Option<Arc<CMap>>> = OnceLock::new();
-    static RKSJ_90MS_H: OnceLock<Option<Arc<CMap>>> = OnceLock::new();
-    match name {
-        b"UniJIS-UCS2-H" => UNIJIS_UCS2_H
-            .get_or_init(|| embedded_cmap(CMapName::UniJisUcs2H))
-            .clone(),
-        b"90ms-RKSJ-H" => RKSJ_90MS_H
-            .get_or_init(|| embedded_cmap(CMapName::N90msRksjH))
-            .clone(),
-        other => embedded_cmap(CMapName::from_bytes(other)),
+/// A predefined CMap by name: the build's table for the ones notices use,
+/// else hayro-cmap's (which decompresses its whole bundle the first time).
+fn predefined(name: &[u8]) -> Option<CodeToCid> {
+    match bundled_cmap::table(name) {
+        Some(table) => Some(CodeToCid::Bundled(table)),
+        None => embedded_cmap(CMapName::from_bytes(name)).map(CodeToCid::Parsed),
     }
 }
 
@@ -274,15 +325,20 @@ fn legacy_encoding(name: &[u8]) -> Option<&'static encoding_rs::Encoding> {
 impl Font {
     /// Reads a font dictionary. Never fails: a font we cannot understand
     /// still gives positions, with empty text.
-    pub fn load(doc: &Document, dict: &Dictionary, resource_name: &[u8]) -> Font {
+    pub fn load(
+        doc: &Document,
+        dict: &Dictionary,
+        resource_name: &[u8],
+        shared: &mut SharedCMaps,
+    ) -> Font {
         let subtype = get_name(doc, dict, b"Subtype").unwrap_or(b"");
         let name: Arc<str> = get_name(doc, dict, b"BaseFont")
             .map(|n| String::from_utf8_lossy(n).into_owned())
             .unwrap_or_else(|| String::from_utf8_lossy(resource_name).into_owned())
             .into();
-        let to_unicode = ToUnicode::load(doc, dict);
+        let to_unicode = ToUnicode::load(doc, dict, shared);
         if subtype == b"Type0" {
-            Self::load_composite(doc, dict, name, to_unicode)
+            Self::load_composite(doc, dict, name, to_unicode, shared)
         } else {
             Self::load_simple(doc, dict, subtype, name, to_unicode)
         }
@@ -293,7 +349,7 @@ impl Font {
         dict: &Dictionary,
         subtype: &[u8],
         name: Arc<str>,
-        to_unicode: Option<ToUnicode>,
+        to_unicode: Option<Arc<ToUnicode>>,
     ) -> Font {
         let builtin = builtin_encoding(doc, dict, subtype, &name);
         let base = |named: Option<BaseEncoding>| match (named, &builtin) {
@@ -367,8 +423,14 @@ impl Font {
         doc: &Document,
         dict: &Dictionary,
         name: Arc<str>,
-        mut to_unicode: Option<ToUnicode>,
+        mut to_unicode: Option<Arc<ToUnicode>>,
+        shared: &mut SharedCMaps,
     ) -> Font {
+        let embedded = |obj: &Object| match obj {
+            Object::Stream(s) => stream_bytes(s, MAX_CMAP_BYTES)
+                .and_then(|bytes| CMap::parse(&bytes, hayro_cmap::load_embedded)),
+            _ => None,
+        };
         let encoding = match get(doc, dict, b"Encoding") {
             Some(Object::Name(n)) if n.starts_with(b"Identity") => CidEncoding::Identity,
             Some(Object::Name(n)) => match predefined(n) {
@@ -380,10 +442,11 @@ impl Font {
                 },
                 None => CidEncoding::Identity,
             },
-            Some(Object::Stream(s)) => stream_bytes(s, MAX_CMAP_BYTES)
-                .and_then(|bytes| CMap::parse(&bytes, hayro_cmap::load_embedded))
-                .map(|c| CidEncoding::Other(Arc::new(c)))
-                .unwrap_or(CidEncoding::Identity),
+            Some(Object::Stream(_)) => {
+                SharedCMaps::get_or_parse(doc, dict, b"Encoding", &mut shared.encodings, embedded)
+                    .map(|c| CidEncoding::Other(CodeToCid::Parsed(c)))
+                    .unwrap_or(CidEncoding::Identity)
+            }
             _ => CidEncoding::Identity,
         };
         let descendant = get_array(doc, dict, b"DescendantFonts")
@@ -413,7 +476,7 @@ impl Font {
             if !is_japan1 && collection.is_none() {
                 program.source = ProgramSource::find(doc, cid_font);
             }
-            if !to_unicode.as_ref().is_some_and(ToUnicode::is_map)
+            if !to_unicode.as_deref().is_some_and(ToUnicode::is_map)
                 && !is_japan1
                 && collection.is_none()
             {
@@ -427,7 +490,7 @@ impl Font {
                     && ordering.as_deref() == Some(b"Identity")
                     && !has_font_program(doc, cid_font)
                 {
-                    to_unicode = Some(ToUnicode::Identity);
+                    to_unicode = Some(Arc::new(ToUnicode::Identity));
                 }
             }
         }
@@ -560,7 +623,7 @@ impl Font {
     }
 
     fn to_unicode_text(&self, code: u32) -> Option<String> {
-        match self.to_unicode.as_ref()? {
+        match self.to_unicode.as_deref()? {
             ToUnicode::Strict(cmap) => match cmap.lookup_bf_string(code)? {
                 BfString::Char(c) => Some(c.to_string()),
                 BfString::String(s) => Some(s),
@@ -572,7 +635,7 @@ impl Font {
 
     /// The identity `/ToUnicode` name's reading of a code.
     fn identity_text(&self, code: u32) -> Option<String> {
-        matches!(self.to_unicode, Some(ToUnicode::Identity))
+        matches!(self.to_unicode.as_deref(), Some(ToUnicode::Identity))
             .then(|| char::from_u32(code).filter(|c| !c.is_control()))
             .flatten()
             .map(String::from)
@@ -789,18 +852,29 @@ fn code_length(encoding: &CidEncoding, bytes: &[u8]) -> usize {
 
 fn apply_differences(doc: &Document, diffs: &[Object], table: &mut TextTable, type3: bool) {
     let mut code: Option<usize> = None;
+    // The previous name and its text: Chromium's Type 3 fonts repeat one
+    // name (`/g0`) for most of their 256 codes, and 60-70 fonts a file.
+    let mut previous: Option<(&[u8], Option<Cow<'static, str>>)> = None;
     for item in diffs {
         match resolve(doc, item) {
             Some(Object::Integer(i)) => code = usize::try_from(*i).ok(),
             Some(Object::Name(glyph)) => {
                 if let Some(c) = code {
                     if let Some(slot) = table.get_mut(c) {
-                        *slot = glyph_name_to_text(glyph).or_else(|| {
-                            type3
-                                .then(|| type3_code_name(glyph))
-                                .flatten()
-                                .map(|c| Cow::Owned(c.to_string()))
-                        });
+                        let text = match &previous {
+                            Some((name, text)) if *name == glyph.as_slice() => text.clone(),
+                            _ => {
+                                let text = glyph_name_to_text(glyph).or_else(|| {
+                                    type3
+                                        .then(|| type3_code_name(glyph))
+                                        .flatten()
+                                        .map(|c| Cow::Owned(c.to_string()))
+                                });
+                                previous = Some((glyph.as_slice(), text.clone()));
+                                text
+                            }
+                        };
+                        *slot = text;
                     }
                     code = Some(c + 1);
                 }
@@ -844,5 +918,48 @@ fn read_cid_widths(doc: &Document, cid_font: &Dictionary) -> Widths {
         ranges,
         default,
         japan1: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::{Stream, dictionary};
+
+    /// Two font dictionaries naming one `/ToUnicode` stream share one parse
+    /// of it; a font with its own stream gets its own.
+    #[test]
+    fn a_shared_to_unicode_is_parsed_once_per_document() {
+        let mut doc = Document::with_version("1.7");
+        let cmap = |to: &str| {
+            format!(
+                "/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n\
+                 1 begincodespacerange <00> <FF> endcodespacerange\n\
+                 1 beginbfchar <41> <{to}> endbfchar\n\
+                 endcmap CMapName currentdict /CMap defineresource pop end end"
+            )
+        };
+        let shared = doc.add_object(Stream::new(dictionary! {}, cmap("0042").into_bytes()));
+        let own = doc.add_object(Stream::new(dictionary! {}, cmap("0043").into_bytes()));
+        let font = |to_unicode| {
+            dictionary! {
+                "Type" => "Font",
+                "Subtype" => "Type1",
+                "BaseFont" => "Helvetica",
+                "ToUnicode" => to_unicode,
+            }
+        };
+        let (a, b, c) = (font(shared), font(shared), font(own));
+        let mut cmaps = SharedCMaps::default();
+        let fonts: Vec<Font> = [a, b, c]
+            .iter()
+            .map(|d| Font::load(&doc, d, b"F1", &mut cmaps))
+            .collect();
+        let map = |f: &Font| f.to_unicode.clone().unwrap();
+        assert!(Arc::ptr_eq(&map(&fonts[0]), &map(&fonts[1])));
+        assert!(!Arc::ptr_eq(&map(&fonts[0]), &map(&fonts[2])));
+        assert_eq!(fonts[1].to_unicode_text(0x41).as_deref(), Some("B"));
+        assert_eq!(fonts[2].to_unicode_text(0x41).as_deref(), Some("C"));
+        assert_eq!(cmaps.to_unicode.len(), 2);
     }
 }

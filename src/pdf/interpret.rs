@@ -36,6 +36,8 @@ const WHITE_THRESHOLD: f64 = 0.95;
 #[derive(Default)]
 pub struct FontCache {
     by_id: HashMap<ObjectId, Arc<Font>>,
+    /// ToUnicode and encoding CMaps shared by several fonts, parsed once.
+    cmaps: super::font::SharedCMaps,
     /// Page and form content bytes decoded in this document.
     pub decoded_bytes: usize,
     /// Fonts written inline in a resource dictionary, by the dictionary's
@@ -742,7 +744,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                 return Some(f.clone());
             }
             let dict = resolve(self.doc, entry).and_then(as_dict)?;
-            let font = Arc::new(Font::load(self.doc, dict, name));
+            let font = Arc::new(Font::load(self.doc, dict, name, &mut self.fonts.cmaps));
             self.fonts.by_id.insert(*id, font.clone());
             Some(font)
         } else {
@@ -751,7 +753,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
             if let Some(f) = self.fonts.inline.get(&key) {
                 return Some(f.clone());
             }
-            let font = Arc::new(Font::load(self.doc, dict, name));
+            let font = Arc::new(Font::load(self.doc, dict, name, &mut self.fonts.cmaps));
             self.fonts.inline.insert(key, font.clone());
             Some(font)
         }

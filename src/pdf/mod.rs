@@ -12,6 +12,7 @@
 //! interpreter is ours. Pages are numbered from 1.
 
 mod annotations;
+mod bundled_cmap;
 mod content;
 pub mod device;
 mod encoding;
