@@ -20,6 +20,7 @@
 
 mod archive;
 mod inputs;
+pub mod isolate;
 mod names;
 mod outdir;
 mod passwords;

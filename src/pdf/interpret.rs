@@ -770,7 +770,13 @@ impl<'a, 'd> Interpreter<'a, 'd> {
         };
         let mut decoded = std::mem::take(&mut self.decoded);
         decoded.clear();
-        font.decode(bytes, &mut decoded);
+        // What the document's text budget has left: decoding past it would
+        // only make text push_glyph refuses.
+        let text_left = self
+            .limits
+            .max_text_bytes_per_document
+            .saturating_sub(self.fonts.text_bytes);
+        font.decode(bytes, &mut decoded, text_left);
         let gs = &self.gs;
         let size = gs.font_size;
         let th = gs.horizontal_scale;
