@@ -1,6 +1,7 @@
 //! Structured hostile PDFs: amplification through every indirection the
-//! format allows, each run through every command (`parse`, `check`,
-//! `text`) of the real binary, which parses in worker processes.
+//! format allows, each run through every command that reads a PDF
+//! (`parse`, `check`, `text`, `password-check`) of the real binary, which
+//! parses in worker processes.
 //!
 //! Random bytes did not find these; structure does: one small object used
 //! many times (a ToUnicode entry, an `/ActualText`, a content stream, a
@@ -602,6 +603,23 @@ fn every_command_gives_one_answer_in_time(name: &str, path: &Path) {
         assert_eq!(stderr.lines().count(), 1, "{name} text: {stderr}");
     }
     assert!(took < bound, "{name} text: took {took:?}");
+    let (out, took) = kaitsu_capped(&[
+        "password-check",
+        "--user-id",
+        "someone",
+        "--notice",
+        &path_s,
+        "--timeout",
+        &timeout,
+    ]);
+    // No notice, or no such user: a usage error with one message.
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{name} password-check: {:?}",
+        out.status
+    );
+    assert!(took < bound, "{name} password-check: took {took:?}");
 }
 
 fn write_all(dir: &Path) -> Vec<(&'static str, PathBuf)> {
@@ -637,7 +655,7 @@ fn every_hostile_file_gives_one_record_in_time_in_every_command() {
         let started = Instant::now();
         every_command_gives_one_answer_in_time(name, &path);
         eprintln!(
-            "{name}: {:.2} s for three commands",
+            "{name}: {:.2} s for four commands",
             started.elapsed().as_secs_f64()
         );
     }

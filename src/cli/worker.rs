@@ -10,6 +10,7 @@
 //! the same options give in-process, byte for byte: the worker runs
 //! [`kaitsu::parse_to_record`] and the record crosses the pipe as JSON.
 
+use super::validate_cmds::{NoticeAnswer, look_up};
 use kaitsu::batch::isolate::{self, Failure, WorkerPool};
 use kaitsu::output::Record;
 use kaitsu::validate::Policy;
@@ -50,6 +51,8 @@ enum Task {
     Record { source: String },
     /// Its layout text, as `text` prints it.
     Layout,
+    /// The temporary password it gives a user (`password-check`).
+    TemporaryPassword { user_id: String },
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -64,6 +67,15 @@ struct Request {
 #[derive(Debug, Serialize, Deserialize)]
 enum LayoutAnswer {
     Text(String),
+    Error(String),
+}
+
+/// The answer to [`Task::TemporaryPassword`] (the password crosses the
+/// pipe between two kaitsu processes, as the input's own password does).
+#[derive(Debug, Serialize, Deserialize)]
+enum PasswordAnswer {
+    Found(Option<String>),
+    NoUser,
     Error(String),
 }
 
@@ -172,6 +184,43 @@ pub(super) fn layout_text(
     Some(Err(record.error.map(|e| e.message).unwrap_or_default()))
 }
 
+/// The temporary password `user_id` has in the notice, read by a worker;
+/// `None` when no worker could be started.
+pub(super) fn temporary_password(
+    pool: &WorkerPool,
+    source: &str,
+    bytes: &[u8],
+    options: &ParseOptions,
+    user_id: &str,
+) -> Option<NoticeAnswer> {
+    let (request, budget) = request_for(
+        Task::TemporaryPassword {
+            user_id: user_id.to_string(),
+        },
+        options,
+    );
+    let failure = match pool.call(&encode(&request, bytes), budget) {
+        Ok(answer) => match serde_json::from_slice::<PasswordAnswer>(&answer) {
+            Ok(PasswordAnswer::Found(p)) => return Some(NoticeAnswer::Found(p.map(Secret::new))),
+            Ok(PasswordAnswer::NoUser) => return Some(NoticeAnswer::NoUser),
+            Ok(PasswordAnswer::Error(e)) => return Some(NoticeAnswer::Failed(e)),
+            Err(e) => Failure::Died {
+                status: format!("its answer did not read: {e}"),
+            },
+        },
+        Err(Failure::Spawn(_)) => return None,
+        Err(f) => f,
+    };
+    let record = isolate::failure_record(source, &failure, isolate::DEFAULT_MEMORY_CAP);
+    let message = record.error.map(|e| e.message).unwrap_or_default();
+    // The record's message names the source; the command names it itself.
+    let message = message
+        .strip_prefix(&format!("{source}: "))
+        .map(str::to_string)
+        .unwrap_or(message);
+    Some(NoticeAnswer::Failed(message))
+}
+
 /// Runs `kaitsu worker` (hidden): caps its own memory, then answers
 /// requests on stdin until it closes.
 pub(super) fn run() -> ExitCode {
@@ -240,6 +289,14 @@ fn answer(ready: &Ready, frame: Vec<u8>) -> Vec<u8> {
             let answer = match kaitsu::layout_bytes(bytes, &options) {
                 Ok(doc) => LayoutAnswer::Text(super::layout_text(&doc, ready.reveal)),
                 Err(e) => LayoutAnswer::Error(e.to_string()),
+            };
+            serde_json::to_vec(&answer).unwrap_or_default()
+        }
+        Task::TemporaryPassword { user_id } => {
+            let answer = match look_up(bytes, &options, &user_id) {
+                NoticeAnswer::Found(p) => PasswordAnswer::Found(p.map(|p| p.expose().to_string())),
+                NoticeAnswer::NoUser => PasswordAnswer::NoUser,
+                NoticeAnswer::Failed(e) => PasswordAnswer::Error(e),
             };
             serde_json::to_vec(&answer).unwrap_or_default()
         }
