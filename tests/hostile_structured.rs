@@ -452,10 +452,8 @@ fn make_hostile_files() -> Vec<(&'static str, Vec<u8>)> {
     // Decompression bombs through every filter chain, in content, in a
     // ToUnicode CMap, in a form and in an object stream.
     let gib = 1usize << 30;
-    let flate_flate = {
-        let once = zlib_repeat(b' ', gib);
-        zlib(&once)
-    };
+    let flate_once = zlib_repeat(b' ', gib);
+    let flate_flate = zlib(&flate_once);
     let run_length_bomb = {
         // RunLengthDecode: 0x81 then a byte is 128 copies of it; 16 MiB of
         // runs decode to 1 GiB, and deflate shrinks the runs to kilobytes.
@@ -474,7 +472,7 @@ fn make_hostile_files() -> Vec<(&'static str, Vec<u8>)> {
             .into_bytes()
     };
     let bombs: Vec<(&'static str, &'static str, Vec<u8>)> = vec![
-        ("flate", "/Filter /FlateDecode", zlib_repeat(b' ', gib)),
+        ("flate", "/Filter /FlateDecode", flate_once),
         (
             "flate_flate",
             "/Filter [/FlateDecode /FlateDecode]",
