@@ -791,3 +791,17 @@ fn records_from_workers_are_byte_identical_to_in_process_ones() {
     let b = kaitsu_in(dir, &["text", "--in-process", file]);
     assert!(!a.stdout.is_empty() && a.stdout == b.stdout);
 }
+
+#[test]
+fn an_absurd_timeout_is_a_usage_error_not_a_panic() {
+    let file = corpus_fixture("calc_ipaex_address_dns");
+    let file = file.to_string_lossy();
+    for command in [&["parse", "-q"][..], &["check", "-q"], &["text"]] {
+        for t in ["1e300", "1e12", "0", "-1", "NaN"] {
+            let mut args = command.to_vec();
+            args.extend(["--timeout", t, &file]);
+            let (out, _) = kaitsu_capped(&args);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        }
+    }
+}

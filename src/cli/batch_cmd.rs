@@ -17,7 +17,6 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 /// How many failed inputs the closing summary names on a terminal (all of
 /// them are in `summary.json`).
@@ -131,9 +130,10 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
         },
         None => PasswordMap::default(),
     };
-    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
-        return usage("--timeout must be a positive number of seconds");
-    }
+    let timeout = match super::timeout_of(args.timeout) {
+        Ok(t) => t,
+        Err(e) => return usage(e),
+    };
     let output_dir = match &spec.output_dir {
         Some(dir) => match OutputDir::open(dir) {
             Ok(d) => Some(d),
@@ -188,7 +188,7 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
         jobs: workers,
         passwords: super::passwords(args.passwords),
         password_map,
-        timeout: Some(Duration::from_secs_f64(args.timeout)),
+        timeout: Some(timeout),
         output_dir: output_dir.clone(),
         resume: spec.resume,
         retry_errors: spec.retry_errors,

@@ -178,6 +178,24 @@ struct TextArgs {
     file: PathBuf,
 }
 
+/// The longest `--timeout`: a notice parses in milliseconds, and a budget
+/// beyond this is a typo (`--timeout 1e300` used to panic: no clock holds
+/// it).
+const MAX_TIMEOUT_SECS: f64 = 86_400.0;
+
+/// `--timeout SECS`: a positive number of seconds, at most a day.
+pub(crate) fn timeout_of(secs: f64) -> Result<std::time::Duration, String> {
+    if secs > MAX_TIMEOUT_SECS {
+        return Err(format!(
+            "--timeout must be at most {MAX_TIMEOUT_SECS} seconds (a day)"
+        ));
+    }
+    std::time::Duration::try_from_secs_f64(secs)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| "--timeout must be a positive number of seconds".to_string())
+}
+
 fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
     s.parse::<jiff::civil::Date>()
         .map_err(|e| format!("not a date like 2024-03-01: {e}"))
@@ -290,16 +308,17 @@ fn run_parse(args: ParseArgs, lang: Lang) -> ExitCode {
 }
 
 fn run_text(args: TextArgs) -> ExitCode {
-    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
-        eprintln!("kaitsu: --timeout must be a positive number of seconds");
-        return ExitCode::from(EXIT_USAGE);
-    }
+    let timeout = match timeout_of(args.timeout) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("kaitsu: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
     let options = ParseOptions {
         passwords: passwords(args.passwords),
         limits: kaitsu::pdf::Limits {
-            deadline: Some(
-                std::time::Instant::now() + std::time::Duration::from_secs_f64(args.timeout),
-            ),
+            deadline: std::time::Instant::now().checked_add(timeout),
             ..kaitsu::pdf::Limits::default()
         },
     };

@@ -207,20 +207,20 @@ fn read_candidate(lang: super::Lang) -> Result<Secret, String> {
 
 /// Runs `kaitsu password-check`.
 pub fn run_password_check(args: PasswordCheckArgs, lang: super::Lang) -> ExitCode {
-    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
-        eprintln!("kaitsu: --timeout must be a positive number of seconds");
-        return ExitCode::from(EXIT_USAGE);
-    }
+    let timeout = match super::timeout_of(args.timeout) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("kaitsu: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
     let temporary: Option<Secret> = match &args.notice {
         None => None,
         Some(path) => {
             let options = ParseOptions {
                 passwords: super::passwords(args.passwords),
                 limits: kaitsu::pdf::Limits {
-                    deadline: Some(
-                        std::time::Instant::now()
-                            + std::time::Duration::from_secs_f64(args.timeout),
-                    ),
+                    deadline: std::time::Instant::now().checked_add(timeout),
                     ..kaitsu::pdf::Limits::default()
                 },
             };

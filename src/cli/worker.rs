@@ -265,7 +265,7 @@ fn answer(ready: &Ready, frame: Vec<u8>) -> Vec<u8> {
         limits: kaitsu::pdf::Limits {
             deadline: request
                 .timeout_ms
-                .map(|ms| Instant::now() + Duration::from_millis(ms)),
+                .and_then(|ms| Instant::now().checked_add(Duration::from_millis(ms))),
             ..kaitsu::pdf::Limits::default()
         },
     };
