@@ -550,6 +550,19 @@ impl<'a, 'd> Interpreter<'a, 'd> {
             "Tf" => {
                 self.gs.font_size = num(1).unwrap_or(0.0);
                 if let Some(Object::Name(font_name)) = ops.first() {
+                    // Loading a font can parse megabytes of CMap, and a
+                    // document may select hundreds of fonts: the clock is
+                    // read before each selection, not every 4 096
+                    // operators only.
+                    if self
+                        .limits
+                        .deadline
+                        .is_some_and(|d| std::time::Instant::now() > d)
+                    {
+                        return Err(PdfError::TimedOut {
+                            page: self.page_number,
+                        });
+                    }
                     self.gs.font = self.font(resources, font_name);
                 }
             }
