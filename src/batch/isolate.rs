@@ -172,7 +172,21 @@ impl WorkerPool {
     pub fn call(&self, request: &[u8], budget: Option<Duration>) -> Result<Vec<u8>, Failure> {
         let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let mut worker = match idle {
-            Some(w) => w,
+            // An idle worker that died meanwhile (killed from outside)
+            // cannot take the request: that is not this file's fault, so a
+            // new worker gets it.
+            Some(w) => {
+                let alive = w
+                    .child
+                    .lock()
+                    .is_ok_and(|mut c| matches!(c.try_wait(), Ok(None)));
+                if alive {
+                    w
+                } else {
+                    w.reap();
+                    self.spawn().map_err(Failure::Spawn)?
+                }
+            }
             None => self.spawn().map_err(Failure::Spawn)?,
         };
         let killed = Arc::new(AtomicBool::new(false));
