@@ -65,6 +65,15 @@ pub enum Error {
         /// What was missing.
         reason: String,
     },
+    /// The time budget ran out between two layers (after the pages were
+    /// read, before layout or the notice reader).
+    #[error(
+        "{stage} started after the time budget ran out; raise --timeout if the file is genuine"
+    )]
+    TimedOut {
+        /// What was about to run.
+        stage: &'static str,
+    },
     /// Reading the file failed.
     #[error("cannot read the file: {0}")]
     Io(#[from] std::io::Error),
@@ -106,8 +115,9 @@ impl Error {
         match self {
             Error::Pdf(PdfError::Encrypted(_)) => ErrorKind::Encrypted,
             Error::Pdf(PdfError::LimitExceeded { .. }) => ErrorKind::LimitExceeded,
-            Error::Pdf(PdfError::TimedOut { .. }) => ErrorKind::Timeout,
+            Error::Pdf(PdfError::TimedOut { .. } | PdfError::TimedOutOpening) => ErrorKind::Timeout,
             Error::Pdf(_) => ErrorKind::Corrupt,
+            Error::TimedOut { .. } => ErrorKind::Timeout,
             Error::NoTextLayer { .. } => ErrorKind::NoTextLayer,
             Error::NotANotice { .. } => ErrorKind::NotANotice,
             Error::Io(_) => ErrorKind::Io,

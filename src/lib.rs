@@ -93,7 +93,18 @@ pub struct ParseOptions {
 
 /// Parses one notice PDF held in memory.
 pub fn parse_bytes(bytes: &[u8], options: &ParseOptions) -> Result<Notice, Error> {
-    notice::parse(&layout_bytes(bytes, options)?)
+    let doc = layout_bytes(bytes, options)?;
+    check_deadline(options, "reading the notice")?;
+    notice::parse(&doc)
+}
+
+/// The time budget, looked at between two layers (the PDF layer checks it
+/// inside its own loops).
+fn check_deadline(options: &ParseOptions, stage: &'static str) -> Result<(), Error> {
+    match options.limits.deadline {
+        Some(d) if std::time::Instant::now() > d => Err(Error::TimedOut { stage }),
+        _ => Ok(()),
+    }
 }
 
 /// Parses and validates one notice into the record `kaitsu parse` prints:
@@ -121,7 +132,8 @@ pub fn parse_to_record(
 
 /// Runs the PDF and layout layers: the text lines of every page.
 pub fn layout_bytes(bytes: &[u8], options: &ParseOptions) -> Result<layout::Document, Error> {
-    let doc = pdf::open(bytes, &options.passwords)?;
+    let doc = pdf::open_with_limits(bytes, &options.passwords, &options.limits)?;
     let pages = pdf::extract_pages(&doc, &options.limits)?;
+    check_deadline(options, "the layout of the pages")?;
     layout::Document::from_pages(&pages)
 }

@@ -215,3 +215,36 @@ fn a_to_unicode_entry_that_amplifies_text_hits_the_text_budget() {
         Some(ErrorKind::LimitExceeded)
     );
 }
+
+#[test]
+fn a_thousand_wrong_passwords_stop_at_the_deadline() {
+    // AES-256 (R6): every try derives a key (about 6 ms in a release
+    // build), so a thousand tries would run for seconds past the budget.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/corpus/qpdf_aes256_userpw.pdf");
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{e}"));
+    let budget = Duration::from_millis(300);
+    let options = ParseOptions {
+        passwords: (0..1000)
+            .map(|i| kaitsu::Secret::new(format!("wrong-{i}")))
+            .collect(),
+        limits: kaitsu::pdf::Limits {
+            deadline: Some(Instant::now() + budget),
+            ..kaitsu::pdf::Limits::default()
+        },
+    };
+    let started = Instant::now();
+    let e = parse_bytes(&bytes, &options).err();
+    let took = started.elapsed();
+    assert_eq!(
+        e.as_ref().map(|e| e.kind()),
+        Some(ErrorKind::Timeout),
+        "{e:?}"
+    );
+    assert!(
+        e.is_some_and(|e| e.to_string().contains("trying passwords")),
+        "the message says what ran out"
+    );
+    // One try past the deadline at most, on a loaded machine.
+    assert!(took < budget + Duration::from_secs(2), "took {took:?}");
+}

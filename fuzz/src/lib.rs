@@ -2,4 +2,5 @@
 
 pub mod glyphs;
 pub mod harness;
+pub mod structured;
 pub mod synth;

@@ -144,19 +144,80 @@ fn read_stdin_pdf(stdin: &mut dyn BufRead, max: u64) -> Input {
     }
 }
 
+/// The longest line of a path list: Linux's `PATH_MAX`. A longer line (or
+/// one holding a NUL byte, as `/dev/zero` gives) is not a path, and the
+/// stream is not a path list: reading stops there, so an endless line
+/// cannot grow without bound.
+pub const MAX_PATH_LINE: usize = 4096;
+
+/// Paths a list on standard input may name: a daily batch is thousands;
+/// each input costs a few hundred bytes before it is read (600 MB for a
+/// million missing files, measured), so an endless
+/// list of short names must end well before memory does.
+pub const MAX_LISTED_PATHS: usize = 100_000;
+
 fn read_path_list(stdin: &mut dyn BufRead, ctx: &mut Expansion) {
+    let mut listed = 0usize;
     let mut buf = Vec::new();
+    // The whole list is bounded like a PDF on stdin: a list of `max_bytes`
+    // holds a million paths or more, and an endless stream of short lines
+    // must end too.
+    let mut left = ctx.max_bytes;
+    let too_long = |ctx: &mut Expansion| {
+        ctx.out.push(Input::failed(
+            "-".into(),
+            format!(
+                "the list of paths on standard input is longer than the limit of {} bytes; \
+                 reading stopped",
+                ctx.max_bytes
+            ),
+        ));
+    };
     loop {
+        if left == 0 {
+            if stdin.fill_buf().is_ok_and(|b| !b.is_empty()) {
+                too_long(ctx);
+            }
+            break;
+        }
         buf.clear();
-        match stdin.read_until(b'\n', &mut buf) {
+        let limit = (MAX_PATH_LINE as u64 + 1).min(left.saturating_add(1));
+        match stdin.take(limit).read_until(b'\n', &mut buf) {
             Ok(0) => break,
-            Ok(_) => {
+            Ok(n) => {
+                left = left.saturating_sub(n as u64);
+                let ended = buf.last() == Some(&b'\n');
                 while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
                     buf.pop();
+                }
+                if buf.contains(&0) || (!ended && buf.len() > MAX_PATH_LINE) {
+                    ctx.out.push(Input::failed(
+                        "-".into(),
+                        format!(
+                            "standard input is neither a PDF nor a list of paths (a line longer \
+                             than {MAX_PATH_LINE} bytes or holding a NUL byte); reading stopped"
+                        ),
+                    ));
+                    break;
+                }
+                if !ended && left == 0 {
+                    too_long(ctx);
+                    break;
                 }
                 if buf.is_empty() {
                     continue;
                 }
+                if listed == MAX_LISTED_PATHS {
+                    ctx.out.push(Input::failed(
+                        "-".into(),
+                        format!(
+                            "standard input lists more than {MAX_LISTED_PATHS} paths; reading \
+                             stopped (split the batch)"
+                        ),
+                    ));
+                    break;
+                }
+                listed += 1;
                 ctx.expand_one(&path_from_bytes(&buf));
             }
             Err(e) => {
@@ -263,6 +324,22 @@ mod tests {
             1000,
         );
         assert_eq!(names(&inputs), ["a.pdf", "b.pdf", "c.pdf"]);
+    }
+
+    #[test]
+    fn an_endless_line_or_list_on_stdin_stops_with_one_error() {
+        // /dev/zero: one line of NULs that never ends.
+        let mut zeros = std::io::BufReader::new(std::io::repeat(0).take(1 << 30));
+        let (inputs, _) = expand(&[PathBuf::from("-")], false, &mut zeros, 1 << 20);
+        assert_eq!(inputs.len(), 1);
+        assert!(matches!(&inputs[0].origin, Origin::Unreadable(_)));
+        // An endless run of empty lines, and one of a line without NUL.
+        for byte in [b'\n', b'a'] {
+            let mut r = std::io::BufReader::new(std::io::repeat(byte).take(1 << 30));
+            let (inputs, _) = expand(&[PathBuf::from("-")], false, &mut r, 1 << 20);
+            assert_eq!(inputs.len(), 1, "{}", byte as char);
+            assert!(matches!(&inputs[0].origin, Origin::Unreadable(_)));
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@
 
 mod archive;
 mod inputs;
+pub mod isolate;
 mod names;
 mod outdir;
 mod passwords;
@@ -394,7 +395,7 @@ fn make_record(
     let parse_options = ParseOptions {
         passwords,
         limits: crate::pdf::Limits {
-            deadline: options.timeout.map(|t| Instant::now() + t),
+            deadline: options.timeout.and_then(|t| Instant::now().checked_add(t)),
             ..crate::pdf::Limits::default()
         },
     };

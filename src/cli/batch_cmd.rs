@@ -17,7 +17,6 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 /// How many failed inputs the closing summary names on a terminal (all of
 /// them are in `summary.json`).
@@ -57,6 +56,11 @@ pub(super) struct InputArgs {
     /// standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Parse in this process instead of in worker processes: each file
+    /// then starts sooner, but a file that exhausts memory (or a loop no
+    /// time check reaches) stops the whole batch, with no record.
+    #[arg(long)]
+    in_process: bool,
     /// Notice PDFs, directories (with --recursive), or `-`: PDF bytes on
     /// standard input, or a list of paths there, one per line.
     #[arg(required = true)]
@@ -126,9 +130,10 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
         },
         None => PasswordMap::default(),
     };
-    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
-        return usage("--timeout must be a positive number of seconds");
-    }
+    let timeout = match super::timeout_of(args.timeout) {
+        Ok(t) => t,
+        Err(e) => return usage(e),
+    };
     let output_dir = match &spec.output_dir {
         Some(dir) => match OutputDir::open(dir) {
             Ok(d) => Some(d),
@@ -183,7 +188,7 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
         jobs: workers,
         passwords: super::passwords(args.passwords),
         password_map,
-        timeout: Some(Duration::from_secs_f64(args.timeout)),
+        timeout: Some(timeout),
         output_dir: output_dir.clone(),
         resume: spec.resume,
         retry_errors: spec.retry_errors,
@@ -192,12 +197,29 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
     };
     let reveal = spec.reveal;
     let strip_notice = spec.check.is_some();
+    let pool = if args.in_process {
+        None
+    } else {
+        super::worker::pool(&super::worker::Setup {
+            records: Some(super::worker::RecordSetup {
+                policy_yaml: policy.to_yaml(),
+                today: today.to_string(),
+                strip_notice,
+            }),
+            reveal,
+        })
+    };
+    let no_worker_warned = std::sync::atomic::AtomicBool::new(false);
     let process = |source: &str, bytes: &[u8], opts: &kaitsu::ParseOptions| {
-        let mut record = kaitsu::parse_to_record(source, bytes, opts, reveal, &policy, today);
-        if strip_notice {
-            record.notice = None;
+        if let Some(pool) = &pool {
+            if let Some(record) = super::worker::record(pool, source, bytes, opts) {
+                return record;
+            }
+            if !no_worker_warned.swap(true, Ordering::Relaxed) {
+                eprintln!("kaitsu: {}", Msg::NoWorker.text(spec.lang));
+            }
         }
-        record
+        record_in_process(source, bytes, opts, reveal, &policy, today, strip_notice)
     };
 
     let progress = if !args.quiet && inputs.len() > 1 && std::io::stderr().is_terminal() {
@@ -339,6 +361,24 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// One input's record in this process: what a worker runs, and the batch
+/// with `--in-process`.
+pub(super) fn record_in_process(
+    source: &str,
+    bytes: &[u8],
+    options: &kaitsu::ParseOptions,
+    reveal: bool,
+    policy: &Policy,
+    today: jiff::civil::Date,
+    strip_notice: bool,
+) -> Record {
+    let mut record = kaitsu::parse_to_record(source, bytes, options, reveal, policy, today);
+    if strip_notice {
+        record.notice = None;
+    }
+    record
 }
 
 fn print_summary(summary: &batch::Summary, lang: Lang) {

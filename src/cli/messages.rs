@@ -80,11 +80,12 @@ pub(crate) enum Msg {
     AboutCompletions,
     AboutMan,
     PasswordPrompt,
+    NoWorker,
 }
 
 /// Every variant, for the completeness test.
 #[cfg(test)]
-const ALL: [Msg; 21] = [
+const ALL: [Msg; 22] = [
     Msg::NoInput,
     Msg::OtherFilesSkipped,
     Msg::TooManyJobs,
@@ -106,6 +107,7 @@ const ALL: [Msg; 21] = [
     Msg::AboutCompletions,
     Msg::AboutMan,
     Msg::PasswordPrompt,
+    Msg::NoWorker,
 ];
 
 impl Msg {
@@ -186,6 +188,10 @@ impl Msg {
             Msg::PasswordPrompt => (
                 "New password (not shown): ",
                 "新しいパスワード（表示されません）: ",
+            ),
+            Msg::NoWorker => (
+                "cannot start a worker process; parsing in this process (a file that exhausts memory stops the batch)",
+                "ワーカープロセスを起動できないため、このプロセスで読み取ります（メモリを使い尽くすファイルがあると処理全体が止まります）",
             ),
         }
     }

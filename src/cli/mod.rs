@@ -19,6 +19,7 @@ mod render_cmd;
 #[cfg(feature = "serve")]
 mod serve_cmd;
 mod sink;
+mod worker;
 
 use messages::{Lang, Msg};
 mod validate_cmds;
@@ -67,6 +68,10 @@ enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff), e.g. `kaitsu man > kaitsu.1`.
     Man,
+    /// A worker process of `parse`, `check` and `text` (internal: requests
+    /// on stdin, answers on stdout).
+    #[command(hide = true)]
+    Worker,
 }
 
 #[derive(Debug, clap::Args)]
@@ -162,8 +167,33 @@ struct TextArgs {
     /// instead of the placeholder.
     #[arg(long)]
     reveal_secrets: bool,
+    /// Time budget in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    timeout: f64,
+    /// Read the file in this process instead of a worker process (a file
+    /// that exhausts memory then aborts kaitsu with no message).
+    #[arg(long)]
+    in_process: bool,
     /// A PDF.
     file: PathBuf,
+}
+
+/// The longest `--timeout`: a notice parses in milliseconds, and a budget
+/// beyond this is a typo (`--timeout 1e300` used to panic: no clock holds
+/// it).
+const MAX_TIMEOUT_SECS: f64 = 86_400.0;
+
+/// `--timeout SECS`: a positive number of seconds, at most a day.
+pub(crate) fn timeout_of(secs: f64) -> Result<std::time::Duration, String> {
+    if secs > MAX_TIMEOUT_SECS {
+        return Err(format!(
+            "--timeout must be at most {MAX_TIMEOUT_SECS} seconds (a day)"
+        ));
+    }
+    std::time::Duration::try_from_secs_f64(secs)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| "--timeout must be a positive number of seconds".to_string())
 }
 
 fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
@@ -190,6 +220,7 @@ pub fn main() -> ExitCode {
         Command::Render(args) => render_cmd::run(args),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve_cmd::run(args),
+        Command::Worker => worker::run(),
         Command::Schema => print_or_fail(kaitsu::output::record_schema().as_bytes()),
         Command::Completions(args) => {
             let mut text = Vec::new();
@@ -277,28 +308,59 @@ fn run_parse(args: ParseArgs, lang: Lang) -> ExitCode {
 }
 
 fn run_text(args: TextArgs) -> ExitCode {
+    let timeout = match timeout_of(args.timeout) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("kaitsu: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
     let options = ParseOptions {
         passwords: passwords(args.passwords),
-        ..ParseOptions::default()
+        limits: kaitsu::pdf::Limits {
+            deadline: std::time::Instant::now().checked_add(timeout),
+            ..kaitsu::pdf::Limits::default()
+        },
     };
     let source = args.file.display().to_string();
-    let result = kaitsu::batch::read_input_file(&args.file, kaitsu::batch::DEFAULT_MAX_FILE_BYTES)
-        .and_then(|bytes| kaitsu::layout_bytes(&bytes, &options));
+    let bytes =
+        match kaitsu::batch::read_input_file(&args.file, kaitsu::batch::DEFAULT_MAX_FILE_BYTES) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("kaitsu: {source}: {e}");
+                return ExitCode::from(EXIT_INPUT);
+            }
+        };
+    let in_worker = if args.in_process {
+        None
+    } else {
+        worker::pool(&worker::Setup {
+            records: None,
+            reveal: args.reveal_secrets,
+        })
+        .and_then(|pool| worker::layout_text(&pool, &source, &bytes, &options))
+    };
+    let result = in_worker.unwrap_or_else(|| {
+        kaitsu::layout_bytes(&bytes, &options)
+            .map(|doc| layout_text(&doc, args.reveal_secrets))
+            .map_err(|e| format!("{source}: {e}"))
+    });
     match result {
-        Ok(doc) => {
-            let text = doc.to_text();
-            let text = if args.reveal_secrets {
-                text
-            } else {
-                redact_layout_text(&doc, text)
-            };
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
+        Ok(text) => print_or_fail(text.as_bytes()),
         Err(e) => {
-            eprintln!("kaitsu: {source}: {e}");
-            ExitCode::from(1)
+            eprintln!("kaitsu: {e}");
+            ExitCode::from(EXIT_INPUT)
         }
+    }
+}
+
+/// The layout text `kaitsu text` prints: secrets redacted unless `reveal`.
+fn layout_text(doc: &kaitsu::layout::Document, reveal: bool) -> String {
+    let text = doc.to_text();
+    if reveal {
+        text
+    } else {
+        redact_layout_text(doc, text)
     }
 }
 

@@ -5,7 +5,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -52,10 +51,13 @@ pub(super) fn run(args: ServeArgs) -> ExitCode {
             args.bind
         );
     }
-    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
-        eprintln!("kaitsu: --timeout must be a positive number of seconds");
-        return ExitCode::from(2);
-    }
+    let timeout = match super::timeout_of(args.timeout) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("kaitsu: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let policy = match super::validate_cmds::load_policy(args.policy.as_deref()) {
         Ok(p) => p,
         Err(e) => {
@@ -69,7 +71,7 @@ pub(super) fn run(args: ServeArgs) -> ExitCode {
         today: args
             .today
             .unwrap_or_else(|| jiff::ZonedDateTime::now().date()),
-        timeout: Duration::from_secs_f64(args.timeout),
+        timeout,
     };
     let state = Arc::new(State::new(settings, Limits::default(), loopback));
     for problem in serve::open_paths(&state, &args.files) {

@@ -85,6 +85,12 @@ pub struct PasswordCheckArgs {
     /// Password for an encrypted notice PDF. Also read from KAITSU_PASSWORD.
     #[arg(long = "password", value_name = "PW")]
     passwords: Vec<String>,
+    /// Time budget for reading the notice, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    timeout: f64,
+    /// Read the notice in this process instead of a worker process.
+    #[arg(long)]
+    in_process: bool,
 }
 
 /// `kaitsu policy`.
@@ -113,9 +119,44 @@ fn read_policy(path: &Path) -> Result<Policy, String> {
     Policy::from_yaml(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn parse_notice(path: &Path, options: &ParseOptions) -> Result<kaitsu::Notice, kaitsu::Error> {
-    let bytes = kaitsu::batch::read_input_file(path, kaitsu::batch::DEFAULT_MAX_FILE_BYTES)?;
-    parse_bytes(&bytes, options)
+/// The temporary password the notice gives `user_id` (`None`: the notice
+/// shows none); `Err(None)` when the notice has no such user.
+pub(super) fn temporary_password_of(
+    notice: &kaitsu::Notice,
+    user_id: &str,
+) -> Result<Option<Secret>, ()> {
+    let wanted = user_id.trim().to_ascii_lowercase();
+    notice
+        .users
+        .iter()
+        .find(|u| {
+            u.user_id
+                .as_deref()
+                .is_some_and(|id| id.trim().to_ascii_lowercase() == wanted)
+        })
+        .map(|u| u.temporary_password.clone())
+        .ok_or(())
+}
+
+/// What reading the notice of `password-check` gave.
+pub(super) enum NoticeAnswer {
+    /// The user's temporary password, if the notice shows one.
+    Found(Option<Secret>),
+    /// No user with that ID.
+    NoUser,
+    /// No notice: why.
+    Failed(String),
+}
+
+/// Reads `bytes` as a notice and looks `user_id` up in it.
+pub(super) fn look_up(bytes: &[u8], options: &ParseOptions, user_id: &str) -> NoticeAnswer {
+    match parse_bytes(bytes, options) {
+        Ok(notice) => match temporary_password_of(&notice, user_id) {
+            Ok(p) => NoticeAnswer::Found(p),
+            Err(()) => NoticeAnswer::NoUser,
+        },
+        Err(e) => NoticeAnswer::Failed(e.to_string()),
+    }
 }
 
 fn write_stdout(text: &str) -> bool {
@@ -166,34 +207,61 @@ fn read_candidate(lang: super::Lang) -> Result<Secret, String> {
 
 /// Runs `kaitsu password-check`.
 pub fn run_password_check(args: PasswordCheckArgs, lang: super::Lang) -> ExitCode {
+    let timeout = match super::timeout_of(args.timeout) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("kaitsu: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
     let temporary: Option<Secret> = match &args.notice {
         None => None,
         Some(path) => {
             let options = ParseOptions {
                 passwords: super::passwords(args.passwords),
-                ..ParseOptions::default()
+                limits: kaitsu::pdf::Limits {
+                    deadline: std::time::Instant::now().checked_add(timeout),
+                    ..kaitsu::pdf::Limits::default()
+                },
             };
-            let notice = match parse_notice(path, &options) {
-                Ok(n) => n,
-                Err(e) => {
-                    eprintln!("kaitsu: {}: {e}", path.display());
-                    return ExitCode::from(EXIT_USAGE);
-                }
+            let bytes =
+                match kaitsu::batch::read_input_file(path, kaitsu::batch::DEFAULT_MAX_FILE_BYTES) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        eprintln!("kaitsu: {}: {e}", path.display());
+                        return ExitCode::from(EXIT_USAGE);
+                    }
+                };
+            let source = path.display().to_string();
+            let in_worker = if args.in_process {
+                None
+            } else {
+                super::worker::pool(&super::worker::Setup {
+                    records: None,
+                    reveal: false,
+                })
+                .and_then(|pool| {
+                    super::worker::temporary_password(
+                        &pool,
+                        &source,
+                        &bytes,
+                        &options,
+                        &args.user_id,
+                    )
+                })
             };
-            let wanted = args.user_id.trim().to_ascii_lowercase();
-            let user = notice.users.iter().find(|u| {
-                u.user_id
-                    .as_deref()
-                    .is_some_and(|id| id.trim().to_ascii_lowercase() == wanted)
-            });
-            match user {
-                Some(u) => u.temporary_password.clone(),
-                None => {
+            match in_worker.unwrap_or_else(|| look_up(&bytes, &options, &args.user_id)) {
+                NoticeAnswer::Found(p) => p,
+                NoticeAnswer::NoUser => {
                     eprintln!(
                         "kaitsu: {}: no user with ID {} in the notice",
                         path.display(),
                         args.user_id
                     );
+                    return ExitCode::from(EXIT_USAGE);
+                }
+                NoticeAnswer::Failed(e) => {
+                    eprintln!("kaitsu: {}: {e}", path.display());
                     return ExitCode::from(EXIT_USAGE);
                 }
             }

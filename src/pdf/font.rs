@@ -514,7 +514,13 @@ impl Font {
     }
 
     /// Splits a show string into codes and decodes each.
-    pub fn decode(&self, bytes: &[u8], out: &mut Vec<DecodedCode>) {
+    ///
+    /// Decoding stops once the codes decoded hold more than
+    /// `max_text_bytes` of text: the caller's text budget is then spent,
+    /// and a ToUnicode entry of a million characters shown a thousand times
+    /// must not be decoded a thousand times first.
+    pub fn decode(&self, bytes: &[u8], out: &mut Vec<DecodedCode>, max_text_bytes: usize) {
+        let mut text_bytes = 0usize;
         match &self.kind {
             Kind::Simple { table } => {
                 for &b in bytes {
@@ -526,12 +532,16 @@ impl Font {
                             .map(String::from)
                             .unwrap_or_default()
                     });
+                    text_bytes += text.len();
                     out.push(DecodedCode {
                         code,
                         text,
                         width: self.simple_width(code),
                         is_word_space: b == b' ',
                     });
+                    if text_bytes > max_text_bytes {
+                        return;
+                    }
                 }
             }
             Kind::Composite {
@@ -545,6 +555,7 @@ impl Font {
                 (collection.as_deref(), program),
                 bytes,
                 out,
+                max_text_bytes,
             ),
         }
     }
@@ -556,7 +567,9 @@ impl Font {
         (collection, program): (Option<&CMap>, &LazyProgram),
         bytes: &[u8],
         out: &mut Vec<DecodedCode>,
+        max_text_bytes: usize,
     ) {
+        let mut text_bytes = 0usize;
         let mut rest = bytes;
         while !rest.is_empty() {
             let len = code_length(encoding, rest).min(rest.len()).max(1);
@@ -613,12 +626,16 @@ impl Font {
                 .or_else(|| program.get()?.get(&cid?).map(|c| c.to_string()))
                 .or_else(|| self.identity_text(code))
                 .unwrap_or_default();
+            text_bytes += text.len();
             out.push(DecodedCode {
                 code,
                 text,
                 width: self.cid_width(cid.unwrap_or(0)),
                 is_word_space: false,
             });
+            if text_bytes > max_text_bytes {
+                return;
+            }
         }
     }
 

@@ -552,6 +552,19 @@ impl<'a, 'd> Interpreter<'a, 'd> {
             "Tf" => {
                 self.gs.font_size = num(1).unwrap_or(0.0);
                 if let Some(Object::Name(font_name)) = ops.first() {
+                    // Loading a font can parse megabytes of CMap, and a
+                    // document may select hundreds of fonts: the clock is
+                    // read before each selection, not every 4 096
+                    // operators only.
+                    if self
+                        .limits
+                        .deadline
+                        .is_some_and(|d| std::time::Instant::now() > d)
+                    {
+                        return Err(PdfError::TimedOut {
+                            page: self.page_number,
+                        });
+                    }
                     self.gs.font = self.font(resources, font_name);
                 }
             }
@@ -772,7 +785,13 @@ impl<'a, 'd> Interpreter<'a, 'd> {
         };
         let mut decoded = std::mem::take(&mut self.decoded);
         decoded.clear();
-        font.decode(bytes, &mut decoded);
+        // What the document's text budget has left: decoding past it would
+        // only make text push_glyph refuses.
+        let text_left = self
+            .limits
+            .max_text_bytes_per_document
+            .saturating_sub(self.fonts.text_bytes);
+        font.decode(bytes, &mut decoded, text_left);
         let gs = &self.gs;
         let size = gs.font_size;
         let th = gs.horizontal_scale;

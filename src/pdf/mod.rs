@@ -190,6 +190,13 @@ pub enum PdfError {
         /// Page, from 1.
         page: u32,
     },
+    /// The time budget ran out before any page was read (loading the
+    /// document, trying passwords).
+    #[error(
+        "opening the PDF (loading it, trying passwords) took longer than the time budget; \
+         raise --timeout if the file is genuine"
+    )]
+    TimedOutOpening,
     /// A bound was hit.
     #[error("page {page}: more {what} than the limit of {limit}")]
     LimitExceeded {
@@ -203,11 +210,30 @@ pub enum PdfError {
 }
 
 /// Opens a PDF from memory, trying the empty user password and then each
-/// given password.
+/// given password, with the default [`Limits`] and no time budget.
 pub fn open(bytes: &[u8], passwords: &[Secret]) -> Result<Document, PdfError> {
+    open_with_limits(bytes, passwords, &Limits::default())
+}
+
+/// Opens a PDF from memory, trying the empty user password and then each
+/// given password. The deadline of `limits` is checked before each load
+/// (every password try is a load; an AES-256 try costs about 6 ms of key
+/// derivation, so a thousand passwords must stop at the deadline); a load
+/// itself cannot be interrupted (lopdf), which is what the batch's worker
+/// processes and their kill timer are for.
+pub fn open_with_limits(
+    bytes: &[u8],
+    passwords: &[Secret],
+    limits: &Limits,
+) -> Result<Document, PdfError> {
     let options = || LoadOptions {
-        max_decompressed_size: Some(Limits::default().max_stream_bytes),
+        max_decompressed_size: Some(limits.max_stream_bytes),
         ..LoadOptions::default()
+    };
+    let out_of_time = || {
+        limits
+            .deadline
+            .is_some_and(|d| std::time::Instant::now() > d)
     };
     let is_pdf = bytes.windows(5).take(1024).any(|w| w == b"%PDF-");
     if !is_pdf {
@@ -241,6 +267,9 @@ pub fn open(bytes: &[u8], passwords: &[Secret]) -> Result<Document, PdfError> {
         return Err(PdfError::Corrupt(e.to_string()));
     }
     for pw in passwords {
+        if out_of_time() {
+            return Err(PdfError::TimedOutOpening);
+        }
         let opts = LoadOptions {
             password: Some(pw.expose().to_owned()),
             ..options()
@@ -251,6 +280,9 @@ pub fn open(bytes: &[u8], passwords: &[Secret]) -> Result<Document, PdfError> {
             recovery::inline_indirect_filters(&mut doc);
             return Ok(doc);
         }
+    }
+    if out_of_time() {
+        return Err(PdfError::TimedOutOpening);
     }
     if let Some(plain) = recovery::without_attachment_only_encryption(bytes)
         && let Ok(mut doc) = Document::load_mem_with_options(&plain, options())

@@ -1,0 +1,304 @@
+//! The hidden `worker` subcommand and what its requests mean.
+//!
+//! `parse`, `check` and `text` hand each document to worker processes
+//! (`kaitsu worker`, started by [`pool`]) so that what kaitsu does not
+//! control (lopdf's loading) cannot take the batch down: see
+//! `kaitsu::batch::isolate` for the mechanics. A worker is set up once
+//! (policy, today, whether secrets show, whether the notice is left out)
+//! and then answers requests: one input's bytes with its passwords and time
+//! budget in, its record (or its layout text) out. The record is the one
+//! the same options give in-process, byte for byte: the worker runs
+//! [`kaitsu::parse_to_record`] and the record crosses the pipe as JSON.
+
+use super::validate_cmds::{NoticeAnswer, look_up};
+use kaitsu::batch::isolate::{self, Failure, WorkerPool};
+use kaitsu::output::Record;
+use kaitsu::validate::Policy;
+use kaitsu::{ParseOptions, Secret};
+use serde::{Deserialize, Serialize};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// What every request of a worker shares.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct Setup {
+    /// For records (`parse`, `check`); `text` needs none.
+    pub(super) records: Option<RecordSetup>,
+    /// Show secrets.
+    pub(super) reveal: bool,
+}
+
+/// What records need besides the input.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct RecordSetup {
+    /// The policy, as `Policy::to_yaml` writes it.
+    pub(super) policy_yaml: String,
+    /// The date findings check expiry against.
+    pub(super) today: String,
+    /// `check`: records without the notice.
+    pub(super) strip_notice: bool,
+}
+
+struct Ready {
+    records: Option<(Policy, jiff::civil::Date, bool)>,
+    reveal: bool,
+}
+
+/// What to make of one input.
+#[derive(Debug, Serialize, Deserialize)]
+enum Task {
+    /// Its record, as `parse` (or `check`) prints it.
+    Record { source: String },
+    /// Its layout text, as `text` prints it.
+    Layout,
+    /// The temporary password it gives a user (`password-check`).
+    TemporaryPassword { user_id: String },
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Request {
+    task: Task,
+    passwords: Vec<String>,
+    /// The time budget left when the request was sent.
+    timeout_ms: Option<u64>,
+}
+
+/// The answer to [`Task::Layout`].
+#[derive(Debug, Serialize, Deserialize)]
+enum LayoutAnswer {
+    Text(String),
+    Error(String),
+}
+
+/// The answer to [`Task::TemporaryPassword`] (the password crosses the
+/// pipe between two kaitsu processes, as the input's own password does).
+#[derive(Debug, Serialize, Deserialize)]
+enum PasswordAnswer {
+    Found(Option<String>),
+    NoUser,
+    Error(String),
+}
+
+/// Requests are the JSON header's length (`u32`, little-endian), the
+/// header, then the input's bytes.
+fn encode(request: &Request, bytes: &[u8]) -> Vec<u8> {
+    let header = serde_json::to_vec(request).unwrap_or_default();
+    let mut out = Vec::with_capacity(4 + header.len() + bytes.len());
+    out.extend_from_slice(&(header.len() as u32).to_le_bytes());
+    out.extend_from_slice(&header);
+    out.extend_from_slice(bytes);
+    out
+}
+
+fn decode(frame: &[u8]) -> Option<(Request, &[u8])> {
+    let len = u32::from_le_bytes(frame.get(..4)?.try_into().ok()?) as usize;
+    let header = frame.get(4..4usize.checked_add(len)?)?;
+    let request = serde_json::from_slice(header).ok()?;
+    Some((request, frame.get(4 + len..)?))
+}
+
+/// Workers of this binary, set up with `setup`.
+pub(super) fn pool(setup: &Setup) -> Option<WorkerPool> {
+    let exe = std::env::current_exe().ok()?;
+    let setup = serde_json::to_vec(setup).ok()?;
+    Some(WorkerPool::new(
+        move || {
+            let mut c = std::process::Command::new(&exe);
+            c.arg("worker");
+            c
+        },
+        setup,
+    ))
+}
+
+fn request_for(task: Task, options: &ParseOptions) -> (Request, Option<Duration>) {
+    let budget = options
+        .limits
+        .deadline
+        .map(|d| d.saturating_duration_since(Instant::now()));
+    let request = Request {
+        task,
+        passwords: options
+            .passwords
+            .iter()
+            .map(|p| p.expose().to_string())
+            .collect(),
+        timeout_ms: budget.map(|b| b.as_millis().try_into().unwrap_or(u64::MAX)),
+    };
+    (request, budget)
+}
+
+/// One input's record, made by a worker; `None` when no worker could be
+/// started (the caller then parses in-process).
+pub(super) fn record(
+    pool: &WorkerPool,
+    source: &str,
+    bytes: &[u8],
+    options: &ParseOptions,
+) -> Option<Record> {
+    let (request, budget) = request_for(
+        Task::Record {
+            source: source.to_string(),
+        },
+        options,
+    );
+    let failure = match pool.call(&encode(&request, bytes), budget) {
+        Ok(answer) => match serde_json::from_slice::<Record>(&answer) {
+            Ok(record) => return Some(record),
+            Err(e) => Failure::Died {
+                status: format!("its answer did not read: {e}"),
+            },
+        },
+        Err(Failure::Spawn(_)) => return None,
+        Err(f) => f,
+    };
+    Some(isolate::failure_record(
+        source,
+        &failure,
+        isolate::DEFAULT_MEMORY_CAP,
+    ))
+}
+
+/// One input's layout text (secrets redacted unless `reveal`), made by a
+/// worker; the error message when there is none; `None` when no worker
+/// could be started.
+pub(super) fn layout_text(
+    pool: &WorkerPool,
+    source: &str,
+    bytes: &[u8],
+    options: &ParseOptions,
+) -> Option<Result<String, String>> {
+    let (request, budget) = request_for(Task::Layout, options);
+    let failure = match pool.call(&encode(&request, bytes), budget) {
+        Ok(answer) => match serde_json::from_slice::<LayoutAnswer>(&answer) {
+            Ok(LayoutAnswer::Text(t)) => return Some(Ok(t)),
+            Ok(LayoutAnswer::Error(e)) => return Some(Err(format!("{source}: {e}"))),
+            Err(e) => Failure::Died {
+                status: format!("its answer did not read: {e}"),
+            },
+        },
+        Err(Failure::Spawn(_)) => return None,
+        Err(f) => f,
+    };
+    let record = isolate::failure_record(source, &failure, isolate::DEFAULT_MEMORY_CAP);
+    Some(Err(record.error.map(|e| e.message).unwrap_or_default()))
+}
+
+/// The temporary password `user_id` has in the notice, read by a worker;
+/// `None` when no worker could be started.
+pub(super) fn temporary_password(
+    pool: &WorkerPool,
+    source: &str,
+    bytes: &[u8],
+    options: &ParseOptions,
+    user_id: &str,
+) -> Option<NoticeAnswer> {
+    let (request, budget) = request_for(
+        Task::TemporaryPassword {
+            user_id: user_id.to_string(),
+        },
+        options,
+    );
+    let failure = match pool.call(&encode(&request, bytes), budget) {
+        Ok(answer) => match serde_json::from_slice::<PasswordAnswer>(&answer) {
+            Ok(PasswordAnswer::Found(p)) => return Some(NoticeAnswer::Found(p.map(Secret::new))),
+            Ok(PasswordAnswer::NoUser) => return Some(NoticeAnswer::NoUser),
+            Ok(PasswordAnswer::Error(e)) => return Some(NoticeAnswer::Failed(e)),
+            Err(e) => Failure::Died {
+                status: format!("its answer did not read: {e}"),
+            },
+        },
+        Err(Failure::Spawn(_)) => return None,
+        Err(f) => f,
+    };
+    let record = isolate::failure_record(source, &failure, isolate::DEFAULT_MEMORY_CAP);
+    let message = record.error.map(|e| e.message).unwrap_or_default();
+    // The record's message names the source; the command names it itself.
+    let message = message
+        .strip_prefix(&format!("{source}: "))
+        .map(str::to_string)
+        .unwrap_or(message);
+    Some(NoticeAnswer::Failed(message))
+}
+
+/// Runs `kaitsu worker` (hidden): caps its own memory, then answers
+/// requests on stdin until it closes.
+pub(super) fn run() -> ExitCode {
+    if let Err(e) = isolate::cap_memory(isolate::DEFAULT_MEMORY_CAP) {
+        eprintln!("kaitsu worker: {e}");
+        return ExitCode::from(super::EXIT_USAGE);
+    }
+    let result = isolate::serve(
+        |first| {
+            let setup: Setup =
+                serde_json::from_slice(first).map_err(|e| format!("bad set-up: {e}"))?;
+            let records = match setup.records {
+                Some(r) => Some((
+                    Policy::from_yaml(&r.policy_yaml).map_err(|e| e.to_string())?,
+                    r.today.parse().map_err(|e: jiff::Error| e.to_string())?,
+                    r.strip_notice,
+                )),
+                None => None,
+            };
+            Ok(Ready {
+                records,
+                reveal: setup.reveal,
+            })
+        },
+        answer,
+    );
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kaitsu worker: {e}");
+            ExitCode::from(super::EXIT_USAGE)
+        }
+    }
+}
+
+fn answer(ready: &Ready, frame: Vec<u8>) -> Vec<u8> {
+    let Some((request, bytes)) = decode(&frame) else {
+        return b"{}".to_vec();
+    };
+    let options = ParseOptions {
+        passwords: request.passwords.into_iter().map(Secret::new).collect(),
+        limits: kaitsu::pdf::Limits {
+            deadline: request
+                .timeout_ms
+                .and_then(|ms| Instant::now().checked_add(Duration::from_millis(ms))),
+            ..kaitsu::pdf::Limits::default()
+        },
+    };
+    match request.task {
+        Task::Record { source } => match &ready.records {
+            Some((policy, today, strip_notice)) => {
+                let record = super::batch_cmd::record_in_process(
+                    &source,
+                    bytes,
+                    &options,
+                    ready.reveal,
+                    policy,
+                    *today,
+                    *strip_notice,
+                );
+                serde_json::to_vec(&record).unwrap_or_default()
+            }
+            None => b"{}".to_vec(),
+        },
+        Task::Layout => {
+            let answer = match kaitsu::layout_bytes(bytes, &options) {
+                Ok(doc) => LayoutAnswer::Text(super::layout_text(&doc, ready.reveal)),
+                Err(e) => LayoutAnswer::Error(e.to_string()),
+            };
+            serde_json::to_vec(&answer).unwrap_or_default()
+        }
+        Task::TemporaryPassword { user_id } => {
+            let answer = match look_up(bytes, &options, &user_id) {
+                NoticeAnswer::Found(p) => PasswordAnswer::Found(p.map(|p| p.expose().to_string())),
+                NoticeAnswer::NoUser => PasswordAnswer::NoUser,
+                NoticeAnswer::Failed(e) => PasswordAnswer::Error(e),
+            };
+            serde_json::to_vec(&answer).unwrap_or_default()
+        }
+    }
+}
