@@ -61,6 +61,11 @@ fn type3_glyphs_named_by_code_read_as_their_code() {
 }
 
 #[test]
+fn type3_glyphs_with_unknown_names_read_as_their_code() {
+    assert_eq!(text_of("type3_unknown_names.pdf"), "ab");
+}
+
+#[test]
 fn gbk_euc_bytes_are_gbk_text() {
     assert_eq!(text_of("gbk_euc_cmap.pdf"), "中文");
 }

@@ -20,7 +20,7 @@
 
 use super::encoding::{BaseEncoding, ByteTable};
 use super::font_program;
-use super::glyph_names::{glyph_name_to_text, type3_code_name};
+use super::glyph_names::{glyph_name_to_text, type3_code_name, type3_unknown_name};
 use super::lenient_cmap;
 use super::objects::{
     as_dict, get, get_array, get_dict, get_name, get_number, get_stream, number, numbers, resolve,
@@ -800,6 +800,12 @@ fn apply_differences(doc: &Document, diffs: &[Object], table: &mut TextTable, ty
                                 .then(|| type3_code_name(glyph))
                                 .flatten()
                                 .map(|c| Cow::Owned(c.to_string()))
+                                .or_else(|| {
+                                    type3
+                                        .then(|| type3_unknown_name(glyph, c))
+                                        .flatten()
+                                        .map(|c| Cow::Owned(c.to_string()))
+                                })
                         });
                     }
                     code = Some(c + 1);
