@@ -66,6 +66,11 @@ fn type3_glyphs_with_unknown_names_read_as_their_code() {
 }
 
 #[test]
+fn an_empty_media_box_still_shows_the_page() {
+    assert_eq!(text_of("empty_media_box.pdf"), "Empty box");
+}
+
+#[test]
 fn gbk_euc_bytes_are_gbk_text() {
     assert_eq!(text_of("gbk_euc_cmap.pdf"), "中文");
 }
@@ -88,4 +93,49 @@ fn a_damaged_encryption_dictionary_is_corrupt_not_a_password_question() {
     };
     let err = kaitsu::layout_bytes(&bytes, &options).expect_err("cannot open");
     assert_eq!(err.kind(), kaitsu::ErrorKind::Corrupt, "{err}");
+}
+
+fn open_with(name: &str, password: &str) -> Result<String, kaitsu::Error> {
+    let path = format!("{}/fixtures/textlayer/{name}", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let options = ParseOptions {
+        passwords: vec![kaitsu::Secret::new(password)],
+        ..ParseOptions::default()
+    };
+    kaitsu::layout_bytes(&bytes, &options).map(|d| d.to_text())
+}
+
+#[test]
+fn a_direct_encrypt_dictionary_opens_with_the_user_or_owner_password() {
+    for name in ["direct_encrypt_rc4_128.pdf", "direct_encrypt_aes_256.pdf"] {
+        for password in ["user", "owner"] {
+            let text = open_with(name, password).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(text.contains("Secret!"), "{name} with {password}: {text}");
+        }
+        let err = open_with(name, "wrong").expect_err("a wrong password must not open it");
+        assert_eq!(err.kind(), kaitsu::ErrorKind::Encrypted, "{name}: {err}");
+    }
+}
+
+#[test]
+fn a_cut_direct_encrypt_file_never_panics() {
+    let path = format!(
+        "{}/fixtures/textlayer/direct_encrypt_rc4_128.pdf",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let bytes = std::fs::read(&path).expect("fixture");
+    let options = ParseOptions {
+        passwords: vec![kaitsu::Secret::new("user")],
+        ..ParseOptions::default()
+    };
+    for cut in (0..bytes.len()).step_by(7) {
+        let mut damaged = bytes.clone();
+        damaged.truncate(cut);
+        let _ = kaitsu::layout_bytes(&damaged, &options);
+        let mut flipped = bytes.clone();
+        if let Some(b) = flipped.get_mut(cut) {
+            *b ^= 0x5a;
+        }
+        let _ = kaitsu::layout_bytes(&flipped, &options);
+    }
 }
