@@ -71,6 +71,17 @@ fn an_empty_media_box_still_shows_the_page() {
 }
 
 #[test]
+fn vertical_writing_advances_downward() {
+    // One glyph under the other: each its own line, top to bottom.
+    assert_eq!(text_of("vertical_writing.pdf"), "あ\nい\nう\nえ\nえ");
+}
+
+#[test]
+fn raised_and_lowered_text_stays_on_its_line() {
+    assert_eq!(text_of("raised_text.pdf"), "x2i + y");
+}
+
+#[test]
 fn gbk_euc_bytes_are_gbk_text() {
     assert_eq!(text_of("gbk_euc_cmap.pdf"), "中文");
 }

@@ -775,6 +775,10 @@ impl<'a, 'd> Interpreter<'a, 'd> {
         let size = gs.font_size;
         let th = gs.horizontal_scale;
         let text_scale = Matrix([size * th, 0.0, 0.0, size, 0.0, gs.rise]);
+        // Without the rise: a raised or lowered glyph (`Ts`, a superscript)
+        // keeps its line's baseline, as a reader sees it.
+        let baseline_scale = Matrix([size * th, 0.0, 0.0, size, 0.0, 0.0]);
+        let vertical = font.vertical();
         let clip_only = gs.render_mode == 7;
         let hidden_by_state = match gs.render_mode {
             3 | 7 => Some(Hidden::RenderMode),
@@ -785,13 +789,16 @@ impl<'a, 'd> Interpreter<'a, 'd> {
         for code in decoded.iter_mut() {
             let device = self.tm.then(&self.gs.ctm).then(&self.to_page);
             let trm = text_scale.then(&device);
+            // Vertical writing puts the glyph's horizontal origin half its
+            // width left of the pen and `origin_y` below it (9.7.4.3).
+            let (left, down) = vertical.map_or((0.0, 0.0), |v| (-code.width / 2.0, -v.origin_y));
             let corners = [
-                trm.apply(0.0, GLYPH_DESCENT),
-                trm.apply(code.width, GLYPH_DESCENT),
-                trm.apply(0.0, GLYPH_ASCENT),
-                trm.apply(code.width, GLYPH_ASCENT),
+                trm.apply(left, GLYPH_DESCENT + down),
+                trm.apply(left + code.width, GLYPH_DESCENT + down),
+                trm.apply(left, GLYPH_ASCENT + down),
+                trm.apply(left + code.width, GLYPH_ASCENT + down),
             ];
-            let origin = trm.apply(0.0, 0.0);
+            let origin = baseline_scale.then(&device).apply(left, down);
             if let Some(bbox) = Rect::bounding(&corners) {
                 let center = bbox.center();
                 let hidden = hidden_by_state.or_else(|| {
@@ -827,8 +834,11 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                 } else {
                     0.0
                 };
-            let tx = (code.width * size + spacing) * th;
-            self.tm = Matrix::translate(tx, 0.0).then(&self.tm);
+            self.tm = match vertical {
+                // Downward, with no horizontal scaling (9.4.4).
+                Some(v) => Matrix::translate(0.0, v.advance * size + spacing).then(&self.tm),
+                None => Matrix::translate((code.width * size + spacing) * th, 0.0).then(&self.tm),
+            };
         }
         self.decoded = decoded;
         Ok(())
