@@ -82,6 +82,14 @@ fn raised_and_lowered_text_stays_on_its_line() {
 }
 
 #[test]
+fn a_turned_label_over_nothing_is_text_in_its_own_line() {
+    assert_eq!(
+        text_of("turned_label.pdf"),
+        "Body text of the page\nand its second line\nTurned label"
+    );
+}
+
+#[test]
 fn gbk_euc_bytes_are_gbk_text() {
     assert_eq!(text_of("gbk_euc_cmap.pdf"), "中文");
 }

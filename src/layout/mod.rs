@@ -422,11 +422,15 @@ fn page_to_lines(page: &PageContent) -> (Page, Vec<HiddenLine>, Vec<Decoration>)
         Some(style) => decorations::split_decorations(visible, style),
         None => (visible, Vec::new()),
     };
-    let (frame, _, height) =
-        decorations::upright_frame(style.map_or(0.0, |s| s.angle), page.width, page.height);
+    let body_angle = style.map_or(0.0, |s| s.angle);
+    // Body text of another direction (it lies over nothing): its own lines.
+    let (body, turned_body): (Vec<&Glyph>, Vec<&Glyph>) = body
+        .into_iter()
+        .partition(|g| decorations::same_direction(g.angle, body_angle));
+    let (frame, _, height) = decorations::upright_frame(body_angle, page.width, page.height);
     let to_user = frame.invert().unwrap_or_default().then(&page.to_user);
     let rulings = rulings::Rulings::from_paths(&page.paths, &frame);
-    let lines = if frame == Matrix::IDENTITY {
+    let mut lines = if frame == Matrix::IDENTITY {
         glyphs_to_lines(body, page.number, height, tolerance, Some(&rulings))
     } else {
         let turned: Vec<Glyph> = body.iter().map(|g| turn_glyph(g, &frame)).collect();
@@ -441,6 +445,12 @@ fn page_to_lines(page: &PageContent) -> (Page, Vec<HiddenLine>, Vec<Decoration>)
             Some(&rulings),
         )
     };
+    lines.extend(other_direction_lines(
+        &turned_body,
+        page.number,
+        height,
+        tolerance,
+    ));
     (
         Page {
             number: page.number,
@@ -452,6 +462,41 @@ fn page_to_lines(page: &PageContent) -> (Page, Vec<HiddenLine>, Vec<Decoration>)
         hidden_lines,
         found_decorations,
     )
+}
+
+/// Lines of body glyphs that run in another direction than the page's body
+/// (a label turned along a drawing's edge, a diagonal heading): each
+/// direction is turned upright on its own and laid out like the body, its
+/// lines after the page's. Their boxes are in that direction's frame.
+fn other_direction_lines(
+    glyphs: &[&Glyph],
+    page_number: u32,
+    page_height: f64,
+    tolerance: f64,
+) -> Vec<Line> {
+    let mut rest: Vec<&Glyph> = glyphs.to_vec();
+    let mut lines = Vec::new();
+    while let Some(first) = rest.first() {
+        let angle = first.angle;
+        let (same, others): (Vec<&Glyph>, Vec<&Glyph>) = rest
+            .iter()
+            .copied()
+            .partition(|g| decorations::same_direction(g.angle, angle));
+        rest = others;
+        // Turns the direction `angle` (counter-clockwise as seen, y down)
+        // to left to right.
+        let (sin, cos) = angle.to_radians().sin_cos();
+        let frame = Matrix([cos, sin, -sin, cos, 0.0, 0.0]);
+        let turned: Vec<Glyph> = same.iter().map(|g| turn_glyph(g, &frame)).collect();
+        lines.extend(glyphs_to_lines(
+            turned.iter().collect(),
+            page_number,
+            page_height,
+            tolerance,
+            None,
+        ));
+    }
+    lines
 }
 
 /// A glyph seen in a turned frame.
