@@ -90,6 +90,14 @@ fn a_turned_label_over_nothing_is_text_in_its_own_line() {
 }
 
 #[test]
+fn transparent_text_over_a_picture_is_its_text_layer() {
+    assert_eq!(
+        text_of("transparent_text_over_image.pdf"),
+        "Text of the picture"
+    );
+}
+
+#[test]
 fn gbk_euc_bytes_are_gbk_text() {
     assert_eq!(text_of("gbk_euc_cmap.pdf"), "中文");
 }

@@ -178,7 +178,8 @@ pub fn split_decorations<'g>(
     let mut decorations = Vec::new();
     for g in glyphs {
         let inked = !g.text.trim().is_empty();
-        let kind = if g.opacity < MIN_BODY_OPACITY {
+        // An OCR layer (kept invisible glyphs) has no ink to be faint.
+        let kind = if g.opacity < MIN_BODY_OPACITY && g.hidden.is_none() {
             Some(DecorationKind::Translucent)
         } else {
             None

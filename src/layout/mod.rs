@@ -355,6 +355,23 @@ fn normalize_glyph_text(text: &str) -> String {
     }
 }
 
+/// True when most of a page's invisible glyphs lie on its images: the text
+/// layer of a picture of text that covers less of the page than a scan
+/// (a screenshot with its text laid over it, pdf.js's issue14627.pdf).
+fn invisible_text_over_images(page: &PageContent) -> bool {
+    let (mut invisible, mut over_image) = (0usize, 0usize);
+    for g in &page.glyphs {
+        if g.hidden == Some(Hidden::RenderMode) && !g.text.trim().is_empty() {
+            invisible += 1;
+            let center = g.bbox.center();
+            if page.images.iter().any(|r| r.contains(center)) {
+                over_image += 1;
+            }
+        }
+    }
+    invisible > 0 && 2 * over_image > invisible
+}
+
 /// Whether layout keeps a glyph: what a person sees, plus an OCR layer.
 fn is_visible(glyph: &Glyph, page_is_scan: bool) -> bool {
     match glyph.hidden {
@@ -370,7 +387,7 @@ fn page_to_lines(page: &PageContent) -> (Page, Vec<HiddenLine>, Vec<Decoration>)
     // An OCR layer is the only text of a scanned page. A page that also has
     // text a person can see is a normal page on a background image, and
     // its invisible text is hidden, not OCR.
-    let scan = page.is_scanned()
+    let scan = (page.is_scanned() || invisible_text_over_images(page))
         && !page
             .glyphs
             .iter()

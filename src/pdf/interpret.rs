@@ -782,6 +782,10 @@ impl<'a, 'd> Interpreter<'a, 'd> {
         let clip_only = gs.render_mode == 7;
         let hidden_by_state = match gs.render_mode {
             3 | 7 => Some(Hidden::RenderMode),
+            // Filled with no ink at all (`/ca 0`): as invisible as render
+            // mode 3, and used the same way, as the text layer laid over a
+            // picture of the text (pdf.js's issue14627.pdf).
+            0 | 4 if gs.fill_alpha <= 0.0 => Some(Hidden::RenderMode),
             _ => None,
         };
         let fill_is_white = gs.fill_is_white;

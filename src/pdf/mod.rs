@@ -39,7 +39,8 @@ use std::sync::Arc;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Hidden {
-    /// Text render mode 3 or 7 (no fill, no stroke).
+    /// Text render mode 3 or 7 (no fill, no stroke), or a fill with no
+    /// opacity at all.
     RenderMode,
     /// Filled in white, on a white page.
     WhiteFill,
