@@ -131,7 +131,7 @@ def seen_text(path, blob, pws):
         return cache.read_text()
     html, pw = "", []
     for opts in [[]] + [[flag, p] for p in pws for flag in ["-upw", "-opw"]]:
-        html, _ = run(["pdftotext", "-bbox", "-enc", "UTF-8", *opts, str(path), "-"])
+        html, _ = run(["pdftotext", "-cropbox", "-bbox", "-enc", "UTF-8", *opts, str(path), "-"])
         if html and "<word " in html:
             pw = opts
             break
@@ -148,7 +148,7 @@ def seen_text(path, blob, pws):
             if not boxes:
                 continue
             prefix = Path(tmp) / f"p{n}"
-            run(["pdftoppm", "-gray", "-r", str(SEEN_DPI), "-f", str(n), "-l", str(n),
+            run(["pdftoppm", "-cropbox", "-gray", "-r", str(SEEN_DPI), "-f", str(n), "-l", str(n),
                  "-singlefile", *pw, str(path), str(prefix)])
             pgm = prefix.with_suffix(".pgm")
             if not pgm.exists():
