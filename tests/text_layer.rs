@@ -98,6 +98,11 @@ fn transparent_text_over_a_picture_is_its_text_layer() {
 }
 
 #[test]
+fn right_to_left_text_reads_in_logical_order() {
+    assert_eq!(text_of("rtl_hebrew.pdf"), "שלום");
+}
+
+#[test]
 fn gbk_euc_bytes_are_gbk_text() {
     assert_eq!(text_of("gbk_euc_cmap.pdf"), "中文");
 }
