@@ -103,6 +103,14 @@ fn right_to_left_text_reads_in_logical_order() {
 }
 
 #[test]
+fn a_diagonal_label_keeps_all_its_glyphs() {
+    assert_eq!(
+        text_of("diagonal_label.pdf"),
+        "Body text of the page\nand its second line\nR18,00"
+    );
+}
+
+#[test]
 fn gbk_euc_bytes_are_gbk_text() {
     assert_eq!(text_of("gbk_euc_cmap.pdf"), "中文");
 }

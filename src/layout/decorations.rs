@@ -201,9 +201,13 @@ pub fn split_decorations<'g>(
     // Direction, size and colour set a glyph apart only where it lies over
     // body text: a turned label along a drawing's edge, a turned heading
     // or a column of another direction is text a person reads.
+    // Judged against the body in the body's style only: a turned run that
+    // lies over nothing must not cover itself glyph by glyph.
+    let settled = body.len();
     for (g, kind) in candidates {
         let covered: f64 = body
             .iter()
+            .take(settled)
             .filter(|b| !b.text.trim().is_empty())
             .map(|b| b.bbox.intersect(&g.bbox).area())
             .sum();
