@@ -111,6 +111,11 @@ fn a_diagonal_label_keeps_all_its_glyphs() {
 }
 
 #[test]
+fn a_missing_font_is_read_as_a_standard_font() {
+    assert_eq!(text_of("missing_font.pdf"), "Hello world");
+}
+
+#[test]
 fn gbk_euc_bytes_are_gbk_text() {
     assert_eq!(text_of("gbk_euc_cmap.pdf"), "中文");
 }

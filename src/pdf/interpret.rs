@@ -45,6 +45,8 @@ pub struct FontCache {
     pub glyphs: usize,
     /// Bytes of glyph text made in this document.
     pub text_bytes: usize,
+    /// The standard font drawn for a font name the resources lack.
+    missing: Option<Arc<Font>>,
 }
 
 /// `/ActualText` longer than this many bytes is ignored (the glyphs it
@@ -550,7 +552,9 @@ impl<'a, 'd> Interpreter<'a, 'd> {
             "Tf" => {
                 self.gs.font_size = num(1).unwrap_or(0.0);
                 if let Some(Object::Name(font_name)) = ops.first() {
-                    self.gs.font = self.font(resources, font_name);
+                    self.gs.font = self
+                        .font(resources, font_name)
+                        .or_else(|| Some(self.missing_font()));
                 }
             }
             "Tc" => self.gs.char_spacing = num(0).unwrap_or(0.0),
@@ -732,6 +736,27 @@ impl<'a, 'd> Interpreter<'a, 'd> {
     fn next_line(&mut self, tx: f64, ty: f64) {
         self.tlm = Matrix::translate(tx, ty).then(&self.tlm);
         self.tm = self.tlm;
+    }
+
+    /// A font the resources do not have (pdfium's `bug_1893.pdf`: an empty
+    /// `/Font` dictionary): viewers draw the text in a standard font, so it
+    /// is read as Helvetica with the standard encoding, with a warning.
+    fn missing_font(&mut self) -> Arc<Font> {
+        self.device.warning(Warning {
+            page: self.page_number,
+            message: "a font the page names is missing; read as a standard font",
+        });
+        let doc = self.doc;
+        self.fonts
+            .missing
+            .get_or_insert_with(|| {
+                let mut dict = Dictionary::new();
+                dict.set("Type", Object::Name(b"Font".to_vec()));
+                dict.set("Subtype", Object::Name(b"Type1".to_vec()));
+                dict.set("BaseFont", Object::Name(b"Helvetica".to_vec()));
+                Arc::new(Font::load(doc, &dict, b"Helvetica"))
+            })
+            .clone()
     }
 
     fn font(&mut self, resources: Option<&'a Dictionary>, name: &[u8]) -> Option<Arc<Font>> {
