@@ -7,9 +7,10 @@
 //! stamp of another colour lying over other text. So the body's style is
 //! read off the page first (the direction and colour most of its glyphs
 //! share, their typical size), and a glyph is a decoration when its style
-//! sets it apart *and* (for size and colour) it lies over body text. Text
-//! of another style that lies over nothing (a red heading, a large title)
-//! is body text.
+//! sets it apart *and* (for direction, size and colour) it lies over body
+//! text. Text of another style that lies over nothing (a red heading, a
+//! large title, a turned label beside a drawing) is body text; text of
+//! another direction is laid out in lines of its own direction.
 //!
 //! `glyphs_to_runs` is the step: visible glyphs in, body glyphs (turned
 //! into the body's frame when the body is not upright) and decorations out.
@@ -129,6 +130,12 @@ fn mode_by<T, K: Ord + Copy>(items: &[T], key: impl Fn(&T) -> K) -> Option<K> {
 }
 
 /// The smallest difference between two directions, degrees.
+/// Whether two baseline directions are one (within
+/// [`DIRECTION_TOLERANCE_DEGREES`]).
+pub fn same_direction(a: f64, b: f64) -> bool {
+    angle_distance(a, b) <= DIRECTION_TOLERANCE_DEGREES
+}
+
 fn angle_distance(a: f64, b: f64) -> f64 {
     let d = (a - b).rem_euclid(360.0);
     d.min(360.0 - d)
@@ -171,15 +178,17 @@ pub fn split_decorations<'g>(
     let mut decorations = Vec::new();
     for g in glyphs {
         let inked = !g.text.trim().is_empty();
-        let kind = if angle_distance(g.angle, style.angle) > DIRECTION_TOLERANCE_DEGREES {
-            Some(DecorationKind::Direction)
-        } else if g.opacity < MIN_BODY_OPACITY {
+        // An OCR layer (kept invisible glyphs) has no ink to be faint.
+        let kind = if g.opacity < MIN_BODY_OPACITY && g.hidden.is_none() {
             Some(DecorationKind::Translucent)
         } else {
             None
         };
         match kind {
             Some(kind) => decorations.push(decoration(g, kind)),
+            None if !same_direction(g.angle, style.angle) => {
+                candidates.push((g, DecorationKind::Direction))
+            }
             None if inked && g.size >= DECORATION_SIZE_RATIO * style.size => {
                 candidates.push((g, DecorationKind::Size))
             }
@@ -189,10 +198,16 @@ pub fn split_decorations<'g>(
             None => body.push(g),
         }
     }
-    // Size and colour set a glyph apart only where it lies over body text.
+    // Direction, size and colour set a glyph apart only where it lies over
+    // body text: a turned label along a drawing's edge, a turned heading
+    // or a column of another direction is text a person reads.
+    // Judged against the body in the body's style only: a turned run that
+    // lies over nothing must not cover itself glyph by glyph.
+    let settled = body.len();
     for (g, kind) in candidates {
         let covered: f64 = body
             .iter()
+            .take(settled)
             .filter(|b| !b.text.trim().is_empty())
             .map(|b| b.bbox.intersect(&g.bbox).area())
             .sum();
@@ -257,7 +272,17 @@ mod tests {
         red_over.fill = [0.9, 0.1, 0.1];
         let mut red_alone = glyph("赤", 100.0, 400.0, 10.0);
         red_alone.fill = [0.9, 0.1, 0.1];
-        body.extend([diagonal, faint, big_over, big_alone, red_over, red_alone]);
+        let mut turned_alone = glyph("縦", 20.0, 600.0, 10.0);
+        turned_alone.angle = 90.0;
+        body.extend([
+            diagonal,
+            faint,
+            big_over,
+            big_alone,
+            red_over,
+            red_alone,
+            turned_alone,
+        ]);
         let refs: Vec<&Glyph> = body.iter().collect();
         let style = body_style(&refs).unwrap_or_else(|| unreachable!());
         assert_eq!(style.angle, 0.0);
@@ -269,14 +294,15 @@ mod tests {
         assert_eq!(
             out,
             vec![
-                ("秘", DecorationKind::Direction),
                 ("社", DecorationKind::Translucent),
+                ("秘", DecorationKind::Direction),
                 ("外", DecorationKind::Size),
                 ("印", DecorationKind::Color),
             ]
         );
         assert!(kept.iter().any(|g| g.text == "開"));
         assert!(kept.iter().any(|g| g.text == "赤"));
+        assert!(kept.iter().any(|g| g.text == "縦"), "turned, over nothing");
     }
 
     #[test]

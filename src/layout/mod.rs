@@ -376,6 +376,23 @@ pub fn is_nfkc_by_range(text: &str) -> bool {
     })
 }
 
+/// True when most of a page's invisible glyphs lie on its images: the text
+/// layer of a picture of text that covers less of the page than a scan
+/// (a screenshot with its text laid over it, pdf.js's issue14627.pdf).
+fn invisible_text_over_images(page: &PageContent) -> bool {
+    let (mut invisible, mut over_image) = (0usize, 0usize);
+    for g in &page.glyphs {
+        if g.hidden == Some(Hidden::RenderMode) && !g.text.trim().is_empty() {
+            invisible += 1;
+            let center = g.bbox.center();
+            if page.images.iter().any(|r| r.contains(center)) {
+                over_image += 1;
+            }
+        }
+    }
+    invisible > 0 && 2 * over_image > invisible
+}
+
 /// Whether layout keeps a glyph: what a person sees, plus an OCR layer.
 fn is_visible(glyph: &Glyph, page_is_scan: bool) -> bool {
     match glyph.hidden {
@@ -391,7 +408,7 @@ fn page_to_lines(page: &PageContent) -> (Page, Vec<HiddenLine>, Vec<Decoration>)
     // An OCR layer is the only text of a scanned page. A page that also has
     // text a person can see is a normal page on a background image, and
     // its invisible text is hidden, not OCR.
-    let scan = page.is_scanned()
+    let scan = (page.is_scanned() || invisible_text_over_images(page))
         && !page
             .glyphs
             .iter()
@@ -443,11 +460,15 @@ fn page_to_lines(page: &PageContent) -> (Page, Vec<HiddenLine>, Vec<Decoration>)
         Some(style) => decorations::split_decorations(visible, style),
         None => (visible, Vec::new()),
     };
-    let (frame, _, height) =
-        decorations::upright_frame(style.map_or(0.0, |s| s.angle), page.width, page.height);
+    let body_angle = style.map_or(0.0, |s| s.angle);
+    // Body text of another direction (it lies over nothing): its own lines.
+    let (body, turned_body): (Vec<&Glyph>, Vec<&Glyph>) = body
+        .into_iter()
+        .partition(|g| decorations::same_direction(g.angle, body_angle));
+    let (frame, _, height) = decorations::upright_frame(body_angle, page.width, page.height);
     let to_user = frame.invert().unwrap_or_default().then(&page.to_user);
     let rulings = rulings::Rulings::from_paths(&page.paths, &frame);
-    let lines = if frame == Matrix::IDENTITY {
+    let mut lines = if frame == Matrix::IDENTITY {
         glyphs_to_lines(body, page.number, height, tolerance, Some(&rulings))
     } else {
         let turned: Vec<Glyph> = body.iter().map(|g| turn_glyph(g, &frame)).collect();
@@ -462,6 +483,12 @@ fn page_to_lines(page: &PageContent) -> (Page, Vec<HiddenLine>, Vec<Decoration>)
             Some(&rulings),
         )
     };
+    lines.extend(other_direction_lines(
+        &turned_body,
+        page.number,
+        height,
+        tolerance,
+    ));
     (
         Page {
             number: page.number,
@@ -473,6 +500,41 @@ fn page_to_lines(page: &PageContent) -> (Page, Vec<HiddenLine>, Vec<Decoration>)
         hidden_lines,
         found_decorations,
     )
+}
+
+/// Lines of body glyphs that run in another direction than the page's body
+/// (a label turned along a drawing's edge, a diagonal heading): each
+/// direction is turned upright on its own and laid out like the body, its
+/// lines after the page's. Their boxes are in that direction's frame.
+fn other_direction_lines(
+    glyphs: &[&Glyph],
+    page_number: u32,
+    page_height: f64,
+    tolerance: f64,
+) -> Vec<Line> {
+    let mut rest: Vec<&Glyph> = glyphs.to_vec();
+    let mut lines = Vec::new();
+    while let Some(first) = rest.first() {
+        let angle = first.angle;
+        let (same, others): (Vec<&Glyph>, Vec<&Glyph>) = rest
+            .iter()
+            .copied()
+            .partition(|g| decorations::same_direction(g.angle, angle));
+        rest = others;
+        // Turns the direction `angle` (counter-clockwise as seen, y down)
+        // to left to right.
+        let (sin, cos) = angle.to_radians().sin_cos();
+        let frame = Matrix([cos, sin, -sin, cos, 0.0, 0.0]);
+        let turned: Vec<Glyph> = same.iter().map(|g| turn_glyph(g, &frame)).collect();
+        lines.extend(glyphs_to_lines(
+            turned.iter().collect(),
+            page_number,
+            page_height,
+            tolerance,
+            None,
+        ));
+    }
+    lines
 }
 
 /// A glyph seen in a turned frame.

@@ -16,9 +16,64 @@ pub fn is_cjk(c: char) -> bool {
     )
 }
 
+/// True for characters of the right-to-left scripts (Hebrew, Arabic,
+/// Syriac, Thaana, N'Ko and their presentation forms): a line of them is
+/// drawn right to left, and read back into logical order.
+pub fn is_rtl(c: char) -> bool {
+    matches!(c as u32,
+        0x0590..=0x08FF   // Hebrew, Arabic, Syriac, Thaana, N'Ko, Samaritan, Mandaic
+        | 0xFB1D..=0xFDFF // Hebrew and Arabic presentation forms A
+        | 0xFE70..=0xFEFF // Arabic presentation forms B
+    )
+}
+
+/// A run's text, joined left to right as drawn, in logical (reading) order:
+/// unchanged without right-to-left letters; otherwise the Unicode
+/// bidirectional algorithm (`unicode-bidi`) reorders it, which turns a
+/// drawn right-to-left run back into the order it is read in while numbers
+/// and Latin words inside it keep their own order, as pdf.js and poppler
+/// give it. The paragraph is right to left when most letters are.
+pub fn visual_to_logical(text: String) -> String {
+    let (rtl, ltr) = text.chars().fold((0usize, 0usize), |(r, l), c| {
+        if is_rtl(c) {
+            (r + 1, l)
+        } else if c.is_alphabetic() {
+            (r, l + 1)
+        } else {
+            (r, l)
+        }
+    });
+    if rtl == 0 {
+        return text;
+    }
+    let level = if rtl >= ltr {
+        unicode_bidi::Level::rtl()
+    } else {
+        unicode_bidi::Level::ltr()
+    };
+    let info = unicode_bidi::BidiInfo::new(&text, Some(level));
+    let logical: String = info
+        .paragraphs
+        .iter()
+        .map(|para| info.reorder_line(para, para.range.clone()).into_owned())
+        .collect();
+    logical
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn right_to_left_runs_read_in_logical_order() {
+        // Hebrew "shalom" drawn right to left arrives left to right as
+        // ם ו ל ש; it is read ש ל ו ם.
+        assert_eq!(visual_to_logical("םולש".into()), "שלום");
+        // A number inside keeps its own order.
+        assert_eq!(visual_to_logical("123 םולש".into()), "שלום 123");
+        // Latin and Japanese text is left alone.
+        assert_eq!(visual_to_logical("abc 開通".into()), "abc 開通");
+    }
 
     #[test]
     fn classes() {

@@ -9,8 +9,10 @@
 //! that stands out of the run's pitch by [`CJK_WORD_GAP`] is a space (a
 //! producer that draws glyph by glyph and leaves the space as a gap), while
 //! the even gaps of a letter-spaced 均等割り付け label are the pitch itself.
+//! A run with right-to-left letters (Hebrew, Arabic) is then put in
+//! logical order ([`script::visual_to_logical`]).
 
-use super::script::is_cjk;
+use super::script::{self, is_cjk};
 use super::{AUTOSPACE_GAP, Char, LATIN_SPACE_GAP};
 
 /// Between two Japanese characters, a gap this many ems wider than the
@@ -68,7 +70,7 @@ pub fn join_chars(chars: &[Char]) -> String {
         out.push_str(&c.text);
         prev = Some(c);
     }
-    out.trim().to_string()
+    script::visual_to_logical(out.trim().to_string())
 }
 
 /// A gap between Japanese glyphs within this many ems of the space

@@ -23,7 +23,7 @@
 use super::bundled_cmap::{self, CodeTable};
 use super::encoding::{BaseEncoding, ByteTable};
 use super::font_program;
-use super::glyph_names::{glyph_name_to_text, type3_code_name};
+use super::glyph_names::{glyph_name_to_text, type3_code_name, type3_unknown_name};
 use super::lenient_cmap;
 use super::objects::{
     as_dict, get, get_array, get_dict, get_name, get_number, get_stream, number, numbers, resolve,
@@ -262,6 +262,56 @@ pub struct Font {
     widths: Widths,
     /// Glyph-space width → text space: 0.001, or a Type 3 `/FontMatrix` a.
     width_scale: f64,
+    /// `Some` for a composite font in vertical writing mode.
+    vertical: Option<VerticalMetrics>,
+}
+
+/// How a vertical-writing (WMode 1) font places its glyphs (ISO 32000-1,
+/// 9.7.4.3), per unit of font size: from `/DW2` (default `[880 -1000]`);
+/// per-CID `/W2` entries are not read (they matter for a few proportional
+/// glyphs, not for where a column's text is).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VerticalMetrics {
+    /// The glyph's horizontal origin lies this far below its vertical
+    /// origin (v_y), and half its width to the left.
+    pub origin_y: f64,
+    /// The vertical advance (w1): negative, downward.
+    pub advance: f64,
+}
+
+impl Default for VerticalMetrics {
+    fn default() -> Self {
+        VerticalMetrics {
+            origin_y: 0.88,
+            advance: -1.0,
+        }
+    }
+}
+
+/// Whether a composite font's `/Encoding` writes vertically: a predefined
+/// CMap named `V` or ending in `-V` (`Identity-V`, `UniJIS-UCS2-V`, ...), or
+/// an embedded one with `/WMode 1`.
+fn is_vertical_encoding(doc: &Document, dict: &Dictionary) -> bool {
+    match get(doc, dict, b"Encoding") {
+        Some(Object::Name(n)) => n == b"V" || n.ends_with(b"-V"),
+        Some(Object::Stream(s)) => get_number(doc, &s.dict, b"WMode") == Some(1.0),
+        _ => false,
+    }
+}
+
+/// A descendant font's `/DW2`, when it is two finite numbers.
+fn vertical_metrics(doc: &Document, cid_font: Option<&Dictionary>) -> VerticalMetrics {
+    cid_font
+        .and_then(|f| get_array(doc, f, b"DW2"))
+        .and_then(|a| numbers(doc, a))
+        .and_then(|v| match v.as_slice() {
+            [vy, w1] if vy.is_finite() && w1.is_finite() && *w1 != 0.0 => Some(VerticalMetrics {
+                origin_y: vy / 1000.0,
+                advance: w1 / 1000.0,
+            }),
+            _ => None,
+        })
+        .unwrap_or_default()
 }
 
 fn embedded_cmap(name: CMapName<'_>) -> Option<Arc<CMap>> {
@@ -416,6 +466,7 @@ impl Font {
             to_unicode,
             widths,
             width_scale,
+            vertical: None,
         }
     }
 
@@ -453,6 +504,7 @@ impl Font {
             .and_then(|a| a.first())
             .and_then(|o| resolve(doc, o))
             .and_then(as_dict);
+        let vertical = is_vertical_encoding(doc, dict).then(|| vertical_metrics(doc, descendant));
         let mut widths = Widths::Unknown;
         let mut is_japan1 = false;
         let mut collection = None;
@@ -505,7 +557,14 @@ impl Font {
             to_unicode,
             widths,
             width_scale: 0.001,
+            vertical,
         }
+    }
+
+    /// `Some` when the font writes vertically (WMode 1): glyphs advance
+    /// downward, centred on the pen.
+    pub fn vertical(&self) -> Option<VerticalMetrics> {
+        self.vertical
     }
 
     /// True for a multi-byte font, where `Tw` never applies (9.3.3).
@@ -886,6 +945,12 @@ fn apply_differences(doc: &Document, diffs: &[Object], table: &mut TextTable, ty
                                         .then(|| type3_code_name(glyph))
                                         .flatten()
                                         .map(|c| Cow::Owned(c.to_string()))
+                                        .or_else(|| {
+                                            type3
+                                                .then(|| type3_unknown_name(glyph, c))
+                                                .flatten()
+                                                .map(|c| Cow::Owned(c.to_string()))
+                                        })
                                 });
                                 previous = Some((glyph.as_slice(), text.clone()));
                                 text

@@ -112,6 +112,21 @@ pub fn type3_code_name(name: &[u8]) -> Option<char> {
         .flatten()
 }
 
+/// A Type 3 glyph whose name says nothing (`/square`, `/B9`, producer's
+/// own names): the code itself read as Latin-1, as poppler does for names
+/// it cannot map (its `mapUnknownCharNames`). A Type 3 font's codes are
+/// usually the text's own bytes; without this the glyphs have no text at
+/// all. `.notdef` and control codes give nothing.
+pub fn type3_unknown_name(name: &[u8], code: usize) -> Option<char> {
+    if name == b".notdef" {
+        return None;
+    }
+    u32::try_from(code)
+        .ok()
+        .and_then(printable)
+        .filter(|c| u32::from(*c) <= 0xFF)
+}
+
 /// A name that spells a character code (step 5).
 fn numbered(name: &str) -> Option<char> {
     let (first, rest) = name.split_at_checked(1)?;
@@ -190,6 +205,15 @@ mod tests {
         assert_eq!(type3_code_name(b"a999"), None, "not a byte");
         assert_eq!(type3_code_name(b"abc12"), None);
         assert_eq!(type3_code_name(b"a1"), None);
+    }
+
+    #[test]
+    fn unknown_type3_names_read_as_their_code() {
+        assert_eq!(type3_unknown_name(b"square", 97), Some('a'));
+        assert_eq!(type3_unknown_name(b"B9", 45), Some('-'));
+        assert_eq!(type3_unknown_name(b".notdef", 97), None);
+        assert_eq!(type3_unknown_name(b"x", 7), None, "a control code");
+        assert_eq!(type3_unknown_name(b"x", 300), None, "not a byte");
     }
 
     #[test]

@@ -47,6 +47,8 @@ pub struct FontCache {
     pub glyphs: usize,
     /// Bytes of glyph text made in this document.
     pub text_bytes: usize,
+    /// The standard font drawn for a font name the resources lack.
+    missing: Option<Arc<Font>>,
 }
 
 /// `/ActualText` longer than this many bytes is ignored (the glyphs it
@@ -565,7 +567,9 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                             page: self.page_number,
                         });
                     }
-                    self.gs.font = self.font(resources, font_name);
+                    self.gs.font = self
+                        .font(resources, font_name)
+                        .or_else(|| Some(self.missing_font()));
                 }
             }
             "Tc" => self.gs.char_spacing = num(0).unwrap_or(0.0),
@@ -749,6 +753,28 @@ impl<'a, 'd> Interpreter<'a, 'd> {
         self.tm = self.tlm;
     }
 
+    /// A font the resources do not have (pdfium's `bug_1893.pdf`: an empty
+    /// `/Font` dictionary): viewers draw the text in a standard font, so it
+    /// is read as Helvetica with the standard encoding, with a warning.
+    fn missing_font(&mut self) -> Arc<Font> {
+        self.device.warning(Warning {
+            page: self.page_number,
+            message: "a font the page names is missing; read as a standard font",
+        });
+        let doc = self.doc;
+        let fonts = &mut self.fonts;
+        fonts
+            .missing
+            .get_or_insert_with(|| {
+                let mut dict = Dictionary::new();
+                dict.set("Type", Object::Name(b"Font".to_vec()));
+                dict.set("Subtype", Object::Name(b"Type1".to_vec()));
+                dict.set("BaseFont", Object::Name(b"Helvetica".to_vec()));
+                Arc::new(Font::load(doc, &dict, b"Helvetica", &mut fonts.cmaps))
+            })
+            .clone()
+    }
+
     fn font(&mut self, resources: Option<&'a Dictionary>, name: &[u8]) -> Option<Arc<Font>> {
         let fonts = get_dict(self.doc, resources?, b"Font")?;
         let entry = fonts.get(name).ok()?;
@@ -796,9 +822,17 @@ impl<'a, 'd> Interpreter<'a, 'd> {
         let size = gs.font_size;
         let th = gs.horizontal_scale;
         let text_scale = Matrix([size * th, 0.0, 0.0, size, 0.0, gs.rise]);
+        // Without the rise: a raised or lowered glyph (`Ts`, a superscript)
+        // keeps its line's baseline, as a reader sees it.
+        let baseline_scale = Matrix([size * th, 0.0, 0.0, size, 0.0, 0.0]);
+        let vertical = font.vertical();
         let clip_only = gs.render_mode == 7;
         let hidden_by_state = match gs.render_mode {
             3 | 7 => Some(Hidden::RenderMode),
+            // Filled with no ink at all (`/ca 0`): as invisible as render
+            // mode 3, and used the same way, as the text layer laid over a
+            // picture of the text (pdf.js's issue14627.pdf).
+            0 | 4 if gs.fill_alpha <= 0.0 => Some(Hidden::RenderMode),
             _ => None,
         };
         let fill_is_white = gs.fill_is_white;
@@ -806,13 +840,16 @@ impl<'a, 'd> Interpreter<'a, 'd> {
         for code in decoded.iter_mut() {
             let device = self.tm.then(&self.gs.ctm).then(&self.to_page);
             let trm = text_scale.then(&device);
+            // Vertical writing puts the glyph's horizontal origin half its
+            // width left of the pen and `origin_y` below it (9.7.4.3).
+            let (left, down) = vertical.map_or((0.0, 0.0), |v| (-code.width / 2.0, -v.origin_y));
             let corners = [
-                trm.apply(0.0, GLYPH_DESCENT),
-                trm.apply(code.width, GLYPH_DESCENT),
-                trm.apply(0.0, GLYPH_ASCENT),
-                trm.apply(code.width, GLYPH_ASCENT),
+                trm.apply(left, GLYPH_DESCENT + down),
+                trm.apply(left + code.width, GLYPH_DESCENT + down),
+                trm.apply(left, GLYPH_ASCENT + down),
+                trm.apply(left + code.width, GLYPH_ASCENT + down),
             ];
-            let origin = trm.apply(0.0, 0.0);
+            let origin = baseline_scale.then(&device).apply(left, down);
             if let Some(bbox) = Rect::bounding(&corners) {
                 let center = bbox.center();
                 let hidden = hidden_by_state.or_else(|| {
@@ -848,8 +885,11 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                 } else {
                     0.0
                 };
-            let tx = (code.width * size + spacing) * th;
-            self.tm = Matrix::translate(tx, 0.0).then(&self.tm);
+            self.tm = match vertical {
+                // Downward, with no horizontal scaling (9.4.4).
+                Some(v) => Matrix::translate(0.0, v.advance * size + spacing).then(&self.tm),
+                None => Matrix::translate((code.width * size + spacing) * th, 0.0).then(&self.tm),
+            };
         }
         self.decoded = decoded;
         Ok(())

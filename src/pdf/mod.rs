@@ -15,6 +15,7 @@ mod annotations;
 mod bundled_cmap;
 mod content;
 pub mod device;
+mod direct_encrypt;
 mod encoding;
 mod font;
 mod font_program;
@@ -39,7 +40,8 @@ use std::sync::Arc;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Hidden {
-    /// Text render mode 3 or 7 (no fill, no stroke).
+    /// Text render mode 3 or 7 (no fill, no stroke), or a fill with no
+    /// opacity at all.
     RenderMode,
     /// Filled in white, on a white page.
     WhiteFill,
@@ -284,6 +286,29 @@ pub fn open_with_limits(
     if out_of_time() {
         return Err(PdfError::TimedOutOpening);
     }
+    // A direct /Encrypt dictionary in the trailer, which lopdf will not
+    // decrypt: the same passwords on the file with it made indirect.
+    if let Some(patched) = locked
+        .as_ref()
+        .and_then(|doc| direct_encrypt::with_indirect_encrypt(bytes, doc))
+    {
+        let attempts = std::iter::once(None).chain(passwords.iter().map(Some));
+        for pw in attempts {
+            if out_of_time() {
+                return Err(PdfError::TimedOutOpening);
+            }
+            let opts = LoadOptions {
+                password: pw.map(|p| p.expose().to_owned()),
+                ..options()
+            };
+            if let Ok(mut doc) = Document::load_mem_with_options(&patched, opts)
+                && !needs_password(&doc)
+            {
+                recovery::inline_indirect_filters(&mut doc);
+                return Ok(doc);
+            }
+        }
+    }
     if let Some(plain) = recovery::without_attachment_only_encryption(bytes)
         && let Ok(mut doc) = Document::load_mem_with_options(&plain, options())
         && !doc.get_pages().is_empty()
@@ -432,16 +457,36 @@ fn page_rotation(doc: &Document, page: &lopdf::Dictionary) -> i32 {
         .map_or(0, |r| ((r as i64 / 90).rem_euclid(4) * 90) as i32)
 }
 
-/// The crop box (or media box) of a page, inherited through `/Parent`.
+/// The crop box of a page, inherited through `/Parent`, cut to the media
+/// box (ISO 32000-1, 7.7.3.3, 14.11.2). An empty or missing box is left
+/// out, as viewers do (pdf.js's `boundingBox_invalid.pdf`): the media box
+/// when the crop box is empty or outside it, A4 when both are.
 fn page_box(doc: &Document, page: &lopdf::Dictionary) -> [f64; 4] {
-    [&b"CropBox"[..], b"MediaBox"]
-        .iter()
-        .find_map(|key| match objects::inherited(doc, page, key) {
-            Some(lopdf::Object::Array(a)) => {
-                numbers(doc, a).and_then(|v| v.get(..4).and_then(|s| <[f64; 4]>::try_from(s).ok()))
-            }
-            _ => None,
-        })
-        // A4 portrait when the file says nothing.
-        .unwrap_or([0.0, 0.0, 595.0, 842.0])
+    let read = |key: &[u8]| match objects::inherited(doc, page, key) {
+        Some(lopdf::Object::Array(a)) => numbers(doc, a)
+            .and_then(|v| v.get(..4).and_then(|s| <[f64; 4]>::try_from(s).ok()))
+            .map(|[x0, y0, x1, y1]| [x0.min(x1), y0.min(y1), x0.max(x1), y0.max(y1)])
+            .filter(|b| is_usable_box(*b)),
+        _ => None,
+    };
+    let media = read(b"MediaBox");
+    let crop = read(b"CropBox");
+    match (crop, media) {
+        (Some(c), Some(m)) => Some([
+            c[0].max(m[0]),
+            c[1].max(m[1]),
+            c[2].min(m[2]),
+            c[3].min(m[3]),
+        ])
+        .filter(|b| is_usable_box(*b))
+        .unwrap_or(m),
+        (Some(b), None) | (None, Some(b)) => b,
+        // A4 portrait when the file says nothing usable.
+        (None, None) => [0.0, 0.0, 595.0, 842.0],
+    }
+}
+
+/// A page box at least a point wide and tall, with finite corners.
+fn is_usable_box(b: [f64; 4]) -> bool {
+    b.iter().all(|v| v.is_finite()) && b[2] - b[0] >= 1.0 && b[3] - b[1] >= 1.0
 }
