@@ -51,7 +51,14 @@ fn minimized_crashers_replay_without_panic() {
         ("layout_notice", harness::layout_notice),
         ("policy_yaml", harness::policy_yaml),
     ];
+    assert!(
+        root.is_dir(),
+        "{} is missing: the replay would pass over nothing",
+        root.display()
+    );
+    let mut replayed = 0usize;
     for (target, run) in targets {
+        // A target with no folder has no regression input yet.
         let Ok(entries) = std::fs::read_dir(root.join(target)) else {
             continue;
         };
@@ -63,8 +70,10 @@ fn minimized_crashers_replay_without_panic() {
             }
             let bytes = std::fs::read(&file).expect("regression file");
             timed(&format!("{target}/{}", file.display()), || run(&bytes));
+            replayed += 1;
         }
     }
+    assert!(replayed > 0, "no regression input under {}", root.display());
 }
 
 const TYPE1_CLEARTEXT: &[u8] = b"%!PS-AdobeFont-1.0: CMR10\n/Encoding 256 array\n\

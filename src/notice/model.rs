@@ -177,12 +177,23 @@ pub fn may_hold_secret(text: &str) -> bool {
             })
 }
 
-/// Whether a user ID is an address in `domain` (case-insensitive). One
-/// that is not may have a misread password glued to it: records and page
-/// redaction hide it like one.
+/// Whether a user ID is an address in `domain` (case-insensitive) whose
+/// user name holds only the characters a Microsoft 365 user name may
+/// (`A`–`Z`, `a`–`z`, `0`–`9` and `' . - _ ! # ^ ~`). One that is not may
+/// have a misread password glued to it, after the domain or before the `@`
+/// (`Qx7$kP2mtaro@example.jp`): records and page redaction hide it like
+/// one.
 pub fn id_in_domain(id: &str, domain: &str) -> bool {
-    id.to_ascii_lowercase()
-        .ends_with(&format!("@{}", domain.to_ascii_lowercase()))
+    let Some((local, host)) = id.rsplit_once('@') else {
+        return false;
+    };
+    !local.is_empty() && local.chars().all(is_user_name_char) && host.eq_ignore_ascii_case(domain)
+}
+
+/// A character a Microsoft 365 user name (the part before the `@`) may
+/// hold. Generated temporary passwords use the other ASCII symbols too.
+fn is_user_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '\'' | '.' | '-' | '_' | '!' | '#' | '^' | '~')
 }
 
 /// Whether a user ID looks like one plain address: no password-like run,
@@ -376,5 +387,17 @@ mod tests {
         assert!(!may_hold_secret("Taro Yamada"));
         assert!(may_hold_secret("青木 翔太 Qx7$kP2m"));
         assert!(may_hold_secret("大エー・小ビー・イチ"));
+    }
+
+    #[test]
+    fn an_id_is_in_the_domain_only_with_a_plain_user_name() {
+        use super::id_in_domain;
+        assert!(id_in_domain("taro.yamada-2@Example.jp", "example.jp"));
+        assert!(id_in_domain("o'brien_k@example.jp", "example.jp"));
+        assert!(!id_in_domain("taro@example.jpQx7$kP2m", "example.jp"));
+        assert!(!id_in_domain("Qx7$kP2mtaro@example.jp", "example.jp"));
+        assert!(!id_in_domain("taro@sub.example.jp", "example.jp"));
+        assert!(!id_in_domain("@example.jp", "example.jp"));
+        assert!(!id_in_domain("example.jp", "example.jp"));
     }
 }
