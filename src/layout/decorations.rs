@@ -131,7 +131,7 @@ fn mode_by<T, K: Ord + Copy>(items: &[T], key: impl Fn(&T) -> K) -> Option<K> {
 
 /// The smallest difference between two directions, degrees.
 /// Whether two baseline directions are one (within
-/// [`DIRECTION_TOLERANCE_DEGREES`]).
+/// `DIRECTION_TOLERANCE_DEGREES`).
 pub fn same_direction(a: f64, b: f64) -> bool {
     angle_distance(a, b) <= DIRECTION_TOLERANCE_DEGREES
 }

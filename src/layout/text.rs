@@ -74,12 +74,12 @@ pub fn join_chars(chars: &[Char]) -> String {
 }
 
 /// A gap between Japanese glyphs within this many ems of the space
-/// threshold (the pitch + [`CJK_WORD_GAP`]) could have gone either way: the
+/// threshold (the pitch + `CJK_WORD_GAP`) could have gone either way: the
 /// join is in doubt. Touching glyphs (0 em over the pitch) and the
 /// narrowest space drawn as a gap seen (0.16 em) both lie outside it.
 pub const SPACE_DOUBT_MARGIN: f64 = 0.03;
 
-/// Whether [`join_chars`] decided a gap between two neighbouring Japanese
+/// Whether `join_chars` decided a gap between two neighbouring Japanese
 /// glyphs of `chars` (one chunk) both `inside` a value within
 /// [`SPACE_DOUBT_MARGIN`] of its threshold: a space there may be missing or
 /// extra. The notice layer records it as doubt on the value.
