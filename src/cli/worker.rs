@@ -128,6 +128,24 @@ fn request_for(task: Task, options: &ParseOptions) -> (Request, Option<Duration>
     (request, budget)
 }
 
+/// Sends one request to a worker and reads its answer as a `T`: `None`
+/// when no worker could be started, `Err` when the worker failed on it or
+/// its answer did not read.
+fn ask<T: serde::de::DeserializeOwned>(
+    pool: &WorkerPool,
+    request: &Request,
+    bytes: &[u8],
+    budget: Option<Duration>,
+) -> Option<Result<T, Failure>> {
+    match pool.call(&encode(request, bytes), budget) {
+        Ok(answer) => Some(serde_json::from_slice(&answer).map_err(|e| Failure::Died {
+            status: format!("its answer did not read: {e}"),
+        })),
+        Err(Failure::Spawn(_)) => None,
+        Err(f) => Some(Err(f)),
+    }
+}
+
 /// One input's record, made by a worker; `None` when no worker could be
 /// started (the caller then parses in-process).
 pub(super) fn record(
@@ -142,14 +160,8 @@ pub(super) fn record(
         },
         options,
     );
-    let failure = match pool.call(&encode(&request, bytes), budget) {
-        Ok(answer) => match serde_json::from_slice::<Record>(&answer) {
-            Ok(record) => return Some(record),
-            Err(e) => Failure::Died {
-                status: format!("its answer did not read: {e}"),
-            },
-        },
-        Err(Failure::Spawn(_)) => return None,
+    let failure = match ask::<Record>(pool, &request, bytes, budget)? {
+        Ok(record) => return Some(record),
         Err(f) => f,
     };
     Some(isolate::failure_record(
@@ -169,15 +181,9 @@ pub(super) fn layout_text(
     options: &ParseOptions,
 ) -> Option<Result<String, String>> {
     let (request, budget) = request_for(Task::Layout, options);
-    let failure = match pool.call(&encode(&request, bytes), budget) {
-        Ok(answer) => match serde_json::from_slice::<LayoutAnswer>(&answer) {
-            Ok(LayoutAnswer::Text(t)) => return Some(Ok(t)),
-            Ok(LayoutAnswer::Error(e)) => return Some(Err(format!("{source}: {e}"))),
-            Err(e) => Failure::Died {
-                status: format!("its answer did not read: {e}"),
-            },
-        },
-        Err(Failure::Spawn(_)) => return None,
+    let failure = match ask::<LayoutAnswer>(pool, &request, bytes, budget)? {
+        Ok(LayoutAnswer::Text(t)) => return Some(Ok(t)),
+        Ok(LayoutAnswer::Error(e)) => return Some(Err(format!("{source}: {e}"))),
         Err(f) => f,
     };
     let record = isolate::failure_record(source, &failure, isolate::DEFAULT_MEMORY_CAP);
@@ -199,16 +205,10 @@ pub(super) fn temporary_password(
         },
         options,
     );
-    let failure = match pool.call(&encode(&request, bytes), budget) {
-        Ok(answer) => match serde_json::from_slice::<PasswordAnswer>(&answer) {
-            Ok(PasswordAnswer::Found(p)) => return Some(NoticeAnswer::Found(p.map(Secret::new))),
-            Ok(PasswordAnswer::NoUser) => return Some(NoticeAnswer::NoUser),
-            Ok(PasswordAnswer::Error(e)) => return Some(NoticeAnswer::Failed(e)),
-            Err(e) => Failure::Died {
-                status: format!("its answer did not read: {e}"),
-            },
-        },
-        Err(Failure::Spawn(_)) => return None,
+    let failure = match ask::<PasswordAnswer>(pool, &request, bytes, budget)? {
+        Ok(PasswordAnswer::Found(p)) => return Some(NoticeAnswer::Found(p.map(Secret::new))),
+        Ok(PasswordAnswer::NoUser) => return Some(NoticeAnswer::NoUser),
+        Ok(PasswordAnswer::Error(e)) => return Some(NoticeAnswer::Failed(e)),
         Err(f) => f,
     };
     let record = isolate::failure_record(source, &failure, isolate::DEFAULT_MEMORY_CAP);
