@@ -55,7 +55,8 @@ enum Task {
     TemporaryPassword { user_id: String },
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// No `Debug`: it holds the PDF passwords.
+#[derive(Serialize, Deserialize)]
 struct Request {
     task: Task,
     passwords: Vec<String>,
@@ -63,8 +64,9 @@ struct Request {
     timeout_ms: Option<u64>,
 }
 
-/// The answer to [`Task::Layout`].
-#[derive(Debug, Serialize, Deserialize)]
+/// The answer to [`Task::Layout`]. No `Debug`: the text shows secrets
+/// when they are revealed.
+#[derive(Serialize, Deserialize)]
 enum LayoutAnswer {
     Text(String),
     Error(String),
@@ -72,7 +74,8 @@ enum LayoutAnswer {
 
 /// The answer to [`Task::TemporaryPassword`] (the password crosses the
 /// pipe between two kaitsu processes, as the input's own password does).
-#[derive(Debug, Serialize, Deserialize)]
+/// No `Debug`: it holds the password.
+#[derive(Serialize, Deserialize)]
 enum PasswordAnswer {
     Found(Option<String>),
     NoUser,
