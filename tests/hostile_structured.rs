@@ -538,18 +538,29 @@ fn make_hostile_files() -> Vec<(&'static str, Vec<u8>)> {
     files
 }
 
-fn kaitsu_capped(args: &[&str]) -> (Output, Duration) {
-    let started = Instant::now();
-    let out = Command::new("sh")
-        .arg("-c")
+/// `kaitsu ARGS` under the parent's address-space cap (`ulimit -v`).
+fn capped_command(args: &[&str]) -> Command {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
         .arg(format!(
             "ulimit -v {PARENT_MEMORY_KIB} && exec \"$0\" \"$@\""
         ))
         .arg(env!("CARGO_BIN_EXE_kaitsu"))
-        .args(args)
+        .args(args);
+    cmd
+}
+
+/// Runs a command, with how long it took.
+fn run_timed(mut cmd: Command) -> (Output, Duration) {
+    let started = Instant::now();
+    let out = cmd
         .output()
         .unwrap_or_else(|e| panic!("cannot run kaitsu: {e}"));
     (out, started.elapsed())
+}
+
+fn kaitsu_capped(args: &[&str]) -> (Output, Duration) {
+    run_timed(capped_command(args))
 }
 
 fn records(stdout: &[u8]) -> Vec<Value> {
@@ -660,20 +671,9 @@ fn every_hostile_file_gives_one_record_in_time_in_every_command() {
 }
 
 fn kaitsu_in(dir: &Path, args: &[&str]) -> Output {
-    let (out, took) = {
-        let started = Instant::now();
-        let out = Command::new("sh")
-            .arg("-c")
-            .arg(format!(
-                "ulimit -v {PARENT_MEMORY_KIB} && exec \"$0\" \"$@\""
-            ))
-            .arg(env!("CARGO_BIN_EXE_kaitsu"))
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run kaitsu: {e}"));
-        (out, started.elapsed())
-    };
+    let mut cmd = capped_command(args);
+    cmd.current_dir(dir);
+    let (out, took) = run_timed(cmd);
     assert!(took < Duration::from_secs(120), "{args:?} took {took:?}");
     out
 }
