@@ -50,7 +50,14 @@ pub(super) fn note_doubts(doc: &Document, notice: &mut Notice) {
         };
         let value = to_frame.apply_rect(&at.bbox);
         let inside = |c: &Char| holds(&value, c);
-        let chunks = page.lines.iter().flat_map(|l| l.chunks.iter());
+        // Only chunks with a glyph of the value: the rest cannot hold a
+        // gap between two of its glyphs (and the scan stays linear in the
+        // page, not in names × page).
+        let chunks = page
+            .lines
+            .iter()
+            .flat_map(|l| l.chunks.iter())
+            .filter(|ch| ch.chars.iter().any(inside));
         if chunks.clone().any(|ch| space_in_doubt(&ch.chars, inside)) {
             notes.push(Drift::SpaceDoubt {
                 field: path.clone(),
