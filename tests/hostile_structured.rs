@@ -306,13 +306,15 @@ fn make_hostile_files() -> Vec<(&'static str, Vec<u8>)> {
         ));
     }
 
-    // An object stream holding an array of 30 million zeros: lopdf
-    // allocates per object while loading, before any kaitsu bound.
+    // An object stream holding an array of 30 million zeros, the page's
+    // /MediaBox (so even a lazy object layer must read it): lopdf
+    // allocates per object while loading, before any kaitsu bound; the
+    // lazy layer stops at its budget of values.
     {
         let plain = vec![
             CATALOG.to_vec(),
             PAGES_ONE.to_vec(),
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_vec(),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox 5 0 R /Contents 4 0 R >>".to_vec(),
             stream("", b"BT ET"),
         ];
         let packed = vec![{

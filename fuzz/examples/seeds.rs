@@ -38,8 +38,10 @@ fn main() {
         let Ok(doc) = kaitsu::pdf::open(&bytes, &passwords) else {
             continue;
         };
-        // cmap: every CMap-looking stream of the file.
-        for obj in doc.objects.values() {
+        // cmap: every CMap-looking stream of the file (kaitsu's own open
+        // parses only the objects pages reach, so lopdf loads them all).
+        let all = lopdf::Document::load_mem(&bytes).unwrap_or_default();
+        for obj in all.objects.values() {
             if let lopdf::Object::Stream(s) = obj {
                 let data = s
                     .decompressed_content()

@@ -9,7 +9,7 @@
 //! no-view (12.5.3) and pop-ups are not drawn.
 
 use super::interpret::Interpreter;
-use super::objects::{as_dict, get, get_name, number, numbers, resolve};
+use super::objects::{Source, as_dict, get, get_name, number, numbers, resolve};
 use super::{PdfError, Rect};
 use lopdf::{Dictionary, Object};
 
@@ -62,7 +62,7 @@ pub fn draw<'a>(interp: &mut Interpreter<'a, '_>, page: &'a Dictionary) -> Resul
 }
 
 /// The annotation's `/Rect`, normalised.
-fn annotation_rect(doc: &lopdf::Document, dict: &Dictionary) -> Option<Rect> {
+fn annotation_rect(doc: &Source, dict: &Dictionary) -> Option<Rect> {
     let v = match get(doc, dict, b"Rect")? {
         Object::Array(a) => numbers(doc, a)?,
         _ => return None,
@@ -72,10 +72,7 @@ fn annotation_rect(doc: &lopdf::Document, dict: &Dictionary) -> Option<Rect> {
 }
 
 /// `/AP /N`: a stream, or a dictionary of states chosen by `/AS`.
-fn normal_appearance<'a>(
-    doc: &'a lopdf::Document,
-    dict: &'a Dictionary,
-) -> Option<&'a lopdf::Stream> {
+fn normal_appearance<'a>(doc: &'a Source, dict: &'a Dictionary) -> Option<&'a lopdf::Stream> {
     let ap = get(doc, dict, b"AP").and_then(as_dict)?;
     match get(doc, ap, b"N")? {
         Object::Stream(s) => Some(s),
@@ -91,7 +88,7 @@ fn normal_appearance<'a>(
 }
 
 /// The text a text or choice field shows, inherited through `/Parent`.
-fn field_value(doc: &lopdf::Document, dict: &Dictionary) -> Option<String> {
+fn field_value(doc: &Source, dict: &Dictionary) -> Option<String> {
     let field_type = match inherited(doc, dict, b"FT")? {
         Object::Name(n) => n.as_slice(),
         _ => return None,
@@ -112,7 +109,7 @@ fn field_value(doc: &lopdf::Document, dict: &Dictionary) -> Option<String> {
 }
 
 /// A field entry, looked up the `/Parent` chain.
-fn inherited<'a>(doc: &'a lopdf::Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
+fn inherited<'a>(doc: &'a Source, dict: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
     let mut current = dict;
     for _ in 0..MAX_FIELD_DEPTH {
         if let Some(v) = get(doc, current, key) {

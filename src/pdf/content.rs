@@ -1,5 +1,7 @@
 //! A content-stream lexer (ISO 32000-1, 7.2 lexical conventions, 8.9.7
-//! inline images): bytes → operators with their operands.
+//! inline images): bytes → operators with their operands. The same lexer
+//! reads the objects of the file itself (7.3, with indirect references)
+//! for the lazy object layer (`lazy.rs`): [`parse_value`], [`parse_items`].
 //!
 //! Written by hand for speed. lopdf's `Content::decode_iter` (a nom
 //! parser) was a fifth of all parse time in the benchmark; a notice's
@@ -366,6 +368,131 @@ pub fn for_each_operator<E>(
         }
     }
     Ok(())
+}
+
+/// The first value of `data`, in object syntax (ISO 32000-1, 7.3):
+/// `n g R` is a reference. Each value read takes one from `budget`; at
+/// zero, what is left reads as nothing (`None` for the value, a shorter
+/// array or dictionary).
+pub fn parse_value(data: &[u8], budget: &mut usize) -> Option<Object> {
+    let mut lexer = Lexer { data, pos: 0 };
+    let first = lexer.next_token()?;
+    read_value(&mut lexer, first, 0, budget)
+}
+
+/// The values of an array whose brackets are already stripped (what
+/// hayro-syntax's `Array::data` gives), as [`parse_value`] reads them.
+pub fn parse_items(data: &[u8], budget: &mut usize) -> Vec<Object> {
+    let mut lexer = Lexer { data, pos: 0 };
+    read_items(&mut lexer, 0, budget)
+}
+
+/// The object after `first`, or a reference when `first` is a
+/// non-negative integer followed by another and `R`. The look-ahead reads
+/// bytes, not tokens, so an array of numbers is lexed once.
+fn value_or_reference(
+    lexer: &mut Lexer<'_>,
+    first: Token<'_>,
+    depth: usize,
+    budget: &mut usize,
+) -> Option<Object> {
+    if let Token::Object(Object::Integer(number)) = first
+        && let Ok(number) = u32::try_from(number)
+        && let Some((generation, end)) = reference_tail(lexer.data, lexer.pos)
+    {
+        lexer.pos = end;
+        *budget = budget.checked_sub(1)?;
+        return Some(match u16::try_from(generation) {
+            Ok(generation) => Object::Reference((number, generation)),
+            Err(_) => Object::Null,
+        });
+    }
+    read_value(lexer, first, depth, budget)
+}
+
+/// After an object number at `pos`: white space, a generation number,
+/// white space and `R` ending the token; the generation and where the
+/// `R` ends.
+fn reference_tail(data: &[u8], pos: usize) -> Option<(u32, usize)> {
+    let rest = data.get(pos..)?;
+    let gap = rest.iter().take_while(|b| is_whitespace(**b)).count();
+    if gap == 0 {
+        return None;
+    }
+    let digits = rest
+        .get(gap..)?
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if digits == 0 || digits > 5 {
+        return None;
+    }
+    let generation = rest
+        .get(gap..gap + digits)?
+        .iter()
+        .fold(0u32, |g, d| g * 10 + u32::from(d - b'0'));
+    let after = rest.get(gap + digits..)?;
+    let gap2 = after.iter().take_while(|b| is_whitespace(**b)).count();
+    if gap2 == 0 || after.get(gap2) != Some(&b'R') {
+        return None;
+    }
+    if after.get(gap2 + 1).is_some_and(|b| is_regular(*b)) {
+        return None;
+    }
+    Some((generation, pos + gap + digits + gap2 + 1))
+}
+
+fn read_value(
+    lexer: &mut Lexer<'_>,
+    first: Token<'_>,
+    depth: usize,
+    budget: &mut usize,
+) -> Option<Object> {
+    *budget = budget.checked_sub(1)?;
+    match first {
+        Token::Object(o) => Some(o),
+        Token::ArrayStart => Some(Object::Array(read_items(lexer, depth + 1, budget))),
+        Token::DictStart => {
+            let mut dict = Dictionary::new();
+            let mut key: Option<Vec<u8>> = None;
+            while let Some(t) = lexer.next_token() {
+                match t {
+                    Token::DictEnd => break,
+                    Token::Object(Object::Name(n)) if key.is_none() => key = Some(n),
+                    Token::Keyword(_) | Token::ArrayEnd => {}
+                    other if depth < MAX_NESTING => {
+                        let value = value_or_reference(lexer, other, depth + 1, budget);
+                        match (key.take(), value) {
+                            (Some(k), Some(v)) => dict.set(k, v),
+                            (_, None) if *budget == 0 => break,
+                            _ => {}
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Some(Object::Dictionary(dict))
+        }
+        Token::ArrayEnd | Token::DictEnd | Token::Keyword(_) => None,
+    }
+}
+
+/// Values up to `]` or the end of the data.
+fn read_items(lexer: &mut Lexer<'_>, depth: usize, budget: &mut usize) -> Vec<Object> {
+    let mut items = Vec::new();
+    while let Some(t) = lexer.next_token() {
+        match t {
+            Token::ArrayEnd => break,
+            Token::Keyword(_) | Token::DictEnd => {}
+            other if depth < MAX_NESTING => match value_or_reference(lexer, other, depth, budget) {
+                Some(o) => items.push(o),
+                None if *budget == 0 => break,
+                None => {}
+            },
+            _ => {}
+        }
+    }
+    items
 }
 
 #[cfg(test)]

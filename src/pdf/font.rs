@@ -25,13 +25,14 @@ use super::encoding::{BaseEncoding, ByteTable};
 use super::font_program;
 use super::glyph_names::{glyph_name_to_text, type3_code_name, type3_unknown_name};
 use super::lenient_cmap;
+use super::objects::Source;
 use super::objects::{
     as_dict, get, get_array, get_dict, get_name, get_number, get_stream, number, numbers, resolve,
     stream_bytes,
 };
 use super::standard_metrics::standard_font_widths;
 use hayro_cmap::{BfString, CMap, CMapName};
-use lopdf::{Dictionary, Document, Object, ObjectId};
+use lopdf::{Dictionary, Object, ObjectId};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -160,7 +161,7 @@ impl SharedCMaps {
     /// The map under `key` of `dict`, parsed by `parse` once per object id
     /// (a direct object, which no other dictionary can share, every time).
     fn get_or_parse<T>(
-        doc: &Document,
+        doc: &Source,
         dict: &Dictionary,
         key: &[u8],
         cache: &mut HashMap<ObjectId, Option<Arc<T>>>,
@@ -180,7 +181,7 @@ impl SharedCMaps {
 }
 
 impl ToUnicode {
-    fn load(doc: &Document, dict: &Dictionary, shared: &mut SharedCMaps) -> Option<Arc<ToUnicode>> {
+    fn load(doc: &Source, dict: &Dictionary, shared: &mut SharedCMaps) -> Option<Arc<ToUnicode>> {
         SharedCMaps::get_or_parse(doc, dict, b"ToUnicode", &mut shared.to_unicode, |obj| {
             Self::parse(obj)
         })
@@ -291,7 +292,7 @@ impl Default for VerticalMetrics {
 /// Whether a composite font's `/Encoding` writes vertically: a predefined
 /// CMap named `V` or ending in `-V` (`Identity-V`, `UniJIS-UCS2-V`, ...), or
 /// an embedded one with `/WMode 1`.
-fn is_vertical_encoding(doc: &Document, dict: &Dictionary) -> bool {
+fn is_vertical_encoding(doc: &Source, dict: &Dictionary) -> bool {
     match get(doc, dict, b"Encoding") {
         Some(Object::Name(n)) => n == b"V" || n.ends_with(b"-V"),
         Some(Object::Stream(s)) => get_number(doc, &s.dict, b"WMode") == Some(1.0),
@@ -300,7 +301,7 @@ fn is_vertical_encoding(doc: &Document, dict: &Dictionary) -> bool {
 }
 
 /// A descendant font's `/DW2`, when it is two finite numbers.
-fn vertical_metrics(doc: &Document, cid_font: Option<&Dictionary>) -> VerticalMetrics {
+fn vertical_metrics(doc: &Source, cid_font: Option<&Dictionary>) -> VerticalMetrics {
     cid_font
         .and_then(|f| get_array(doc, f, b"DW2"))
         .and_then(|a| numbers(doc, a))
@@ -376,7 +377,7 @@ impl Font {
     /// Reads a font dictionary. Never fails: a font we cannot understand
     /// still gives positions, with empty text.
     pub fn load(
-        doc: &Document,
+        doc: &Source,
         dict: &Dictionary,
         resource_name: &[u8],
         shared: &mut SharedCMaps,
@@ -395,7 +396,7 @@ impl Font {
     }
 
     fn load_simple(
-        doc: &Document,
+        doc: &Source,
         dict: &Dictionary,
         subtype: &[u8],
         name: Arc<str>,
@@ -471,7 +472,7 @@ impl Font {
     }
 
     fn load_composite(
-        doc: &Document,
+        doc: &Source,
         dict: &Dictionary,
         name: Arc<str>,
         mut to_unicode: Option<Arc<ToUnicode>>,
@@ -769,7 +770,7 @@ enum Builtin {
 const MAX_FONT_PROGRAM_BYTES: usize = 32 * 1024 * 1024;
 
 fn builtin_encoding(
-    doc: &Document,
+    doc: &Source,
     dict: &Dictionary,
     subtype: &[u8],
     name: &str,
@@ -798,7 +799,7 @@ fn builtin_encoding(
     BaseEncoding::for_standard_font(name).map(Builtin::Standard)
 }
 
-fn has_font_program(doc: &Document, font: &Dictionary) -> bool {
+fn has_font_program(doc: &Source, font: &Dictionary) -> bool {
     get_dict(doc, font, b"FontDescriptor").is_some_and(|fd| {
         [&b"FontFile"[..], b"FontFile2", b"FontFile3"]
             .iter()
@@ -825,7 +826,7 @@ fn collection_ucs2(registry: &[u8], ordering: &[u8]) -> Option<Arc<CMap>> {
 /// through `/CIDToGIDMap` (TrueType) or the CFF charset (OpenType CFF).
 impl ProgramSource {
     /// Where a CID font's embedded program is, if it has one.
-    fn find(doc: &Document, cid_font: &Dictionary) -> Option<ProgramSource> {
+    fn find(doc: &Source, cid_font: &Dictionary) -> Option<ProgramSource> {
         let fd = get_dict(doc, cid_font, b"FontDescriptor")?;
         let (program, truetype) = match get_stream(doc, fd, b"FontFile2") {
             Some(s) => (s.clone(), true),
@@ -926,7 +927,7 @@ fn code_length(encoding: &CidEncoding, bytes: &[u8]) -> usize {
     }
 }
 
-fn apply_differences(doc: &Document, diffs: &[Object], table: &mut TextTable, type3: bool) {
+fn apply_differences(doc: &Source, diffs: &[Object], table: &mut TextTable, type3: bool) {
     let mut code: Option<usize> = None;
     // The previous name and its text: Chromium's Type 3 fonts repeat one
     // name (`/g0`) for most of their 256 codes, and 60-70 fonts a file.
@@ -969,7 +970,7 @@ fn apply_differences(doc: &Document, diffs: &[Object], table: &mut TextTable, ty
 /// The most `/W` entries we read; a CJK font has a few hundred.
 const MAX_W_ENTRIES: usize = 100_000;
 
-fn read_cid_widths(doc: &Document, cid_font: &Dictionary) -> Widths {
+fn read_cid_widths(doc: &Source, cid_font: &Dictionary) -> Widths {
     let default = get_number(doc, cid_font, b"DW").unwrap_or(1000.0);
     let mut ranges = Vec::new();
     if let Some(w) = get_array(doc, cid_font, b"W") {
@@ -1012,7 +1013,7 @@ mod tests {
     /// of it; a font with its own stream gets its own.
     #[test]
     fn a_shared_to_unicode_is_parsed_once_per_document() {
-        let mut doc = Document::with_version("1.7");
+        let mut doc = lopdf::Document::with_version("1.7");
         let cmap = |to: &str| {
             format!(
                 "/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n\
@@ -1032,10 +1033,11 @@ mod tests {
             }
         };
         let (a, b, c) = (font(shared), font(shared), font(own));
+        let source = Source::Eager(Box::new(doc));
         let mut cmaps = SharedCMaps::default();
         let fonts: Vec<Font> = [a, b, c]
             .iter()
-            .map(|d| Font::load(&doc, d, b"F1", &mut cmaps))
+            .map(|d| Font::load(&source, d, b"F1", &mut cmaps))
             .collect();
         let map = |f: &Font| f.to_unicode.clone().unwrap();
         assert!(Arc::ptr_eq(&map(&fonts[0]), &map(&fonts[1])));

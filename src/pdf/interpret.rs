@@ -16,9 +16,10 @@
 use super::device::{Device, PaintKind, PaintedPath, Rgb, Warning};
 use super::font::{DecodedCode, Font};
 use super::geometry::{Matrix, Rect};
+use super::objects::Source;
 use super::objects::{as_dict, get, get_dict, get_name, number, numbers, resolve, stream_bytes};
 use super::{DEADLINE_CHECK_EVERY, Glyph, Hidden, Limits, PdfError};
-use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
+use lopdf::{Dictionary, Object, ObjectId, Stream};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -126,7 +127,7 @@ struct MarkedSpan {
 
 /// Interprets one page (and the forms and annotations it draws).
 pub struct Interpreter<'a, 'd> {
-    doc: &'a Document,
+    doc: &'a Source,
     fonts: &'a mut FontCache,
     limits: &'a Limits,
     /// Page space: device (PDF user space) → top-left origin, y down, the
@@ -177,7 +178,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
     /// Prepares a page whose crop box is `crop` (PDF user space), shown
     /// turned by `rotate` degrees, drawing to `page`.
     pub fn new(
-        doc: &'a Document,
+        doc: &'a Source,
         fonts: &'a mut FontCache,
         limits: &'a Limits,
         page_number: u32,
@@ -277,7 +278,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
     }
 
     /// The document being drawn.
-    pub fn document(&self) -> &'a Document {
+    pub fn document(&self) -> &'a Source {
         self.doc
     }
 
@@ -1032,7 +1033,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
 }
 
 /// A form's `/Matrix`, if it has a valid one.
-fn form_matrix(doc: &Document, stream: &Stream) -> Option<Matrix> {
+fn form_matrix(doc: &Source, stream: &Stream) -> Option<Matrix> {
     get(doc, &stream.dict, b"Matrix")
         .and_then(|o| match o {
             Object::Array(a) => numbers(doc, a),
@@ -1069,6 +1070,6 @@ fn is_white(c: Rgb) -> bool {
 }
 
 /// The `/Resources` of a page, inherited through `/Parent`.
-pub fn page_resources<'a>(doc: &'a Document, page: &'a Dictionary) -> Option<&'a Dictionary> {
+pub fn page_resources<'a>(doc: &'a Source, page: &'a Dictionary) -> Option<&'a Dictionary> {
     super::objects::inherited(doc, page, b"Resources").and_then(as_dict)
 }

@@ -9,7 +9,9 @@
 //! Why lopdf: it is maintained, lenient (rebuilds a broken xref), reads
 //! object and xref streams, decrypts RC4/AES-128/AES-256 and bounds stream
 //! decompression. Its own text extraction is not positional, so the
-//! interpreter is ours. Pages are numbered from 1.
+//! interpreter is ours. Pages are numbered from 1. An unencrypted file is
+//! read lazily instead (`lazy.rs`: hayro-syntax locates the objects, only
+//! those a page reaches are parsed), still as lopdf objects.
 
 mod annotations;
 mod bundled_cmap;
@@ -22,6 +24,7 @@ mod font_program;
 pub mod geometry;
 mod glyph_names;
 mod interpret;
+mod lazy;
 mod lenient_cmap;
 mod objects;
 mod recovery;
@@ -32,6 +35,7 @@ pub use device::{Device, NullDevice, PaintKind, PaintedPath, Rgb, Warning};
 pub use geometry::{Matrix, Rect};
 use interpret::{FontCache, Interpreter, page_resources};
 use lopdf::{Document, LoadOptions};
+pub use objects::Source;
 use objects::numbers;
 use serde::Serialize;
 use std::sync::Arc;
@@ -213,7 +217,7 @@ pub enum PdfError {
 
 /// Opens a PDF from memory, trying the empty user password and then each
 /// given password, with the default [`Limits`] and no time budget.
-pub fn open(bytes: &[u8], passwords: &[Secret]) -> Result<Document, PdfError> {
+pub fn open(bytes: &[u8], passwords: &[Secret]) -> Result<Source, PdfError> {
     open_with_limits(bytes, passwords, &Limits::default())
 }
 
@@ -223,11 +227,43 @@ pub fn open(bytes: &[u8], passwords: &[Secret]) -> Result<Document, PdfError> {
 /// derivation, so a thousand passwords must stop at the deadline); a load
 /// itself cannot be interrupted (lopdf), which is what the batch's worker
 /// processes and their kill timer are for.
+///
+/// An unencrypted file hayro-syntax can open is read lazily (objects
+/// parsed when a page reaches them, [`lazy`]); the rest load whole with
+/// lopdf, whose password handling and repairs (`recovery.rs`,
+/// `direct_encrypt.rs`) stay as they were.
 pub fn open_with_limits(
     bytes: &[u8],
     passwords: &[Secret],
     limits: &Limits,
-) -> Result<Document, PdfError> {
+) -> Result<Source, PdfError> {
+    let is_pdf = bytes.windows(5).take(1024).any(|w| w == b"%PDF-");
+    if !is_pdf {
+        return Err(PdfError::Corrupt(if bytes.is_empty() {
+            "the file is empty".into()
+        } else {
+            "no %PDF- header in the first 1 KiB".into()
+        }));
+    }
+    if !mentions_encryption(bytes)
+        && let Some(doc) = lazy::LazyDoc::open(bytes)
+        && doc.every_page_readable()
+    {
+        return Ok(Source::Lazy(doc));
+    }
+    open_eager(bytes, passwords, limits).map(|doc| Source::Eager(Box::new(doc)))
+}
+
+/// Whether the file has an `/Encrypt` key anywhere in its bytes (a
+/// trailer, or an xref stream's dictionary, is never compressed): such a
+/// file takes lopdf's path, which knows the password tries and repairs.
+/// A false alarm (the word inside a stream) only costs the faster path.
+fn mentions_encryption(bytes: &[u8]) -> bool {
+    memchr::memmem::find(bytes, b"/Encrypt").is_some()
+}
+
+/// Opens a PDF with lopdf, which parses every object while loading.
+fn open_eager(bytes: &[u8], passwords: &[Secret], limits: &Limits) -> Result<Document, PdfError> {
     let options = || LoadOptions {
         max_decompressed_size: Some(limits.max_stream_bytes),
         ..LoadOptions::default()
@@ -237,14 +273,6 @@ pub fn open_with_limits(
             .deadline
             .is_some_and(|d| std::time::Instant::now() > d)
     };
-    let is_pdf = bytes.windows(5).take(1024).any(|w| w == b"%PDF-");
-    if !is_pdf {
-        return Err(PdfError::Corrupt(if bytes.is_empty() {
-            "the file is empty".into()
-        } else {
-            "no %PDF- header in the first 1 KiB".into()
-        }));
-    }
     // The document as lopdf loads it without a password, kept to tell a
     // damaged /Encrypt dictionary from a missing password.
     let mut locked = None;
@@ -383,7 +411,7 @@ fn needs_password(doc: &Document) -> bool {
 }
 
 /// Interprets every page.
-pub fn extract_pages(doc: &Document, limits: &Limits) -> Result<Vec<PageContent>, PdfError> {
+pub fn extract_pages(doc: &Source, limits: &Limits) -> Result<Vec<PageContent>, PdfError> {
     let mut fonts = FontCache::default();
     let pages = doc.get_pages();
     let mut out = Vec::with_capacity(pages.len().min(limits.max_pages));
@@ -401,13 +429,13 @@ pub fn extract_pages(doc: &Document, limits: &Limits) -> Result<Vec<PageContent>
         {
             return Err(PdfError::TimedOut { page: number });
         }
-        let Ok(page) = doc.get_dictionary(id) else {
+        let Some(page) = doc.get_dictionary(id) else {
             continue;
         };
         let media = page_box(doc, page);
         let rotate = page_rotation(doc, page);
         let content = doc
-            .get_page_content_with_limit(id, limits.max_stream_bytes)
+            .page_content(id, limits.max_stream_bytes)
             .map_err(|e| match e {
                 lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded {
                     ..
@@ -440,6 +468,13 @@ pub fn extract_pages(doc: &Document, limits: &Limits) -> Result<Vec<PageContent>
         interp.run(&content, resources)?;
         annotations::draw(&mut interp, page)?;
         interp.finish();
+        if doc.exhausted() {
+            return Err(PdfError::LimitExceeded {
+                page: number,
+                what: "PDF object values parsed",
+                limit: lazy::MAX_CONVERTED_VALUES,
+            });
+        }
         out.push(content_out);
     }
     if out.is_empty() {
@@ -450,7 +485,7 @@ pub fn extract_pages(doc: &Document, limits: &Limits) -> Result<Vec<PageContent>
 
 /// The page's `/Rotate`, inherited, as 0, 90, 180 or 270 (ISO 32000-1,
 /// 7.7.3.3: a multiple of 90, clockwise when displayed).
-fn page_rotation(doc: &Document, page: &lopdf::Dictionary) -> i32 {
+fn page_rotation(doc: &Source, page: &lopdf::Dictionary) -> i32 {
     objects::inherited(doc, page, b"Rotate")
         .and_then(|o| objects::resolve(doc, o))
         .and_then(objects::number)
@@ -461,7 +496,7 @@ fn page_rotation(doc: &Document, page: &lopdf::Dictionary) -> i32 {
 /// box (ISO 32000-1, 7.7.3.3, 14.11.2). An empty or missing box is left
 /// out, as viewers do (pdf.js's `boundingBox_invalid.pdf`): the media box
 /// when the crop box is empty or outside it, A4 when both are.
-fn page_box(doc: &Document, page: &lopdf::Dictionary) -> [f64; 4] {
+fn page_box(doc: &Source, page: &lopdf::Dictionary) -> [f64; 4] {
     let read = |key: &[u8]| match objects::inherited(doc, page, key) {
         Some(lopdf::Object::Array(a)) => numbers(doc, a)
             .and_then(|v| v.get(..4).and_then(|s| <[f64; 4]>::try_from(s).ok()))

@@ -1,11 +1,126 @@
-//! Small, panic-free accessors over lopdf objects.
+//! Where objects come from, and small, panic-free accessors over them.
 //!
-//! lopdf gives us the object graph; these helpers resolve references with a
-//! hop limit (a reference cycle cannot loop forever) and read numbers, names
-//! and arrays leniently, returning `None` where a hostile or sloppy file has
-//! the wrong type.
+//! A [`Source`] hands out lopdf objects: parsed on first use from a file
+//! hayro-syntax opens ([`super::lazy`]), or from a document lopdf loaded
+//! whole (encrypted files, files hayro-syntax cannot open, and the repairs
+//! of `recovery.rs`). The helpers resolve references with a hop limit (a
+//! reference cycle cannot loop forever) and read numbers, names and arrays
+//! leniently, returning `None` where a hostile or sloppy file has the wrong
+//! type.
 
-use lopdf::{Dictionary, Document, Object, Stream};
+use super::lazy::LazyDoc;
+use lopdf::{Dictionary, Object, ObjectId, Stream};
+use std::collections::BTreeMap;
+
+/// An opened PDF's objects.
+pub enum Source {
+    /// Every object parsed while loading (lopdf); boxed, the document is
+    /// large and the source is moved around.
+    Eager(Box<lopdf::Document>),
+    /// Objects parsed when first asked for.
+    Lazy(LazyDoc),
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Source::Eager(_) => "Source::Eager",
+            Source::Lazy(_) => "Source::Lazy",
+        })
+    }
+}
+
+impl Source {
+    /// The object `id` (one level: a stored reference is returned as is).
+    pub fn get_object(&self, id: ObjectId) -> Option<&Object> {
+        match self {
+            Source::Eager(doc) => doc.get_object(id).ok(),
+            Source::Lazy(doc) => doc.get_object(id),
+        }
+    }
+
+    /// Page numbers (from 1) and their object ids.
+    pub fn get_pages(&self) -> BTreeMap<u32, ObjectId> {
+        match self {
+            Source::Eager(doc) => doc.get_pages(),
+            Source::Lazy(doc) => doc.get_pages(),
+        }
+    }
+
+    /// The dictionary object `id`.
+    pub fn get_dictionary(&self, id: ObjectId) -> Option<&Dictionary> {
+        match self {
+            Source::Eager(doc) => doc.get_dictionary(id).ok(),
+            Source::Lazy(doc) => match resolve(self, doc.get_object(id)?)? {
+                Object::Dictionary(d) => Some(d),
+                _ => None,
+            },
+        }
+    }
+
+    /// True when the lazy path's value budget ran out (some objects read
+    /// as `null`).
+    pub fn exhausted(&self) -> bool {
+        match self {
+            Source::Eager(_) => false,
+            Source::Lazy(doc) => doc.exhausted(),
+        }
+    }
+
+    /// A page's content streams, decoded and joined with newlines, at most
+    /// `limit` bytes in all: lopdf's `get_page_content_with_limit`, over
+    /// either source (a stream that fails to decode counts as its raw
+    /// bytes; one past the limit is an error, not truncated).
+    pub fn page_content(&self, page: ObjectId, limit: usize) -> lopdf::Result<Vec<u8>> {
+        let doc = match self {
+            Source::Eager(doc) => return doc.get_page_content_with_limit(page, limit),
+            Source::Lazy(doc) => doc,
+        };
+        let exceeded = || lopdf::Error::from(lopdf::DecompressError::MemoryLimitExceeded { limit });
+        let mut ids = Vec::new();
+        if let Some(Ok(mut contents)) = self.get_dictionary(page).map(|p| p.get(b"Contents")) {
+            for _ in 0..MAX_REFERENCE_HOPS {
+                match contents {
+                    Object::Reference(id) => match doc.get_object(*id) {
+                        None | Some(Object::Stream(_)) => ids.push(*id),
+                        Some(other) => {
+                            contents = other;
+                            continue;
+                        }
+                    },
+                    Object::Array(a) => ids.extend(a.iter().filter_map(|o| match o {
+                        Object::Reference(id) => Some(*id),
+                        _ => None,
+                    })),
+                    _ => {}
+                }
+                break;
+            }
+        }
+        let mut content = Vec::new();
+        for id in ids {
+            let Some(Object::Stream(stream)) = doc.get_object(id) else {
+                continue;
+            };
+            let remaining = limit.saturating_sub(content.len());
+            match stream.decompressed_content_with_limit(remaining) {
+                Ok(data) => content.extend_from_slice(&data),
+                Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded {
+                    ..
+                })) => return Err(exceeded()),
+                Err(_) if stream.content.len() <= remaining => {
+                    content.extend_from_slice(&stream.content);
+                }
+                Err(_) => return Err(exceeded()),
+            }
+            content.push(b'\n');
+        }
+        Ok(content)
+    }
+}
+
+/// The objects' source under the name the accessors below use.
+type Document = Source;
 
 /// How many reference hops `resolve` follows before it gives up. Real files
 /// need one or two; the limit only stops `1 0 obj 1 0 R endobj` loops.
@@ -15,7 +130,7 @@ const MAX_REFERENCE_HOPS: usize = 32;
 pub fn resolve<'a>(doc: &'a Document, mut obj: &'a Object) -> Option<&'a Object> {
     for _ in 0..MAX_REFERENCE_HOPS {
         match obj {
-            Object::Reference(id) => obj = doc.get_object(*id).ok()?,
+            Object::Reference(id) => obj = doc.get_object(*id)?,
             other => return Some(other),
         }
     }

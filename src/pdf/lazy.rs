@@ -1,0 +1,305 @@
+//! Objects parsed when first asked for, not all at open.
+//!
+//! lopdf 0.47 parses every object of a file while loading it (its reader
+//! has no public constructor, and its load filter runs after each object is
+//! parsed). A Chromium notice has about 700 objects, most of them structure
+//! elements and Type 3 glyph procedures no page text needs, and parsing
+//! them was a third of the instructions of a whole parse. Here hayro-syntax
+//! opens the file and its cross-reference table (repairing a broken one as
+//! lopdf does), and [`LazyDoc::get_object`] converts one hayro-syntax object
+//! into a lopdf [`Object`] the first time it is asked for, so the rest of
+//! the PDF layer keeps reading lopdf types.
+//!
+//! Bounds: references are never followed during conversion (they stay
+//! [`Object::Reference`], resolved later by the caller's hop-limited
+//! `resolve`); direct nesting is cut where the content lexer cuts it;
+//! and the document may convert at most [`MAX_CONVERTED_VALUES`] values,
+//! after which every value is `null` and [`LazyDoc::exhausted`] says so (an
+//! object stream holding an array of 30 million zeros must not allocate a
+//! gigabyte). Each object is converted once and kept at a fixed address
+//! (a three-level table of `OnceCell`s indexed by object number), so the
+//! references handed out live as long as the document.
+
+use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
+use std::cell::{Cell, OnceCell};
+
+use super::content;
+use hayro_syntax::object::{self as hs, ObjectIdentifier};
+
+/// Values (numbers, names, arrays, dictionary entries...) one document may
+/// convert. A lopdf `Object` is at most 128 bytes (a test checks), so this
+/// caps the object layer near 128 MB, under the batch worker's 512 MiB
+/// even while a vector doubles; real files reach far fewer (a CID font's
+/// `/W` array of 50 000 ranges is 150 000).
+pub const MAX_CONVERTED_VALUES: usize = 1_000_000;
+
+/// Reference hops followed to make a stream's indirect `/Filter` or
+/// `/DecodeParms` direct (a cycle stops here).
+const MAX_FILTER_HOPS: usize = 8;
+
+/// Bits of the object number used at each level of the slot table: three
+/// levels of 256 cover object numbers below 2^24, twice the 8 388 607 the
+/// specification's implementation limits allow (ISO 32000-1, Annex C).
+const LEVEL_BITS: u32 = 8;
+const FANOUT: usize = 1 << LEVEL_BITS;
+
+/// One converted object, with the generation it was asked for under.
+struct Slot {
+    generation: u16,
+    object: Option<Object>,
+}
+
+type Leaf = [OnceCell<Box<Slot>>; FANOUT];
+type Middle = [OnceCell<Box<Leaf>>; FANOUT];
+
+fn cells<T>() -> Box<[OnceCell<T>; FANOUT]> {
+    Box::new(std::array::from_fn(|_| OnceCell::new()))
+}
+
+/// A PDF whose objects are parsed on first use.
+pub struct LazyDoc {
+    pdf: hayro_syntax::Pdf,
+    slots: Box<[OnceCell<Box<Middle>>; FANOUT]>,
+    budget: Cell<usize>,
+    exhausted: Cell<bool>,
+}
+
+impl LazyDoc {
+    /// Opens `bytes` with hayro-syntax, without a password. `None` when it
+    /// cannot read the file's cross-reference table, catalog or page tree.
+    pub fn open(bytes: &[u8]) -> Option<LazyDoc> {
+        let pdf = hayro_syntax::Pdf::new(bytes.to_vec()).ok()?;
+        Some(LazyDoc {
+            pdf,
+            slots: cells(),
+            budget: Cell::new(MAX_CONVERTED_VALUES),
+            exhausted: Cell::new(false),
+        })
+    }
+
+    /// The catalog's object id.
+    pub fn root_id(&self) -> ObjectId {
+        let id = self.pdf.xref().root_id();
+        (id.obj_number, u16::try_from(id.gen_number).unwrap_or(0))
+    }
+
+    /// How many objects the cross-reference table lists.
+    pub fn len(&self) -> usize {
+        self.pdf.len()
+    }
+
+    /// True when the value budget ran out: some objects read as `null`.
+    pub fn exhausted(&self) -> bool {
+        self.exhausted.get()
+    }
+
+    /// The object `id`, parsed and converted the first time. `None` when
+    /// the file has no such object (or its number is beyond the table).
+    pub fn get_object(&self, id: ObjectId) -> Option<&Object> {
+        let number = usize::try_from(id.0).ok()?;
+        let top = number >> (2 * LEVEL_BITS);
+        let middle = self.slots.get(top)?.get_or_init(cells);
+        let leaf = middle
+            .get((number >> LEVEL_BITS) & (FANOUT - 1))?
+            .get_or_init(cells);
+        let cell = leaf.get(number & (FANOUT - 1))?;
+        // Loading never reads this table (references stay references), so
+        // no initialisation can re-enter this cell; `set` after `get`
+        // keeps even that from panicking.
+        if cell.get().is_none() {
+            let _ = cell.set(Box::new(Slot {
+                generation: id.1,
+                object: self.load(id),
+            }));
+        }
+        let slot = cell.get()?;
+        if slot.generation == id.1 {
+            slot.object.as_ref()
+        } else {
+            None
+        }
+    }
+
+    fn load(&self, id: ObjectId) -> Option<Object> {
+        let object = self
+            .pdf
+            .xref()
+            .get::<hs::Object<'_>>(ObjectIdentifier::new(id.0, i32::from(id.1)))?;
+        Some(self.convert(object))
+    }
+
+    /// Converts one object hayro-syntax read. Arrays and dictionaries are
+    /// read again from their bytes by the content lexer, in one pass
+    /// (asking hayro-syntax for each entry would parse every nested value
+    /// once per level, and every number twice to rule out a reference).
+    fn convert(&self, object: hs::Object<'_>) -> Object {
+        let mut budget = self.budget.get();
+        let converted = match object {
+            hs::Object::Null(_) => Object::Null,
+            hs::Object::Boolean(b) => Object::Boolean(b),
+            hs::Object::Number(n) => number(n),
+            hs::Object::String(s) => Object::String(s.as_bytes().to_vec(), StringFormat::Literal),
+            hs::Object::Name(n) => Object::Name(n.as_ref().to_vec()),
+            hs::Object::Array(a) => Object::Array(content::parse_items(a.data(), &mut budget)),
+            hs::Object::Dict(d) => {
+                content::parse_value(d.data(), &mut budget).unwrap_or(Object::Null)
+            }
+            hs::Object::Stream(s) => {
+                let mut dict = match content::parse_value(s.dict().data(), &mut budget) {
+                    Some(Object::Dictionary(d)) => d,
+                    _ => Dictionary::new(),
+                };
+                self.budget.set(budget);
+                self.inline_filters(&mut dict);
+                budget = self.budget.get();
+                Object::Stream(Stream::new(dict, s.raw_data().into_owned()))
+            }
+        };
+        if budget == 0 {
+            self.exhausted.set(true);
+        }
+        self.budget.set(budget);
+        converted
+    }
+
+    /// Makes an indirect `/Filter` or `/DecodeParms` direct: lopdf decodes
+    /// only direct ones (legal, ISO 32000-1 7.3.8.2, but rare).
+    fn inline_filters(&self, dict: &mut Dictionary) {
+        for key in [&b"Filter"[..], b"DecodeParms"] {
+            let Ok(&Object::Reference(mut target)) = dict.get(key) else {
+                continue;
+            };
+            for _ in 0..MAX_FILTER_HOPS {
+                let Some(object) = self
+                    .pdf
+                    .xref()
+                    .get::<hs::Object<'_>>(ObjectIdentifier::new(target.0, i32::from(target.1)))
+                else {
+                    break;
+                };
+                match self.convert(object) {
+                    Object::Reference(next) => target = next,
+                    direct => {
+                        dict.set(key, direct);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An integer when the number has no fraction (hayro-syntax does not say
+/// how it was written; lopdf reads `3.0` as a real, and every reader of a
+/// number here takes either).
+fn number(n: hs::Number) -> Object {
+    let value = n.as_f64();
+    let integer = n.as_i64();
+    if integer as f64 == value {
+        Object::Integer(integer)
+    } else {
+        Object::Real(value as f32)
+    }
+}
+
+/// How many pages the page tree walk looks at at most beyond the number of
+/// objects (each page is an object, so a tree can list no more real ones).
+const PAGE_TREE_DEPTH_LIMIT: usize = 256;
+
+impl LazyDoc {
+    /// Page numbers (from 1) and their object ids, in page-tree order: the
+    /// walk of lopdf's `Document::get_pages`, so both paths number the
+    /// pages of a damaged tree alike (a kid that is no dictionary stays a
+    /// blank page; a `/Pages` node deeper than 256 levels is skipped; no
+    /// more kids are looked at than the file has objects).
+    pub fn get_pages(&self) -> std::collections::BTreeMap<u32, ObjectId> {
+        let kids = |id: ObjectId| -> Option<&[Object]> {
+            let node = self.dictionary_at(id)?;
+            let mut kids = node.get(b"Kids").ok()?;
+            for _ in 0..MAX_FILTER_HOPS {
+                match kids {
+                    Object::Reference(r) => kids = self.get_object(*r)?,
+                    Object::Array(a) => return Some(a.as_slice()),
+                    _ => return None,
+                }
+            }
+            None
+        };
+        let mut pages = std::collections::BTreeMap::new();
+        let Some(root) = self.dictionary_at(self.root_id()) else {
+            return pages;
+        };
+        let Ok(Object::Reference(tree)) = root.get(b"Pages") else {
+            return pages;
+        };
+        let mut current = kids(*tree);
+        let mut stack: Vec<&[Object]> = Vec::new();
+        let mut iter_limit = self.len();
+        let mut number = 0u32;
+        loop {
+            while let Some((kid, rest)) = current.and_then(|k| k.split_first()) {
+                if iter_limit == 0 {
+                    return pages;
+                }
+                iter_limit -= 1;
+                current = Some(rest);
+                let Object::Reference(kid_id) = kid else {
+                    continue;
+                };
+                match self.dictionary_at(*kid_id).map(Dictionary::get_type) {
+                    // No dictionary, or one without `/Type`: a blank page
+                    // keeps its place, as in lopdf (and MuPDF).
+                    Some(Ok(b"Page") | Err(_)) | None => {
+                        number += 1;
+                        pages.insert(number, *kid_id);
+                    }
+                    Some(Ok(b"Pages")) if stack.len() < PAGE_TREE_DEPTH_LIMIT => {
+                        if !rest.is_empty() {
+                            stack.push(rest);
+                        }
+                        current = kids(*kid_id);
+                    }
+                    Some(Ok(_)) => {}
+                }
+            }
+            match stack.pop() {
+                Some(k) => current = Some(k),
+                None => return pages,
+            }
+        }
+    }
+
+    /// Whether the page tree lists pages and every one is a dictionary
+    /// hayro-syntax reads. When not, lopdf's loader is tried instead: the
+    /// two repair damaged files differently, and a page lost to one may be
+    /// found by the other.
+    pub fn every_page_readable(&self) -> bool {
+        let pages = self.get_pages();
+        !pages.is_empty() && pages.values().all(|id| self.dictionary_at(*id).is_some())
+    }
+
+    /// The dictionary (or stream dictionary) object `id`, references
+    /// followed as lopdf's `get_dictionary` does.
+    fn dictionary_at(&self, id: ObjectId) -> Option<&Dictionary> {
+        let mut object = self.get_object(id)?;
+        for _ in 0..MAX_FILTER_HOPS {
+            match object {
+                Object::Reference(r) => object = self.get_object(*r)?,
+                Object::Dictionary(d) => return Some(d),
+                _ => return None,
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The memory bound of [`MAX_CONVERTED_VALUES`] assumes this.
+    #[test]
+    fn a_lopdf_object_is_at_most_128_bytes() {
+        assert!(std::mem::size_of::<Object>() <= 128);
+    }
+}
