@@ -545,6 +545,37 @@ mod tests {
     }
 
     #[test]
+    fn object_syntax_reads_references_only_where_they_are() {
+        let mut budget = 100;
+        let got = parse_value(
+            b"<< /K [1 0 R 2 0 Rx 3 4] /P 5 0 R/Q 6 %c\n 0 R >>",
+            &mut budget,
+        );
+        let Some(Object::Dictionary(d)) = got else {
+            panic!("{got:?}");
+        };
+        assert_eq!(
+            d.get(b"K").unwrap(),
+            &Object::Array(vec![
+                Object::Reference((1, 0)),
+                Object::Integer(2),
+                Object::Integer(0),
+                Object::Integer(3),
+                Object::Integer(4),
+            ])
+        );
+        assert_eq!(d.get(b"P").unwrap(), &Object::Reference((5, 0)));
+        // A comment between the numbers is not white space to the look-ahead:
+        // read as two numbers, never a wrong reference.
+        assert!(d.get(b"Q").is_ok());
+        assert_eq!(parse_items(b"1 0 R 7", &mut budget).len(), 2);
+        // The budget ends the reading.
+        let mut small = 3;
+        assert_eq!(parse_items(b"1 2 3 4 5 6", &mut small).len(), 3);
+        assert_eq!(small, 0);
+    }
+
+    #[test]
     fn garbage_never_loops_or_panics() {
         for data in [
             &b")))>>]]}{"[..],

@@ -302,4 +302,148 @@ mod tests {
     fn a_lopdf_object_is_at_most_128_bytes() {
         assert!(std::mem::size_of::<Object>() <= 128);
     }
+
+    /// A one-page PDF with a classic xref table; `objects[i]` is object
+    /// `i + 1`, the catalog first.
+    fn pdf(objects: &[&str]) -> Vec<u8> {
+        let mut out = b"%PDF-1.7\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, body) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+        }
+        let xref = out.len();
+        out.extend_from_slice(
+            format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+        );
+        for o in offsets {
+            out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(
+            format!(
+                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+                objects.len() + 1
+            )
+            .as_bytes(),
+        );
+        out
+    }
+
+    #[test]
+    fn objects_convert_with_references_names_and_strings() {
+        let bytes = pdf(&[
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.5 842] /A#20B (x\\)y)                /H <4142> /N null /T true /Arr [1 2 R 3 0 R] >>",
+        ]);
+        let doc = LazyDoc::open(&bytes).unwrap();
+        assert!(doc.every_page_readable());
+        assert_eq!(
+            doc.get_pages().into_iter().collect::<Vec<_>>(),
+            vec![(1, (3, 0))]
+        );
+        let page = doc.dictionary_at((3, 0)).unwrap();
+        assert_eq!(
+            page.get(b"MediaBox").unwrap(),
+            &Object::Array(vec![
+                Object::Integer(0),
+                Object::Integer(0),
+                Object::Real(595.5),
+                Object::Integer(842)
+            ])
+        );
+        assert_eq!(page.get(b"Parent").unwrap(), &Object::Reference((2, 0)));
+        assert_eq!(page.get(b"A B").unwrap().as_str().unwrap(), b"x)y");
+        assert_eq!(page.get(b"H").unwrap().as_str().unwrap(), b"AB");
+        assert_eq!(page.get(b"N").unwrap(), &Object::Null);
+        assert_eq!(page.get(b"T").unwrap(), &Object::Boolean(true));
+        // References inside an array, any generation.
+        assert_eq!(
+            page.get(b"Arr").unwrap(),
+            &Object::Array(vec![Object::Reference((1, 2)), Object::Reference((3, 0))])
+        );
+        // Asked twice, one object at one address.
+        let a: *const Object = doc.get_object((3, 0)).unwrap();
+        let b: *const Object = doc.get_object((3, 0)).unwrap();
+        assert_eq!(a, b);
+        // Missing, or beyond the table, or another generation: nothing.
+        assert!(doc.get_object((9, 0)).is_none());
+        assert!(doc.get_object((u32::MAX, 0)).is_none());
+        assert!(doc.get_object((3, 7)).is_none());
+        assert!(!doc.exhausted());
+    }
+
+    #[test]
+    fn a_reference_cycle_converts_without_following_it() {
+        let bytes = pdf(&[
+            "<< /Type /Catalog /Pages 2 0 R /Loop 4 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R >>",
+            "[4 0 R 1 0 R]",
+        ]);
+        let doc = LazyDoc::open(&bytes).unwrap();
+        assert_eq!(
+            doc.get_object((4, 0)),
+            Some(&Object::Array(vec![
+                Object::Reference((4, 0)),
+                Object::Reference((1, 0))
+            ]))
+        );
+    }
+
+    #[test]
+    fn the_value_budget_stops_a_huge_array() {
+        let zeros = format!("[{}]", "0 ".repeat(MAX_CONVERTED_VALUES + 10));
+        let bytes = pdf(&[
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox 4 0 R >>",
+            &zeros,
+        ]);
+        let doc = LazyDoc::open(&bytes).unwrap();
+        let Some(Object::Array(a)) = doc.get_object((4, 0)) else {
+            panic!("an array");
+        };
+        assert!(a.len() <= MAX_CONVERTED_VALUES);
+        assert!(doc.exhausted());
+        let source = super::super::Source::Lazy(doc);
+        let got = super::super::extract_pages(&source, &super::super::Limits::default());
+        assert!(
+            matches!(got, Err(super::super::PdfError::LimitExceeded { what, .. }) if what.contains("object values")),
+            "{got:?}"
+        );
+    }
+
+    /// Every fixture hayro-syntax opens reads the same glyphs lazily as
+    /// through lopdf's eager load.
+    #[test]
+    fn lazy_and_eager_read_every_fixture_alike() {
+        use super::super::{Limits, Source, extract_pages, open_eager};
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/corpus");
+        let mut compared = 0;
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.extension().is_none_or(|e| e != "pdf") {
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            let limits = Limits::default();
+            let Some(lazy) = LazyDoc::open(&bytes).filter(LazyDoc::every_page_readable) else {
+                continue;
+            };
+            let Ok(eager) = open_eager(&bytes, &[], &limits) else {
+                continue;
+            };
+            let lazy = extract_pages(&Source::Lazy(lazy), &limits).unwrap();
+            let eager = extract_pages(&Source::Eager(Box::new(eager)), &limits).unwrap();
+            assert_eq!(lazy.len(), eager.len(), "{}", path.display());
+            for (l, e) in lazy.iter().zip(&eager) {
+                assert_eq!(l.glyphs, e.glyphs, "{}", path.display());
+                assert_eq!(l.paths.len(), e.paths.len(), "{}", path.display());
+                assert_eq!(l.images, e.images, "{}", path.display());
+            }
+            compared += 1;
+        }
+        assert!(compared >= 40, "only {compared} fixtures compared");
+    }
 }

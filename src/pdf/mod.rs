@@ -469,18 +469,26 @@ pub fn extract_pages(doc: &Source, limits: &Limits) -> Result<Vec<PageContent>, 
         annotations::draw(&mut interp, page)?;
         interp.finish();
         if doc.exhausted() {
-            return Err(PdfError::LimitExceeded {
-                page: number,
-                what: "PDF object values parsed",
-                limit: lazy::MAX_CONVERTED_VALUES,
-            });
+            return Err(objects_exhausted(number));
         }
         out.push(content_out);
+    }
+    if doc.exhausted() {
+        return Err(objects_exhausted(1));
     }
     if out.is_empty() {
         return Err(PdfError::Corrupt("the document has no pages".into()));
     }
     Ok(out)
+}
+
+/// The lazy object layer's value budget ran out while reading `page`.
+fn objects_exhausted(page: u32) -> PdfError {
+    PdfError::LimitExceeded {
+        page,
+        what: "PDF object values parsed",
+        limit: lazy::MAX_CONVERTED_VALUES,
+    }
 }
 
 /// The page's `/Rotate`, inherited, as 0, 90, 180 or 270 (ISO 32000-1,
