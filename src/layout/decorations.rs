@@ -108,12 +108,16 @@ pub fn body_style(glyphs: &[&Glyph]) -> Option<BodyStyle> {
         .filter(|g| angle_distance(g.angle, angle) <= DIRECTION_TOLERANCE_DEGREES)
         .map(|g| g.size)
         .collect();
-    sizes.sort_by(f64::total_cmp);
-    let size = sizes.get(sizes.len() / 2).copied().unwrap_or(10.0);
+    let size = super::median(&mut sizes).unwrap_or(10.0);
     Some(BodyStyle { angle, size, color })
 }
 
 fn mode_by<T, K: Ord + Copy>(items: &[T], key: impl Fn(&T) -> K) -> Option<K> {
+    // Most pages have one direction and one colour: no sort for them.
+    let first = key(items.first()?);
+    if items.iter().all(|i| key(i) == first) {
+        return Some(first);
+    }
     let mut keys: Vec<K> = items.iter().map(key).collect();
     keys.sort();
     let mut best: Option<(K, usize)> = None;
@@ -203,14 +207,17 @@ pub fn split_decorations<'g>(
     // or a column of another direction is text a person reads.
     // Judged against the body in the body's style only: a turned run that
     // lies over nothing must not cover itself glyph by glyph.
-    let settled = body.len();
-    for (g, kind) in candidates {
-        let covered: f64 = body
-            .iter()
-            .take(settled)
+    // The inked body boxes, taken once (not once per candidate).
+    let inked_body: Vec<Rect> = if candidates.is_empty() {
+        Vec::new()
+    } else {
+        body.iter()
             .filter(|b| !b.text.trim().is_empty())
-            .map(|b| b.bbox.intersect(&g.bbox).area())
-            .sum();
+            .map(|b| b.bbox)
+            .collect()
+    };
+    for (g, kind) in candidates {
+        let covered: f64 = inked_body.iter().map(|b| b.intersect(&g.bbox).area()).sum();
         if g.bbox.area() > 0.0 && covered >= OVERLAP_SHARE * g.bbox.area().min(max_body_area(style))
         {
             decorations.push(decoration(g, kind));

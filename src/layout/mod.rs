@@ -134,11 +134,19 @@ impl Chunk {
 
     /// The text with every space removed: what labels are matched on.
     pub fn compact(&self) -> String {
-        self.chars
-            .iter()
-            .flat_map(|c| c.text.chars())
-            .filter(|c| !c.is_whitespace())
-            .collect()
+        let mut out = String::new();
+        self.push_compact(&mut out);
+        out
+    }
+
+    /// Appends [`Chunk::compact`] to `out`.
+    fn push_compact(&self, out: &mut String) {
+        out.extend(
+            self.chars
+                .iter()
+                .flat_map(|c| c.text.chars())
+                .filter(|c| !c.is_whitespace()),
+        );
     }
 }
 
@@ -162,7 +170,10 @@ pub struct Line {
 impl Line {
     /// Builds a line from its chunks.
     pub fn new(page: u32, page_height: f64, baseline: f64, size: f64, chunks: Vec<Chunk>) -> Line {
-        let compact = chunks.iter().map(Chunk::compact).collect();
+        let mut compact = String::new();
+        for c in &chunks {
+            c.push_compact(&mut compact);
+        }
         Line {
             page,
             page_height,
@@ -579,8 +590,7 @@ fn glyphs_to_lines(
             drop_overprints(&mut group);
             let baseline = group.iter().map(|g| g.origin.1).sum::<f64>() / group.len() as f64;
             let mut sizes: Vec<f64> = group.iter().map(|g| g.size).collect();
-            sizes.sort_by(f64::total_cmp);
-            let size = sizes.get(sizes.len() / 2).copied().unwrap_or(10.0);
+            let size = median(&mut sizes).unwrap_or(10.0);
             let chars: Vec<Char> = group
                 .iter()
                 .map(|g| Char {
@@ -601,6 +611,17 @@ fn glyphs_to_lines(
                 .then(|| Line::new(page_number, page_height, baseline, size, chunks))
         })
         .collect()
+}
+
+/// The upper median of some values (the middle one of an odd count), by
+/// selection rather than a full sort; `None` for none.
+fn median(values: &mut [f64]) -> Option<f64> {
+    let mid = values.len() / 2;
+    if values.is_empty() {
+        return None;
+    }
+    let (_, m, _) = values.select_nth_unstable_by(mid, f64::total_cmp);
+    Some(*m)
 }
 
 /// drop_overprints: a glyph drawn again at (almost) the same place, the way
@@ -811,6 +832,15 @@ mod tests {
         let (p, hidden, _) = page_to_lines(&decoy);
         assert_eq!(p.lines.first().map(Line::text).as_deref(), Some("A"));
         assert_eq!(hidden.len(), 1);
+    }
+
+    #[test]
+    fn the_median_is_the_middle_of_the_sorted_values() {
+        assert_eq!(median(&mut []), None);
+        assert_eq!(median(&mut [3.0]), Some(3.0));
+        assert_eq!(median(&mut [9.0, 1.0, 5.0]), Some(5.0));
+        // An even count gives the upper middle, as `sorted[len / 2]`.
+        assert_eq!(median(&mut [10.5, 9.0, 12.0, 10.0]), Some(10.5));
     }
 
     #[test]

@@ -14,6 +14,7 @@
 
 use super::script::{self, is_cjk};
 use super::{AUTOSPACE_GAP, Char, LATIN_SPACE_GAP};
+use smallvec::SmallVec;
 
 /// Between two Japanese characters, a gap this many ems wider than the
 /// run's pitch is a space. Touching glyphs have no gap at all; the
@@ -26,7 +27,9 @@ const CJK_WORD_GAP: f64 = 0.12;
 /// glyph between them only: a space glyph already says where words are.
 fn pitch_gap(chars: &[Char]) -> f64 {
     let is_cjk_char = |c: &Char| c.text.chars().next().is_some_and(is_cjk);
-    let mut gaps: Vec<f64> = chars
+    // On the stack for a run of up to `INLINE_GAPS` gaps (almost every
+    // chunk): this runs for every chunk joined.
+    let mut gaps: SmallVec<[f64; INLINE_GAPS]> = chars
         .windows(2)
         .filter(|w| is_cjk_char(&w[0]) && is_cjk_char(&w[1]))
         .map(|w| (w[1].x0 - w[0].x1).max(0.0))
@@ -34,15 +37,19 @@ fn pitch_gap(chars: &[Char]) -> f64 {
     if gaps.len() < 2 {
         return 0.0;
     }
-    gaps.sort_by(f64::total_cmp);
-    gaps.get(gaps.len() / 4).copied().unwrap_or(0.0)
+    let quartile = gaps.len() / 4;
+    let (_, q, _) = gaps.select_nth_unstable_by(quartile, f64::total_cmp);
+    *q
 }
+
+/// Gaps of a run kept on the stack by [`pitch_gap`]; longer runs allocate.
+const INLINE_GAPS: usize = 32;
 
 /// Joins glyphs left to right, with a space where the page shows one (see
 /// the module doc). Runs of spaces collapse.
 pub fn join_chars(chars: &[Char]) -> String {
     let pitch = pitch_gap(chars);
-    let mut out = String::new();
+    let mut out = String::with_capacity(chars.iter().map(|c| c.text.len() + 1).sum());
     let mut prev: Option<&Char> = None;
     for c in chars {
         if c.is_space() {
@@ -70,7 +77,12 @@ pub fn join_chars(chars: &[Char]) -> String {
         out.push_str(&c.text);
         prev = Some(c);
     }
-    script::visual_to_logical(out.trim().to_string())
+    // Trimmed in place, not copied.
+    let kept = out.trim_end().len();
+    out.truncate(kept);
+    let start = out.len() - out.trim_start().len();
+    out.drain(..start);
+    script::visual_to_logical(out)
 }
 
 /// A gap between Japanese glyphs within this many ems of the space
