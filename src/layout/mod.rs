@@ -30,6 +30,7 @@ pub use text::{SPACE_DOUBT_MARGIN, space_in_doubt};
 
 use crate::error::Error;
 use crate::pdf::{Glyph, Hidden, Matrix, PageContent, Rect};
+use compact_str::CompactString;
 use unicode_normalization::UnicodeNormalization;
 
 /// Two glyphs are on one line when their baselines differ by at most this
@@ -67,8 +68,9 @@ const OVERPRINT_WIDTH_SHARE: f64 = 0.4;
 /// One glyph as layout sees it: visible, with its text NFKC-normalised.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Char {
-    /// The text (NFKC; a space glyph is `" "`).
-    pub text: String,
+    /// The text (NFKC; a space glyph is `" "`). Inline up to 24 bytes, so
+    /// a glyph costs no allocation of its own.
+    pub text: CompactString,
     /// Left edge.
     pub x0: f64,
     /// Right edge.
@@ -356,15 +358,15 @@ impl Document {
 /// A glyph's text, NFKC-normalised with radicals folded. Most glyph text
 /// is already normalised (ASCII, kana, kanji): the quick check skips the
 /// normaliser's allocation-heavy path for it.
-fn normalize_glyph_text(text: &str) -> String {
+fn normalize_glyph_text(text: &str) -> CompactString {
     if is_nfkc_by_range(text) {
-        return text.to_string();
+        return CompactString::from(text);
     }
     let quick = unicode_normalization::is_nfkc_quick(text.chars());
     if quick == unicode_normalization::IsNormalized::Yes
         && !text.chars().any(|c| ('\u{2E80}'..='\u{2EFF}').contains(&c))
     {
-        text.to_string()
+        CompactString::from(text)
     } else {
         text.nfkc().map(script::fold_radical).collect()
     }
@@ -705,7 +707,7 @@ pub(crate) fn test_line(baseline: f64, chunks: &[(f64, &str)]) -> Line {
                 .chars()
                 .enumerate()
                 .map(|(i, c)| Char {
-                    text: c.to_string(),
+                    text: c.to_string().into(),
                     x0: x + 10.0 * i as f64,
                     x1: x + 10.0 * (i + 1) as f64,
                     size: 10.0,

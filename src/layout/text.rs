@@ -133,7 +133,7 @@ mod tests {
                     x += gaps.get(i - 1).copied().unwrap_or(0.0);
                 }
                 let ch = Char {
-                    text: c.to_string(),
+                    text: c.to_string().into(),
                     x0: x,
                     x1: x + 10.0,
                     size: 10.0,
