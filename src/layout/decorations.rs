@@ -141,6 +141,11 @@ pub fn same_direction(a: f64, b: f64) -> bool {
 }
 
 fn angle_distance(a: f64, b: f64) -> f64 {
+    // Nearly every glyph runs in the body's direction exactly: no
+    // remainder to take (it costs a library call per glyph).
+    if a == b {
+        return 0.0;
+    }
     let d = (a - b).rem_euclid(360.0);
     d.min(360.0 - d)
 }

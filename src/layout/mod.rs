@@ -31,6 +31,7 @@ pub use text::{SPACE_DOUBT_MARGIN, space_in_doubt};
 use crate::error::Error;
 use crate::pdf::{Glyph, Hidden, Matrix, PageContent, Rect};
 use compact_str::CompactString;
+use smallvec::SmallVec;
 use unicode_normalization::UnicodeNormalization;
 
 /// Two glyphs are on one line when their baselines differ by at most this
@@ -106,7 +107,11 @@ pub fn bbox_of<'c>(chars: impl IntoIterator<Item = &'c Char>) -> Option<Rect> {
 
 impl Char {
     fn is_space(&self) -> bool {
-        self.text.chars().all(char::is_whitespace)
+        // Most glyphs are one character: one byte for ASCII.
+        match self.text.as_bytes() {
+            [b] => char::from(*b).is_whitespace(),
+            _ => self.text.chars().all(char::is_whitespace),
+        }
     }
 }
 
@@ -376,13 +381,20 @@ fn normalize_glyph_text(text: &str) -> CompactString {
 /// surrounds it (no decomposition, combining class 0, never the second
 /// half of a composition): ASCII, the CJK unified ideographs, hiragana
 /// letters and katakana letters with the middle dot and prolonged-sound
-/// mark. It answers the quick check's question
+/// mark, and the CJK punctuation, brackets, iteration mark, reference
+/// mark and geometric shapes (■ markers) notices print. It answers the
+/// quick check's question
 /// for most of a notice's text with a few comparisons a character instead
 /// of a table search; `false` only means "ask the quick check".
 pub fn is_nfkc_by_range(text: &str) -> bool {
     text.chars().all(|c| {
         matches!(c,
             '\0'..='\x7F'
+            | '\u{203B}'
+            | '\u{25A0}'..='\u{25FF}'
+            | '\u{3001}'..='\u{3002}'
+            | '\u{3005}'
+            | '\u{3008}'..='\u{3011}'
             | '\u{3041}'..='\u{3096}'
             | '\u{30A1}'..='\u{30FC}'
             | '\u{4E00}'..='\u{9FFF}')
@@ -654,14 +666,15 @@ fn drop_overprints(group: &mut Vec<&Glyph>) {
 /// gap is measured between inked glyphs. `edges` are the x of the vertical
 /// rulings that cross the line.
 fn chars_to_chunks(chars: Vec<Char>, edges: &[f64]) -> Vec<Chunk> {
-    let mut chunks: Vec<Chunk> = Vec::new();
-    let mut current: Vec<Char> = Vec::new();
-    let mut last_ink_x1: Option<f64> = None;
-    for c in chars {
+    // Where each chunk starts and ends first (from its first to its last
+    // inked glyph: spaces around it belong to no chunk), then each chunk
+    // moved out at its exact size: pushing glyph by glyph regrew every
+    // chunk's buffer.
+    let mut ranges: SmallVec<[(usize, usize); INLINE_CHUNKS]> = SmallVec::new();
+    // The current chunk's first glyph, last inked glyph and right edge.
+    let mut current: Option<(usize, usize, f64)> = None;
+    for (i, c) in chars.iter().enumerate() {
         if c.is_space() {
-            if !current.is_empty() {
-                current.push(c);
-            }
             continue;
         }
         let border_between = |x1: f64| {
@@ -669,32 +682,32 @@ fn chars_to_chunks(chars: Vec<Char>, edges: &[f64]) -> Vec<Chunk> {
                 .iter()
                 .any(|e| *e >= x1 - RULING_SLACK && *e <= c.x0 + RULING_SLACK)
         };
-        if let Some(x1) = last_ink_x1
-            && (c.x0 - x1 > CHUNK_GAP * c.size || border_between(x1))
-        {
-            trim_trailing_spaces(&mut current);
-            chunks.push(Chunk {
-                chars: std::mem::take(&mut current),
-            });
-        }
-        last_ink_x1 = Some(last_ink_x1.map_or(c.x1, |x| x.max(c.x1)));
-        if current.is_empty() {
-            last_ink_x1 = Some(c.x1);
-        }
-        current.push(c);
+        current = match current {
+            Some((start, last, x1)) if c.x0 - x1 > CHUNK_GAP * c.size || border_between(x1) => {
+                ranges.push((start, last + 1));
+                Some((i, i, c.x1))
+            }
+            Some((start, _, x1)) => Some((start, i, x1.max(c.x1))),
+            None => Some((i, i, c.x1)),
+        };
     }
-    trim_trailing_spaces(&mut current);
-    if !current.is_empty() {
-        chunks.push(Chunk { chars: current });
+    if let Some((start, last, _)) = current {
+        ranges.push((start, last + 1));
+    }
+    let mut rest = chars.into_iter();
+    let mut at = 0;
+    let mut chunks = Vec::with_capacity(ranges.len());
+    for (start, end) in ranges {
+        let chars: Vec<Char> = rest.by_ref().skip(start - at).take(end - start).collect();
+        at = end;
+        chunks.push(Chunk { chars });
     }
     chunks
 }
 
-fn trim_trailing_spaces(chars: &mut Vec<Char>) {
-    while chars.last().is_some_and(Char::is_space) {
-        chars.pop();
-    }
-}
+/// Chunks of a line kept on the stack by `chars_to_chunks` while it cuts;
+/// a wider table allocates.
+const INLINE_CHUNKS: usize = 16;
 
 /// A line for unit tests: chunks given as `(x, text)`, glyphs 10 pt wide
 /// and 10 pt tall, on page 1 of an A4 page.
@@ -859,5 +872,24 @@ mod tests {
         assert_eq!(chars_to_chunks(chars, &[10.2]).len(), 3);
         assert_eq!(chunks[0].text(), "ドメ");
         assert_eq!(chunks[1].text(), "ab");
+        // Spaces before, between and after chunks belong to none; spaces
+        // inside a chunk stay.
+        let spaced = vec![
+            ch(" ", 0.0, 3.0),
+            ch("a", 3.0, 5.0),
+            ch(" ", 8.0, 3.0),
+            ch("b", 11.0, 5.0),
+            ch(" ", 16.0, 3.0),
+            ch(" ", 60.0, 3.0),
+            ch("c", 63.0, 5.0),
+            ch(" ", 68.0, 3.0),
+        ];
+        let chunks = chars_to_chunks(spaced, &[]);
+        let texts: Vec<Vec<&str>> = chunks
+            .iter()
+            .map(|c| c.chars.iter().map(|c| c.text.as_str()).collect())
+            .collect();
+        assert_eq!(texts, [vec!["a", " ", "b"], vec!["c"]]);
+        assert!(chars_to_chunks(vec![ch(" ", 0.0, 3.0)], &[]).is_empty());
     }
 }

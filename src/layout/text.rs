@@ -29,11 +29,18 @@ fn pitch_gap(chars: &[Char]) -> f64 {
     let is_cjk_char = |c: &Char| c.text.chars().next().is_some_and(is_cjk);
     // On the stack for a run of up to `INLINE_GAPS` gaps (almost every
     // chunk): this runs for every chunk joined.
-    let mut gaps: SmallVec<[f64; INLINE_GAPS]> = chars
-        .windows(2)
-        .filter(|w| is_cjk_char(&w[0]) && is_cjk_char(&w[1]))
-        .map(|w| (w[1].x0 - w[0].x1).max(0.0))
-        .collect();
+    let mut gaps: SmallVec<[f64; INLINE_GAPS]> = SmallVec::new();
+    // Each glyph looked up once, not once per pair it is in.
+    let mut prev: Option<(&Char, bool)> = None;
+    for c in chars {
+        let cjk = is_cjk_char(c);
+        if let Some((p, true)) = prev
+            && cjk
+        {
+            gaps.push((c.x0 - p.x1).max(0.0));
+        }
+        prev = Some((c, cjk));
+    }
     if gaps.len() < 2 {
         return 0.0;
     }
@@ -50,19 +57,20 @@ const INLINE_GAPS: usize = 32;
 pub fn join_chars(chars: &[Char]) -> String {
     let pitch = pitch_gap(chars);
     let mut out = String::with_capacity(chars.iter().map(|c| c.text.len() + 1).sum());
-    let mut prev: Option<&Char> = None;
+    // The previous inked glyph, and whether its last character is Japanese.
+    let mut prev: Option<(&Char, bool)> = None;
     for c in chars {
         if c.is_space() {
             push_space(&mut out);
             continue;
         }
-        if let Some(p) = prev {
+        let text = c.text.as_str();
+        let starts_cjk = text.chars().next().is_some_and(is_cjk);
+        if let Some((p, ends_cjk)) = prev {
             let gap = c.x0 - p.x1;
             let em = p.size.min(c.size).max(f64::EPSILON);
-            let across_scripts =
-                last_char(&p.text).is_some_and(is_cjk) != c.text.chars().next().is_some_and(is_cjk);
-            let both_cjk =
-                last_char(&p.text).is_some_and(is_cjk) && c.text.chars().next().is_some_and(is_cjk);
+            let across_scripts = ends_cjk != starts_cjk;
+            let both_cjk = ends_cjk && starts_cjk;
             let space = if both_cjk {
                 gap - pitch > CJK_WORD_GAP * em
             } else if across_scripts {
@@ -74,8 +82,8 @@ pub fn join_chars(chars: &[Char]) -> String {
                 push_space(&mut out);
             }
         }
-        out.push_str(&c.text);
-        prev = Some(c);
+        out.push_str(text);
+        prev = Some((c, last_char(text).is_some_and(is_cjk)));
     }
     // Trimmed in place, not copied.
     let kept = out.trim_end().len();

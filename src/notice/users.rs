@@ -509,7 +509,15 @@ impl TableColumns {
 /// Reads a row's first line: its number and classified cells.
 fn read_anchor(line: &Line) -> Option<Anchor> {
     // The first piece decides; the rest of the line is cut into pieces only
-    // for a row number (most body lines are not a row's first line).
+    // for a row number (most body lines are not a row's first line). The
+    // line's compact text starts with the first piece's: a line starting
+    // with neither a digit nor "No" (NFKC made № one) has no row number.
+    if !line
+        .compact()
+        .starts_with(|c: char| c.is_ascii_digit() || c == 'N' || c == '№')
+    {
+        return None;
+    }
     let mut pieces = line_pieces_lazily(line);
     let first = pieces.next()?;
     let no: u32 = ROW_NUMBER
@@ -721,6 +729,16 @@ mod tests {
             hidden: Vec::new(),
             decorations: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_row_starts_with_its_number_whatever_the_cells() {
+        let row = |first: &str| read_anchor(&line(100.0, &[(10.0, first), (60.0, "a@b.jp")]));
+        assert_eq!(row("3").map(|a| a.no), Some(3));
+        assert_eq!(row("No.12").map(|a| a.no), Some(12));
+        assert_eq!(row("4.").map(|a| a.no), Some(4));
+        assert!(row("山田").is_none());
+        assert!(row("x3").is_none());
     }
 
     #[test]

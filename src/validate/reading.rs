@@ -94,7 +94,8 @@
 //! full-width) and white space is removed, since a wrapped reading may have
 //! a break in any word.
 
-use unicode_normalization::UnicodeNormalization;
+use std::borrow::Cow;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// Words for letters, lower case.
 const LETTERS: &[(&str, char)] = &[
@@ -282,8 +283,12 @@ fn lookup(table: &[(&str, char)], word: &str) -> Option<char> {
 }
 
 /// Folds the spellings of カッコ the table does not list one by one.
-fn fold_word(word: &str) -> String {
-    word.replace("括弧", "カッコ").replace("かっこ", "カッコ")
+fn fold_word(word: &str) -> Cow<'_, str> {
+    if word.contains(['括', 'か']) {
+        Cow::Owned(word.replace("括弧", "カッコ").replace("かっこ", "カッコ"))
+    } else {
+        Cow::Borrowed(word)
+    }
 }
 
 /// Decodes one word.
@@ -308,11 +313,22 @@ fn decode_word(word: &str, position: usize) -> Result<char, ReadingError> {
 
 /// Decodes a reading (`大エー・イチ・シャープ`) into what it spells (`A1#`).
 pub fn decode_reading(reading: &str) -> Result<String, ReadingError> {
-    let text: String = reading
-        .nfkc()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| if c == '·' || c == '･' { '・' } else { c })
-        .collect();
+    let fold = |c: char| if c == '·' || c == '･' { '・' } else { c };
+    // Readings are NFKC already, as read (the quick check says so without
+    // a decomposition pass).
+    let text: String = if is_nfkc_quick(reading.chars()) == IsNormalized::Yes {
+        reading
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(fold)
+            .collect()
+    } else {
+        reading
+            .nfkc()
+            .filter(|c| !c.is_whitespace())
+            .map(fold)
+            .collect()
+    };
     let words: Vec<&str> = text.split('・').filter(|w| !w.is_empty()).collect();
     if words.is_empty() {
         return Err(ReadingError::Empty);
