@@ -10,15 +10,23 @@ use super::columns::PASSWORD_LABEL;
 use super::normalize::compact;
 use crate::layout::{Char, Chunk, Line, bbox_of, text_of};
 use crate::pdf::Rect;
-use regex::Regex;
 use smallvec::SmallVec;
-use std::sync::LazyLock;
 
-/// An e-mail address (a user ID).
-pub(super) static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+$")
-        .unwrap_or_else(|e| unreachable!("valid pattern: {e}"))
-});
+/// Whether compact text is an e-mail address (a user ID): what
+/// `^[A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+$` matches,
+/// by hand (it runs for every cell of every row).
+pub(super) fn is_email(text: &str) -> bool {
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._%+-'".contains(&b));
+    let label_ok =
+        |l: &str| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    local_ok && domain.contains('.') && domain.split('.').all(label_ok)
+}
 
 /// A piece of a chunk: one cell's worth of text and where it starts.
 #[derive(Debug, Clone, PartialEq)]
@@ -148,8 +156,7 @@ fn push_segment(chars: &[Char], pieces: &mut Vec<Piece>) {
     // No address without an at sign (NFKC makes `＠` and `﹫` one): most
     // words are not tried, and not joined, compacted and matched.
     let is_email = |w: &[Char]| {
-        w.iter().any(|c| c.text.contains(['@', '＠', '﹫']))
-            && EMAIL.is_match(&compact(&text_of(w)))
+        w.iter().any(|c| c.text.contains(['@', '＠', '﹫'])) && is_email(&compact(&text_of(w)))
     };
     let email_at = words.iter().position(|w| is_email(w));
     let groups: [&[&[Char]]; 3] = match email_at {
@@ -244,6 +251,30 @@ mod tests {
         assert!(!may_start_password_label("Ab"));
         // Not NFKC-stable by the range test: the full comparison decides.
         assert!(may_start_password_label("ﾊﾟ"));
+    }
+
+    #[test]
+    fn addresses_by_hand_as_by_the_pattern() {
+        for yes in ["a@b.jp", "taro.y+x@mail.example-1.co.jp", "o'neil_%@a.b"] {
+            assert!(is_email(yes), "{yes}");
+        }
+        for no in [
+            "",
+            "@b.jp",
+            "a@",
+            "a@b",
+            "a@b.",
+            "a@.jp",
+            "a@b..jp",
+            "a@@b.jp",
+            "a@b.jp@c.jp",
+            "a b@c.jp",
+            "山@b.jp",
+            "a@b_c.jp",
+            "a@b.j p",
+        ] {
+            assert!(!is_email(no), "{no}");
+        }
     }
 
     #[test]
