@@ -177,7 +177,13 @@ pub struct Line {
 impl Line {
     /// Builds a line from its chunks.
     pub fn new(page: u32, page_height: f64, baseline: f64, size: f64, chunks: Vec<Chunk>) -> Line {
-        let mut compact = String::new();
+        let mut compact = String::with_capacity(
+            chunks
+                .iter()
+                .flat_map(|c| c.chars.iter())
+                .map(|c| c.text.len())
+                .sum(),
+        );
         for c in &chunks {
             c.push_compact(&mut compact);
         }
@@ -584,26 +590,30 @@ fn glyphs_to_lines(
     rulings: Option<&Rulings>,
 ) -> Vec<Line> {
     glyphs.sort_by(|a, b| a.origin.1.total_cmp(&b.origin.1));
-    let mut groups: Vec<Vec<&Glyph>> = Vec::new();
-    for g in glyphs {
-        match groups.last_mut() {
-            Some(group)
-                if group.first().is_some_and(|first| {
-                    (g.origin.1 - first.origin.1).abs() <= tolerance * first.size.min(g.size)
-                }) =>
-            {
-                group.push(g)
-            }
-            _ => groups.push(vec![g]),
+    // Each line is a run of the sorted glyphs (no vector of its own): a
+    // glyph joins the run when its baseline is near the run's first one.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    for (i, g) in glyphs.iter().enumerate() {
+        let first = glyphs[start];
+        let same_line = (g.origin.1 - first.origin.1).abs() <= tolerance * first.size.min(g.size);
+        if i > start && !same_line {
+            runs.push((start, i));
+            start = i;
         }
     }
-    groups
-        .into_iter()
-        .filter_map(|mut group| {
-            group.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
-            drop_overprints(&mut group);
+    if start < glyphs.len() {
+        runs.push((start, glyphs.len()));
+    }
+    runs.into_iter()
+        .filter_map(|(start, end)| {
+            let run = glyphs.get_mut(start..end)?;
+            run.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
+            let kept = drop_overprints(run);
+            let group = run.get(..kept)?;
             let baseline = group.iter().map(|g| g.origin.1).sum::<f64>() / group.len() as f64;
-            let mut sizes: Vec<f64> = group.iter().map(|g| g.size).collect();
+            let mut sizes: SmallVec<[f64; INLINE_LINE_GLYPHS]> =
+                group.iter().map(|g| g.size).collect();
             let size = median(&mut sizes).unwrap_or(10.0);
             let chars: Vec<Char> = group
                 .iter()
@@ -640,11 +650,14 @@ fn median(values: &mut [f64]) -> Option<f64> {
 
 /// drop_overprints: a glyph drawn again at (almost) the same place, the way
 /// producers fake bold, is one glyph. `group` is sorted by left edge.
-fn drop_overprints(group: &mut Vec<&Glyph>) {
-    let mut kept: Vec<&Glyph> = Vec::with_capacity(group.len());
-    for g in group.drain(..) {
+/// In place: the glyphs kept are moved to the front, in order, and their
+/// number returned.
+fn drop_overprints(group: &mut [&Glyph]) -> usize {
+    let mut kept = 0;
+    for i in 0..group.len() {
+        let g = group[i];
         let near = (OVERPRINT_DISTANCE * g.size).min(OVERPRINT_WIDTH_SHARE * g.bbox.width());
-        let copy = kept
+        let copy = group[..kept]
             .iter()
             .rev()
             .take_while(|k| g.bbox.x0 - k.bbox.x0 <= near)
@@ -655,11 +668,16 @@ fn drop_overprints(group: &mut Vec<&Glyph>) {
                     && (k.bbox.x0 - g.bbox.x0).abs() <= near
             });
         if !copy {
-            kept.push(g);
+            group[kept] = g;
+            kept += 1;
         }
     }
-    *group = kept;
+    kept
 }
+
+/// Glyphs of a line whose sizes `glyphs_to_lines` keeps on the stack to
+/// find their median; a longer line allocates.
+const INLINE_LINE_GLYPHS: usize = 128;
 
 /// lines_to_cells: cut a sorted line at wide gaps and where a ruling line
 /// (a cell border) runs between two glyphs. Space glyphs bridge nothing: a
@@ -847,6 +865,25 @@ mod tests {
         let (p, hidden, _) = page_to_lines(&decoy);
         assert_eq!(p.lines.first().map(Line::text).as_deref(), Some("A"));
         assert_eq!(hidden.len(), 1);
+    }
+
+    #[test]
+    fn overprinted_copies_are_one_glyph_and_lines_split_by_baseline() {
+        // "A" drawn three times a fraction of a point apart (fake bold), a
+        // doubled letter a whole advance away, and a line below.
+        let mut below = glyph("C", 10.0, None);
+        below.origin.1 += 20.0;
+        let glyphs = [
+            glyph("A", 10.0, None),
+            glyph("A", 10.3, None),
+            glyph("A", 10.6, None),
+            glyph("A", 20.0, None),
+            below,
+        ];
+        let lines = glyphs_to_lines(glyphs.iter().collect(), 1, 842.0, BASELINE_TOLERANCE, None);
+        let texts: Vec<String> = lines.iter().map(Line::text).collect();
+        assert_eq!(texts, ["AA", "C"]);
+        assert!(glyphs_to_lines(Vec::new(), 1, 842.0, BASELINE_TOLERANCE, None).is_empty());
     }
 
     #[test]

@@ -82,13 +82,14 @@ pub fn is_header(line: &Line) -> bool {
 /// Whether a line and the next form a header that wrapped (neither is a
 /// header alone: a section title above a header row is not part of it).
 fn is_wrapped_header(line: &Line, next: Option<&&Line>) -> bool {
+    // The cheap geometric tests first: most pairs of lines are too far apart.
     next.is_some_and(|n| {
         n.page == line.page
-            && !is_header(line)
-            && !is_header(n)
             && n.baseline - line.baseline <= HEADER_WRAP_DISTANCE * line.size
             && !n.compact().contains('@')
             && !line.compact().contains('@')
+            && !is_header(line)
+            && !is_header(n)
             && header_text_matches(&format!("{}{}", line.compact(), n.compact()))
     })
 }
