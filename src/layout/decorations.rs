@@ -98,9 +98,11 @@ pub fn body_style(glyphs: &[&Glyph]) -> Option<BodyStyle> {
         return None;
     }
     // Directions in whole degrees; the most common wins.
-    let angle = mode_by(&inked, |g| g.angle.round() as i64)? as f64;
+    let angles: Vec<f64> = inked.iter().map(|g| g.angle).collect();
+    let angle = mode_by(&angles, |a| a.round() as i64)? as f64;
     let color_key = |c: Rgb| c.map(|v| (v * 20.0).round() as i64);
-    let color = mode_by(&inked, |g| color_key(g.fill))
+    let fills: Vec<Rgb> = inked.iter().map(|g| g.fill).collect();
+    let color = mode_by(&fills, |c| color_key(*c))
         .map(|k| k.map(|v| v as f32 / 20.0))
         .unwrap_or([0.0; 3]);
     let mut sizes: Vec<f64> = inked
@@ -112,9 +114,15 @@ pub fn body_style(glyphs: &[&Glyph]) -> Option<BodyStyle> {
     Some(BodyStyle { angle, size, color })
 }
 
-fn mode_by<T, K: Ord + Copy>(items: &[T], key: impl Fn(&T) -> K) -> Option<K> {
-    // Most pages have one direction and one colour: no sort for them.
-    let first = key(items.first()?);
+fn mode_by<T: PartialEq, K: Ord + Copy>(items: &[T], key: impl Fn(&T) -> K) -> Option<K> {
+    // Most pages have one direction and one colour: no sort for them, and
+    // no key computed (rounding is a library call) when every item is the
+    // first one's equal.
+    let first_item = items.first()?;
+    if items.iter().all(|i| i == first_item) {
+        return Some(key(first_item));
+    }
+    let first = key(first_item);
     if items.iter().all(|i| key(i) == first) {
         return Some(first);
     }

@@ -177,13 +177,10 @@ pub struct Line {
 impl Line {
     /// Builds a line from its chunks.
     pub fn new(page: u32, page_height: f64, baseline: f64, size: f64, chunks: Vec<Chunk>) -> Line {
-        let mut compact = String::with_capacity(
-            chunks
-                .iter()
-                .flat_map(|c| c.chars.iter())
-                .map(|c| c.text.len())
-                .sum(),
-        );
+        // Room for one Japanese character (3 bytes) a glyph, counted per
+        // chunk (summing every glyph's own length cost more than growing).
+        let mut compact =
+            String::with_capacity(3 * chunks.iter().map(|c| c.chars.len()).sum::<usize>());
         for c in &chunks {
             c.push_compact(&mut compact);
         }

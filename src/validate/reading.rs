@@ -316,7 +316,9 @@ pub fn decode_reading(reading: &str) -> Result<String, ReadingError> {
     let fold = |c: char| if c == '·' || c == '･' { '・' } else { c };
     // Readings are NFKC already, as read (the quick check says so without
     // a decomposition pass).
-    let text: String = if is_nfkc_quick(reading.chars()) == IsNormalized::Yes {
+    let text: String = if crate::layout::is_nfkc_by_range(reading)
+        || is_nfkc_quick(reading.chars()) == IsNormalized::Yes
+    {
         reading
             .chars()
             .filter(|c| !c.is_whitespace())
