@@ -209,7 +209,11 @@ pub fn split_decorations<'g>(
             None if inked && g.size >= DECORATION_SIZE_RATIO * style.size => {
                 candidates.push((g, DecorationKind::Size))
             }
-            None if inked && color_distance(g.fill, style.color) > COLOR_DISTANCE => {
+            // The body's own colour needs no square root.
+            None if inked
+                && g.fill != style.color
+                && color_distance(g.fill, style.color) > COLOR_DISTANCE =>
+            {
                 candidates.push((g, DecorationKind::Color))
             }
             None => body.push(g),

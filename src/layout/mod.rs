@@ -148,12 +148,14 @@ impl Chunk {
 
     /// Appends [`Chunk::compact`] to `out`.
     fn push_compact(&self, out: &mut String) {
-        out.extend(
-            self.chars
-                .iter()
-                .flat_map(|c| c.text.chars())
-                .filter(|c| !c.is_whitespace()),
-        );
+        for c in &self.chars {
+            match c.text.as_bytes() {
+                // Most glyphs are one ASCII character.
+                [b] if !char::from(*b).is_whitespace() => out.push(char::from(*b)),
+                [_] => {}
+                _ => out.extend(c.text.chars().filter(|c| !c.is_whitespace())),
+            }
+        }
     }
 }
 
