@@ -98,9 +98,11 @@ pub fn body_style(glyphs: &[&Glyph]) -> Option<BodyStyle> {
         return None;
     }
     // Directions in whole degrees; the most common wins.
-    let angle = mode_by(&inked, |g| g.angle.round() as i64)? as f64;
+    let angles: Vec<f64> = inked.iter().map(|g| g.angle).collect();
+    let angle = mode_by(&angles, |a| a.round() as i64)? as f64;
     let color_key = |c: Rgb| c.map(|v| (v * 20.0).round() as i64);
-    let color = mode_by(&inked, |g| color_key(g.fill))
+    let fills: Vec<Rgb> = inked.iter().map(|g| g.fill).collect();
+    let color = mode_by(&fills, |c| color_key(*c))
         .map(|k| k.map(|v| v as f32 / 20.0))
         .unwrap_or([0.0; 3]);
     let mut sizes: Vec<f64> = inked
@@ -108,12 +110,22 @@ pub fn body_style(glyphs: &[&Glyph]) -> Option<BodyStyle> {
         .filter(|g| angle_distance(g.angle, angle) <= DIRECTION_TOLERANCE_DEGREES)
         .map(|g| g.size)
         .collect();
-    sizes.sort_by(f64::total_cmp);
-    let size = sizes.get(sizes.len() / 2).copied().unwrap_or(10.0);
+    let size = super::median(&mut sizes).unwrap_or(10.0);
     Some(BodyStyle { angle, size, color })
 }
 
-fn mode_by<T, K: Ord + Copy>(items: &[T], key: impl Fn(&T) -> K) -> Option<K> {
+fn mode_by<T: PartialEq, K: Ord + Copy>(items: &[T], key: impl Fn(&T) -> K) -> Option<K> {
+    // Most pages have one direction and one colour: no sort for them, and
+    // no key computed (rounding is a library call) when every item is the
+    // first one's equal.
+    let first_item = items.first()?;
+    if items.iter().all(|i| i == first_item) {
+        return Some(key(first_item));
+    }
+    let first = key(first_item);
+    if items.iter().all(|i| key(i) == first) {
+        return Some(first);
+    }
     let mut keys: Vec<K> = items.iter().map(key).collect();
     keys.sort();
     let mut best: Option<(K, usize)> = None;
@@ -137,6 +149,11 @@ pub fn same_direction(a: f64, b: f64) -> bool {
 }
 
 fn angle_distance(a: f64, b: f64) -> f64 {
+    // Nearly every glyph runs in the body's direction exactly: no
+    // remainder to take (it costs a library call per glyph).
+    if a == b {
+        return 0.0;
+    }
     let d = (a - b).rem_euclid(360.0);
     d.min(360.0 - d)
 }
@@ -192,7 +209,11 @@ pub fn split_decorations<'g>(
             None if inked && g.size >= DECORATION_SIZE_RATIO * style.size => {
                 candidates.push((g, DecorationKind::Size))
             }
-            None if inked && color_distance(g.fill, style.color) > COLOR_DISTANCE => {
+            // The body's own colour needs no square root.
+            None if inked
+                && g.fill != style.color
+                && color_distance(g.fill, style.color) > COLOR_DISTANCE =>
+            {
                 candidates.push((g, DecorationKind::Color))
             }
             None => body.push(g),
@@ -203,14 +224,17 @@ pub fn split_decorations<'g>(
     // or a column of another direction is text a person reads.
     // Judged against the body in the body's style only: a turned run that
     // lies over nothing must not cover itself glyph by glyph.
-    let settled = body.len();
-    for (g, kind) in candidates {
-        let covered: f64 = body
-            .iter()
-            .take(settled)
+    // The inked body boxes, taken once (not once per candidate).
+    let inked_body: Vec<Rect> = if candidates.is_empty() {
+        Vec::new()
+    } else {
+        body.iter()
             .filter(|b| !b.text.trim().is_empty())
-            .map(|b| b.bbox.intersect(&g.bbox).area())
-            .sum();
+            .map(|b| b.bbox)
+            .collect()
+    };
+    for (g, kind) in candidates {
+        let covered: f64 = inked_body.iter().map(|b| b.intersect(&g.bbox).area()).sum();
         if g.bbox.area() > 0.0 && covered >= OVERLAP_SHARE * g.bbox.area().min(max_body_area(style))
         {
             decorations.push(decoration(g, kind));

@@ -30,6 +30,8 @@ pub use text::{SPACE_DOUBT_MARGIN, space_in_doubt};
 
 use crate::error::Error;
 use crate::pdf::{Glyph, Hidden, Matrix, PageContent, Rect};
+use compact_str::CompactString;
+use smallvec::SmallVec;
 use unicode_normalization::UnicodeNormalization;
 
 /// Two glyphs are on one line when their baselines differ by at most this
@@ -67,8 +69,9 @@ const OVERPRINT_WIDTH_SHARE: f64 = 0.4;
 /// One glyph as layout sees it: visible, with its text NFKC-normalised.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Char {
-    /// The text (NFKC; a space glyph is `" "`).
-    pub text: String,
+    /// The text (NFKC; a space glyph is `" "`). Inline up to 24 bytes, so
+    /// a glyph costs no allocation of its own.
+    pub text: CompactString,
     /// Left edge.
     pub x0: f64,
     /// Right edge.
@@ -104,7 +107,11 @@ pub fn bbox_of<'c>(chars: impl IntoIterator<Item = &'c Char>) -> Option<Rect> {
 
 impl Char {
     fn is_space(&self) -> bool {
-        self.text.chars().all(char::is_whitespace)
+        // Most glyphs are one character: one byte for ASCII.
+        match self.text.as_bytes() {
+            [b] => char::from(*b).is_whitespace(),
+            _ => self.text.chars().all(char::is_whitespace),
+        }
     }
 }
 
@@ -134,11 +141,21 @@ impl Chunk {
 
     /// The text with every space removed: what labels are matched on.
     pub fn compact(&self) -> String {
-        self.chars
-            .iter()
-            .flat_map(|c| c.text.chars())
-            .filter(|c| !c.is_whitespace())
-            .collect()
+        let mut out = String::new();
+        self.push_compact(&mut out);
+        out
+    }
+
+    /// Appends [`Chunk::compact`] to `out`.
+    fn push_compact(&self, out: &mut String) {
+        for c in &self.chars {
+            match c.text.as_bytes() {
+                // Most glyphs are one ASCII character.
+                [b] if !char::from(*b).is_whitespace() => out.push(char::from(*b)),
+                [_] => {}
+                _ => out.extend(c.text.chars().filter(|c| !c.is_whitespace())),
+            }
+        }
     }
 }
 
@@ -162,7 +179,13 @@ pub struct Line {
 impl Line {
     /// Builds a line from its chunks.
     pub fn new(page: u32, page_height: f64, baseline: f64, size: f64, chunks: Vec<Chunk>) -> Line {
-        let compact = chunks.iter().map(Chunk::compact).collect();
+        // Room for one Japanese character (3 bytes) a glyph, counted per
+        // chunk (summing every glyph's own length cost more than growing).
+        let mut compact =
+            String::with_capacity(3 * chunks.iter().map(|c| c.chars.len()).sum::<usize>());
+        for c in &chunks {
+            c.push_compact(&mut compact);
+        }
         Line {
             page,
             page_height,
@@ -345,15 +368,15 @@ impl Document {
 /// A glyph's text, NFKC-normalised with radicals folded. Most glyph text
 /// is already normalised (ASCII, kana, kanji): the quick check skips the
 /// normaliser's allocation-heavy path for it.
-fn normalize_glyph_text(text: &str) -> String {
+fn normalize_glyph_text(text: &str) -> CompactString {
     if is_nfkc_by_range(text) {
-        return text.to_string();
+        return CompactString::from(text);
     }
     let quick = unicode_normalization::is_nfkc_quick(text.chars());
     if quick == unicode_normalization::IsNormalized::Yes
         && !text.chars().any(|c| ('\u{2E80}'..='\u{2EFF}').contains(&c))
     {
-        text.to_string()
+        CompactString::from(text)
     } else {
         text.nfkc().map(script::fold_radical).collect()
     }
@@ -363,13 +386,20 @@ fn normalize_glyph_text(text: &str) -> String {
 /// surrounds it (no decomposition, combining class 0, never the second
 /// half of a composition): ASCII, the CJK unified ideographs, hiragana
 /// letters and katakana letters with the middle dot and prolonged-sound
-/// mark. It answers the quick check's question
+/// mark, and the CJK punctuation, brackets, iteration mark, reference
+/// mark and geometric shapes (■ markers) notices print. It answers the
+/// quick check's question
 /// for most of a notice's text with a few comparisons a character instead
 /// of a table search; `false` only means "ask the quick check".
 pub fn is_nfkc_by_range(text: &str) -> bool {
     text.chars().all(|c| {
         matches!(c,
             '\0'..='\x7F'
+            | '\u{203B}'
+            | '\u{25A0}'..='\u{25FF}'
+            | '\u{3001}'..='\u{3002}'
+            | '\u{3005}'
+            | '\u{3008}'..='\u{3011}'
             | '\u{3041}'..='\u{3096}'
             | '\u{30A1}'..='\u{30FC}'
             | '\u{4E00}'..='\u{9FFF}')
@@ -559,28 +589,31 @@ fn glyphs_to_lines(
     rulings: Option<&Rulings>,
 ) -> Vec<Line> {
     glyphs.sort_by(|a, b| a.origin.1.total_cmp(&b.origin.1));
-    let mut groups: Vec<Vec<&Glyph>> = Vec::new();
-    for g in glyphs {
-        match groups.last_mut() {
-            Some(group)
-                if group.first().is_some_and(|first| {
-                    (g.origin.1 - first.origin.1).abs() <= tolerance * first.size.min(g.size)
-                }) =>
-            {
-                group.push(g)
-            }
-            _ => groups.push(vec![g]),
+    // Each line is a run of the sorted glyphs (no vector of its own): a
+    // glyph joins the run when its baseline is near the run's first one.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    for (i, g) in glyphs.iter().enumerate() {
+        let first = glyphs[start];
+        let same_line = (g.origin.1 - first.origin.1).abs() <= tolerance * first.size.min(g.size);
+        if i > start && !same_line {
+            runs.push((start, i));
+            start = i;
         }
     }
-    groups
-        .into_iter()
-        .filter_map(|mut group| {
-            group.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
-            drop_overprints(&mut group);
+    if start < glyphs.len() {
+        runs.push((start, glyphs.len()));
+    }
+    runs.into_iter()
+        .filter_map(|(start, end)| {
+            let run = glyphs.get_mut(start..end)?;
+            run.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
+            let kept = drop_overprints(run);
+            let group = run.get(..kept)?;
             let baseline = group.iter().map(|g| g.origin.1).sum::<f64>() / group.len() as f64;
-            let mut sizes: Vec<f64> = group.iter().map(|g| g.size).collect();
-            sizes.sort_by(f64::total_cmp);
-            let size = sizes.get(sizes.len() / 2).copied().unwrap_or(10.0);
+            let mut sizes: SmallVec<[f64; INLINE_LINE_GLYPHS]> =
+                group.iter().map(|g| g.size).collect();
+            let size = median(&mut sizes).unwrap_or(10.0);
             let chars: Vec<Char> = group
                 .iter()
                 .map(|g| Char {
@@ -603,13 +636,27 @@ fn glyphs_to_lines(
         .collect()
 }
 
+/// The upper median of some values (the middle one of an odd count), by
+/// selection rather than a full sort; `None` for none.
+fn median(values: &mut [f64]) -> Option<f64> {
+    let mid = values.len() / 2;
+    if values.is_empty() {
+        return None;
+    }
+    let (_, m, _) = values.select_nth_unstable_by(mid, f64::total_cmp);
+    Some(*m)
+}
+
 /// drop_overprints: a glyph drawn again at (almost) the same place, the way
 /// producers fake bold, is one glyph. `group` is sorted by left edge.
-fn drop_overprints(group: &mut Vec<&Glyph>) {
-    let mut kept: Vec<&Glyph> = Vec::with_capacity(group.len());
-    for g in group.drain(..) {
+/// In place: the glyphs kept are moved to the front, in order, and their
+/// number returned.
+fn drop_overprints(group: &mut [&Glyph]) -> usize {
+    let mut kept = 0;
+    for i in 0..group.len() {
+        let g = group[i];
         let near = (OVERPRINT_DISTANCE * g.size).min(OVERPRINT_WIDTH_SHARE * g.bbox.width());
-        let copy = kept
+        let copy = group[..kept]
             .iter()
             .rev()
             .take_while(|k| g.bbox.x0 - k.bbox.x0 <= near)
@@ -620,25 +667,31 @@ fn drop_overprints(group: &mut Vec<&Glyph>) {
                     && (k.bbox.x0 - g.bbox.x0).abs() <= near
             });
         if !copy {
-            kept.push(g);
+            group[kept] = g;
+            kept += 1;
         }
     }
-    *group = kept;
+    kept
 }
+
+/// Glyphs of a line whose sizes `glyphs_to_lines` keeps on the stack to
+/// find their median; a longer line allocates.
+const INLINE_LINE_GLYPHS: usize = 128;
 
 /// lines_to_cells: cut a sorted line at wide gaps and where a ruling line
 /// (a cell border) runs between two glyphs. Space glyphs bridge nothing: a
 /// gap is measured between inked glyphs. `edges` are the x of the vertical
 /// rulings that cross the line.
 fn chars_to_chunks(chars: Vec<Char>, edges: &[f64]) -> Vec<Chunk> {
-    let mut chunks: Vec<Chunk> = Vec::new();
-    let mut current: Vec<Char> = Vec::new();
-    let mut last_ink_x1: Option<f64> = None;
-    for c in chars {
+    // Where each chunk starts and ends first (from its first to its last
+    // inked glyph: spaces around it belong to no chunk), then each chunk
+    // moved out at its exact size: pushing glyph by glyph regrew every
+    // chunk's buffer.
+    let mut ranges: SmallVec<[(usize, usize); INLINE_CHUNKS]> = SmallVec::new();
+    // The current chunk's first glyph, last inked glyph and right edge.
+    let mut current: Option<(usize, usize, f64)> = None;
+    for (i, c) in chars.iter().enumerate() {
         if c.is_space() {
-            if !current.is_empty() {
-                current.push(c);
-            }
             continue;
         }
         let border_between = |x1: f64| {
@@ -646,32 +699,32 @@ fn chars_to_chunks(chars: Vec<Char>, edges: &[f64]) -> Vec<Chunk> {
                 .iter()
                 .any(|e| *e >= x1 - RULING_SLACK && *e <= c.x0 + RULING_SLACK)
         };
-        if let Some(x1) = last_ink_x1
-            && (c.x0 - x1 > CHUNK_GAP * c.size || border_between(x1))
-        {
-            trim_trailing_spaces(&mut current);
-            chunks.push(Chunk {
-                chars: std::mem::take(&mut current),
-            });
-        }
-        last_ink_x1 = Some(last_ink_x1.map_or(c.x1, |x| x.max(c.x1)));
-        if current.is_empty() {
-            last_ink_x1 = Some(c.x1);
-        }
-        current.push(c);
+        current = match current {
+            Some((start, last, x1)) if c.x0 - x1 > CHUNK_GAP * c.size || border_between(x1) => {
+                ranges.push((start, last + 1));
+                Some((i, i, c.x1))
+            }
+            Some((start, _, x1)) => Some((start, i, x1.max(c.x1))),
+            None => Some((i, i, c.x1)),
+        };
     }
-    trim_trailing_spaces(&mut current);
-    if !current.is_empty() {
-        chunks.push(Chunk { chars: current });
+    if let Some((start, last, _)) = current {
+        ranges.push((start, last + 1));
+    }
+    let mut rest = chars.into_iter();
+    let mut at = 0;
+    let mut chunks = Vec::with_capacity(ranges.len());
+    for (start, end) in ranges {
+        let chars: Vec<Char> = rest.by_ref().skip(start - at).take(end - start).collect();
+        at = end;
+        chunks.push(Chunk { chars });
     }
     chunks
 }
 
-fn trim_trailing_spaces(chars: &mut Vec<Char>) {
-    while chars.last().is_some_and(Char::is_space) {
-        chars.pop();
-    }
-}
+/// Chunks of a line kept on the stack by `chars_to_chunks` while it cuts;
+/// a wider table allocates.
+const INLINE_CHUNKS: usize = 16;
 
 /// A line for unit tests: chunks given as `(x, text)`, glyphs 10 pt wide
 /// and 10 pt tall, on page 1 of an A4 page.
@@ -684,7 +737,7 @@ pub(crate) fn test_line(baseline: f64, chunks: &[(f64, &str)]) -> Line {
                 .chars()
                 .enumerate()
                 .map(|(i, c)| Char {
-                    text: c.to_string(),
+                    text: c.to_string().into(),
                     x0: x + 10.0 * i as f64,
                     x1: x + 10.0 * (i + 1) as f64,
                     size: 10.0,
@@ -814,6 +867,34 @@ mod tests {
     }
 
     #[test]
+    fn overprinted_copies_are_one_glyph_and_lines_split_by_baseline() {
+        // "A" drawn three times a fraction of a point apart (fake bold), a
+        // doubled letter a whole advance away, and a line below.
+        let mut below = glyph("C", 10.0, None);
+        below.origin.1 += 20.0;
+        let glyphs = [
+            glyph("A", 10.0, None),
+            glyph("A", 10.3, None),
+            glyph("A", 10.6, None),
+            glyph("A", 20.0, None),
+            below,
+        ];
+        let lines = glyphs_to_lines(glyphs.iter().collect(), 1, 842.0, BASELINE_TOLERANCE, None);
+        let texts: Vec<String> = lines.iter().map(Line::text).collect();
+        assert_eq!(texts, ["AA", "C"]);
+        assert!(glyphs_to_lines(Vec::new(), 1, 842.0, BASELINE_TOLERANCE, None).is_empty());
+    }
+
+    #[test]
+    fn the_median_is_the_middle_of_the_sorted_values() {
+        assert_eq!(median(&mut []), None);
+        assert_eq!(median(&mut [3.0]), Some(3.0));
+        assert_eq!(median(&mut [9.0, 1.0, 5.0]), Some(5.0));
+        // An even count gives the upper middle, as `sorted[len / 2]`.
+        assert_eq!(median(&mut [10.5, 9.0, 12.0, 10.0]), Some(10.5));
+    }
+
+    #[test]
     fn wide_gaps_cut_chunks() {
         let chars = vec![
             ch("ド", 0.0, 10.0),
@@ -827,5 +908,24 @@ mod tests {
         assert_eq!(chars_to_chunks(chars, &[10.2]).len(), 3);
         assert_eq!(chunks[0].text(), "ドメ");
         assert_eq!(chunks[1].text(), "ab");
+        // Spaces before, between and after chunks belong to none; spaces
+        // inside a chunk stay.
+        let spaced = vec![
+            ch(" ", 0.0, 3.0),
+            ch("a", 3.0, 5.0),
+            ch(" ", 8.0, 3.0),
+            ch("b", 11.0, 5.0),
+            ch(" ", 16.0, 3.0),
+            ch(" ", 60.0, 3.0),
+            ch("c", 63.0, 5.0),
+            ch(" ", 68.0, 3.0),
+        ];
+        let chunks = chars_to_chunks(spaced, &[]);
+        let texts: Vec<Vec<&str>> = chunks
+            .iter()
+            .map(|c| c.chars.iter().map(|c| c.text.as_str()).collect())
+            .collect();
+        assert_eq!(texts, [vec!["a", " ", "b"], vec!["c"]]);
+        assert!(chars_to_chunks(vec![ch(" ", 0.0, 3.0)], &[]).is_empty());
     }
 }

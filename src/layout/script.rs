@@ -34,6 +34,9 @@ pub fn is_rtl(c: char) -> bool {
 /// and Latin words inside it keep their own order, as pdf.js and poppler
 /// give it. The paragraph is right to left when most letters are.
 pub fn visual_to_logical(text: String) -> String {
+    if !text.chars().any(is_rtl) {
+        return text;
+    }
     let (rtl, ltr) = text.chars().fold((0usize, 0usize), |(r, l), c| {
         if is_rtl(c) {
             (r + 1, l)

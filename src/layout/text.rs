@@ -14,6 +14,7 @@
 
 use super::script::{self, is_cjk};
 use super::{AUTOSPACE_GAP, Char, LATIN_SPACE_GAP};
+use smallvec::SmallVec;
 
 /// Between two Japanese characters, a gap this many ems wider than the
 /// run's pitch is a space. Touching glyphs have no gap at all; the
@@ -26,36 +27,50 @@ const CJK_WORD_GAP: f64 = 0.12;
 /// glyph between them only: a space glyph already says where words are.
 fn pitch_gap(chars: &[Char]) -> f64 {
     let is_cjk_char = |c: &Char| c.text.chars().next().is_some_and(is_cjk);
-    let mut gaps: Vec<f64> = chars
-        .windows(2)
-        .filter(|w| is_cjk_char(&w[0]) && is_cjk_char(&w[1]))
-        .map(|w| (w[1].x0 - w[0].x1).max(0.0))
-        .collect();
+    // On the stack for a run of up to `INLINE_GAPS` gaps (almost every
+    // chunk): this runs for every chunk joined.
+    let mut gaps: SmallVec<[f64; INLINE_GAPS]> = SmallVec::new();
+    // Each glyph looked up once, not once per pair it is in.
+    let mut prev: Option<(&Char, bool)> = None;
+    for c in chars {
+        let cjk = is_cjk_char(c);
+        if let Some((p, true)) = prev
+            && cjk
+        {
+            gaps.push((c.x0 - p.x1).max(0.0));
+        }
+        prev = Some((c, cjk));
+    }
     if gaps.len() < 2 {
         return 0.0;
     }
-    gaps.sort_by(f64::total_cmp);
-    gaps.get(gaps.len() / 4).copied().unwrap_or(0.0)
+    let quartile = gaps.len() / 4;
+    let (_, q, _) = gaps.select_nth_unstable_by(quartile, f64::total_cmp);
+    *q
 }
+
+/// Gaps of a run kept on the stack by [`pitch_gap`]; longer runs allocate.
+const INLINE_GAPS: usize = 32;
 
 /// Joins glyphs left to right, with a space where the page shows one (see
 /// the module doc). Runs of spaces collapse.
 pub fn join_chars(chars: &[Char]) -> String {
     let pitch = pitch_gap(chars);
-    let mut out = String::new();
-    let mut prev: Option<&Char> = None;
+    let mut out = String::with_capacity(chars.iter().map(|c| c.text.len() + 1).sum());
+    // The previous inked glyph, and whether its last character is Japanese.
+    let mut prev: Option<(&Char, bool)> = None;
     for c in chars {
         if c.is_space() {
             push_space(&mut out);
             continue;
         }
-        if let Some(p) = prev {
+        let text = c.text.as_str();
+        let starts_cjk = text.chars().next().is_some_and(is_cjk);
+        if let Some((p, ends_cjk)) = prev {
             let gap = c.x0 - p.x1;
             let em = p.size.min(c.size).max(f64::EPSILON);
-            let across_scripts =
-                last_char(&p.text).is_some_and(is_cjk) != c.text.chars().next().is_some_and(is_cjk);
-            let both_cjk =
-                last_char(&p.text).is_some_and(is_cjk) && c.text.chars().next().is_some_and(is_cjk);
+            let across_scripts = ends_cjk != starts_cjk;
+            let both_cjk = ends_cjk && starts_cjk;
             let space = if both_cjk {
                 gap - pitch > CJK_WORD_GAP * em
             } else if across_scripts {
@@ -67,10 +82,15 @@ pub fn join_chars(chars: &[Char]) -> String {
                 push_space(&mut out);
             }
         }
-        out.push_str(&c.text);
-        prev = Some(c);
+        out.push_str(text);
+        prev = Some((c, last_char(text).is_some_and(is_cjk)));
     }
-    script::visual_to_logical(out.trim().to_string())
+    // Trimmed in place, not copied.
+    let kept = out.trim_end().len();
+    out.truncate(kept);
+    let start = out.len() - out.trim_start().len();
+    out.drain(..start);
+    script::visual_to_logical(out)
 }
 
 /// A gap between Japanese glyphs within this many ems of the space
@@ -121,7 +141,7 @@ mod tests {
                     x += gaps.get(i - 1).copied().unwrap_or(0.0);
                 }
                 let ch = Char {
-                    text: c.to_string(),
+                    text: c.to_string().into(),
                     x0: x,
                     x1: x + 10.0,
                     size: 10.0,

@@ -8,7 +8,7 @@
 use jiff::civil::Date;
 // regex-lite for DATE: it is compiled in every process and matched against
 // short values; its compile costs a tenth of regex's. The expiry sentences
-// (`super::EXPIRY`), matched against a notice's whole text, keep regex.
+// (`super::EXPIRY`) are anchored where their first words are.
 use regex_lite::Regex;
 use std::sync::LazyLock;
 
@@ -27,7 +27,7 @@ pub fn find_date(text: &str) -> Option<Date> {
 }
 
 /// Builds a date from a match of [`DATE_PATTERN`] inside a larger `regex`.
-pub fn date_from_captures(c: &regex::Captures<'_>) -> Option<Date> {
+pub fn date_from_captures(c: &regex_lite::Captures<'_>) -> Option<Date> {
     date_from_groups(|name| c.name(name).map(|m| m.as_str()))
 }
 

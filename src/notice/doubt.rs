@@ -18,7 +18,7 @@
 //! page: no part of the reading loop.
 
 use super::model::{Drift, Notice};
-use crate::layout::{Char, Document, space_in_doubt};
+use crate::layout::{Char, Document, Line, space_in_doubt};
 use crate::pdf::Rect;
 
 /// A glyph whose font size differs from the value's median by more than
@@ -41,6 +41,8 @@ fn is_name_field(path: &str) -> bool {
 /// values of `notice` (whose provenance is in PDF user space).
 pub(super) fn note_doubts(doc: &Document, notice: &mut Notice) {
     let mut notes = Vec::new();
+    // Each page's line extents, found when a value on it is first looked at.
+    let mut extents: Vec<(u32, Vec<(f64, f64)>)> = Vec::new();
     for (path, at) in notice.provenance.iter().filter(|(p, _)| is_name_field(p)) {
         let Some(page) = doc.page(at.page) else {
             continue;
@@ -50,13 +52,28 @@ pub(super) fn note_doubts(doc: &Document, notice: &mut Notice) {
         };
         let value = to_frame.apply_rect(&at.bbox);
         let inside = |c: &Char| holds(&value, c);
+        let line_extents = match extents.iter().position(|(p, _)| *p == page.number) {
+            Some(k) => &extents[k].1,
+            None => {
+                extents.push((
+                    page.number,
+                    page.lines.iter().map(vertical_extent).collect(),
+                ));
+                &extents[extents.len() - 1].1
+            }
+        };
         // Only chunks with a glyph of the value: the rest cannot hold a
         // gap between two of its glyphs (and the scan stays linear in the
-        // page, not in names × page).
+        // page, not in names × page). A line wholly above or below the
+        // value holds none of its glyphs.
         let chunks = page
             .lines
             .iter()
-            .flat_map(|l| l.chunks.iter())
+            .zip(line_extents)
+            .filter(|(_, (top, bottom))| {
+                *bottom >= value.y0 - BOX_SLACK && *top <= value.y1 + BOX_SLACK
+            })
+            .flat_map(|(l, _)| l.chunks.iter())
             .filter(|ch| ch.chars.iter().any(inside));
         if chunks.clone().any(|ch| space_in_doubt(&ch.chars, inside)) {
             notes.push(Drift::SpaceDoubt {
@@ -77,6 +94,15 @@ pub(super) fn note_doubts(doc: &Document, notice: &mut Notice) {
         }
     }
     notice.notes.drift.extend(notes);
+}
+
+/// The top and bottom of a line's glyph boxes: every glyph's centre lies
+/// between them.
+fn vertical_extent(line: &Line) -> (f64, f64) {
+    line.chars()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(top, bottom), c| {
+            (top.min(c.y0.min(c.y1)), bottom.max(c.y0.max(c.y1)))
+        })
 }
 
 /// Whether a glyph's centre lies in a value's box.

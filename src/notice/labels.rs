@@ -107,6 +107,12 @@ pub struct LabeledValue {
 /// at a chunk boundary, so a value that merely contains a label's words
 /// is not cut.
 pub fn split_labels(line: &Line) -> Vec<LabeledValue> {
+    // Most lines start with no label: tell from the line's compact text
+    // (what `label_at` builds from the first glyphs), before copying any
+    // glyph.
+    if !starts_with_label(line.compact(), true) {
+        return Vec::new();
+    }
     let chars: Vec<Char> = line.chars().cloned().collect();
     let mut out: Vec<LabeledValue> = Vec::new();
     let mut start = 0;
@@ -163,6 +169,17 @@ const NEXT_TABLE_GAP: f64 = 4.0;
 
 /// A gap this many ems wide separates a value from a following label.
 const LABEL_GAP: f64 = 0.9;
+
+/// Whether a compact text (no spaces) starts with a label, after a
+/// leading marker when `line_start`: `label_at` finds none otherwise.
+fn starts_with_label(compact: &str, line_start: bool) -> bool {
+    let stripped = if line_start {
+        compact.trim_start_matches(LABEL_PREFIXES)
+    } else {
+        compact
+    };
+    LABELS.iter().any(|(label, _)| stripped.starts_with(label))
+}
 
 /// The label at the start of `chars`: its field and how many glyphs it
 /// takes (with a leading marker like ■ when `line_start`).
@@ -273,6 +290,26 @@ mod tests {
             read(&[(10.0, "ご利用製品名Microsoft")]),
             vec![(Field::ProductName, "Microsoft".into())]
         );
+    }
+
+    #[test]
+    fn the_quick_test_on_the_compact_line_agrees_with_label_at() {
+        for chunks in [
+            &[(10.0, "■ご契約者名"), (100.0, "山田")][..],
+            &[(10.0, "ご 契 約 者 名"), (100.0, "山田")][..],
+            &[(10.0, "■"), (30.0, "ドメイン名"), (100.0, "a.jp")][..],
+            &[(10.0, "担当者"), (100.0, "ご契約者名")][..],
+            &[(10.0, "■■")][..],
+            &[][..],
+        ] {
+            let l = line(100.0, chunks);
+            let chars: Vec<Char> = l.chars().cloned().collect();
+            assert_eq!(
+                starts_with_label(l.compact(), true),
+                label_at(&chars, true).is_some(),
+                "{chunks:?}"
+            );
+        }
     }
 
     #[test]

@@ -26,7 +26,11 @@ pub use normalize::normalize;
 use crate::error::Error;
 use crate::layout::{Document, Line, bbox_of, text_of};
 use crate::secret::Secret;
-use regex::Regex;
+// regex-lite: a notice's patterns are few and small, and compiling them
+// with regex was a notable share of a one-file run. Patterns are matched
+// against values, or anchored at a literal found first (no scan of a whole
+// notice by the lite engine).
+use regex_lite::Regex;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
@@ -52,22 +56,38 @@ const CORE_FIELDS: &[Field] = &[
     Field::LoginUrl,
 ];
 
-static CUSTOMER_NUMBER: LazyLock<Regex> = LazyLock::new(|| regex_or_unreachable(r"N[0-9]{10}"));
+/// The first customer number (`N` and ten digits) anywhere in `text`.
+fn find_customer_number(text: &str) -> Option<&str> {
+    text.match_indices('N').find_map(|(i, _)| {
+        let number = text.get(i..i + 11)?;
+        number
+            .bytes()
+            .skip(1)
+            .all(|b| b.is_ascii_digit())
+            .then_some(number)
+    })
+}
 
 /// The expiry sentence: 仮パスワードの有効期限は、DATEまで… / 仮パスワードは
 /// DATEまで有効です / 仮パスワード有効期限:DATE (compact text, no spaces).
 static EXPIRY: LazyLock<Regex> = LazyLock::new(|| {
     regex_or_unreachable(&format!(
-        r"(?:仮パスワード|パスワード\(仮\)|初期パスワード)(?:の)?(?:有効期限)?(?:は|:)?[、,]?(?:{})",
+        r"^(?:仮パスワード|パスワード\(仮\)|初期パスワード)(?:の)?(?:有効期限)?(?:は|:)?[、,]?(?:{})",
         date::DATE_PATTERN
     ))
 });
+
+/// What an [`EXPIRY`] match starts with: it is tried only where one is.
+const EXPIRY_STARTS: &[&str] = &["仮パスワード", "パスワード(仮)", "初期パスワード"];
+
+/// What an [`EXPIRY_BARE`] match starts with.
+const EXPIRY_BARE_STARTS: &[&str] = &["有効期限"];
 
 /// A bare 有効期限 sentence, used when no sentence names the temporary
 /// password.
 static EXPIRY_BARE: LazyLock<Regex> = LazyLock::new(|| {
     regex_or_unreachable(&format!(
-        r"有効期限(?:は|:)?[、,]?(?:{})",
+        r"^有効期限(?:は|:)?[、,]?(?:{})",
         date::DATE_PATTERN
     ))
 });
@@ -291,11 +311,7 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
 
     let customer_number = text(Field::CustomerNumber)
         .map(|v| v.replace(' ', ""))
-        .or_else(|| {
-            CUSTOMER_NUMBER
-                .find(&full_compact)
-                .map(|m| m.as_str().to_string())
-        });
+        .or_else(|| find_customer_number(&full_compact).map(str::to_string));
     let dns_fields = [
         Field::DnsZone,
         Field::DnsControlPanelUrl,
@@ -678,10 +694,38 @@ fn expiry_in(full_compact: &str) -> Option<jiff::civil::Date> {
     // `&EXPIRY_BARE`, not `&*`: it is compiled only when the sentence that
     // names the password is missing (a compile is a notable share of a
     // one-file run).
-    [&EXPIRY, &EXPIRY_BARE].iter().find_map(|re| {
-        re.captures_iter(&joined)
-            .find_map(|c| date::date_from_captures(&c))
-    })
+    [(&EXPIRY, EXPIRY_STARTS), (&EXPIRY_BARE, EXPIRY_BARE_STARTS)]
+        .iter()
+        .find_map(|(re, starts)| first_dated_match(re, starts, &joined))
+}
+
+/// The date of the first match of `re` (anchored with `^`) in `text`
+/// whose date is one, trying matches as `captures_iter` finds them: left
+/// to right, none overlapping the one before. Every match starts with one
+/// of `starts`, so only those places are tried.
+fn first_dated_match(re: &Regex, starts: &[&str], text: &str) -> Option<jiff::civil::Date> {
+    // The next place each start literal occurs at, from `at` on.
+    let next_of = |s: &str, at: usize| text.get(at..)?.find(s).map(|i| at + i);
+    let mut next: Vec<Option<usize>> = starts.iter().map(|s| next_of(s, 0)).collect();
+    // No match may begin before the end of the one before.
+    let mut free_from = 0;
+    loop {
+        let at = next.iter().flatten().copied().min()?;
+        if at >= free_from
+            && let Some(c) = text.get(at..).and_then(|rest| re.captures(rest))
+        {
+            if let Some(date) = date::date_from_captures(&c) {
+                return Some(date);
+            }
+            free_from = at + c.get(0).map_or(0, |m| m.end());
+        }
+        let step = text.get(at..)?.chars().next().map_or(1, char::len_utf8);
+        for (n, s) in next.iter_mut().zip(starts) {
+            if *n == Some(at) {
+                *n = next_of(s, at + step);
+            }
+        }
+    }
 }
 
 /// The box of the expiry sentence's line(s).
@@ -910,6 +954,36 @@ mod expiry_tests {
     /// The production reader, on one text as the page's lines give it.
     fn expiry(text: &str) -> Option<String> {
         expiry_in(&normalize::compact(text)).map(|d| d.to_string())
+    }
+
+    #[test]
+    fn expiry_matches_are_tried_as_captures_iter_finds_them() {
+        // A first sentence whose date is no date does not stop the read.
+        assert_eq!(
+            expiry("仮パスワードは2023年13月1日まで。仮パスワードは2023年11月25日まで"),
+            Some("2023-11-25".to_string())
+        );
+        // Starts inside a failed match are not tried: 仮パスワード(仮)… is
+        // one match (from 仮パスワード), not a second from パスワード(仮).
+        let text = "仮パスワード(仮)2023/13/1。";
+        let unanchored = regex_lite::Regex::new(&EXPIRY.as_str()[1..]).expect("pattern");
+        let by_iter = unanchored
+            .captures_iter(text)
+            .find_map(|c| date::date_from_captures(&c));
+        assert_eq!(first_dated_match(&EXPIRY, EXPIRY_STARTS, text), by_iter);
+        assert_eq!(
+            expiry("有効期限：2024/1/31 仮パスワード"),
+            Some("2024-01-31".into())
+        );
+        assert_eq!(expiry("仮パスワード 有効期限"), None);
+    }
+
+    #[test]
+    fn customer_numbers_by_hand() {
+        assert_eq!(find_customer_number("xN12345678901y"), Some("N1234567890"));
+        assert_eq!(find_customer_number("NN0123456789"), Some("N0123456789"));
+        assert_eq!(find_customer_number("N123456789"), None);
+        assert_eq!(find_customer_number("番号N１２"), None);
     }
 
     #[test]

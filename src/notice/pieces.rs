@@ -10,14 +10,23 @@ use super::columns::PASSWORD_LABEL;
 use super::normalize::compact;
 use crate::layout::{Char, Chunk, Line, bbox_of, text_of};
 use crate::pdf::Rect;
-use regex::Regex;
-use std::sync::LazyLock;
+use smallvec::SmallVec;
 
-/// An e-mail address (a user ID).
-pub(super) static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+$")
-        .unwrap_or_else(|e| unreachable!("valid pattern: {e}"))
-});
+/// Whether compact text is an e-mail address (a user ID): what
+/// `^[A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+$` matches,
+/// by hand (it runs for every cell of every row).
+pub(super) fn is_email(text: &str) -> bool {
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._%+-'".contains(&b));
+    let label_ok =
+        |l: &str| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    local_ok && domain.contains('.') && domain.split('.').all(label_ok)
+}
 
 /// A piece of a chunk: one cell's worth of text and where it starts.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,6 +69,20 @@ fn char_class(c: &Char, next: Option<&Char>) -> CharClass {
     }
 }
 
+/// Whether a chunk whose first glyph says `text` may start with the
+/// パスワード(仮) label: `false` only when the glyph's compact form (its text
+/// NFKC-stable, spaces dropped) is no prefix of the label, which is what
+/// `chunk_to_pieces` would find at its first glyph, without building it.
+fn may_start_password_label(text: &str) -> bool {
+    if !crate::layout::is_nfkc_by_range(text) {
+        return true;
+    }
+    let mut label = PASSWORD_LABEL.chars();
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .all(|c| label.next() == Some(c))
+}
+
 /// Cuts a chunk into cell pieces where its script changes between ASCII
 /// and anything else, and around an e-mail address.
 fn chunk_to_pieces(chunk: &Chunk) -> Vec<Piece> {
@@ -69,7 +92,10 @@ fn chunk_to_pieces(chunk: &Chunk) -> Vec<Piece> {
     // The ログイン情報 label first: it mixes scripts.
     let mut label_len = 0;
     let mut seen = String::new();
-    for (i, c) in chars.iter().enumerate() {
+    let may_start_label = chars
+        .first()
+        .is_none_or(|c| may_start_password_label(&c.text));
+    for (i, c) in chars.iter().enumerate().take_while(|_| may_start_label) {
         seen.push_str(&c.text);
         let so_far = compact(&seen);
         if so_far == PASSWORD_LABEL {
@@ -108,10 +134,14 @@ fn chunk_to_pieces(chunk: &Chunk) -> Vec<Piece> {
     pieces
 }
 
+/// Words of a segment kept on the stack by [`push_segment`] (a cell holds
+/// a few); more allocate.
+const INLINE_WORDS: usize = 8;
+
 /// Adds a segment, cutting an ASCII one around an e-mail address.
 fn push_segment(chars: &[Char], pieces: &mut Vec<Piece>) {
     let mut word_start = 0;
-    let mut words: Vec<&[Char]> = Vec::new();
+    let mut words: SmallVec<[&[Char]; INLINE_WORDS]> = SmallVec::new();
     for (i, c) in chars.iter().enumerate() {
         if c.text.trim().is_empty() {
             if i > word_start {
@@ -126,28 +156,22 @@ fn push_segment(chars: &[Char], pieces: &mut Vec<Piece>) {
     // No address without an at sign (NFKC makes `＠` and `﹫` one): most
     // words are not tried, and not joined, compacted and matched.
     let is_email = |w: &[Char]| {
-        w.iter().any(|c| c.text.contains(['@', '＠', '﹫']))
-            && EMAIL.is_match(&compact(&text_of(w)))
+        w.iter().any(|c| c.text.contains(['@', '＠', '﹫'])) && is_email(&compact(&text_of(w)))
     };
     let email_at = words.iter().position(|w| is_email(w));
-    let mut groups: Vec<&[&[Char]]> = Vec::new();
-    match email_at {
-        Some(i) if words.len() > 1 => {
-            groups.push(&words[..i]);
-            groups.push(&words[i..=i]);
-            groups.push(&words[i + 1..]);
-        }
-        _ => groups.push(&words[..]),
-    }
+    let groups: [&[&[Char]]; 3] = match email_at {
+        Some(i) if words.len() > 1 => [&words[..i], &words[i..=i], &words[i + 1..]],
+        _ => [&words[..], &[], &[]],
+    };
     for group in groups {
         let Some(first) = group.first() else {
             continue;
         };
-        let text = group
-            .iter()
-            .map(|w| text_of(w))
-            .collect::<Vec<_>>()
-            .join(" ");
+        let mut text = text_of(first);
+        for w in group.iter().skip(1) {
+            text.push(' ');
+            text.push_str(&text_of(w));
+        }
         let x0 = first.first().map_or(0.0, |c| c.x0);
         if !text.is_empty() {
             let bbox = bbox_of(group.iter().flat_map(|w| w.iter()));
@@ -216,6 +240,41 @@ mod tests {
         );
         // Only a whole label: a prefix of it is text like any other.
         assert_eq!(pieces("パスワードAb1"), vec!["パスワード", "Ab1"]);
+    }
+
+    #[test]
+    fn only_a_first_glyph_that_starts_the_label_is_looked_at_further() {
+        assert!(may_start_password_label("パ"));
+        assert!(may_start_password_label(PASSWORD_LABEL));
+        assert!(may_start_password_label(" "));
+        assert!(!may_start_password_label("山"));
+        assert!(!may_start_password_label("Ab"));
+        // Not NFKC-stable by the range test: the full comparison decides.
+        assert!(may_start_password_label("ﾊﾟ"));
+    }
+
+    #[test]
+    fn addresses_by_hand_as_by_the_pattern() {
+        for yes in ["a@b.jp", "taro.y+x@mail.example-1.co.jp", "o'neil_%@a.b"] {
+            assert!(is_email(yes), "{yes}");
+        }
+        for no in [
+            "",
+            "@b.jp",
+            "a@",
+            "a@b",
+            "a@b.",
+            "a@.jp",
+            "a@b..jp",
+            "a@@b.jp",
+            "a@b.jp@c.jp",
+            "a b@c.jp",
+            "山@b.jp",
+            "a@b_c.jp",
+            "a@b.j p",
+        ] {
+            assert!(!is_email(no), "{no}");
+        }
     }
 
     #[test]

@@ -21,10 +21,10 @@
 use super::columns::{self, ColumnField, HeaderColumn, PASSWORD_LABEL};
 use super::model::{Drift, OrderKind, Provenance, User};
 use super::normalize::{compact, join_cell_parts, normalize};
-use super::pieces::{EMAIL, Piece, is_katakana, line_pieces, line_pieces_lazily};
+use super::pieces::{Piece, is_email, is_katakana, line_pieces, line_pieces_lazily};
 use crate::layout::{Document, Line, bbox_of};
 use crate::secret::Secret;
-use regex::Regex;
+use regex_lite::Regex;
 use std::sync::LazyLock;
 
 /// Lines this close to the top or bottom edge (share of page height) are
@@ -34,10 +34,20 @@ const PAGE_MARGIN_SHARE: f64 = 0.055;
 /// A header that wraps continues at most this many font sizes below.
 const HEADER_WRAP_DISTANCE: f64 = 1.8;
 
-static ROW_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:No\.?|№)? *([0-9]{1,5})[.)]?$")
-        .unwrap_or_else(|e| unreachable!("valid pattern: {e}"))
-});
+/// A row number: what `^(?:No\.?|№)? *([0-9]{1,5})[.)]?$` matches, by
+/// hand (it runs for every line of the table), and the number.
+fn row_number(text: &str) -> Option<u32> {
+    let rest = match text.strip_prefix("No") {
+        Some(r) => r.strip_prefix('.').unwrap_or(r),
+        None => text.strip_prefix('№').unwrap_or(text),
+    };
+    let rest = rest.trim_start_matches(' ');
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, tail) = rest.split_at_checked(digits)?;
+    ((1..=5).contains(&digits) && matches!(tail, "" | "." | ")"))
+        .then(|| number.parse().ok())
+        .flatten()
+}
 
 static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -72,13 +82,14 @@ pub fn is_header(line: &Line) -> bool {
 /// Whether a line and the next form a header that wrapped (neither is a
 /// header alone: a section title above a header row is not part of it).
 fn is_wrapped_header(line: &Line, next: Option<&&Line>) -> bool {
+    // The cheap geometric tests first: most pairs of lines are too far apart.
     next.is_some_and(|n| {
         n.page == line.page
-            && !is_header(line)
-            && !is_header(n)
             && n.baseline - line.baseline <= HEADER_WRAP_DISTANCE * line.size
             && !n.compact().contains('@')
             && !line.compact().contains('@')
+            && !is_header(line)
+            && !is_header(n)
             && header_text_matches(&format!("{}{}", line.compact(), n.compact()))
     })
 }
@@ -509,15 +520,18 @@ impl TableColumns {
 /// Reads a row's first line: its number and classified cells.
 fn read_anchor(line: &Line) -> Option<Anchor> {
     // The first piece decides; the rest of the line is cut into pieces only
-    // for a row number (most body lines are not a row's first line).
+    // for a row number (most body lines are not a row's first line). The
+    // line's compact text starts with the first piece's: a line starting
+    // with neither a digit nor "No" (NFKC made № one) has no row number.
+    if !line
+        .compact()
+        .starts_with(|c: char| c.is_ascii_digit() || c == 'N' || c == '№')
+    {
+        return None;
+    }
     let mut pieces = line_pieces_lazily(line);
     let first = pieces.next()?;
-    let no: u32 = ROW_NUMBER
-        .captures(&compact(&first.text))?
-        .get(1)?
-        .as_str()
-        .parse()
-        .ok()?;
+    let no = row_number(&compact(&first.text))?;
     let pieces: Vec<Piece> = pieces.collect();
     let cells = classify(&pieces);
     let is_row = cells
@@ -534,7 +548,7 @@ fn classify(pieces: &[Piece]) -> Vec<(Column, Piece)> {
         pieces
             .iter()
             .skip(from)
-            .any(|p| EMAIL.is_match(&compact(&p.text)))
+            .any(|p| is_email(&compact(&p.text)))
     };
     for (i, piece) in pieces.iter().enumerate() {
         let c = compact(&piece.text);
@@ -546,7 +560,7 @@ fn classify(pieces: &[Piece]) -> Vec<(Column, Piece)> {
         let partial_address = !seen_id
             && is_address_part(&c)
             && (c.contains('@') || (has_name && c.contains('.') && !whole_address_ahead(i)));
-        let column = if !seen_id && (EMAIL.is_match(&c) || partial_address) {
+        let column = if !seen_id && (is_email(&c) || partial_address) {
             seen_id = true;
             Column::UserId
         } else if OrderKind::from_word(&c).is_some() {
@@ -721,6 +735,37 @@ mod tests {
             hidden: Vec::new(),
             decorations: Vec::new(),
         }
+    }
+
+    #[test]
+    fn row_numbers_by_hand_as_by_the_pattern() {
+        for (text, no) in [
+            ("1", 1),
+            ("No.12", 12),
+            ("No12", 12),
+            ("№3", 3),
+            ("No. 4", 4),
+            ("5.", 5),
+            ("6)", 6),
+            ("99999", 99999),
+        ] {
+            assert_eq!(row_number(text), Some(no), "{text}");
+        }
+        for text in [
+            "", "No", "No.", "100000", "1..", "a1", "1a", "No.x1", "(1)", "No.No.1",
+        ] {
+            assert_eq!(row_number(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_row_starts_with_its_number_whatever_the_cells() {
+        let row = |first: &str| read_anchor(&line(100.0, &[(10.0, first), (60.0, "a@b.jp")]));
+        assert_eq!(row("3").map(|a| a.no), Some(3));
+        assert_eq!(row("No.12").map(|a| a.no), Some(12));
+        assert_eq!(row("4.").map(|a| a.no), Some(4));
+        assert!(row("山田").is_none());
+        assert!(row("x3").is_none());
     }
 
     #[test]

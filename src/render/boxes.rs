@@ -499,7 +499,7 @@ mod tests {
                 .chars()
                 .enumerate()
                 .map(|(i, c)| crate::layout::Char {
-                    text: c.to_string(),
+                    text: c.to_string().into(),
                     x0: x0 + 10.0 * i as f64,
                     x1: x0 + 10.0 * (i + 1) as f64,
                     size: 10.0,

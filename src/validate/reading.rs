@@ -94,7 +94,10 @@
 //! full-width) and white space is removed, since a wrapped reading may have
 //! a break in any word.
 
-use unicode_normalization::UnicodeNormalization;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// Words for letters, lower case.
 const LETTERS: &[(&str, char)] = &[
@@ -277,18 +280,32 @@ impl ReadingError {
     }
 }
 
-fn lookup(table: &[(&str, char)], word: &str) -> Option<char> {
-    table.iter().find(|(w, _)| *w == word).map(|(_, c)| *c)
+/// A table by word, built once (the first entry of a word wins, as a
+/// scan of the table would find it). Every word of every reading is
+/// looked up.
+fn index(table: &'static [(&'static str, char)]) -> HashMap<&'static str, char> {
+    let mut map = HashMap::with_capacity(table.len());
+    for (w, c) in table {
+        map.entry(*w).or_insert(*c);
+    }
+    map
 }
 
+static OTHERS_BY_WORD: LazyLock<HashMap<&'static str, char>> = LazyLock::new(|| index(OTHERS));
+static LETTERS_BY_WORD: LazyLock<HashMap<&'static str, char>> = LazyLock::new(|| index(LETTERS));
+
 /// Folds the spellings of カッコ the table does not list one by one.
-fn fold_word(word: &str) -> String {
-    word.replace("括弧", "カッコ").replace("かっこ", "カッコ")
+fn fold_word(word: &str) -> Cow<'_, str> {
+    if word.contains(['括', 'か']) {
+        Cow::Owned(word.replace("括弧", "カッコ").replace("かっこ", "カッコ"))
+    } else {
+        Cow::Borrowed(word)
+    }
 }
 
 /// Decodes one word.
 fn decode_word(word: &str, position: usize) -> Result<char, ReadingError> {
-    if let Some(c) = lookup(OTHERS, word) {
+    if let Some(&c) = OTHERS_BY_WORD.get(word) {
         return Ok(c);
     }
     let (upper, rest) = if let Some(rest) = word.strip_prefix('大') {
@@ -298,7 +315,7 @@ fn decode_word(word: &str, position: usize) -> Result<char, ReadingError> {
     } else {
         (None, word)
     };
-    match (upper, lookup(LETTERS, rest)) {
+    match (upper, LETTERS_BY_WORD.get(rest).copied()) {
         (Some(true), Some(c)) => Ok(c.to_ascii_uppercase()),
         (Some(false), Some(c)) => Ok(c),
         (None, Some(_)) => Err(ReadingError::MissingCase { position }),
@@ -308,11 +325,24 @@ fn decode_word(word: &str, position: usize) -> Result<char, ReadingError> {
 
 /// Decodes a reading (`大エー・イチ・シャープ`) into what it spells (`A1#`).
 pub fn decode_reading(reading: &str) -> Result<String, ReadingError> {
-    let text: String = reading
-        .nfkc()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| if c == '·' || c == '･' { '・' } else { c })
-        .collect();
+    let fold = |c: char| if c == '·' || c == '･' { '・' } else { c };
+    // Readings are NFKC already, as read (the quick check says so without
+    // a decomposition pass).
+    let text: String = if crate::layout::is_nfkc_by_range(reading)
+        || is_nfkc_quick(reading.chars()) == IsNormalized::Yes
+    {
+        reading
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(fold)
+            .collect()
+    } else {
+        reading
+            .nfkc()
+            .filter(|c| !c.is_whitespace())
+            .map(fold)
+            .collect()
+    };
     let words: Vec<&str> = text.split('・').filter(|w| !w.is_empty()).collect();
     if words.is_empty() {
         return Err(ReadingError::Empty);
@@ -327,6 +357,19 @@ pub fn decode_reading(reading: &str) -> Result<String, ReadingError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_maps_answer_as_a_scan_of_the_tables() {
+        let scan = |table: &[(&str, char)], word: &str| {
+            table.iter().find(|(w, _)| *w == word).map(|(_, c)| *c)
+        };
+        for (table, map) in [(OTHERS, &*OTHERS_BY_WORD), (LETTERS, &*LETTERS_BY_WORD)] {
+            for (word, _) in table {
+                assert_eq!(map.get(word).copied(), scan(table, word), "{word}");
+            }
+            assert_eq!(map.get("ない"), None);
+        }
+    }
     use crate::validate::SYMBOLS;
 
     #[test]
