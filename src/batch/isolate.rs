@@ -4,29 +4,33 @@
 //! it (about 120 bytes per object: an object stream holding an array of 30
 //! million zeros grows to gigabytes, or aborts the process). A bound inside
 //! kaitsu cannot stop that, so a batch hands each document to a long-lived
-//! worker process (the same binary, started with a hidden subcommand) whose
-//! address space is capped ([`DEFAULT_MEMORY_CAP`], set by the worker on
-//! itself with `setrlimit(RLIMIT_AS)`) and which is killed when it overruns
-//! the file's time budget by [`GRACE`]. A worker that dies or is killed
+//! worker process whose address space is capped ([`DEFAULT_MEMORY_CAP`],
+//! set by the worker on itself with `setrlimit(RLIMIT_AS)`) and which is
+//! killed when it overruns the file's time budget by [`GRACE`]. A worker that dies or is killed
 //! costs its file one record (`limit_exceeded` or `timeout`, see
 //! [`failure_record`]) and is replaced by a new one on the next file; the
 //! batch goes on. A worker handles many files, so the start of a process is
 //! paid once per worker, not once per file.
 //!
+//! A worker is this process forked without `exec`
+//! ([`WorkerPool::fork_workers`], Linux, while the process is still
+//! single-threaded: the batch's first workers), or the same binary started
+//! again with a hidden subcommand (a worker that replaces a dead one, and
+//! other systems). Both run the same loop under the same cap and timer.
+//!
 //! This module owns the mechanics only (starting, framing, the kill timer,
 //! the memory cap); what a request means is the caller's (`src/cli/`). The
-//! protocol is frames over the worker's stdin and stdout: a little-endian
-//! `u64` length, then that many bytes. The first frame a worker reads is
-//! its set-up; then one request frame in, one response frame out, until
-//! stdin closes. The worker's stderr is discarded (an allocation failure
-//! prints there before the abort).
+//! protocol is frames over two pipes (a started worker's stdin and
+//! stdout): a little-endian `u64` length, then that many bytes. The first
+//! frame a worker reads is its set-up; then one request frame in, one
+//! response frame out, until its input closes. The worker's stderr is
+//! discarded (an allocation failure prints there before the abort).
 
 use crate::output::{ErrorRecord, Record};
 use std::io::{BufReader, BufWriter, Read, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
-use std::time::Duration;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 /// The address space a worker may use. A notice takes tens of megabytes to
 /// parse; the bound leaves room for the largest input a batch reads
@@ -102,29 +106,204 @@ pub fn failure_record(source: &str, failure: &Failure, memory_cap: u64) -> Recor
     }
 }
 
+/// How often an idle watchdog wakes. Shorter than [`GRACE`], so that a
+/// request armed while the watchdog sleeps never needs to wake it: every
+/// kill time is at least [`GRACE`] away when it is armed, and the watchdog
+/// looks again before then. (Waking it per request cost a context switch
+/// per file.)
+const WATCHDOG_TICK: Duration = Duration::from_secs(1);
+const _: () = assert!(WATCHDOG_TICK.as_nanos() < GRACE.as_nanos());
+
+/// A worker's process: the binary started again, or a fork of this one.
+enum Process {
+    Spawned(Child),
+    /// Forked without `exec` ([`WorkerPool::fork_workers`]); `status` once
+    /// reaped, after which the pid may be another process's: never
+    /// signalled again.
+    #[cfg(target_os = "linux")]
+    Forked {
+        pid: nix::unistd::Pid,
+        status: Option<ExitStatus>,
+    },
+}
+
+impl Process {
+    fn kill(&mut self) {
+        match self {
+            Process::Spawned(child) => {
+                let _ = child.kill();
+            }
+            #[cfg(target_os = "linux")]
+            Process::Forked { pid, status: None } => {
+                let _ = nix::sys::signal::kill(*pid, nix::sys::signal::Signal::SIGKILL);
+            }
+            #[cfg(target_os = "linux")]
+            Process::Forked { .. } => {}
+        }
+    }
+
+    /// Whether the process has not ended (an error counts as ended).
+    fn is_running(&mut self) -> bool {
+        match self {
+            Process::Spawned(child) => matches!(child.try_wait(), Ok(None)),
+            #[cfg(target_os = "linux")]
+            Process::Forked { pid, status } => {
+                if status.is_some() {
+                    return false;
+                }
+                use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+                match waitpid(*pid, Some(WaitPidFlag::WNOHANG)) {
+                    Ok(WaitStatus::StillAlive) => true,
+                    Ok(ended) => {
+                        *status = Some(exit_status(ended));
+                        false
+                    }
+                    Err(_) => false,
+                }
+            }
+        }
+    }
+
+    /// Waits for the process to end (reaps it).
+    fn wait(&mut self) -> Option<ExitStatus> {
+        match self {
+            Process::Spawned(child) => child.wait().ok(),
+            #[cfg(target_os = "linux")]
+            Process::Forked { pid, status } => {
+                while status.is_none() {
+                    match nix::sys::wait::waitpid(*pid, None) {
+                        Ok(ended) => *status = Some(exit_status(ended)),
+                        Err(nix::errno::Errno::EINTR) => {}
+                        Err(_) => return None,
+                    }
+                }
+                *status
+            }
+        }
+    }
+}
+
+/// A `waitpid` answer as the standard library's status, so a forked
+/// worker's end is described like a started one's.
+#[cfg(target_os = "linux")]
+fn exit_status(ended: nix::sys::wait::WaitStatus) -> ExitStatus {
+    use nix::sys::wait::WaitStatus;
+    use std::os::unix::process::ExitStatusExt;
+    match ended {
+        WaitStatus::Exited(_, code) => ExitStatus::from_raw((code & 0xff) << 8),
+        WaitStatus::Signaled(_, signal, _) => ExitStatus::from_raw(signal as i32),
+        _ => ExitStatus::from_raw(0x7f),
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// One running worker.
 struct Worker {
-    child: Arc<Mutex<Child>>,
-    stdin: BufWriter<ChildStdin>,
-    stdout: BufReader<ChildStdout>,
+    process: Arc<Mutex<Process>>,
+    requests: BufWriter<Box<dyn Write + Send>>,
+    answers: BufReader<Box<dyn Read + Send>>,
 }
 
 impl Worker {
     fn reap(self) -> Option<ExitStatus> {
-        drop(self.stdin);
-        let mut child = self.child.lock().unwrap_or_else(|p| p.into_inner());
-        let _ = child.kill();
-        child.wait().ok()
+        drop(self.requests);
+        let mut process = lock(&self.process);
+        process.kill();
+        process.wait()
     }
 }
 
-/// Long-lived worker processes, started on demand and shared by a batch's
-/// threads: a thread takes an idle worker (or starts one), sends one
-/// request, and puts the worker back.
+/// One request's kill time, watched by the pool's watchdog.
+struct Armed {
+    id: u64,
+    kill_at: Instant,
+    process: Arc<Mutex<Process>>,
+    fired: bool,
+}
+
+#[derive(Default)]
+struct Watch {
+    armed: Vec<Armed>,
+    next_id: u64,
+    closing: bool,
+}
+
+/// The pool's one kill timer: a thread, started with the first request
+/// that has a budget, that kills the worker of every request still
+/// unanswered at its kill time. (A timer thread per request cost a thread
+/// start per file.)
+#[derive(Default)]
+struct Watchdog {
+    watch: Mutex<Watch>,
+    wake: Condvar,
+}
+
+impl Watchdog {
+    fn run(&self) {
+        let mut watch = lock(&self.watch);
+        while !watch.closing {
+            let now = Instant::now();
+            for armed in watch.armed.iter_mut() {
+                if !armed.fired && armed.kill_at <= now {
+                    armed.fired = true;
+                    lock(&armed.process).kill();
+                }
+            }
+            let sleep = watch
+                .armed
+                .iter()
+                .filter(|a| !a.fired)
+                .map(|a| a.kill_at.saturating_duration_since(now))
+                .min()
+                .unwrap_or(WATCHDOG_TICK)
+                .min(WATCHDOG_TICK);
+            watch = match self.wake.wait_timeout(watch, sleep) {
+                Ok((w, _)) => w,
+                Err(p) => p.into_inner().0,
+            };
+        }
+    }
+
+    fn arm(&self, process: &Arc<Mutex<Process>>, kill_at: Instant) -> u64 {
+        let mut watch = lock(&self.watch);
+        let id = watch.next_id;
+        watch.next_id += 1;
+        watch.armed.push(Armed {
+            id,
+            kill_at,
+            process: Arc::clone(process),
+            fired: false,
+        });
+        id
+    }
+
+    /// Stops watching request `id`; whether its worker was killed.
+    fn disarm(&self, id: u64) -> bool {
+        let mut watch = lock(&self.watch);
+        match watch.armed.iter().position(|a| a.id == id) {
+            Some(i) => watch.armed.swap_remove(i).fired,
+            None => false,
+        }
+    }
+}
+
+/// What a forked worker runs ([`WorkerPool::fork_workers`]): it reads
+/// requests from the first file and answers on the second, and returns
+/// the process's exit status.
+pub type ForkedWorker = fn(std::fs::File, std::fs::File) -> u8;
+
+/// Long-lived worker processes, shared by a batch's threads: a thread
+/// takes an idle worker (or starts one), sends one request, and puts the
+/// worker back.
 pub struct WorkerPool {
     command: Box<dyn Fn() -> Command + Send + Sync>,
     setup: Vec<u8>,
     idle: Mutex<Vec<Worker>>,
+    watchdog: Arc<Watchdog>,
+    watchdog_thread: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 impl std::fmt::Debug for WorkerPool {
@@ -141,6 +320,8 @@ impl WorkerPool {
             command: Box::new(command),
             setup,
             idle: Mutex::new(Vec::new()),
+            watchdog: Arc::default(),
+            watchdog_thread: Mutex::new(None),
         }
     }
 
@@ -155,68 +336,115 @@ impl WorkerPool {
             let _ = child.wait();
             return Err(std::io::Error::other("the worker has no pipes"));
         };
-        let mut worker = Worker {
-            child: Arc::new(Mutex::new(child)),
-            stdin: BufWriter::new(stdin),
-            stdout: BufReader::new(stdout),
-        };
-        // A worker that cannot take its set-up fails its first request,
-        // which reports how it ended.
-        let _ = write_frame(&mut worker.stdin, &self.setup);
-        Ok(worker)
+        Ok(self.set_up(Worker {
+            process: Arc::new(Mutex::new(Process::Spawned(child))),
+            requests: BufWriter::new(Box::new(stdin)),
+            answers: BufReader::new(Box::new(stdout)),
+        }))
     }
 
-    /// Sends one request to a worker and returns its response. With a
-    /// `budget`, the worker is killed if it has not answered `budget` +
-    /// [`GRACE`] after the request was sent.
-    pub fn call(&self, request: &[u8], budget: Option<Duration>) -> Result<Vec<u8>, Failure> {
-        let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+    fn set_up(&self, mut worker: Worker) -> Worker {
+        // A worker that cannot take its set-up fails its first request,
+        // which reports how it ended.
+        let _ = write_frame(&mut worker.requests, &[&self.setup]);
+        worker
+    }
+
+    /// Starts up to `n` workers now by forking this process, without
+    /// `exec`: the child already has the binary loaded, relocated and
+    /// initialised, which an `exec` of the binary pays again (about a
+    /// millisecond of CPU per worker; a one-file run pays it on its only
+    /// file). `worker` then runs in the child on the request and answer
+    /// pipes, under the same memory cap and kill timer as a started
+    /// worker. Forking is done only while it is sound and costs no
+    /// headroom (see [`fork_is_sound`]); otherwise, and on other systems,
+    /// nothing is forked and workers start from the binary when first
+    /// needed, as do workers that replace dead ones. Returns how many were
+    /// forked.
+    pub fn fork_workers(&self, n: usize, worker: ForkedWorker) -> usize {
+        #[cfg(target_os = "linux")]
+        {
+            let mut forked = 0;
+            while forked < n {
+                match fork::worker() {
+                    Ok(Some((pid, requests, answers))) => {
+                        let worker = self.set_up(Worker {
+                            process: Arc::new(Mutex::new(Process::Forked { pid, status: None })),
+                            requests: BufWriter::new(Box::new(requests)),
+                            answers: BufReader::new(Box::new(answers)),
+                        });
+                        lock(&self.idle).push(worker);
+                        forked += 1;
+                    }
+                    Ok(None) => break,
+                    Err(child) => {
+                        // In the child: the worker's loop, and the end of
+                        // the process (it must never return into the
+                        // parent's code).
+                        fork::end_child(child.run(worker))
+                    }
+                }
+            }
+            forked
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            let _ = (n, worker);
+            0
+        }
+    }
+
+    /// The watchdog, started on first use; `None` when no thread could be
+    /// started.
+    fn watchdog(&self) -> Option<&Watchdog> {
+        let mut thread = lock(&self.watchdog_thread);
+        if thread.is_none() {
+            let dog = Arc::clone(&self.watchdog);
+            *thread = std::thread::Builder::new()
+                .name("kaitsu-kill-timer".into())
+                .spawn(move || dog.run())
+                .ok();
+        }
+        thread.as_ref().map(|_| &*self.watchdog)
+    }
+
+    /// Sends one request (the concatenation of `parts`) to a worker and
+    /// returns its response. With a `budget`, the worker is killed if it
+    /// has not answered `budget` + [`GRACE`] after the request was sent.
+    pub fn call(&self, parts: &[&[u8]], budget: Option<Duration>) -> Result<Vec<u8>, Failure> {
+        let idle = lock(&self.idle).pop();
         let mut worker = match idle {
             // An idle worker that died meanwhile (killed from outside)
             // cannot take the request: that is not this file's fault, so a
             // new worker gets it.
+            Some(w) if lock(&w.process).is_running() => w,
             Some(w) => {
-                let alive = w
-                    .child
-                    .lock()
-                    .is_ok_and(|mut c| matches!(c.try_wait(), Ok(None)));
-                if alive {
-                    w
-                } else {
-                    w.reap();
-                    self.spawn().map_err(Failure::Spawn)?
-                }
+                w.reap();
+                self.spawn().map_err(Failure::Spawn)?
             }
             None => self.spawn().map_err(Failure::Spawn)?,
         };
-        let killed = Arc::new(AtomicBool::new(false));
-        let (disarm, armed) = mpsc::channel::<()>();
-        let timer = budget.and_then(|budget| {
-            let child = Arc::clone(&worker.child);
-            let killed = Arc::clone(&killed);
-            std::thread::Builder::new()
-                .name("kaitsu-kill-timer".into())
-                .spawn(move || {
-                    if armed.recv_timeout(budget + GRACE) == Err(mpsc::RecvTimeoutError::Timeout) {
-                        killed.store(true, Ordering::SeqCst);
-                        let _ = child.lock().unwrap_or_else(|p| p.into_inner()).kill();
-                    }
-                })
-                .ok()
-        });
+        let armed = match budget {
+            Some(budget) => {
+                let Some(dog) = self.watchdog() else {
+                    lock(&self.idle).push(worker);
+                    return Err(Failure::Spawn(std::io::Error::other(
+                        "cannot start the thread that enforces its time budget",
+                    )));
+                };
+                let kill_at = Instant::now()
+                    .checked_add(budget + GRACE)
+                    .unwrap_or_else(|| Instant::now() + GRACE);
+                Some((dog, dog.arm(&worker.process, kill_at)))
+            }
+            None => None,
+        };
         let answer =
-            write_frame(&mut worker.stdin, request).and_then(|()| read_frame(&mut worker.stdout));
-        drop(disarm);
-        if let Some(timer) = timer {
-            let _ = timer.join();
-        }
-        let was_killed = killed.load(Ordering::SeqCst);
+            write_frame(&mut worker.requests, parts).and_then(|()| read_frame(&mut worker.answers));
+        let was_killed = armed.is_some_and(|(dog, id)| dog.disarm(id));
         match answer {
             Ok(Some(response)) if !was_killed => {
-                self.idle
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push(worker);
+                lock(&self.idle).push(worker);
                 Ok(response)
             }
             // Answered just as the timer fired: the answer stands, the
@@ -246,13 +474,178 @@ impl Drop for WorkerPool {
         let idle = std::mem::take(self.idle.get_mut().unwrap_or_else(|p| p.into_inner()));
         for worker in idle {
             // Closing stdin ends a worker's loop; reaping waits for it.
-            drop(worker.stdin);
-            let _ = worker
-                .child
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .wait();
+            drop(worker.requests);
+            let _ = lock(&worker.process).wait();
         }
+        lock(&self.watchdog.watch).closing = true;
+        self.watchdog.wake.notify_all();
+        if let Some(thread) = lock(&self.watchdog_thread).take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Forking a worker from this process (Linux).
+#[cfg(target_os = "linux")]
+mod fork {
+    use std::io::{PipeReader, PipeWriter};
+    use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+
+    /// The largest address space this process may have when a worker is
+    /// forked from it. A forked worker starts with its parent's address
+    /// space, which counts against the worker's cap
+    /// ([`super::DEFAULT_MEMORY_CAP`]); a worker started from the binary
+    /// starts at about 20 MiB. A parent holding more (PDF bytes read from
+    /// standard input, up to 64 MiB) starts its workers from the binary
+    /// instead, so no worker has less room than a started one but a few
+    /// tens of MiB.
+    const MAX_PARENT_ADDRESS_SPACE_KIB: u64 = 64 * 1024;
+
+    /// Exit status of a forked worker whose set-up (its standard streams
+    /// and descriptors) failed, or that panicked.
+    const CHILD_FAILED: u8 = 101;
+
+    /// The child's side of a fork, until it runs the worker.
+    pub(super) struct Child {
+        requests: PipeReader,
+        answers: PipeWriter,
+    }
+
+    impl Child {
+        pub(super) fn run(self, worker: super::ForkedWorker) -> u8 {
+            let Child { requests, answers } = self;
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                worker(
+                    std::fs::File::from(OwnedFd::from(requests)),
+                    std::fs::File::from(OwnedFd::from(answers)),
+                )
+            }))
+            .unwrap_or(CHILD_FAILED)
+        }
+    }
+
+    /// Whether this process may fork a worker: it has one thread (so the
+    /// child, a copy of that one thread, may run any code: no lock is held
+    /// by a thread the child lacks), and a small address space. Read from
+    /// `/proc/self/status`; anything unreadable means no.
+    fn fork_is_sound() -> bool {
+        let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+            return false;
+        };
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.split_whitespace().next())
+                .and_then(|v| v.parse::<u64>().ok())
+        };
+        field("Threads:") == Some(1)
+            && field("VmSize:").is_some_and(|kib| kib <= MAX_PARENT_ADDRESS_SPACE_KIB)
+    }
+
+    /// Forks a worker. In the parent: `Ok(Some)` with the child's pid and
+    /// this side's ends of its request and answer pipes, or `Ok(None)`
+    /// when no worker can be forked now. In the child: `Err` with its
+    /// pipes, its standard streams on `/dev/null` and every other
+    /// descriptor closed.
+    pub(super) fn worker() -> Result<Option<(nix::unistd::Pid, PipeWriter, PipeReader)>, Child> {
+        if !fork_is_sound() {
+            return Ok(None);
+        }
+        let Ok((requests, to_worker)) = std::io::pipe() else {
+            return Ok(None);
+        };
+        let Ok((from_worker, answers)) = std::io::pipe() else {
+            return Ok(None);
+        };
+        let Ok(null) = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/null")
+        else {
+            return Ok(None);
+        };
+        // SAFETY: `fork_is_sound` found this process single-threaded just
+        // now, and only this thread could have started another since. The
+        // child is then a copy of the whole process, and may run any code:
+        // the rule that a child run only async-signal-safe functions is for
+        // children of multithreaded processes, whose other threads (and the
+        // locks they hold) do not exist in the child.
+        match unsafe { nix::unistd::fork() } {
+            Ok(nix::unistd::ForkResult::Parent { child }) => {
+                Ok(Some((child, to_worker, from_worker)))
+            }
+            Err(_) => Ok(None),
+            Ok(nix::unistd::ForkResult::Child) => {
+                drop((to_worker, from_worker));
+                // Nothing the worker might print reaches the parent's
+                // output or terminal, and it reads none of the parent's
+                // input: a started worker's stderr is /dev/null too, and
+                // its stdin and stdout are its pipes.
+                let streams = nix::unistd::dup2_stdin(&null)
+                    .and_then(|()| nix::unistd::dup2_stdout(&null))
+                    .and_then(|()| nix::unistd::dup2_stderr(&null));
+                drop(null);
+                // The parent's other descriptors closed: another worker's
+                // request pipe held here would keep that worker from ever
+                // seeing its end; an output directory's lock or the output
+                // file are not the worker's.
+                let keep = [requests.as_raw_fd(), answers.as_raw_fd()];
+                if streams.is_err() || close_all_but(keep).is_err() {
+                    end_child(CHILD_FAILED);
+                }
+                Err(Child { requests, answers })
+            }
+        }
+    }
+
+    /// Closes every descriptor from 3 up but `keep`.
+    fn close_all_but(mut keep: [RawFd; 2]) -> std::io::Result<()> {
+        keep.sort_unstable();
+        let mut from: u32 = 3;
+        let mut ranges = Vec::new();
+        for k in keep {
+            let Ok(k) = u32::try_from(k) else { continue };
+            if k > from {
+                ranges.push((from, k - 1));
+            }
+            from = from.max(k + 1);
+        }
+        ranges.push((from, u32::MAX));
+        for (first, last) in ranges {
+            // SAFETY: closes descriptors only; none of them is used again
+            // in this process (the child), whose Rust values owning them are
+            // never dropped: it ends with `_exit`.
+            if unsafe { libc::close_range(first, last, 0) } != 0 {
+                return close_listed(keep);
+            }
+        }
+        Ok(())
+    }
+
+    /// [`close_all_but`] for kernels without `close_range` (before 5.9):
+    /// the descriptors listed in `/proc/self/fd`.
+    fn close_listed(keep: [RawFd; 2]) -> std::io::Result<()> {
+        let open: Vec<RawFd> = std::fs::read_dir("/proc/self/fd")?
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+            .collect();
+        for fd in open {
+            if fd > 2 && !keep.contains(&fd) {
+                // SAFETY: as in `close_all_but`. (The listing's own
+                // descriptor is closed already: closing it again fails
+                // harmlessly.)
+                unsafe { libc::close(fd) };
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the forked child with `code`: `_exit`, so it runs no exit
+    /// handlers and flushes none of the parent's buffers it holds a copy
+    /// of (standard output's).
+    pub(super) fn end_child(code: u8) -> ! {
+        // SAFETY: `_exit` ends the process; it is always safe to call.
+        unsafe { libc::_exit(i32::from(code)) }
     }
 }
 
@@ -275,10 +668,14 @@ fn describe(status: Option<ExitStatus>) -> String {
     }
 }
 
-/// Writes one frame.
-pub fn write_frame(out: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
-    out.write_all(&(bytes.len() as u64).to_le_bytes())?;
-    out.write_all(bytes)?;
+/// Writes one frame: the concatenation of `parts` (a request's header
+/// and the input's bytes go out without being copied into one buffer).
+pub fn write_frame(out: &mut impl Write, parts: &[&[u8]]) -> std::io::Result<()> {
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    out.write_all(&(len as u64).to_le_bytes())?;
+    for part in parts {
+        out.write_all(part)?;
+    }
     out.flush()
 }
 
@@ -321,14 +718,17 @@ pub fn cap_memory(_bytes: u64) -> Result<(), String> {
     Ok(())
 }
 
-/// The worker's loop: reads the set-up frame, hands it to `setup`, then
-/// answers each request with `handle` until stdin closes.
+/// The worker's loop: reads the set-up frame from `input` (a started
+/// worker's stdin, a forked one's request pipe), hands it to `setup`, then
+/// answers each request with `handle` on `output` until `input` closes.
 pub fn serve<S>(
+    input: impl Read,
+    output: impl Write,
     setup: impl FnOnce(&[u8]) -> Result<S, String>,
     mut handle: impl FnMut(&S, Vec<u8>) -> Vec<u8>,
 ) -> Result<(), String> {
-    let mut input = BufReader::new(std::io::stdin().lock());
-    let mut output = BufWriter::new(std::io::stdout().lock());
+    let mut input = BufReader::new(input);
+    let mut output = BufWriter::new(output);
     let io = |e: std::io::Error| format!("worker pipe: {e}");
     let Some(first) = read_frame(&mut input).map_err(io)? else {
         return Ok(());
@@ -337,7 +737,7 @@ pub fn serve<S>(
     drop(first);
     while let Some(request) = read_frame(&mut input).map_err(io)? {
         let response = handle(&state, request);
-        write_frame(&mut output, &response).map_err(io)?;
+        write_frame(&mut output, &[&response]).map_err(io)?;
     }
     Ok(())
 }
@@ -349,8 +749,8 @@ mod tests {
     #[test]
     fn frames_round_trip_and_end_cleanly() {
         let mut buf = Vec::new();
-        let _ = write_frame(&mut buf, b"one");
-        let _ = write_frame(&mut buf, b"");
+        let _ = write_frame(&mut buf, &[b"o", b"ne"]);
+        let _ = write_frame(&mut buf, &[]);
         let mut r = std::io::Cursor::new(buf);
         assert_eq!(
             read_frame(&mut r).ok().flatten().as_deref(),
@@ -382,12 +782,12 @@ mod tests {
             Vec::new(),
         );
         let started = std::time::Instant::now();
-        let r = pool.call(b"x", Some(Duration::from_millis(100)));
+        let r = pool.call(&[b"x"], Some(Duration::from_millis(100)));
         assert!(matches!(r, Err(Failure::TimedOut { .. })), "{r:?}");
         assert!(started.elapsed() < GRACE + Duration::from_secs(5));
         // `true` exits at once: a dead worker, not a timeout.
         let pool = WorkerPool::new(|| Command::new("true"), Vec::new());
-        let r = pool.call(b"x", Some(Duration::from_secs(5)));
+        let r = pool.call(&[b"x"], Some(Duration::from_secs(5)));
         assert!(matches!(r, Err(Failure::Died { .. })), "{r:?}");
     }
 }

@@ -1,11 +1,13 @@
 //! Batches: many inputs, in parallel, one record each, in input order.
 //!
-//! Workers (rayon, `-j N`) take inputs in input order from one shared
+//! Worker threads (`-j N`) take inputs in input order from one shared
 //! counter and parse them while the calling thread receives their records
 //! and hands them on strictly in input order, so NDJSON
 //! streams as soon as the next record is ready and the output is the same
 //! byte for byte whatever `-j` is. The receiver may stop the batch (stdout
-//! was closed): workers then start no new input.
+//! was closed): workers then start no new input. With one worker (`-j 1`,
+//! or one input) the calling thread does everything itself and no thread
+//! is started.
 //!
 //! With an output directory ([`OutputDir`]) each record is also stored
 //! atomically; `--resume` reuses a stored record only when it was made from
@@ -233,62 +235,86 @@ pub fn run(
         Some(dir) => dir.names_for(inputs),
         None => Vec::new(),
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(worker_count(options.jobs, inputs.len()))
-        .build();
     let stop = AtomicBool::new(false);
-    let (tx, rx) = mpsc::channel::<(usize, Outcome)>();
     let mut summary = Summary::default();
-    // Workers take inputs in input order from one shared counter, so the
-    // records waiting for an earlier, slower one stay few. (A split of the
-    // input range, as `par_iter` does, let the second half's records pile up
-    // until the first half was done: peak memory grew with the batch.)
-    let next_input = AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        scope.spawn(|| {
-            let work = |tx: mpsc::Sender<(usize, Outcome)>| {
-                while !stop.load(Ordering::Relaxed) {
-                    let i = next_input.fetch_add(1, Ordering::Relaxed);
-                    let Some(input) = inputs.get(i) else {
-                        break;
-                    };
-                    let outcome = one_input(input, names.get(i), options, process);
-                    tick(&outcome.record);
-                    let _ = tx.send((i, outcome));
-                }
-            };
-            match &pool {
-                Ok(pool) => {
-                    pool.broadcast(|_| work(tx.clone()));
-                }
-                Err(_) => work(tx.clone()),
-            }
-            drop(tx);
-        });
-        let mut pending: BTreeMap<usize, Outcome> = BTreeMap::new();
-        let mut next = 0;
-        for (i, outcome) in rx.iter() {
-            if stop.load(Ordering::Relaxed) {
-                continue;
-            }
-            pending.insert(i, outcome);
-            while let Some(outcome) = pending.remove(&next) {
-                next += 1;
-                if outcome.resumed {
-                    summary.resumed += 1;
-                }
-                if let Some(why) = outcome.store_failure {
-                    summary.store_failures += 1;
-                    summary.first_store_failure.get_or_insert(why);
-                }
-                summary.count(&outcome.record);
-                if emit(&outcome.record) == Flow::Stop {
-                    stop.store(true, Ordering::Relaxed);
+    let mut hand_on = |outcome: Outcome, summary: &mut Summary| {
+        if outcome.resumed {
+            summary.resumed += 1;
+        }
+        if let Some(why) = outcome.store_failure {
+            summary.store_failures += 1;
+            summary.first_store_failure.get_or_insert(why);
+        }
+        summary.count(&outcome.record);
+        emit(&outcome.record)
+    };
+    let threads = worker_count(options.jobs, inputs.len());
+    let in_this_thread =
+        |summary: &mut Summary, hand_on: &mut dyn FnMut(Outcome, &mut Summary) -> Flow| {
+            for (i, input) in inputs.iter().enumerate() {
+                let outcome = one_input(input, names.get(i), options, process);
+                tick(&outcome.record);
+                if hand_on(outcome, summary) == Flow::Stop {
                     break;
                 }
             }
-        }
-    });
+        };
+    if threads == 1 {
+        // One worker: this thread, in input order; no thread to start
+        // (a one-file run started two, for nothing).
+        in_this_thread(&mut summary, &mut hand_on);
+    } else {
+        let (tx, rx) = mpsc::channel::<(usize, Outcome)>();
+        // Workers take inputs in input order from one shared counter, so the
+        // records waiting for an earlier, slower one stay few. (A split of
+        // the input range, as `par_iter` does, let the second half's records
+        // pile up until the first half was done: peak memory grew with the
+        // batch.)
+        let next_input = AtomicUsize::new(0);
+        let work = |tx: mpsc::Sender<(usize, Outcome)>| {
+            while !stop.load(Ordering::Relaxed) {
+                let i = next_input.fetch_add(1, Ordering::Relaxed);
+                let Some(input) = inputs.get(i) else {
+                    break;
+                };
+                let outcome = one_input(input, names.get(i), options, process);
+                tick(&outcome.record);
+                let _ = tx.send((i, outcome));
+            }
+        };
+        std::thread::scope(|scope| {
+            let started = (0..threads)
+                .filter(|_| {
+                    let tx = tx.clone();
+                    std::thread::Builder::new()
+                        .name("kaitsu-batch".into())
+                        .spawn_scoped(scope, || work(tx))
+                        .is_ok()
+                })
+                .count();
+            drop(tx);
+            if started == 0 {
+                // No thread could start: every input in this thread.
+                in_this_thread(&mut summary, &mut hand_on);
+                return;
+            }
+            let mut pending: BTreeMap<usize, Outcome> = BTreeMap::new();
+            let mut next = 0;
+            for (i, outcome) in rx.iter() {
+                if stop.load(Ordering::Relaxed) {
+                    continue;
+                }
+                pending.insert(i, outcome);
+                while let Some(outcome) = pending.remove(&next) {
+                    next += 1;
+                    if hand_on(outcome, &mut summary) == Flow::Stop {
+                        stop.store(true, Ordering::Relaxed);
+                        break;
+                    }
+                }
+            }
+        });
+    }
     summary.not_processed = inputs.len() - summary.inputs;
     summary.elapsed_seconds = started.elapsed().as_secs_f64();
     summary

@@ -200,14 +200,17 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
     let pool = if args.in_process {
         None
     } else {
-        super::worker::pool(&super::worker::Setup {
-            records: Some(super::worker::RecordSetup {
-                policy_yaml: policy.to_yaml(),
-                today: today.to_string(),
-                strip_notice,
-            }),
-            reveal,
-        })
+        super::worker::pool(
+            &super::worker::Setup {
+                records: Some(super::worker::RecordSetup {
+                    policy_yaml: policy.to_yaml(),
+                    today: today.to_string(),
+                    strip_notice,
+                }),
+                reveal,
+            },
+            workers,
+        )
     };
     let no_worker_warned = std::sync::atomic::AtomicBool::new(false);
     let process = |source: &str, bytes: &[u8], opts: &kaitsu::ParseOptions| {

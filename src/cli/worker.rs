@@ -83,14 +83,11 @@ enum PasswordAnswer {
 }
 
 /// Requests are the JSON header's length (`u32`, little-endian), the
-/// header, then the input's bytes.
-fn encode(request: &Request, bytes: &[u8]) -> Vec<u8> {
+/// header, then the input's bytes: the header and its length, as the
+/// frame's first parts (the input's bytes go out as they are).
+fn encode(request: &Request) -> ([u8; 4], Vec<u8>) {
     let header = serde_json::to_vec(request).unwrap_or_default();
-    let mut out = Vec::with_capacity(4 + header.len() + bytes.len());
-    out.extend_from_slice(&(header.len() as u32).to_le_bytes());
-    out.extend_from_slice(&header);
-    out.extend_from_slice(bytes);
-    out
+    ((header.len() as u32).to_le_bytes(), header)
 }
 
 fn decode(frame: &[u8]) -> Option<(Request, &[u8])> {
@@ -100,18 +97,23 @@ fn decode(frame: &[u8]) -> Option<(Request, &[u8])> {
     Some((request, frame.get(4 + len..)?))
 }
 
-/// Workers of this binary, set up with `setup`.
-pub(super) fn pool(setup: &Setup) -> Option<WorkerPool> {
+/// Workers of this binary, set up with `setup`: `prestart` of them forked
+/// now when the pool can (see `WorkerPool::fork_workers`), the others
+/// started from the binary when first needed. Call it before any thread
+/// is started: a multithreaded process cannot fork workers.
+pub(super) fn pool(setup: &Setup, prestart: usize) -> Option<WorkerPool> {
     let exe = std::env::current_exe().ok()?;
     let setup = serde_json::to_vec(setup).ok()?;
-    Some(WorkerPool::new(
+    let pool = WorkerPool::new(
         move || {
             let mut c = std::process::Command::new(&exe);
             c.arg("worker");
             c
         },
         setup,
-    ))
+    );
+    pool.fork_workers(prestart, run_forked);
+    Some(pool)
 }
 
 fn request_for(task: Task, options: &ParseOptions) -> (Request, Option<Duration>) {
@@ -140,7 +142,8 @@ fn ask<T: serde::de::DeserializeOwned>(
     bytes: &[u8],
     budget: Option<Duration>,
 ) -> Option<Result<T, Failure>> {
-    match pool.call(&encode(request, bytes), budget) {
+    let (len, header) = encode(request);
+    match pool.call(&[&len, &header, bytes], budget) {
         Ok(answer) => Some(serde_json::from_slice(&answer).map_err(|e| Failure::Died {
             status: format!("its answer did not read: {e}"),
         })),
@@ -224,14 +227,28 @@ pub(super) fn temporary_password(
     Some(NoticeAnswer::Failed(message))
 }
 
-/// Runs `kaitsu worker` (hidden): caps its own memory, then answers
-/// requests on stdin until it closes.
+/// Runs `kaitsu worker` (hidden): a worker started from the binary,
+/// answering requests on stdin until it closes.
 pub(super) fn run() -> ExitCode {
+    ExitCode::from(work(std::io::stdin().lock(), std::io::stdout().lock()))
+}
+
+/// A forked worker (`WorkerPool::fork_workers`): the same, on the pipes
+/// it was given.
+fn run_forked(requests: std::fs::File, answers: std::fs::File) -> u8 {
+    work(requests, answers)
+}
+
+/// A worker's life: caps its own memory, then reads its set-up and
+/// answers requests until `requests` closes; the exit status.
+fn work(requests: impl std::io::Read, answers: impl std::io::Write) -> u8 {
     if let Err(e) = isolate::cap_memory(isolate::DEFAULT_MEMORY_CAP) {
         eprintln!("kaitsu worker: {e}");
-        return ExitCode::from(super::EXIT_USAGE);
+        return super::EXIT_USAGE;
     }
     let result = isolate::serve(
+        requests,
+        answers,
         |first| {
             let setup: Setup =
                 serde_json::from_slice(first).map_err(|e| format!("bad set-up: {e}"))?;
@@ -251,10 +268,10 @@ pub(super) fn run() -> ExitCode {
         answer,
     );
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => 0,
         Err(e) => {
             eprintln!("kaitsu worker: {e}");
-            ExitCode::from(super::EXIT_USAGE)
+            super::EXIT_USAGE
         }
     }
 }
