@@ -499,7 +499,7 @@ mod fork {
     /// standard input, up to 64 MiB) starts its workers from the binary
     /// instead, so no worker has less room than a started one but a few
     /// tens of MiB.
-    const MAX_PARENT_ADDRESS_SPACE_KIB: u64 = 64 * 1024;
+    const MAX_PARENT_ADDRESS_SPACE: u64 = 64 * 1024 * 1024;
 
     /// Exit status of a forked worker whose set-up (its standard streams
     /// and descriptors) failed, or that panicked.
@@ -527,20 +527,20 @@ mod fork {
     /// Whether this process may fork a worker: it has one thread (so the
     /// child, a copy of that one thread, may run any code: no lock is held
     /// by a thread the child lacks), and a small address space. Read from
-    /// `/proc/self/status`; anything unreadable means no.
+    /// `/proc/self/stat` (fields 20 and 23, proc(5); the short one of the
+    /// files that hold them); anything unreadable means no.
     fn fork_is_sound() -> bool {
-        let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
             return false;
         };
-        let field = |name: &str| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(name))
-                .and_then(|v| v.split_whitespace().next())
-                .and_then(|v| v.parse::<u64>().ok())
+        // The fields after the command name, which is in parentheses and
+        // may hold anything: the first of them is field 3.
+        let Some((_, after_name)) = stat.rsplit_once(')') else {
+            return false;
         };
-        field("Threads:") == Some(1)
-            && field("VmSize:").is_some_and(|kib| kib <= MAX_PARENT_ADDRESS_SPACE_KIB)
+        let fields: Vec<&str> = after_name.split_whitespace().collect();
+        let field = |n: usize| fields.get(n - 3).and_then(|v| v.parse::<u64>().ok());
+        field(20) == Some(1) && field(23).is_some_and(|bytes| bytes <= MAX_PARENT_ADDRESS_SPACE)
     }
 
     /// Forks a worker. In the parent: `Ok(Some)` with the child's pid and

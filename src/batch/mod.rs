@@ -104,8 +104,14 @@ impl Default for BatchOptions {
 
 /// The worker threads a batch uses: `requested` (0 = one per core), at
 /// most one per input and [`MAX_JOBS_PER_CORE`] per core, at least one.
+/// The cores are asked once, and only when the answer can be more than
+/// one (asking reads cgroup files: a one-file run does not need it).
 pub fn worker_count(requested: usize, inputs: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    if inputs <= 1 || requested == 1 {
+        return 1;
+    }
+    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from));
     let wanted = if requested == 0 { cores } else { requested };
     wanted
         .min(cores.saturating_mul(MAX_JOBS_PER_CORE))

@@ -192,7 +192,12 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
         output_dir: output_dir.clone(),
         resume: spec.resume,
         retry_errors: spec.retry_errors,
-        resume_key: resume_key(&spec, &policy, today, args.timeout),
+        // Only an output directory stores or compares it.
+        resume_key: if output_dir.is_some() {
+            resume_key(&spec, &policy, today, args.timeout)
+        } else {
+            String::new()
+        },
         ..BatchOptions::default()
     };
     let reveal = spec.reveal;
