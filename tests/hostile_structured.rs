@@ -836,6 +836,17 @@ fn records_from_workers_are_byte_identical_to_in_process_ones() {
         workers.stdout == in_process.stdout,
         "worker and in-process records differ"
     );
+    // NDJSON takes the line the worker wrote; JSON reads the whole record
+    // back from it.
+    let mut json_args = args.to_vec();
+    json_args[2] = "json";
+    let workers = kaitsu_in(dir, &json_args);
+    json_args.insert(1, "--in-process");
+    let in_process = kaitsu_in(dir, &json_args);
+    assert!(
+        !workers.stdout.is_empty() && workers.stdout == in_process.stdout,
+        "worker and in-process records differ (JSON)"
+    );
     // `text` too.
     let file = "fixtures/corpus/calc_ipaex_address_dns.pdf";
     let a = kaitsu_in(dir, &["text", file]);
