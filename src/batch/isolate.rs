@@ -693,13 +693,24 @@ pub fn read_frame(input: &mut impl Read) -> std::io::Result<Option<Vec<u8>>> {
             "a frame of {len} bytes is over the limit of {MAX_FRAME}"
         )));
     }
+    // Read straight into the frame, in steps of at most READ_STEP: a
+    // frame takes a few large reads (`read_to_end` through the 8 KiB
+    // buffer took one system call per 8 KiB), and a length that is a lie
+    // costs no more memory than the bytes that did come.
+    let len = usize::try_from(len).map_err(std::io::Error::other)?;
     let mut bytes = Vec::new();
-    input.take(len).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 != len {
-        return Err(std::io::ErrorKind::UnexpectedEof.into());
+    while bytes.len() < len {
+        let filled = bytes.len();
+        bytes.resize(filled + (len - filled).min(READ_STEP), 0);
+        if let Some(rest) = bytes.get_mut(filled..) {
+            input.read_exact(rest)?;
+        }
     }
     Ok(Some(bytes))
 }
+
+/// The most a frame's buffer grows by before its bytes have come.
+const READ_STEP: usize = 1024 * 1024;
 
 /// Caps this process's address space (the worker calls it on itself before
 /// reading anything). Allocation beyond the cap fails, and Rust aborts the
