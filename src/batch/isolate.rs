@@ -6,30 +6,36 @@
 //! kaitsu cannot stop that, so a batch hands each document to a long-lived
 //! worker process whose address space is capped ([`DEFAULT_MEMORY_CAP`],
 //! set by the worker on itself with `setrlimit(RLIMIT_AS)`) and which is
-//! killed when it overruns the file's time budget by [`GRACE`]. A worker that dies or is killed
-//! costs its file one record (`limit_exceeded` or `timeout`, see
-//! [`failure_record`]) and is replaced by a new one on the next file; the
-//! batch goes on. A worker handles many files, so the start of a process is
+//! killed when it overruns the file's time budget by [`GRACE`]. A worker
+//! that dies or is killed costs its file one record (`limit_exceeded` or
+//! `timeout`, see [`failure_record`]) and is replaced by a new one on the
+//! next file; the batch goes on. A worker handles many files, so the start of a process is
 //! paid once per worker, not once per file.
 //!
 //! A worker is this process forked without `exec`
 //! ([`WorkerPool::fork_workers`], Linux, while the process is still
 //! single-threaded: the batch's first workers), or the same binary started
 //! again with a hidden subcommand (a worker that replaces a dead one, and
-//! other systems). Both run the same loop under the same cap and timer.
+//! other systems). Both run the same loop under the same cap and kill
+//! time.
 //!
-//! This module owns the mechanics only (starting, framing, the kill timer,
+//! This module owns the mechanics only (starting, framing, the kill time,
 //! the memory cap); what a request means is the caller's (`src/cli/`). The
-//! protocol is frames over two pipes (a started worker's stdin and
+//! protocol is frames over a Unix socket (a started worker's stdin and
 //! stdout): a little-endian `u64` length, then that many bytes. The first
 //! frame a worker reads is its set-up; then one request frame in, one
 //! response frame out, until its input closes. The worker's stderr is
-//! discarded (an allocation failure prints there before the abort).
+//! discarded (an allocation failure prints there before the abort). The
+//! kill time is the socket's: the thread waiting for an answer waits no
+//! longer than the kill time, then kills the worker (no timer thread).
+//! Without Unix sockets (not Unix) workers run on pipes with neither the
+//! memory cap nor the kill time: a crash still costs one record, and
+//! kaitsu's own deadline checks still hold.
 
 use crate::output::{ErrorRecord, Record};
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// The address space a worker may use. A notice takes tens of megabytes to
@@ -105,14 +111,6 @@ pub fn failure_record(source: &str, failure: &Failure, memory_cap: u64) -> Recor
         provenance: Default::default(),
     }
 }
-
-/// How often an idle watchdog wakes. Shorter than [`GRACE`], so that a
-/// request armed while the watchdog sleeps never needs to wake it: every
-/// kill time is at least [`GRACE`] away when it is armed, and the watchdog
-/// looks again before then. (Waking it per request cost a context switch
-/// per file.)
-const WATCHDOG_TICK: Duration = Duration::from_secs(1);
-const _: () = assert!(WATCHDOG_TICK.as_nanos() < GRACE.as_nanos());
 
 /// A worker's process: the binary started again, or a fork of this one.
 enum Process {
@@ -200,99 +198,112 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// The parent's end of a worker's connection: a Unix socket whose every
+/// read and write may block only until the request's kill time (the
+/// socket's timeouts, set before each call to the time left), after which
+/// it fails with `TimedOut` and the caller kills the worker. The kill timer
+/// is thus the calling thread itself: no timer thread (one per file cost a
+/// thread start per file; one per pool, a thread start per run, about
+/// 0.2 ms of a one-file run's 2.5).
+#[cfg(unix)]
+struct Channel {
+    stream: std::os::unix::net::UnixStream,
+    kill_at: Option<Instant>,
+}
+
+#[cfg(unix)]
+impl Channel {
+    fn new(stream: std::os::unix::net::UnixStream) -> Self {
+        Channel {
+            stream,
+            kill_at: None,
+        }
+    }
+
+    /// The time left before the kill time; `TimedOut` once it has come.
+    fn time_left(&self) -> std::io::Result<Option<Duration>> {
+        match self.kill_at {
+            None => Ok(None),
+            Some(at) => match at.checked_duration_since(Instant::now()) {
+                Some(left) if !left.is_zero() => Ok(Some(left)),
+                _ => Err(std::io::ErrorKind::TimedOut.into()),
+            },
+        }
+    }
+}
+
+/// A socket timeout ends a read or write with `WouldBlock`: the kill time.
+#[cfg(unix)]
+fn timed_out(e: std::io::Error) -> std::io::Error {
+    if e.kind() == std::io::ErrorKind::WouldBlock {
+        std::io::ErrorKind::TimedOut.into()
+    } else {
+        e
+    }
+}
+
+#[cfg(unix)]
+impl Read for Channel {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.time_left()?;
+        self.stream.set_read_timeout(left)?;
+        self.stream.read(buf).map_err(timed_out)
+    }
+}
+
+#[cfg(unix)]
+impl Write for Channel {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let left = self.time_left()?;
+        self.stream.set_write_timeout(left)?;
+        self.stream.write(buf).map_err(timed_out)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// One running worker.
 struct Worker {
-    process: Arc<Mutex<Process>>,
-    requests: BufWriter<Box<dyn Write + Send>>,
-    answers: BufReader<Box<dyn Read + Send>>,
+    process: Process,
+    #[cfg(unix)]
+    requests: BufWriter<Channel>,
+    #[cfg(unix)]
+    answers: BufReader<Channel>,
+    #[cfg(not(unix))]
+    requests: BufWriter<std::process::ChildStdin>,
+    #[cfg(not(unix))]
+    answers: BufReader<std::process::ChildStdout>,
 }
 
 impl Worker {
     fn reap(self) -> Option<ExitStatus> {
-        drop(self.requests);
-        let mut process = lock(&self.process);
+        let Worker {
+            mut process,
+            requests,
+            answers,
+        } = self;
+        drop((requests, answers));
         process.kill();
         process.wait()
     }
-}
 
-/// One request's kill time, watched by the pool's watchdog.
-struct Armed {
-    id: u64,
-    kill_at: Instant,
-    process: Arc<Mutex<Process>>,
-    fired: bool,
-}
-
-#[derive(Default)]
-struct Watch {
-    armed: Vec<Armed>,
-    next_id: u64,
-    closing: bool,
-}
-
-/// The pool's one kill timer: a thread, started with the first request
-/// that has a budget, that kills the worker of every request still
-/// unanswered at its kill time. (A timer thread per request cost a thread
-/// start per file.)
-#[derive(Default)]
-struct Watchdog {
-    watch: Mutex<Watch>,
-    wake: Condvar,
-}
-
-impl Watchdog {
-    fn run(&self) {
-        let mut watch = lock(&self.watch);
-        while !watch.closing {
-            let now = Instant::now();
-            for armed in watch.armed.iter_mut() {
-                if !armed.fired && armed.kill_at <= now {
-                    armed.fired = true;
-                    lock(&armed.process).kill();
-                }
-            }
-            let sleep = watch
-                .armed
-                .iter()
-                .filter(|a| !a.fired)
-                .map(|a| a.kill_at.saturating_duration_since(now))
-                .min()
-                .unwrap_or(WATCHDOG_TICK)
-                .min(WATCHDOG_TICK);
-            watch = match self.wake.wait_timeout(watch, sleep) {
-                Ok((w, _)) => w,
-                Err(p) => p.into_inner().0,
-            };
-        }
+    /// Sets the kill time of the next exchange.
+    #[cfg(unix)]
+    fn kill_at(&mut self, at: Option<Instant>) {
+        self.requests.get_mut().kill_at = at;
+        self.answers.get_mut().kill_at = at;
     }
 
-    fn arm(&self, process: &Arc<Mutex<Process>>, kill_at: Instant) -> u64 {
-        let mut watch = lock(&self.watch);
-        let id = watch.next_id;
-        watch.next_id += 1;
-        watch.armed.push(Armed {
-            id,
-            kill_at,
-            process: Arc::clone(process),
-            fired: false,
-        });
-        id
-    }
-
-    /// Stops watching request `id`; whether its worker was killed.
-    fn disarm(&self, id: u64) -> bool {
-        let mut watch = lock(&self.watch);
-        match watch.armed.iter().position(|a| a.id == id) {
-            Some(i) => watch.armed.swap_remove(i).fired,
-            None => false,
-        }
-    }
+    /// Without Unix sockets there is no kill time: see the module's doc.
+    #[cfg(not(unix))]
+    fn kill_at(&mut self, _at: Option<Instant>) {}
 }
 
 /// What a forked worker runs ([`WorkerPool::fork_workers`]): it reads
-/// requests from the first file and answers on the second, and returns
-/// the process's exit status.
+/// requests from the first file and answers on the second (two handles of
+/// one socket), and returns the process's exit status.
 pub type ForkedWorker = fn(std::fs::File, std::fs::File) -> u8;
 
 /// Long-lived worker processes, shared by a batch's threads: a thread
@@ -302,8 +313,6 @@ pub struct WorkerPool {
     command: Box<dyn Fn() -> Command + Send + Sync>,
     setup: Vec<u8>,
     idle: Mutex<Vec<Worker>>,
-    watchdog: Arc<Watchdog>,
-    watchdog_thread: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 impl std::fmt::Debug for WorkerPool {
@@ -320,11 +329,35 @@ impl WorkerPool {
             command: Box::new(command),
             setup,
             idle: Mutex::new(Vec::new()),
-            watchdog: Arc::default(),
-            watchdog_thread: Mutex::new(None),
         }
     }
 
+    /// Starts a worker from `command`: its stdin and stdout are one end of
+    /// a Unix socket (the other is the [`Channel`]).
+    #[cfg(unix)]
+    fn spawn(&self) -> std::io::Result<Worker> {
+        use std::os::fd::OwnedFd;
+        use std::os::unix::net::UnixStream;
+        let (ours, theirs) = UnixStream::pair()?;
+        let theirs_out = theirs.try_clone()?;
+        let ours_in = ours.try_clone()?;
+        // The command (and with it this process's copies of the worker's
+        // end) is dropped here: the worker's end is the worker's alone, so
+        // its death reads as the end of the stream.
+        let child = (self.command)()
+            .stdin(Stdio::from(OwnedFd::from(theirs)))
+            .stdout(Stdio::from(OwnedFd::from(theirs_out)))
+            .stderr(Stdio::null())
+            .spawn()?;
+        Ok(self.set_up(Worker {
+            process: Process::Spawned(child),
+            requests: BufWriter::new(Channel::new(ours)),
+            answers: BufReader::new(Channel::new(ours_in)),
+        }))
+    }
+
+    /// Starts a worker from `command`, on pipes.
+    #[cfg(not(unix))]
     fn spawn(&self) -> std::io::Result<Worker> {
         let mut child = (self.command)()
             .stdin(Stdio::piped())
@@ -337,9 +370,9 @@ impl WorkerPool {
             return Err(std::io::Error::other("the worker has no pipes"));
         };
         Ok(self.set_up(Worker {
-            process: Arc::new(Mutex::new(Process::Spawned(child))),
-            requests: BufWriter::new(Box::new(stdin)),
-            answers: BufReader::new(Box::new(stdout)),
+            process: Process::Spawned(child),
+            requests: BufWriter::new(stdin),
+            answers: BufReader::new(stdout),
         }))
     }
 
@@ -354,10 +387,10 @@ impl WorkerPool {
     /// `exec`: the child already has the binary loaded, relocated and
     /// initialised, which an `exec` of the binary pays again (about a
     /// millisecond of CPU per worker; a one-file run pays it on its only
-    /// file). `worker` then runs in the child on the request and answer
-    /// pipes, under the same memory cap and kill timer as a started
-    /// worker. Forking is done only while it is sound and costs no
-    /// headroom (see [`fork_is_sound`]); otherwise, and on other systems,
+    /// file). `worker` then runs in the child on its socket, under the same
+    /// memory cap and kill time as a started worker. Forking is done only
+    /// while it is sound and costs no headroom (a single-threaded process
+    /// with a small address space); otherwise, and on other systems,
     /// nothing is forked and workers start from the binary when first
     /// needed, as do workers that replace dead ones. Returns how many were
     /// forked.
@@ -367,11 +400,14 @@ impl WorkerPool {
             let mut forked = 0;
             while forked < n {
                 match fork::worker() {
-                    Ok(Some((pid, requests, answers))) => {
+                    Ok(Some((pid, ours))) => {
+                        let Ok(ours_in) = ours.try_clone() else {
+                            break;
+                        };
                         let worker = self.set_up(Worker {
-                            process: Arc::new(Mutex::new(Process::Forked { pid, status: None })),
-                            requests: BufWriter::new(Box::new(requests)),
-                            answers: BufReader::new(Box::new(answers)),
+                            process: Process::Forked { pid, status: None },
+                            requests: BufWriter::new(Channel::new(ours)),
+                            answers: BufReader::new(Channel::new(ours_in)),
                         });
                         lock(&self.idle).push(worker);
                         forked += 1;
@@ -394,20 +430,6 @@ impl WorkerPool {
         }
     }
 
-    /// The watchdog, started on first use; `None` when no thread could be
-    /// started.
-    fn watchdog(&self) -> Option<&Watchdog> {
-        let mut thread = lock(&self.watchdog_thread);
-        if thread.is_none() {
-            let dog = Arc::clone(&self.watchdog);
-            *thread = std::thread::Builder::new()
-                .name("kaitsu-kill-timer".into())
-                .spawn(move || dog.run())
-                .ok();
-        }
-        thread.as_ref().map(|_| &*self.watchdog)
-    }
-
     /// Sends one request (the concatenation of `parts`) to a worker and
     /// returns its response. With a `budget`, the worker is killed if it
     /// has not answered `budget` + [`GRACE`] after the request was sent.
@@ -417,53 +439,40 @@ impl WorkerPool {
             // An idle worker that died meanwhile (killed from outside)
             // cannot take the request: that is not this file's fault, so a
             // new worker gets it.
-            Some(w) if lock(&w.process).is_running() => w,
-            Some(w) => {
-                w.reap();
-                self.spawn().map_err(Failure::Spawn)?
+            Some(mut w) => {
+                if w.process.is_running() {
+                    w
+                } else {
+                    w.reap();
+                    self.spawn().map_err(Failure::Spawn)?
+                }
             }
             None => self.spawn().map_err(Failure::Spawn)?,
         };
-        let armed = match budget {
-            Some(budget) => {
-                let Some(dog) = self.watchdog() else {
-                    lock(&self.idle).push(worker);
-                    return Err(Failure::Spawn(std::io::Error::other(
-                        "cannot start the thread that enforces its time budget",
-                    )));
-                };
-                let kill_at = Instant::now()
-                    .checked_add(budget + GRACE)
-                    .unwrap_or_else(|| Instant::now() + GRACE);
-                Some((dog, dog.arm(&worker.process, kill_at)))
-            }
-            None => None,
-        };
+        let kill_at = budget.map(|budget| {
+            let now = Instant::now();
+            now.checked_add(budget + GRACE).unwrap_or(now + GRACE)
+        });
+        worker.kill_at(kill_at);
         let answer =
             write_frame(&mut worker.requests, parts).and_then(|()| read_frame(&mut worker.answers));
-        let was_killed = armed.is_some_and(|(dog, id)| dog.disarm(id));
         match answer {
-            Ok(Some(response)) if !was_killed => {
+            Ok(Some(response)) => {
+                worker.kill_at(None);
                 lock(&self.idle).push(worker);
                 Ok(response)
             }
-            // Answered just as the timer fired: the answer stands, the
-            // worker is gone.
-            Ok(Some(response)) => {
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
                 worker.reap();
-                Ok(response)
+                Err(Failure::TimedOut {
+                    budget: budget.unwrap_or_default(),
+                })
             }
             _ => {
                 let status = worker.reap();
-                if was_killed {
-                    Err(Failure::TimedOut {
-                        budget: budget.unwrap_or_default(),
-                    })
-                } else {
-                    Err(Failure::Died {
-                        status: describe(status),
-                    })
-                }
+                Err(Failure::Died {
+                    status: describe(status),
+                })
             }
         }
     }
@@ -473,14 +482,16 @@ impl Drop for WorkerPool {
     fn drop(&mut self) {
         let idle = std::mem::take(self.idle.get_mut().unwrap_or_else(|p| p.into_inner()));
         for worker in idle {
-            // Closing stdin ends a worker's loop; reaping waits for it.
-            drop(worker.requests);
-            let _ = lock(&worker.process).wait();
-        }
-        lock(&self.watchdog.watch).closing = true;
-        self.watchdog.wake.notify_all();
-        if let Some(thread) = lock(&self.watchdog_thread).take() {
-            let _ = thread.join();
+            // Closing its connection (both handles: on a socket, one alone
+            // does not end the stream) ends a worker's loop; reaping waits
+            // for it.
+            let Worker {
+                mut process,
+                requests,
+                answers,
+            } = worker;
+            drop((requests, answers));
+            let _ = process.wait();
         }
     }
 }
@@ -488,8 +499,8 @@ impl Drop for WorkerPool {
 /// Forking a worker from this process (Linux).
 #[cfg(target_os = "linux")]
 mod fork {
-    use std::io::{PipeReader, PipeWriter};
     use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+    use std::os::unix::net::UnixStream;
 
     /// The largest address space this process may have when a worker is
     /// forked from it. A forked worker starts with its parent's address
@@ -507,8 +518,8 @@ mod fork {
 
     /// The child's side of a fork, until it runs the worker.
     pub(super) struct Child {
-        requests: PipeReader,
-        answers: PipeWriter,
+        requests: UnixStream,
+        answers: UnixStream,
     }
 
     impl Child {
@@ -544,18 +555,18 @@ mod fork {
     }
 
     /// Forks a worker. In the parent: `Ok(Some)` with the child's pid and
-    /// this side's ends of its request and answer pipes, or `Ok(None)`
+    /// this side's end of its socket, or `Ok(None)`
     /// when no worker can be forked now. In the child: `Err` with its
-    /// pipes, its standard streams on `/dev/null` and every other
+    /// socket, its standard streams on `/dev/null` and every other
     /// descriptor closed.
-    pub(super) fn worker() -> Result<Option<(nix::unistd::Pid, PipeWriter, PipeReader)>, Child> {
+    pub(super) fn worker() -> Result<Option<(nix::unistd::Pid, UnixStream)>, Child> {
         if !fork_is_sound() {
             return Ok(None);
         }
-        let Ok((requests, to_worker)) = std::io::pipe() else {
+        let Ok((ours, requests)) = UnixStream::pair() else {
             return Ok(None);
         };
-        let Ok((from_worker, answers)) = std::io::pipe() else {
+        let Ok(answers) = requests.try_clone() else {
             return Ok(None);
         };
         let Ok(null) = std::fs::OpenOptions::new()
@@ -572,22 +583,20 @@ mod fork {
         // children of multithreaded processes, whose other threads (and the
         // locks they hold) do not exist in the child.
         match unsafe { nix::unistd::fork() } {
-            Ok(nix::unistd::ForkResult::Parent { child }) => {
-                Ok(Some((child, to_worker, from_worker)))
-            }
+            Ok(nix::unistd::ForkResult::Parent { child }) => Ok(Some((child, ours))),
             Err(_) => Ok(None),
             Ok(nix::unistd::ForkResult::Child) => {
-                drop((to_worker, from_worker));
+                drop(ours);
                 // Nothing the worker might print reaches the parent's
                 // output or terminal, and it reads none of the parent's
                 // input: a started worker's stderr is /dev/null too, and
-                // its stdin and stdout are its pipes.
+                // its stdin and stdout are its socket.
                 let streams = nix::unistd::dup2_stdin(&null)
                     .and_then(|()| nix::unistd::dup2_stdout(&null))
                     .and_then(|()| nix::unistd::dup2_stderr(&null));
                 drop(null);
                 // The parent's other descriptors closed: another worker's
-                // request pipe held here would keep that worker from ever
+                // socket held here would keep that worker from ever
                 // seeing its end; an output directory's lock or the output
                 // file are not the worker's.
                 let keep = [requests.as_raw_fd(), answers.as_raw_fd()];
@@ -778,6 +787,25 @@ mod tests {
         assert!(read_frame(&mut std::io::Cursor::new(buf)).is_err());
         let buf = (MAX_FRAME + 1).to_le_bytes().to_vec();
         assert!(read_frame(&mut std::io::Cursor::new(buf)).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn workers_answer_in_order_and_a_dropped_pool_ends_them() {
+        // `cat` answers every frame with itself (the set-up's first), and
+        // ends when its input does.
+        let pool = WorkerPool::new(|| Command::new("cat"), Vec::new());
+        let budget = Some(Duration::from_secs(30));
+        assert_eq!(pool.call(&[b"a"], budget).ok(), Some(Vec::new()));
+        assert_eq!(pool.call(&[b"b", b"c"], budget).ok(), Some(b"a".to_vec()));
+        // Dropping the pool closes each worker's connection and waits for
+        // it: a connection left half open would wait forever.
+        let (done, dropped) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            drop(pool);
+            let _ = done.send(());
+        });
+        assert!(dropped.recv_timeout(Duration::from_secs(30)).is_ok());
     }
 
     #[cfg(unix)]
