@@ -156,7 +156,12 @@ impl Process {
                         *status = Some(exit_status(ended));
                         false
                     }
-                    Err(_) => false,
+                    // Not ours to wait for (it cannot be, but then it is
+                    // no longer ours to signal either).
+                    Err(_) => {
+                        *status = Some(unknown_status());
+                        false
+                    }
                 }
             }
         }
@@ -172,7 +177,10 @@ impl Process {
                     match nix::sys::wait::waitpid(*pid, None) {
                         Ok(ended) => *status = Some(exit_status(ended)),
                         Err(nix::errno::Errno::EINTR) => {}
-                        Err(_) => return None,
+                        Err(_) => {
+                            *status = Some(unknown_status());
+                            return None;
+                        }
                     }
                 }
                 *status
@@ -190,8 +198,15 @@ fn exit_status(ended: nix::sys::wait::WaitStatus) -> ExitStatus {
     match ended {
         WaitStatus::Exited(_, code) => ExitStatus::from_raw((code & 0xff) << 8),
         WaitStatus::Signaled(_, signal, _) => ExitStatus::from_raw(signal as i32),
-        _ => ExitStatus::from_raw(0x7f),
+        _ => unknown_status(),
     }
+}
+
+/// A status that is neither an exit code nor a signal ("no exit status").
+#[cfg(target_os = "linux")]
+fn unknown_status() -> ExitStatus {
+    use std::os::unix::process::ExitStatusExt;
+    ExitStatus::from_raw(0x7f)
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -555,8 +570,8 @@ mod fork {
     }
 
     /// Forks a worker. In the parent: `Ok(Some)` with the child's pid and
-    /// this side's end of its socket, or `Ok(None)`
-    /// when no worker can be forked now. In the child: `Err` with its
+    /// this side's end of its socket, or `Ok(None)` when no worker can be
+    /// forked now. In the child: `Err` with its
     /// socket, its standard streams on `/dev/null` and every other
     /// descriptor closed.
     pub(super) fn worker() -> Result<Option<(nix::unistd::Pid, UnixStream)>, Child> {
