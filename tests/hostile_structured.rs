@@ -763,6 +763,57 @@ fn a_poison_file_in_a_batch_costs_one_record_and_resume_completes_the_batch() {
     assert_eq!(retried.stdout, first.stdout);
 }
 
+/// With one worker (`-j 1`) the worker that dies on the poison is the
+/// only one: the next file gets a new worker, started from the binary (the
+/// first one was forked from the parent, which by then has a watchdog
+/// thread and so forks no more), whose record is the in-process one.
+#[test]
+fn a_worker_started_after_a_dead_one_gives_the_same_records() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tmp.path();
+    let poison = hostile_files()
+        .iter()
+        .find(|(name, _)| *name == "object_stream_array_of_30m_zeros")
+        .map(|(_, bytes)| bytes.clone())
+        .unwrap_or_default();
+    std::fs::write(dir.join("a_poison.pdf"), &poison).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::copy(
+        corpus_fixture("calc_ipaex_address_dns"),
+        dir.join("b_good.pdf"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let args = [
+        "parse",
+        "--format",
+        "ndjson",
+        "-q",
+        "-j",
+        "1",
+        "--timeout",
+        "5",
+        "--today",
+        "2024-01-01",
+        "a_poison.pdf",
+        "b_good.pdf",
+    ];
+    let workers = kaitsu_in(dir, &args);
+    let rs = records(&workers.stdout);
+    assert_eq!(rs.len(), 2, "{rs:?}");
+    assert_eq!(rs[0]["error"]["kind"], "limit_exceeded", "{}", rs[0]);
+    let mut in_process_args = args.to_vec();
+    in_process_args.insert(1, "--in-process");
+    // In-process, the poison would take the whole run down: the good file
+    // alone.
+    in_process_args.retain(|a| *a != "a_poison.pdf");
+    let in_process = kaitsu_in(dir, &in_process_args);
+    let good = String::from_utf8_lossy(&workers.stdout)
+        .lines()
+        .nth(1)
+        .map(|l| format!("{l}\n"))
+        .unwrap_or_default();
+    assert_eq!(good, String::from_utf8_lossy(&in_process.stdout));
+}
+
 #[test]
 fn records_from_workers_are_byte_identical_to_in_process_ones() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -786,6 +837,17 @@ fn records_from_workers_are_byte_identical_to_in_process_ones() {
     assert!(
         workers.stdout == in_process.stdout,
         "worker and in-process records differ"
+    );
+    // NDJSON takes the line the worker wrote; JSON reads the whole record
+    // back from it.
+    let mut json_args = args.to_vec();
+    json_args[2] = "json";
+    let workers = kaitsu_in(dir, &json_args);
+    json_args.insert(1, "--in-process");
+    let in_process = kaitsu_in(dir, &json_args);
+    assert!(
+        !workers.stdout.is_empty() && workers.stdout == in_process.stdout,
+        "worker and in-process records differ (JSON)"
     );
     // `text` too.
     let file = "fixtures/corpus/calc_ipaex_address_dns.pdf";

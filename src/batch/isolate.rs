@@ -4,29 +4,39 @@
 //! it (about 120 bytes per object: an object stream holding an array of 30
 //! million zeros grows to gigabytes, or aborts the process). A bound inside
 //! kaitsu cannot stop that, so a batch hands each document to a long-lived
-//! worker process (the same binary, started with a hidden subcommand) whose
-//! address space is capped ([`DEFAULT_MEMORY_CAP`], set by the worker on
-//! itself with `setrlimit(RLIMIT_AS)`) and which is killed when it overruns
-//! the file's time budget by [`GRACE`]. A worker that dies or is killed
-//! costs its file one record (`limit_exceeded` or `timeout`, see
-//! [`failure_record`]) and is replaced by a new one on the next file; the
-//! batch goes on. A worker handles many files, so the start of a process is
+//! worker process whose address space is capped ([`DEFAULT_MEMORY_CAP`],
+//! set by the worker on itself with `setrlimit(RLIMIT_AS)`) and which is
+//! killed when it overruns the file's time budget by [`GRACE`]. A worker
+//! that dies or is killed costs its file one record (`limit_exceeded` or
+//! `timeout`, see [`failure_record`]) and is replaced by a new one on the
+//! next file; the batch goes on. A worker handles many files, so the start of a process is
 //! paid once per worker, not once per file.
 //!
-//! This module owns the mechanics only (starting, framing, the kill timer,
+//! A worker is this process forked without `exec`
+//! ([`WorkerPool::fork_workers`], Linux, while the process is still
+//! single-threaded: the batch's first workers), or the same binary started
+//! again with a hidden subcommand (a worker that replaces a dead one, and
+//! other systems). Both run the same loop under the same cap and kill
+//! time.
+//!
+//! This module owns the mechanics only (starting, framing, the kill time,
 //! the memory cap); what a request means is the caller's (`src/cli/`). The
-//! protocol is frames over the worker's stdin and stdout: a little-endian
-//! `u64` length, then that many bytes. The first frame a worker reads is
-//! its set-up; then one request frame in, one response frame out, until
-//! stdin closes. The worker's stderr is discarded (an allocation failure
-//! prints there before the abort).
+//! protocol is frames over a Unix socket (a started worker's stdin and
+//! stdout): a little-endian `u64` length, then that many bytes. The first
+//! frame a worker reads is its set-up; then one request frame in, one
+//! response frame out, until its input closes. The worker's stderr is
+//! discarded (an allocation failure prints there before the abort). The
+//! kill time is the socket's: the thread waiting for an answer waits no
+//! longer than the kill time, then kills the worker (no timer thread).
+//! Without Unix sockets (not Unix) workers run on pipes with neither the
+//! memory cap nor the kill time: a crash still costs one record, and
+//! kaitsu's own deadline checks still hold.
 
 use crate::output::{ErrorRecord, Record};
 use std::io::{BufReader, BufWriter, Read, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
-use std::time::Duration;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// The address space a worker may use. A notice takes tens of megabytes to
 /// parse; the bound leaves room for the largest input a batch reads
@@ -102,25 +112,218 @@ pub fn failure_record(source: &str, failure: &Failure, memory_cap: u64) -> Recor
     }
 }
 
+/// A worker's process: the binary started again, or a fork of this one.
+enum Process {
+    Spawned(Child),
+    /// Forked without `exec` ([`WorkerPool::fork_workers`]); `status` once
+    /// reaped, after which the pid may be another process's: never
+    /// signalled again.
+    #[cfg(target_os = "linux")]
+    Forked {
+        pid: nix::unistd::Pid,
+        status: Option<ExitStatus>,
+    },
+}
+
+impl Process {
+    fn kill(&mut self) {
+        match self {
+            Process::Spawned(child) => {
+                let _ = child.kill();
+            }
+            #[cfg(target_os = "linux")]
+            Process::Forked { pid, status: None } => {
+                let _ = nix::sys::signal::kill(*pid, nix::sys::signal::Signal::SIGKILL);
+            }
+            #[cfg(target_os = "linux")]
+            Process::Forked { .. } => {}
+        }
+    }
+
+    /// Whether the process has not ended (an error counts as ended).
+    fn is_running(&mut self) -> bool {
+        match self {
+            Process::Spawned(child) => matches!(child.try_wait(), Ok(None)),
+            #[cfg(target_os = "linux")]
+            Process::Forked { pid, status } => {
+                if status.is_some() {
+                    return false;
+                }
+                use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+                match waitpid(*pid, Some(WaitPidFlag::WNOHANG)) {
+                    Ok(WaitStatus::StillAlive) => true,
+                    Ok(ended) => {
+                        *status = Some(exit_status(ended));
+                        false
+                    }
+                    // Not ours to wait for (it cannot be, but then it is
+                    // no longer ours to signal either).
+                    Err(_) => {
+                        *status = Some(unknown_status());
+                        false
+                    }
+                }
+            }
+        }
+    }
+
+    /// Waits for the process to end (reaps it).
+    fn wait(&mut self) -> Option<ExitStatus> {
+        match self {
+            Process::Spawned(child) => child.wait().ok(),
+            #[cfg(target_os = "linux")]
+            Process::Forked { pid, status } => {
+                while status.is_none() {
+                    match nix::sys::wait::waitpid(*pid, None) {
+                        Ok(ended) => *status = Some(exit_status(ended)),
+                        Err(nix::errno::Errno::EINTR) => {}
+                        Err(_) => {
+                            *status = Some(unknown_status());
+                            return None;
+                        }
+                    }
+                }
+                *status
+            }
+        }
+    }
+}
+
+/// A `waitpid` answer as the standard library's status, so a forked
+/// worker's end is described like a started one's.
+#[cfg(target_os = "linux")]
+fn exit_status(ended: nix::sys::wait::WaitStatus) -> ExitStatus {
+    use nix::sys::wait::WaitStatus;
+    use std::os::unix::process::ExitStatusExt;
+    match ended {
+        WaitStatus::Exited(_, code) => ExitStatus::from_raw((code & 0xff) << 8),
+        WaitStatus::Signaled(_, signal, _) => ExitStatus::from_raw(signal as i32),
+        _ => unknown_status(),
+    }
+}
+
+/// A status that is neither an exit code nor a signal ("no exit status").
+#[cfg(target_os = "linux")]
+fn unknown_status() -> ExitStatus {
+    use std::os::unix::process::ExitStatusExt;
+    ExitStatus::from_raw(0x7f)
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The parent's end of a worker's connection: a Unix socket whose every
+/// read and write may block only until the request's kill time (the
+/// socket's timeouts, set before each call to the time left), after which
+/// it fails with `TimedOut` and the caller kills the worker. The kill timer
+/// is thus the calling thread itself: no timer thread (one per file cost a
+/// thread start per file; one per pool, a thread start per run, about
+/// 0.2 ms of a one-file run's 2.5).
+#[cfg(unix)]
+struct Channel {
+    stream: std::os::unix::net::UnixStream,
+    kill_at: Option<Instant>,
+}
+
+#[cfg(unix)]
+impl Channel {
+    fn new(stream: std::os::unix::net::UnixStream) -> Self {
+        Channel {
+            stream,
+            kill_at: None,
+        }
+    }
+
+    /// The time left before the kill time; `TimedOut` once it has come.
+    fn time_left(&self) -> std::io::Result<Option<Duration>> {
+        match self.kill_at {
+            None => Ok(None),
+            Some(at) => match at.checked_duration_since(Instant::now()) {
+                Some(left) if !left.is_zero() => Ok(Some(left)),
+                _ => Err(std::io::ErrorKind::TimedOut.into()),
+            },
+        }
+    }
+}
+
+/// A socket timeout ends a read or write with `WouldBlock`: the kill time.
+#[cfg(unix)]
+fn timed_out(e: std::io::Error) -> std::io::Error {
+    if e.kind() == std::io::ErrorKind::WouldBlock {
+        std::io::ErrorKind::TimedOut.into()
+    } else {
+        e
+    }
+}
+
+#[cfg(unix)]
+impl Read for Channel {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.time_left()?;
+        self.stream.set_read_timeout(left)?;
+        self.stream.read(buf).map_err(timed_out)
+    }
+}
+
+#[cfg(unix)]
+impl Write for Channel {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let left = self.time_left()?;
+        self.stream.set_write_timeout(left)?;
+        self.stream.write(buf).map_err(timed_out)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// One running worker.
 struct Worker {
-    child: Arc<Mutex<Child>>,
-    stdin: BufWriter<ChildStdin>,
-    stdout: BufReader<ChildStdout>,
+    process: Process,
+    #[cfg(unix)]
+    requests: BufWriter<Channel>,
+    #[cfg(unix)]
+    answers: BufReader<Channel>,
+    #[cfg(not(unix))]
+    requests: BufWriter<std::process::ChildStdin>,
+    #[cfg(not(unix))]
+    answers: BufReader<std::process::ChildStdout>,
 }
 
 impl Worker {
     fn reap(self) -> Option<ExitStatus> {
-        drop(self.stdin);
-        let mut child = self.child.lock().unwrap_or_else(|p| p.into_inner());
-        let _ = child.kill();
-        child.wait().ok()
+        let Worker {
+            mut process,
+            requests,
+            answers,
+        } = self;
+        drop((requests, answers));
+        process.kill();
+        process.wait()
     }
+
+    /// Sets the kill time of the next exchange.
+    #[cfg(unix)]
+    fn kill_at(&mut self, at: Option<Instant>) {
+        self.requests.get_mut().kill_at = at;
+        self.answers.get_mut().kill_at = at;
+    }
+
+    /// Without Unix sockets there is no kill time: see the module's doc.
+    #[cfg(not(unix))]
+    fn kill_at(&mut self, _at: Option<Instant>) {}
 }
 
-/// Long-lived worker processes, started on demand and shared by a batch's
-/// threads: a thread takes an idle worker (or starts one), sends one
-/// request, and puts the worker back.
+/// What a forked worker runs ([`WorkerPool::fork_workers`]): it reads
+/// requests from the first file and answers on the second (two handles of
+/// one socket), and returns the process's exit status.
+pub type ForkedWorker = fn(std::fs::File, std::fs::File) -> u8;
+
+/// Long-lived worker processes, shared by a batch's threads: a thread
+/// takes an idle worker (or starts one), sends one request, and puts the
+/// worker back.
 pub struct WorkerPool {
     command: Box<dyn Fn() -> Command + Send + Sync>,
     setup: Vec<u8>,
@@ -144,6 +347,32 @@ impl WorkerPool {
         }
     }
 
+    /// Starts a worker from `command`: its stdin and stdout are one end of
+    /// a Unix socket (the other is the [`Channel`]).
+    #[cfg(unix)]
+    fn spawn(&self) -> std::io::Result<Worker> {
+        use std::os::fd::OwnedFd;
+        use std::os::unix::net::UnixStream;
+        let (ours, theirs) = UnixStream::pair()?;
+        let theirs_out = theirs.try_clone()?;
+        let ours_in = ours.try_clone()?;
+        // The command (and with it this process's copies of the worker's
+        // end) is dropped here: the worker's end is the worker's alone, so
+        // its death reads as the end of the stream.
+        let child = (self.command)()
+            .stdin(Stdio::from(OwnedFd::from(theirs)))
+            .stdout(Stdio::from(OwnedFd::from(theirs_out)))
+            .stderr(Stdio::null())
+            .spawn()?;
+        Ok(self.set_up(Worker {
+            process: Process::Spawned(child),
+            requests: BufWriter::new(Channel::new(ours)),
+            answers: BufReader::new(Channel::new(ours_in)),
+        }))
+    }
+
+    /// Starts a worker from `command`, on pipes.
+    #[cfg(not(unix))]
     fn spawn(&self) -> std::io::Result<Worker> {
         let mut child = (self.command)()
             .stdin(Stdio::piped())
@@ -155,32 +384,78 @@ impl WorkerPool {
             let _ = child.wait();
             return Err(std::io::Error::other("the worker has no pipes"));
         };
-        let mut worker = Worker {
-            child: Arc::new(Mutex::new(child)),
-            stdin: BufWriter::new(stdin),
-            stdout: BufReader::new(stdout),
-        };
-        // A worker that cannot take its set-up fails its first request,
-        // which reports how it ended.
-        let _ = write_frame(&mut worker.stdin, &self.setup);
-        Ok(worker)
+        Ok(self.set_up(Worker {
+            process: Process::Spawned(child),
+            requests: BufWriter::new(stdin),
+            answers: BufReader::new(stdout),
+        }))
     }
 
-    /// Sends one request to a worker and returns its response. With a
-    /// `budget`, the worker is killed if it has not answered `budget` +
-    /// [`GRACE`] after the request was sent.
-    pub fn call(&self, request: &[u8], budget: Option<Duration>) -> Result<Vec<u8>, Failure> {
-        let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+    fn set_up(&self, mut worker: Worker) -> Worker {
+        // A worker that cannot take its set-up fails its first request,
+        // which reports how it ended.
+        let _ = write_frame(&mut worker.requests, &[&self.setup]);
+        worker
+    }
+
+    /// Starts up to `n` workers now by forking this process, without
+    /// `exec`: the child already has the binary loaded, relocated and
+    /// initialised, which an `exec` of the binary pays again (about a
+    /// millisecond of CPU per worker; a one-file run pays it on its only
+    /// file). `worker` then runs in the child on its socket, under the same
+    /// memory cap and kill time as a started worker. Forking is done only
+    /// while it is sound and costs no headroom (a single-threaded process
+    /// with a small address space); otherwise, and on other systems,
+    /// nothing is forked and workers start from the binary when first
+    /// needed, as do workers that replace dead ones. Returns how many were
+    /// forked.
+    pub fn fork_workers(&self, n: usize, worker: ForkedWorker) -> usize {
+        #[cfg(target_os = "linux")]
+        {
+            let mut forked = 0;
+            while forked < n {
+                match fork::worker() {
+                    Ok(Some((pid, ours))) => {
+                        let Ok(ours_in) = ours.try_clone() else {
+                            break;
+                        };
+                        let worker = self.set_up(Worker {
+                            process: Process::Forked { pid, status: None },
+                            requests: BufWriter::new(Channel::new(ours)),
+                            answers: BufReader::new(Channel::new(ours_in)),
+                        });
+                        lock(&self.idle).push(worker);
+                        forked += 1;
+                    }
+                    Ok(None) => break,
+                    Err(child) => {
+                        // In the child: the worker's loop, and the end of
+                        // the process (it must never return into the
+                        // parent's code).
+                        fork::end_child(child.run(worker))
+                    }
+                }
+            }
+            forked
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            let _ = (n, worker);
+            0
+        }
+    }
+
+    /// Sends one request (the concatenation of `parts`) to a worker and
+    /// returns its response. With a `budget`, the worker is killed if it
+    /// has not answered `budget` + [`GRACE`] after the request was sent.
+    pub fn call(&self, parts: &[&[u8]], budget: Option<Duration>) -> Result<Vec<u8>, Failure> {
+        let idle = lock(&self.idle).pop();
         let mut worker = match idle {
             // An idle worker that died meanwhile (killed from outside)
             // cannot take the request: that is not this file's fault, so a
             // new worker gets it.
-            Some(w) => {
-                let alive = w
-                    .child
-                    .lock()
-                    .is_ok_and(|mut c| matches!(c.try_wait(), Ok(None)));
-                if alive {
+            Some(mut w) => {
+                if w.process.is_running() {
                     w
                 } else {
                     w.reap();
@@ -189,53 +464,30 @@ impl WorkerPool {
             }
             None => self.spawn().map_err(Failure::Spawn)?,
         };
-        let killed = Arc::new(AtomicBool::new(false));
-        let (disarm, armed) = mpsc::channel::<()>();
-        let timer = budget.and_then(|budget| {
-            let child = Arc::clone(&worker.child);
-            let killed = Arc::clone(&killed);
-            std::thread::Builder::new()
-                .name("kaitsu-kill-timer".into())
-                .spawn(move || {
-                    if armed.recv_timeout(budget + GRACE) == Err(mpsc::RecvTimeoutError::Timeout) {
-                        killed.store(true, Ordering::SeqCst);
-                        let _ = child.lock().unwrap_or_else(|p| p.into_inner()).kill();
-                    }
-                })
-                .ok()
+        let kill_at = budget.map(|budget| {
+            let now = Instant::now();
+            now.checked_add(budget + GRACE).unwrap_or(now + GRACE)
         });
+        worker.kill_at(kill_at);
         let answer =
-            write_frame(&mut worker.stdin, request).and_then(|()| read_frame(&mut worker.stdout));
-        drop(disarm);
-        if let Some(timer) = timer {
-            let _ = timer.join();
-        }
-        let was_killed = killed.load(Ordering::SeqCst);
+            write_frame(&mut worker.requests, parts).and_then(|()| read_frame(&mut worker.answers));
         match answer {
-            Ok(Some(response)) if !was_killed => {
-                self.idle
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push(worker);
+            Ok(Some(response)) => {
+                worker.kill_at(None);
+                lock(&self.idle).push(worker);
                 Ok(response)
             }
-            // Answered just as the timer fired: the answer stands, the
-            // worker is gone.
-            Ok(Some(response)) => {
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
                 worker.reap();
-                Ok(response)
+                Err(Failure::TimedOut {
+                    budget: budget.unwrap_or_default(),
+                })
             }
             _ => {
                 let status = worker.reap();
-                if was_killed {
-                    Err(Failure::TimedOut {
-                        budget: budget.unwrap_or_default(),
-                    })
-                } else {
-                    Err(Failure::Died {
-                        status: describe(status),
-                    })
-                }
+                Err(Failure::Died {
+                    status: describe(status),
+                })
             }
         }
     }
@@ -245,14 +497,179 @@ impl Drop for WorkerPool {
     fn drop(&mut self) {
         let idle = std::mem::take(self.idle.get_mut().unwrap_or_else(|p| p.into_inner()));
         for worker in idle {
-            // Closing stdin ends a worker's loop; reaping waits for it.
-            drop(worker.stdin);
-            let _ = worker
-                .child
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .wait();
+            // Closing its connection (both handles: on a socket, one alone
+            // does not end the stream) ends a worker's loop; reaping waits
+            // for it.
+            let Worker {
+                mut process,
+                requests,
+                answers,
+            } = worker;
+            drop((requests, answers));
+            let _ = process.wait();
         }
+    }
+}
+
+/// Forking a worker from this process (Linux).
+#[cfg(target_os = "linux")]
+mod fork {
+    use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+    use std::os::unix::net::UnixStream;
+
+    /// The largest address space this process may have when a worker is
+    /// forked from it. A forked worker starts with its parent's address
+    /// space, which counts against the worker's cap
+    /// ([`super::DEFAULT_MEMORY_CAP`]); a worker started from the binary
+    /// starts at about 20 MiB. A parent holding more (PDF bytes read from
+    /// standard input, up to 64 MiB) starts its workers from the binary
+    /// instead, so no worker has less room than a started one but a few
+    /// tens of MiB.
+    const MAX_PARENT_ADDRESS_SPACE: u64 = 64 * 1024 * 1024;
+
+    /// Exit status of a forked worker whose set-up (its standard streams
+    /// and descriptors) failed, or that panicked.
+    const CHILD_FAILED: u8 = 101;
+
+    /// The child's side of a fork, until it runs the worker.
+    pub(super) struct Child {
+        requests: UnixStream,
+        answers: UnixStream,
+    }
+
+    impl Child {
+        pub(super) fn run(self, worker: super::ForkedWorker) -> u8 {
+            let Child { requests, answers } = self;
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                worker(
+                    std::fs::File::from(OwnedFd::from(requests)),
+                    std::fs::File::from(OwnedFd::from(answers)),
+                )
+            }))
+            .unwrap_or(CHILD_FAILED)
+        }
+    }
+
+    /// Whether this process may fork a worker: it has one thread (so the
+    /// child, a copy of that one thread, may run any code: no lock is held
+    /// by a thread the child lacks), and a small address space. Read from
+    /// `/proc/self/stat` (fields 20 and 23, proc(5); the short one of the
+    /// files that hold them); anything unreadable means no.
+    fn fork_is_sound() -> bool {
+        let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+            return false;
+        };
+        // The fields after the command name, which is in parentheses and
+        // may hold anything: the first of them is field 3.
+        let Some((_, after_name)) = stat.rsplit_once(')') else {
+            return false;
+        };
+        let fields: Vec<&str> = after_name.split_whitespace().collect();
+        let field = |n: usize| fields.get(n - 3).and_then(|v| v.parse::<u64>().ok());
+        field(20) == Some(1) && field(23).is_some_and(|bytes| bytes <= MAX_PARENT_ADDRESS_SPACE)
+    }
+
+    /// Forks a worker. In the parent: `Ok(Some)` with the child's pid and
+    /// this side's end of its socket, or `Ok(None)` when no worker can be
+    /// forked now. In the child: `Err` with its
+    /// socket, its standard streams on `/dev/null` and every other
+    /// descriptor closed.
+    pub(super) fn worker() -> Result<Option<(nix::unistd::Pid, UnixStream)>, Child> {
+        if !fork_is_sound() {
+            return Ok(None);
+        }
+        let Ok((ours, requests)) = UnixStream::pair() else {
+            return Ok(None);
+        };
+        let Ok(answers) = requests.try_clone() else {
+            return Ok(None);
+        };
+        let Ok(null) = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/null")
+        else {
+            return Ok(None);
+        };
+        // SAFETY: `fork_is_sound` found this process single-threaded just
+        // now, and only this thread could have started another since. The
+        // child is then a copy of the whole process, and may run any code:
+        // the rule that a child run only async-signal-safe functions is for
+        // children of multithreaded processes, whose other threads (and the
+        // locks they hold) do not exist in the child.
+        match unsafe { nix::unistd::fork() } {
+            Ok(nix::unistd::ForkResult::Parent { child }) => Ok(Some((child, ours))),
+            Err(_) => Ok(None),
+            Ok(nix::unistd::ForkResult::Child) => {
+                drop(ours);
+                // Nothing the worker might print reaches the parent's
+                // output or terminal, and it reads none of the parent's
+                // input: a started worker's stderr is /dev/null too, and
+                // its stdin and stdout are its socket.
+                let streams = nix::unistd::dup2_stdin(&null)
+                    .and_then(|()| nix::unistd::dup2_stdout(&null))
+                    .and_then(|()| nix::unistd::dup2_stderr(&null));
+                drop(null);
+                // The parent's other descriptors closed: another worker's
+                // socket held here would keep that worker from ever
+                // seeing its end; an output directory's lock or the output
+                // file are not the worker's.
+                let keep = [requests.as_raw_fd(), answers.as_raw_fd()];
+                if streams.is_err() || close_all_but(keep).is_err() {
+                    end_child(CHILD_FAILED);
+                }
+                Err(Child { requests, answers })
+            }
+        }
+    }
+
+    /// Closes every descriptor from 3 up but `keep`.
+    fn close_all_but(mut keep: [RawFd; 2]) -> std::io::Result<()> {
+        keep.sort_unstable();
+        let mut from: u32 = 3;
+        let mut ranges = Vec::new();
+        for k in keep {
+            let Ok(k) = u32::try_from(k) else { continue };
+            if k > from {
+                ranges.push((from, k - 1));
+            }
+            from = from.max(k + 1);
+        }
+        ranges.push((from, u32::MAX));
+        for (first, last) in ranges {
+            // SAFETY: closes descriptors only; none of them is used again
+            // in this process (the child), whose Rust values owning them are
+            // never dropped: it ends with `_exit`.
+            if unsafe { libc::close_range(first, last, 0) } != 0 {
+                return close_listed(keep);
+            }
+        }
+        Ok(())
+    }
+
+    /// [`close_all_but`] for kernels without `close_range` (before 5.9):
+    /// the descriptors listed in `/proc/self/fd`.
+    fn close_listed(keep: [RawFd; 2]) -> std::io::Result<()> {
+        let open: Vec<RawFd> = std::fs::read_dir("/proc/self/fd")?
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+            .collect();
+        for fd in open {
+            if fd > 2 && !keep.contains(&fd) {
+                // SAFETY: as in `close_all_but`. (The listing's own
+                // descriptor is closed already: closing it again fails
+                // harmlessly.)
+                unsafe { libc::close(fd) };
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the forked child with `code`: `_exit`, so it runs no exit
+    /// handlers and flushes none of the parent's buffers it holds a copy
+    /// of (standard output's).
+    pub(super) fn end_child(code: u8) -> ! {
+        // SAFETY: `_exit` ends the process; it is always safe to call.
+        unsafe { libc::_exit(i32::from(code)) }
     }
 }
 
@@ -275,10 +692,14 @@ fn describe(status: Option<ExitStatus>) -> String {
     }
 }
 
-/// Writes one frame.
-pub fn write_frame(out: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
-    out.write_all(&(bytes.len() as u64).to_le_bytes())?;
-    out.write_all(bytes)?;
+/// Writes one frame: the concatenation of `parts` (a request's header
+/// and the input's bytes go out without being copied into one buffer).
+pub fn write_frame(out: &mut impl Write, parts: &[&[u8]]) -> std::io::Result<()> {
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    out.write_all(&(len as u64).to_le_bytes())?;
+    for part in parts {
+        out.write_all(part)?;
+    }
     out.flush()
 }
 
@@ -296,13 +717,24 @@ pub fn read_frame(input: &mut impl Read) -> std::io::Result<Option<Vec<u8>>> {
             "a frame of {len} bytes is over the limit of {MAX_FRAME}"
         )));
     }
+    // Read straight into the frame, in steps of at most READ_STEP: a
+    // frame takes a few large reads (`read_to_end` through the 8 KiB
+    // buffer took one system call per 8 KiB), and a length that is a lie
+    // costs no more memory than the bytes that did come.
+    let len = usize::try_from(len).map_err(std::io::Error::other)?;
     let mut bytes = Vec::new();
-    input.take(len).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 != len {
-        return Err(std::io::ErrorKind::UnexpectedEof.into());
+    while bytes.len() < len {
+        let filled = bytes.len();
+        bytes.resize(filled + (len - filled).min(READ_STEP), 0);
+        if let Some(rest) = bytes.get_mut(filled..) {
+            input.read_exact(rest)?;
+        }
     }
     Ok(Some(bytes))
 }
+
+/// The most a frame's buffer grows by before its bytes have come.
+const READ_STEP: usize = 1024 * 1024;
 
 /// Caps this process's address space (the worker calls it on itself before
 /// reading anything). Allocation beyond the cap fails, and Rust aborts the
@@ -321,14 +753,17 @@ pub fn cap_memory(_bytes: u64) -> Result<(), String> {
     Ok(())
 }
 
-/// The worker's loop: reads the set-up frame, hands it to `setup`, then
-/// answers each request with `handle` until stdin closes.
+/// The worker's loop: reads the set-up frame from `input` (a started
+/// worker's stdin, a forked one's request pipe), hands it to `setup`, then
+/// answers each request with `handle` on `output` until `input` closes.
 pub fn serve<S>(
+    input: impl Read,
+    output: impl Write,
     setup: impl FnOnce(&[u8]) -> Result<S, String>,
     mut handle: impl FnMut(&S, Vec<u8>) -> Vec<u8>,
 ) -> Result<(), String> {
-    let mut input = BufReader::new(std::io::stdin().lock());
-    let mut output = BufWriter::new(std::io::stdout().lock());
+    let mut input = BufReader::new(input);
+    let mut output = BufWriter::new(output);
     let io = |e: std::io::Error| format!("worker pipe: {e}");
     let Some(first) = read_frame(&mut input).map_err(io)? else {
         return Ok(());
@@ -337,7 +772,7 @@ pub fn serve<S>(
     drop(first);
     while let Some(request) = read_frame(&mut input).map_err(io)? {
         let response = handle(&state, request);
-        write_frame(&mut output, &response).map_err(io)?;
+        write_frame(&mut output, &[&response]).map_err(io)?;
     }
     Ok(())
 }
@@ -349,8 +784,8 @@ mod tests {
     #[test]
     fn frames_round_trip_and_end_cleanly() {
         let mut buf = Vec::new();
-        let _ = write_frame(&mut buf, b"one");
-        let _ = write_frame(&mut buf, b"");
+        let _ = write_frame(&mut buf, &[b"o", b"ne"]);
+        let _ = write_frame(&mut buf, &[]);
         let mut r = std::io::Cursor::new(buf);
         assert_eq!(
             read_frame(&mut r).ok().flatten().as_deref(),
@@ -371,6 +806,25 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
+    fn workers_answer_in_order_and_a_dropped_pool_ends_them() {
+        // `cat` answers every frame with itself (the set-up's first), and
+        // ends when its input does.
+        let pool = WorkerPool::new(|| Command::new("cat"), Vec::new());
+        let budget = Some(Duration::from_secs(30));
+        assert_eq!(pool.call(&[b"a"], budget).ok(), Some(Vec::new()));
+        assert_eq!(pool.call(&[b"b", b"c"], budget).ok(), Some(b"a".to_vec()));
+        // Dropping the pool closes each worker's connection and waits for
+        // it: a connection left half open would wait forever.
+        let (done, dropped) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            drop(pool);
+            let _ = done.send(());
+        });
+        assert!(dropped.recv_timeout(Duration::from_secs(30)).is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
     fn a_worker_that_never_answers_is_killed_and_one_that_dies_is_reported() {
         // `sleep` reads nothing and never answers: the kill timer fires.
         let pool = WorkerPool::new(
@@ -382,12 +836,12 @@ mod tests {
             Vec::new(),
         );
         let started = std::time::Instant::now();
-        let r = pool.call(b"x", Some(Duration::from_millis(100)));
+        let r = pool.call(&[b"x"], Some(Duration::from_millis(100)));
         assert!(matches!(r, Err(Failure::TimedOut { .. })), "{r:?}");
         assert!(started.elapsed() < GRACE + Duration::from_secs(5));
         // `true` exits at once: a dead worker, not a timeout.
         let pool = WorkerPool::new(|| Command::new("true"), Vec::new());
-        let r = pool.call(b"x", Some(Duration::from_secs(5)));
+        let r = pool.call(&[b"x"], Some(Duration::from_secs(5)));
         assert!(matches!(r, Err(Failure::Died { .. })), "{r:?}");
     }
 }

@@ -1,11 +1,13 @@
 //! Batches: many inputs, in parallel, one record each, in input order.
 //!
-//! Workers (rayon, `-j N`) take inputs in input order from one shared
+//! Worker threads (`-j N`) take inputs in input order from one shared
 //! counter and parse them while the calling thread receives their records
 //! and hands them on strictly in input order, so NDJSON
 //! streams as soon as the next record is ready and the output is the same
 //! byte for byte whatever `-j` is. The receiver may stop the batch (stdout
-//! was closed): workers then start no new input.
+//! was closed): workers then start no new input. With one worker (`-j 1`,
+//! or one input) the calling thread does everything itself and no thread
+//! is started.
 //!
 //! With an output directory ([`OutputDir`]) each record is also stored
 //! atomically; `--resume` reuses a stored record only when it was made from
@@ -37,6 +39,7 @@ use crate::secret::Secret;
 use crate::{Error, ParseOptions};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::borrow::Borrow;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -102,8 +105,14 @@ impl Default for BatchOptions {
 
 /// The worker threads a batch uses: `requested` (0 = one per core), at
 /// most one per input and [`MAX_JOBS_PER_CORE`] per core, at least one.
+/// The cores are asked once, and only when the answer can be more than
+/// one (asking reads cgroup files: a one-file run does not need it).
 pub fn worker_count(requested: usize, inputs: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    if inputs <= 1 || requested == 1 {
+        return 1;
+    }
+    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from));
     let wanted = if requested == 0 { cores } else { requested };
     wanted
         .min(cores.saturating_mul(MAX_JOBS_PER_CORE))
@@ -199,8 +208,13 @@ impl Summary {
     }
 }
 
-/// Turns one file's bytes into its record (parse, then validate).
-pub type Processor<'a> = dyn Fn(&str, &[u8], &ParseOptions) -> Record + Sync + 'a;
+/// Turns one file's bytes into its record (parse, then validate): a
+/// [`Record`], or (`R`) a record with something the caller made with it
+/// (the CLI keeps the JSON line a worker process already wrote, so the
+/// record is not serialized twice). A record the batch makes itself (an
+/// unreadable input's, a stored one `--resume` reuses) becomes an `R` by
+/// `From`.
+pub type Processor<'a, R = Record> = dyn Fn(&str, &[u8], &ParseOptions) -> R + Sync + 'a;
 
 /// Whether the batch goes on after a record was handed on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,8 +226,8 @@ pub enum Flow {
 }
 
 /// What one worker made of one input.
-struct Outcome {
-    record: Record,
+struct Outcome<R> {
+    record: R,
     resumed: bool,
     store_failure: Option<String>,
 }
@@ -221,11 +235,11 @@ struct Outcome {
 /// Runs a batch. `emit` gets every record once, in input order, until it
 /// returns [`Flow::Stop`]; `tick` is called as each input finishes (for a
 /// progress bar), with the record.
-pub fn run(
+pub fn run<R: Borrow<Record> + From<Record> + Send>(
     inputs: &[Input],
     options: &BatchOptions,
-    process: &Processor<'_>,
-    emit: &mut dyn FnMut(&Record) -> Flow,
+    process: &Processor<'_, R>,
+    emit: &mut dyn FnMut(&R) -> Flow,
     tick: &(dyn Fn(&Record) + Sync),
 ) -> Summary {
     let started = Instant::now();
@@ -233,73 +247,97 @@ pub fn run(
         Some(dir) => dir.names_for(inputs),
         None => Vec::new(),
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(worker_count(options.jobs, inputs.len()))
-        .build();
     let stop = AtomicBool::new(false);
-    let (tx, rx) = mpsc::channel::<(usize, Outcome)>();
     let mut summary = Summary::default();
-    // Workers take inputs in input order from one shared counter, so the
-    // records waiting for an earlier, slower one stay few. (A split of the
-    // input range, as `par_iter` does, let the second half's records pile up
-    // until the first half was done: peak memory grew with the batch.)
-    let next_input = AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        scope.spawn(|| {
-            let work = |tx: mpsc::Sender<(usize, Outcome)>| {
-                while !stop.load(Ordering::Relaxed) {
-                    let i = next_input.fetch_add(1, Ordering::Relaxed);
-                    let Some(input) = inputs.get(i) else {
-                        break;
-                    };
-                    let outcome = one_input(input, names.get(i), options, process);
-                    tick(&outcome.record);
-                    let _ = tx.send((i, outcome));
-                }
-            };
-            match &pool {
-                Ok(pool) => {
-                    pool.broadcast(|_| work(tx.clone()));
-                }
-                Err(_) => work(tx.clone()),
-            }
-            drop(tx);
-        });
-        let mut pending: BTreeMap<usize, Outcome> = BTreeMap::new();
-        let mut next = 0;
-        for (i, outcome) in rx.iter() {
-            if stop.load(Ordering::Relaxed) {
-                continue;
-            }
-            pending.insert(i, outcome);
-            while let Some(outcome) = pending.remove(&next) {
-                next += 1;
-                if outcome.resumed {
-                    summary.resumed += 1;
-                }
-                if let Some(why) = outcome.store_failure {
-                    summary.store_failures += 1;
-                    summary.first_store_failure.get_or_insert(why);
-                }
-                summary.count(&outcome.record);
-                if emit(&outcome.record) == Flow::Stop {
-                    stop.store(true, Ordering::Relaxed);
+    let mut hand_on = |outcome: Outcome<R>, summary: &mut Summary| {
+        if outcome.resumed {
+            summary.resumed += 1;
+        }
+        if let Some(why) = outcome.store_failure {
+            summary.store_failures += 1;
+            summary.first_store_failure.get_or_insert(why);
+        }
+        summary.count(outcome.record.borrow());
+        emit(&outcome.record)
+    };
+    let threads = worker_count(options.jobs, inputs.len());
+    let in_this_thread =
+        |summary: &mut Summary, hand_on: &mut dyn FnMut(Outcome<R>, &mut Summary) -> Flow| {
+            for (i, input) in inputs.iter().enumerate() {
+                let outcome = one_input(input, names.get(i), options, process);
+                tick(outcome.record.borrow());
+                if hand_on(outcome, summary) == Flow::Stop {
                     break;
                 }
             }
-        }
-    });
+        };
+    if threads == 1 {
+        // One worker: this thread, in input order; no thread to start
+        // (a one-file run started two, for nothing).
+        in_this_thread(&mut summary, &mut hand_on);
+    } else {
+        let (tx, rx) = mpsc::channel::<(usize, Outcome<R>)>();
+        // Workers take inputs in input order from one shared counter, so the
+        // records waiting for an earlier, slower one stay few. (A split of
+        // the input range, as `par_iter` does, let the second half's records
+        // pile up until the first half was done: peak memory grew with the
+        // batch.)
+        let next_input = AtomicUsize::new(0);
+        let work = |tx: mpsc::Sender<(usize, Outcome<R>)>| {
+            while !stop.load(Ordering::Relaxed) {
+                let i = next_input.fetch_add(1, Ordering::Relaxed);
+                let Some(input) = inputs.get(i) else {
+                    break;
+                };
+                let outcome = one_input(input, names.get(i), options, process);
+                tick(outcome.record.borrow());
+                let _ = tx.send((i, outcome));
+            }
+        };
+        std::thread::scope(|scope| {
+            let started = (0..threads)
+                .filter(|_| {
+                    let tx = tx.clone();
+                    std::thread::Builder::new()
+                        .name("kaitsu-batch".into())
+                        .spawn_scoped(scope, || work(tx))
+                        .is_ok()
+                })
+                .count();
+            drop(tx);
+            if started == 0 {
+                // No thread could start: every input in this thread.
+                in_this_thread(&mut summary, &mut hand_on);
+                return;
+            }
+            let mut pending: BTreeMap<usize, Outcome<R>> = BTreeMap::new();
+            let mut next = 0;
+            for (i, outcome) in rx.iter() {
+                if stop.load(Ordering::Relaxed) {
+                    continue;
+                }
+                pending.insert(i, outcome);
+                while let Some(outcome) = pending.remove(&next) {
+                    next += 1;
+                    if hand_on(outcome, &mut summary) == Flow::Stop {
+                        stop.store(true, Ordering::Relaxed);
+                        break;
+                    }
+                }
+            }
+        });
+    }
     summary.not_processed = inputs.len() - summary.inputs;
     summary.elapsed_seconds = started.elapsed().as_secs_f64();
     summary
 }
 
-fn one_input(
+fn one_input<R: Borrow<Record> + From<Record>>(
     input: &Input,
     stored_name: Option<&String>,
     options: &BatchOptions,
-    process: &Processor<'_>,
-) -> Outcome {
+    process: &Processor<'_, R>,
+) -> Outcome<R> {
     let (record, hash, resumed) = make_record(input, stored_name, options, process);
     let mut outcome = Outcome {
         record,
@@ -316,7 +354,7 @@ fn one_input(
             name,
             hash.as_deref().unwrap_or(""),
             &options.resume_key,
-            &outcome.record,
+            outcome.record.borrow(),
         )
     {
         outcome.store_failure = Some(format!("cannot store {}: {e}", dir.path_of(name).display()));
@@ -334,12 +372,12 @@ pub fn record_of(input: &Input, options: &BatchOptions, process: &Processor<'_>)
 
 /// The record of one input, the hash of its bytes, and whether it was
 /// reused from the output directory.
-fn make_record(
+fn make_record<R: From<Record>>(
     input: &Input,
     stored_name: Option<&String>,
     options: &BatchOptions,
-    process: &Processor<'_>,
-) -> (Record, Option<String>, bool) {
+    process: &Processor<'_, R>,
+) -> (R, Option<String>, bool) {
     let source = input.source.as_str();
     let mut passwords = match &input.origin {
         Origin::File(path) => options.password_map.for_path(path),
@@ -356,13 +394,13 @@ fn make_record(
     let bytes: Cow<'_, [u8]> = match &input.origin {
         Origin::Unreadable(why) => {
             let e = Error::Io(std::io::Error::other(why.clone()));
-            return (Record::failure(source, &e), None, false);
+            return (Record::failure(source, &e).into(), None, false);
         }
-        Origin::Failed(e) => return (Record::failure(source, e), None, false),
+        Origin::Failed(e) => return (Record::failure(source, e).into(), None, false),
         Origin::Bytes(b) => Cow::Borrowed(b),
         Origin::File(path) => match read_input_file(path, options.max_file_bytes) {
             Ok(b) => Cow::Owned(b),
-            Err(e) => return (Record::failure(source, &e), None, false),
+            Err(e) => return (Record::failure(source, &e).into(), None, false),
         },
         Origin::ZipMember {
             archive_path,
@@ -376,7 +414,7 @@ fn make_record(
             };
             match archive::read_member(&member, &passwords, options.max_file_bytes) {
                 Ok(b) => Cow::Owned(b),
-                Err(e) => return (Record::failure(source, &e), None, false),
+                Err(e) => return (Record::failure(source, &e).into(), None, false),
             }
         }
     };
@@ -390,7 +428,7 @@ fn make_record(
             .load(name)
             .filter(|s| reusable(s, source, hash, options))
     {
-        return (stored.record, Some(hash.clone()), true);
+        return (stored.record.into(), Some(hash.clone()), true);
     }
     let parse_options = ParseOptions {
         passwords,

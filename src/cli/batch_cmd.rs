@@ -7,6 +7,7 @@
 
 use super::messages::{Lang, Msg};
 use super::sink::{Sink, SinkState};
+use super::worker::{Made, Want};
 use super::{EXIT_INPUT, EXIT_OUTPUT, EXIT_USAGE, parse_date};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kaitsu::batch::{self, BatchOptions, Flow, OutputDir, PasswordMap};
@@ -192,7 +193,12 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
         output_dir: output_dir.clone(),
         resume: spec.resume,
         retry_errors: spec.retry_errors,
-        resume_key: resume_key(&spec, &policy, today, args.timeout),
+        // Only an output directory stores or compares it.
+        resume_key: if output_dir.is_some() {
+            resume_key(&spec, &policy, today, args.timeout)
+        } else {
+            String::new()
+        },
         ..BatchOptions::default()
     };
     let reveal = spec.reveal;
@@ -200,26 +206,45 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
     let pool = if args.in_process {
         None
     } else {
-        super::worker::pool(&super::worker::Setup {
-            records: Some(super::worker::RecordSetup {
-                policy_yaml: policy.to_yaml(),
-                today: today.to_string(),
-                strip_notice,
-            }),
-            reveal,
-        })
+        super::worker::pool(
+            &super::worker::Setup {
+                records: Some(super::worker::RecordSetup {
+                    policy_yaml: policy.to_yaml(),
+                    today: today.to_string(),
+                    strip_notice,
+                }),
+                reveal,
+            },
+            workers,
+        )
     };
     let no_worker_warned = std::sync::atomic::AtomicBool::new(false);
+    // What the output needs of a worker's record: NDJSON takes the line
+    // the worker wrote; only an output directory or another format needs
+    // the whole record read back.
+    let want = match (spec.format, &output_dir) {
+        (Format::Ndjson, None) => Want::Line,
+        (Format::Ndjson, Some(_)) => Want::RecordAndLine,
+        _ => Want::Record,
+    };
     let process = |source: &str, bytes: &[u8], opts: &kaitsu::ParseOptions| {
         if let Some(pool) = &pool {
-            if let Some(record) = super::worker::record(pool, source, bytes, opts) {
-                return record;
+            if let Some(made) = super::worker::record(pool, source, bytes, opts, want) {
+                return made;
             }
             if !no_worker_warned.swap(true, Ordering::Relaxed) {
                 eprintln!("kaitsu: {}", Msg::NoWorker.text(spec.lang));
             }
         }
-        record_in_process(source, bytes, opts, reveal, &policy, today, strip_notice)
+        Made::from(record_in_process(
+            source,
+            bytes,
+            opts,
+            reveal,
+            &policy,
+            today,
+            strip_notice,
+        ))
     };
 
     let progress = if !args.quiet && inputs.len() > 1 && std::io::stderr().is_terminal() {
@@ -269,7 +294,8 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
     let mut failed_check = false;
     let mut written = 0usize;
     let mut workbook_records: Vec<Record> = Vec::new();
-    let mut emit = |record: &Record| {
+    let mut emit = |made: &Made| {
+        let record = &made.record;
         if let Some(at) = fail_at {
             failed_check |= record.error.is_some()
                 || record
@@ -279,7 +305,10 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
         }
         let text = match format {
             Format::Json => output::json_array_item(record, written),
-            Format::Ndjson => output::to_ndjson_line(record).map(|l| l + "\n"),
+            Format::Ndjson => match &made.line {
+                Some(line) => Ok(format!("{line}\n")),
+                None => output::to_ndjson_line(record).map(|l| l + "\n"),
+            },
             Format::Yaml => output::to_yaml_document(record),
             Format::Csv => output::csv_record_rows(record, &csv).map_err(output::OutputError::from),
             Format::Xlsx => {

@@ -334,10 +334,13 @@ fn run_text(args: TextArgs) -> ExitCode {
     let in_worker = if args.in_process {
         None
     } else {
-        worker::pool(&worker::Setup {
-            records: None,
-            reveal: args.reveal_secrets,
-        })
+        worker::pool(
+            &worker::Setup {
+                records: None,
+                reveal: args.reveal_secrets,
+            },
+            1,
+        )
         .and_then(|pool| worker::layout_text(&pool, &source, &bytes, &options))
     };
     let result = in_worker.unwrap_or_else(|| {

@@ -236,10 +236,13 @@ pub fn run_password_check(args: PasswordCheckArgs, lang: super::Lang) -> ExitCod
             let in_worker = if args.in_process {
                 None
             } else {
-                super::worker::pool(&super::worker::Setup {
-                    records: None,
-                    reveal: false,
-                })
+                super::worker::pool(
+                    &super::worker::Setup {
+                        records: None,
+                        reveal: false,
+                    },
+                    1,
+                )
                 .and_then(|pool| {
                     super::worker::temporary_password(
                         &pool,

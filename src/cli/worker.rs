@@ -83,14 +83,11 @@ enum PasswordAnswer {
 }
 
 /// Requests are the JSON header's length (`u32`, little-endian), the
-/// header, then the input's bytes.
-fn encode(request: &Request, bytes: &[u8]) -> Vec<u8> {
+/// header, then the input's bytes: the header and its length, as the
+/// frame's first parts (the input's bytes go out as they are).
+fn encode(request: &Request) -> ([u8; 4], Vec<u8>) {
     let header = serde_json::to_vec(request).unwrap_or_default();
-    let mut out = Vec::with_capacity(4 + header.len() + bytes.len());
-    out.extend_from_slice(&(header.len() as u32).to_le_bytes());
-    out.extend_from_slice(&header);
-    out.extend_from_slice(bytes);
-    out
+    ((header.len() as u32).to_le_bytes(), header)
 }
 
 fn decode(frame: &[u8]) -> Option<(Request, &[u8])> {
@@ -100,18 +97,23 @@ fn decode(frame: &[u8]) -> Option<(Request, &[u8])> {
     Some((request, frame.get(4 + len..)?))
 }
 
-/// Workers of this binary, set up with `setup`.
-pub(super) fn pool(setup: &Setup) -> Option<WorkerPool> {
+/// Workers of this binary, set up with `setup`: `prestart` of them forked
+/// now when the pool can (see `WorkerPool::fork_workers`), the others
+/// started from the binary when first needed. Call it before any thread
+/// is started: a multithreaded process cannot fork workers.
+pub(super) fn pool(setup: &Setup, prestart: usize) -> Option<WorkerPool> {
     let exe = std::env::current_exe().ok()?;
     let setup = serde_json::to_vec(setup).ok()?;
-    Some(WorkerPool::new(
+    let pool = WorkerPool::new(
         move || {
             let mut c = std::process::Command::new(&exe);
             c.arg("worker");
             c
         },
         setup,
-    ))
+    );
+    pool.fork_workers(prestart, run_forked);
+    Some(pool)
 }
 
 fn request_for(task: Task, options: &ParseOptions) -> (Request, Option<Duration>) {
@@ -140,13 +142,96 @@ fn ask<T: serde::de::DeserializeOwned>(
     bytes: &[u8],
     budget: Option<Duration>,
 ) -> Option<Result<T, Failure>> {
-    match pool.call(&encode(request, bytes), budget) {
+    let (len, header) = encode(request);
+    match pool.call(&[&len, &header, bytes], budget) {
         Ok(answer) => Some(serde_json::from_slice(&answer).map_err(|e| Failure::Died {
             status: format!("its answer did not read: {e}"),
         })),
         Err(Failure::Spawn(_)) => None,
         Err(f) => Some(Err(f)),
     }
+}
+
+/// A record as a batch hands it on: the record, and its NDJSON line (its
+/// compact JSON) when a worker already wrote it, so the parent does not
+/// serialize it again.
+pub(super) struct Made {
+    /// The record; with [`Want::Line`], its head only: no notice and no
+    /// provenance (everything the batch's summary and `check` read).
+    pub(super) record: Record,
+    /// The record's whole compact JSON, byte for byte
+    /// `kaitsu::output::to_ndjson_line` of the record.
+    pub(super) line: Option<String>,
+}
+
+impl From<Record> for Made {
+    fn from(record: Record) -> Self {
+        Made { record, line: None }
+    }
+}
+
+impl std::borrow::Borrow<Record> for Made {
+    fn borrow(&self) -> &Record {
+        &self.record
+    }
+}
+
+/// What the parent needs of a worker's record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Want {
+    /// The whole record (JSON, YAML, CSV, XLSX output; an output
+    /// directory stores it).
+    Record,
+    /// The whole record and its NDJSON line (NDJSON output with an output
+    /// directory).
+    RecordAndLine,
+    /// The NDJSON line and the record's head: NDJSON output and nothing
+    /// else (reading the whole record back cost more than half of the
+    /// parent's work per file).
+    Line,
+}
+
+/// A worker's answer to [`Task::Record`]: the length of the head's JSON
+/// (`u32`, little-endian), the head's JSON (the record without its notice
+/// and provenance), then the whole record's compact JSON.
+fn record_answer(mut record: Record) -> Vec<u8> {
+    let line = serde_json::to_vec(&record).unwrap_or_default();
+    record.notice = None;
+    record.provenance.clear();
+    let head = serde_json::to_vec(&record).unwrap_or_default();
+    let mut out = Vec::with_capacity(4 + head.len() + line.len());
+    out.extend_from_slice(&(head.len() as u32).to_le_bytes());
+    out.extend_from_slice(&head);
+    out.extend_from_slice(&line);
+    out
+}
+
+/// Reads [`record_answer`]'s bytes as `want` asks.
+fn read_record_answer(answer: &[u8], want: Want) -> Result<Made, String> {
+    let len = answer
+        .get(..4)
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map(|b| u32::from_le_bytes(b) as usize)
+        .ok_or("no head length")?;
+    let head = answer.get(4..4 + len).ok_or("a short head")?;
+    let line = answer.get(4 + len..).ok_or("no record")?;
+    let json = |bytes: &[u8]| serde_json::from_slice::<Record>(bytes).map_err(|e| e.to_string());
+    let text = || {
+        std::str::from_utf8(line)
+            .map(str::to_string)
+            .map_err(|e| e.to_string())
+    };
+    Ok(match want {
+        Want::Record => Made::from(json(line)?),
+        Want::RecordAndLine => Made {
+            record: json(line)?,
+            line: Some(text()?),
+        },
+        Want::Line => Made {
+            record: json(head)?,
+            line: Some(text()?),
+        },
+    })
 }
 
 /// One input's record, made by a worker; `None` when no worker could be
@@ -156,22 +241,30 @@ pub(super) fn record(
     source: &str,
     bytes: &[u8],
     options: &ParseOptions,
-) -> Option<Record> {
+    want: Want,
+) -> Option<Made> {
     let (request, budget) = request_for(
         Task::Record {
             source: source.to_string(),
         },
         options,
     );
-    let failure = match ask::<Record>(pool, &request, bytes, budget)? {
-        Ok(record) => return Some(record),
+    let (len, header) = encode(&request);
+    let failure = match pool.call(&[&len, &header, bytes], budget) {
+        Ok(answer) => match read_record_answer(&answer, want) {
+            Ok(made) => return Some(made),
+            Err(e) => Failure::Died {
+                status: format!("its answer did not read: {e}"),
+            },
+        },
+        Err(Failure::Spawn(_)) => return None,
         Err(f) => f,
     };
-    Some(isolate::failure_record(
+    Some(Made::from(isolate::failure_record(
         source,
         &failure,
         isolate::DEFAULT_MEMORY_CAP,
-    ))
+    )))
 }
 
 /// One input's layout text (secrets redacted unless `reveal`), made by a
@@ -224,14 +317,28 @@ pub(super) fn temporary_password(
     Some(NoticeAnswer::Failed(message))
 }
 
-/// Runs `kaitsu worker` (hidden): caps its own memory, then answers
-/// requests on stdin until it closes.
+/// Runs `kaitsu worker` (hidden): a worker started from the binary,
+/// answering requests on stdin until it closes.
 pub(super) fn run() -> ExitCode {
+    ExitCode::from(work(std::io::stdin().lock(), std::io::stdout().lock()))
+}
+
+/// A forked worker (`WorkerPool::fork_workers`): the same, on the pipes
+/// it was given.
+fn run_forked(requests: std::fs::File, answers: std::fs::File) -> u8 {
+    work(requests, answers)
+}
+
+/// A worker's life: caps its own memory, then reads its set-up and
+/// answers requests until `requests` closes; the exit status.
+fn work(requests: impl std::io::Read, answers: impl std::io::Write) -> u8 {
     if let Err(e) = isolate::cap_memory(isolate::DEFAULT_MEMORY_CAP) {
         eprintln!("kaitsu worker: {e}");
-        return ExitCode::from(super::EXIT_USAGE);
+        return super::EXIT_USAGE;
     }
     let result = isolate::serve(
+        requests,
+        answers,
         |first| {
             let setup: Setup =
                 serde_json::from_slice(first).map_err(|e| format!("bad set-up: {e}"))?;
@@ -251,10 +358,10 @@ pub(super) fn run() -> ExitCode {
         answer,
     );
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => 0,
         Err(e) => {
             eprintln!("kaitsu worker: {e}");
-            ExitCode::from(super::EXIT_USAGE)
+            super::EXIT_USAGE
         }
     }
 }
@@ -284,7 +391,7 @@ fn answer(ready: &Ready, frame: Vec<u8>) -> Vec<u8> {
                     *today,
                     *strip_notice,
                 );
-                serde_json::to_vec(&record).unwrap_or_default()
+                record_answer(record)
             }
             None => b"{}".to_vec(),
         },
