@@ -31,6 +31,7 @@ use super::objects::{
     stream_bytes,
 };
 use super::standard_metrics::standard_font_widths;
+use compact_str::{CompactString, ToCompactString};
 use hayro_cmap::{BfString, CMap, CMapName};
 use lopdf::{Dictionary, Object, ObjectId};
 use std::borrow::Cow;
@@ -60,7 +61,7 @@ pub struct DecodedCode {
     pub code: u32,
     /// What it means (may be empty for a glyph with no Unicode, or several
     /// characters for a ligature).
-    pub text: String,
+    pub text: CompactString,
     /// Advance width in text-space units per unit of font size.
     pub width: f64,
     /// A single-byte code 32: word spacing (`Tw`) applies to it.
@@ -589,7 +590,7 @@ impl Font {
                         table
                             .get(b as usize)
                             .and_then(|t| t.as_deref())
-                            .map(String::from)
+                            .map(CompactString::from)
                             .unwrap_or_default()
                     });
                     text_bytes += text.len();
@@ -648,8 +649,8 @@ impl Font {
             let text = self
                 .to_unicode_text(code)
                 .or_else(|| match encoding {
-                    CidEncoding::Utf16(_) => Some(String::from_utf16_lossy(
-                        &code_bytes
+                    CidEncoding::Utf16(_) => Some(CompactString::from_utf16_lossy(
+                        code_bytes
                             .chunks(2)
                             .map(|p| {
                                 u16::from_be_bytes([
@@ -661,11 +662,11 @@ impl Font {
                     )),
                     CidEncoding::ShiftJis(_) => {
                         let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(code_bytes);
-                        (!bad).then(|| text.into_owned())
+                        (!bad).then(|| CompactString::from(text))
                     }
                     CidEncoding::Legacy(enc, _) => {
                         let (text, _, bad) = enc.decode(code_bytes);
-                        (!bad).then(|| text.into_owned())
+                        (!bad).then(|| CompactString::from(text))
                     }
                     _ => None,
                 })
@@ -673,17 +674,17 @@ impl Font {
                     let cid = cid?;
                     let table = japan1.then(adobe_japan1_ucs2).flatten()?;
                     match table.lookup_bf_string(cid)? {
-                        BfString::Char(c) => Some(fold_jis_roman_lookalike(c).to_string()),
+                        BfString::Char(c) => Some(fold_jis_roman_lookalike(c).to_compact_string()),
                         BfString::String(s) => {
                             Some(s.chars().map(fold_jis_roman_lookalike).collect())
                         }
                     }
                 })
                 .or_else(|| match collection?.lookup_bf_string(cid?)? {
-                    BfString::Char(c) => Some(c.to_string()),
-                    BfString::String(s) => Some(s),
+                    BfString::Char(c) => Some(c.to_compact_string()),
+                    BfString::String(s) => Some(CompactString::from(s)),
                 })
-                .or_else(|| program.get()?.get(&cid?).map(|c| c.to_string()))
+                .or_else(|| program.get()?.get(&cid?).map(|c| c.to_compact_string()))
                 .or_else(|| self.identity_text(code))
                 .unwrap_or_default();
             text_bytes += text.len();
@@ -699,23 +700,23 @@ impl Font {
         }
     }
 
-    fn to_unicode_text(&self, code: u32) -> Option<String> {
+    fn to_unicode_text(&self, code: u32) -> Option<CompactString> {
         match self.to_unicode.as_deref()? {
             ToUnicode::Strict(cmap) => match cmap.lookup_bf_string(code)? {
-                BfString::Char(c) => Some(c.to_string()),
-                BfString::String(s) => Some(s),
+                BfString::Char(c) => Some(c.to_compact_string()),
+                BfString::String(s) => Some(CompactString::from(s)),
             },
-            ToUnicode::Lenient(map) => map.get(&code).cloned(),
+            ToUnicode::Lenient(map) => map.get(&code).map(|s| CompactString::from(s.as_str())),
             ToUnicode::Identity => None,
         }
     }
 
     /// The identity `/ToUnicode` name's reading of a code.
-    fn identity_text(&self, code: u32) -> Option<String> {
+    fn identity_text(&self, code: u32) -> Option<CompactString> {
         matches!(self.to_unicode.as_deref(), Some(ToUnicode::Identity))
             .then(|| char::from_u32(code).filter(|c| !c.is_control()))
             .flatten()
-            .map(String::from)
+            .map(|c| c.to_compact_string())
     }
 
     fn simple_width(&self, code: u32) -> f64 {

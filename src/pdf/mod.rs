@@ -31,6 +31,7 @@ mod recovery;
 mod standard_metrics;
 
 use crate::secret::Secret;
+use compact_str::CompactString;
 pub use device::{Device, NullDevice, PaintKind, PaintedPath, Rgb, Warning};
 pub use geometry::{Matrix, Rect};
 use interpret::{FontCache, Interpreter, page_resources};
@@ -59,7 +60,10 @@ pub enum Hidden {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Glyph {
     /// Unicode text (usually one character; may be empty or several).
-    pub text: String,
+    /// A `CompactString`: text of up to 24 bytes (every glyph but a long
+    /// ligature or `/ActualText`) lives inline, so making and dropping a
+    /// page's glyphs allocates nothing for their text.
+    pub text: CompactString,
     /// Ink box in page coordinates (see [`Rect`]).
     pub bbox: Rect,
     /// Baseline origin in page coordinates.
