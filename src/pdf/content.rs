@@ -261,30 +261,40 @@ fn number(run: &[u8]) -> Object {
     {
         return Object::Integer(i);
     }
-    // Lenient: "--5" and "4.5.6" read as far as they make sense.
-    let cleaned: String = {
-        let mut seen_dot = false;
-        let mut out = String::with_capacity(text.len());
-        for (i, c) in text.chars().enumerate() {
-            match c {
-                '-' | '+' if i == 0 || out.is_empty() => out.push(c),
-                '-' | '+' => {}
-                '.' if !seen_dot => {
-                    seen_dot = true;
-                    out.push(c);
-                }
-                '0'..='9' => out.push(c),
-                _ => break,
+    // A well-formed real (a sign first, digits, at most one point), as
+    // nearly every real in a content stream is: the lenient reading below
+    // would copy it unchanged, so it is parsed where it lies.
+    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
+    if unsigned.bytes().all(|b| b == b'.' || b.is_ascii_digit())
+        && unsigned.bytes().filter(|&b| b == b'.').count() <= 1
+    {
+        return Object::Real(unsigned_real(text));
+    }
+    Object::Real(unsigned_real(&lenient_real(text)))
+}
+
+/// `text` as a real, a leading `+` dropped; 0 when it is no number.
+fn unsigned_real(text: &str) -> f32 {
+    text.trim_start_matches('+').parse::<f32>().unwrap_or(0.0)
+}
+
+/// Lenient: "--5" and "4.5.6" read as far as they make sense.
+fn lenient_real(text: &str) -> String {
+    let mut seen_dot = false;
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.chars().enumerate() {
+        match c {
+            '-' | '+' if i == 0 || out.is_empty() => out.push(c),
+            '-' | '+' => {}
+            '.' if !seen_dot => {
+                seen_dot = true;
+                out.push(c);
             }
+            '0'..='9' => out.push(c),
+            _ => break,
         }
-        out
-    };
-    Object::Real(
-        cleaned
-            .trim_start_matches('+')
-            .parse::<f32>()
-            .unwrap_or(0.0),
-    )
+    }
+    out
 }
 
 /// Reads one object that may be an array or a dictionary; `None` at the
@@ -506,6 +516,34 @@ mod tests {
             Ok(())
         });
         out
+    }
+
+    #[test]
+    fn well_formed_reals_read_as_the_lenient_reading_would() {
+        for text in [
+            "72.5",
+            "-.5",
+            "+3.25",
+            "5.",
+            ".",
+            "-",
+            "+",
+            "0.000001",
+            "99999999999999999999",
+        ] {
+            assert_eq!(
+                number(text.as_bytes()),
+                Object::Real(unsigned_real(&lenient_real(text))),
+                "{text}"
+            );
+        }
+        assert_eq!(number(b"-.5"), Object::Real(-0.5));
+        assert_eq!(number(b"+3.25"), Object::Real(3.25));
+        assert_eq!(number(b"."), Object::Real(0.0));
+        // Not well-formed: read as far as it makes sense.
+        assert_eq!(number(b"--5"), Object::Real(-5.0));
+        assert_eq!(number(b"4.5.6"), Object::Real(4.5));
+        assert_eq!(number(b"+-2.5"), Object::Real(2.5));
     }
 
     #[test]
