@@ -34,7 +34,6 @@ use super::standard_metrics::standard_font_widths;
 use compact_str::{CompactString, ToCompactString};
 use hayro_cmap::{BfString, CMap, CMapName};
 use lopdf::{Dictionary, Object, ObjectId};
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
@@ -208,15 +207,17 @@ impl ToUnicode {
     }
 }
 
-/// The text of each single-byte code of a simple font.
-type TextTable = Box<[Option<Cow<'static, str>>; 256]>;
+/// The text of each single-byte code of a simple font. `CompactString`
+/// keeps a code's text inline: building the table for each font and
+/// copying an entry into each decoded code allocate nothing.
+type TextTable = Box<[Option<CompactString>; 256]>;
 
 fn text_table(base: &ByteTable) -> TextTable {
     Box::new(std::array::from_fn(|i| {
         base.get(i)
             .copied()
             .flatten()
-            .map(|c| Cow::Owned(c.to_string()))
+            .map(|c| c.to_compact_string())
     }))
 }
 
@@ -226,6 +227,7 @@ fn names_table(names: &font_program::NameTable) -> TextTable {
             .get(i)
             .and_then(|n| n.as_deref())
             .and_then(|n| glyph_name_to_text(n.as_bytes()))
+            .map(CompactString::from)
     }))
 }
 
@@ -589,8 +591,7 @@ impl Font {
                     let text = self.to_unicode_text(code).unwrap_or_else(|| {
                         table
                             .get(b as usize)
-                            .and_then(|t| t.as_deref())
-                            .map(CompactString::from)
+                            .and_then(|t| t.clone())
                             .unwrap_or_default()
                     });
                     text_bytes += text.len();
@@ -932,7 +933,7 @@ fn apply_differences(doc: &Source, diffs: &[Object], table: &mut TextTable, type
     let mut code: Option<usize> = None;
     // The previous name and its text: Chromium's Type 3 fonts repeat one
     // name (`/g0`) for most of their 256 codes, and 60-70 fonts a file.
-    let mut previous: Option<(&[u8], Option<Cow<'static, str>>)> = None;
+    let mut previous: Option<(&[u8], Option<CompactString>)> = None;
     for item in diffs {
         match resolve(doc, item) {
             Some(Object::Integer(i)) => code = usize::try_from(*i).ok(),
@@ -942,18 +943,20 @@ fn apply_differences(doc: &Source, diffs: &[Object], table: &mut TextTable, type
                         let text = match &previous {
                             Some((name, text)) if *name == glyph.as_slice() => text.clone(),
                             _ => {
-                                let text = glyph_name_to_text(glyph).or_else(|| {
-                                    type3
-                                        .then(|| type3_code_name(glyph))
-                                        .flatten()
-                                        .map(|c| Cow::Owned(c.to_string()))
-                                        .or_else(|| {
-                                            type3
-                                                .then(|| type3_unknown_name(glyph, c))
-                                                .flatten()
-                                                .map(|c| Cow::Owned(c.to_string()))
-                                        })
-                                });
+                                let text = glyph_name_to_text(glyph)
+                                    .map(CompactString::from)
+                                    .or_else(|| {
+                                        type3
+                                            .then(|| type3_code_name(glyph))
+                                            .flatten()
+                                            .map(|c| c.to_compact_string())
+                                            .or_else(|| {
+                                                type3
+                                                    .then(|| type3_unknown_name(glyph, c))
+                                                    .flatten()
+                                                    .map(|c| c.to_compact_string())
+                                            })
+                                    });
                                 previous = Some((glyph.as_slice(), text.clone()));
                                 text
                             }
