@@ -255,6 +255,9 @@ impl<'a> Lexer<'a> {
 }
 
 fn number(run: &[u8]) -> Object {
+    if let Some(i) = plain_integer(run) {
+        return Object::Integer(i);
+    }
     let text = std::str::from_utf8(run).unwrap_or("0");
     if !text.contains('.')
         && let Ok(i) = text.parse::<i64>()
@@ -271,6 +274,29 @@ fn number(run: &[u8]) -> Object {
         return Object::Real(unsigned_real(text));
     }
     Object::Real(unsigned_real(&lenient_real(text)))
+}
+
+/// An optional sign and one or more digits, read as `i64::from_str` would
+/// (`None` past the `i64` range), without first checking the run is UTF-8:
+/// most of a content stream's operands are such integers.
+fn plain_integer(run: &[u8]) -> Option<i64> {
+    let (negative, digits) = match run {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        _ => (false, run),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0i64, |acc, &b| {
+        let digit = i64::from(b.checked_sub(b'0').filter(|d| *d <= 9)?);
+        let acc = acc.checked_mul(10)?;
+        if negative {
+            acc.checked_sub(digit)
+        } else {
+            acc.checked_add(digit)
+        }
+    })
 }
 
 /// `text` as a real, a leading `+` dropped; 0 when it is no number.
@@ -544,6 +570,34 @@ mod tests {
         assert_eq!(number(b"--5"), Object::Real(-5.0));
         assert_eq!(number(b"4.5.6"), Object::Real(4.5));
         assert_eq!(number(b"+-2.5"), Object::Real(2.5));
+    }
+
+    #[test]
+    fn plain_integers_read_as_the_standard_parse_would() {
+        for text in [
+            "0",
+            "12",
+            "-7",
+            "+5",
+            "007",
+            "-0",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "9223372036854775808",
+            "-9223372036854775809",
+            "-",
+            "+",
+            "1.5",
+            "1-2",
+            "+-3",
+        ] {
+            assert_eq!(
+                plain_integer(text.as_bytes()),
+                text.parse::<i64>().ok(),
+                "{text}"
+            );
+        }
+        assert_eq!(number(b"9223372036854775808"), Object::Real(9.223_372e18));
     }
 
     #[test]
