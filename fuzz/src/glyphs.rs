@@ -73,7 +73,7 @@ fn flags_of(hidden: Option<Hidden>) -> u8 {
 
 fn glyph(text: String, x0: f64, x1: f64, y: f64, size: f64, flags: u8, page: u32) -> Glyph {
     Glyph {
-        text,
+        text: text.into(),
         bbox: Rect {
             x0,
             y0: y - 0.8 * size,

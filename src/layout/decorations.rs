@@ -255,7 +255,7 @@ fn decoration(g: &Glyph, kind: DecorationKind) -> Decoration {
     Decoration {
         page: g.page,
         bbox: g.bbox,
-        text: g.text.clone(),
+        text: g.text.to_string(),
         kind,
     }
 }

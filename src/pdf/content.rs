@@ -255,36 +255,72 @@ impl<'a> Lexer<'a> {
 }
 
 fn number(run: &[u8]) -> Object {
+    if let Some(i) = plain_integer(run) {
+        return Object::Integer(i);
+    }
     let text = std::str::from_utf8(run).unwrap_or("0");
     if !text.contains('.')
         && let Ok(i) = text.parse::<i64>()
     {
         return Object::Integer(i);
     }
-    // Lenient: "--5" and "4.5.6" read as far as they make sense.
-    let cleaned: String = {
-        let mut seen_dot = false;
-        let mut out = String::with_capacity(text.len());
-        for (i, c) in text.chars().enumerate() {
-            match c {
-                '-' | '+' if i == 0 || out.is_empty() => out.push(c),
-                '-' | '+' => {}
-                '.' if !seen_dot => {
-                    seen_dot = true;
-                    out.push(c);
-                }
-                '0'..='9' => out.push(c),
-                _ => break,
-            }
-        }
-        out
+    // A well-formed real (a sign first, digits, at most one point), as
+    // nearly every real in a content stream is: the lenient reading below
+    // would copy it unchanged, so it is parsed where it lies.
+    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
+    if unsigned.bytes().all(|b| b == b'.' || b.is_ascii_digit())
+        && unsigned.bytes().filter(|&b| b == b'.').count() <= 1
+    {
+        return Object::Real(unsigned_real(text));
+    }
+    Object::Real(unsigned_real(&lenient_real(text)))
+}
+
+/// An optional sign and one or more digits, read as `i64::from_str` would
+/// (`None` past the `i64` range), without first checking the run is UTF-8:
+/// most of a content stream's operands are such integers.
+fn plain_integer(run: &[u8]) -> Option<i64> {
+    let (negative, digits) = match run {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        _ => (false, run),
     };
-    Object::Real(
-        cleaned
-            .trim_start_matches('+')
-            .parse::<f32>()
-            .unwrap_or(0.0),
-    )
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0i64, |acc, &b| {
+        let digit = i64::from(b.checked_sub(b'0').filter(|d| *d <= 9)?);
+        let acc = acc.checked_mul(10)?;
+        if negative {
+            acc.checked_sub(digit)
+        } else {
+            acc.checked_add(digit)
+        }
+    })
+}
+
+/// `text` as a real, a leading `+` dropped; 0 when it is no number.
+fn unsigned_real(text: &str) -> f32 {
+    text.trim_start_matches('+').parse::<f32>().unwrap_or(0.0)
+}
+
+/// Lenient: "--5" and "4.5.6" read as far as they make sense.
+fn lenient_real(text: &str) -> String {
+    let mut seen_dot = false;
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.chars().enumerate() {
+        match c {
+            '-' | '+' if i == 0 || out.is_empty() => out.push(c),
+            '-' | '+' => {}
+            '.' if !seen_dot => {
+                seen_dot = true;
+                out.push(c);
+            }
+            '0'..='9' => out.push(c),
+            _ => break,
+        }
+    }
+    out
 }
 
 /// Reads one object that may be an array or a dictionary; `None` at the
@@ -506,6 +542,62 @@ mod tests {
             Ok(())
         });
         out
+    }
+
+    #[test]
+    fn well_formed_reals_read_as_the_lenient_reading_would() {
+        for text in [
+            "72.5",
+            "-.5",
+            "+3.25",
+            "5.",
+            ".",
+            "-",
+            "+",
+            "0.000001",
+            "99999999999999999999",
+        ] {
+            assert_eq!(
+                number(text.as_bytes()),
+                Object::Real(unsigned_real(&lenient_real(text))),
+                "{text}"
+            );
+        }
+        assert_eq!(number(b"-.5"), Object::Real(-0.5));
+        assert_eq!(number(b"+3.25"), Object::Real(3.25));
+        assert_eq!(number(b"."), Object::Real(0.0));
+        // Not well-formed: read as far as it makes sense.
+        assert_eq!(number(b"--5"), Object::Real(-5.0));
+        assert_eq!(number(b"4.5.6"), Object::Real(4.5));
+        assert_eq!(number(b"+-2.5"), Object::Real(2.5));
+    }
+
+    #[test]
+    fn plain_integers_read_as_the_standard_parse_would() {
+        for text in [
+            "0",
+            "12",
+            "-7",
+            "+5",
+            "007",
+            "-0",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "9223372036854775808",
+            "-9223372036854775809",
+            "-",
+            "+",
+            "1.5",
+            "1-2",
+            "+-3",
+        ] {
+            assert_eq!(
+                plain_integer(text.as_bytes()),
+                text.parse::<i64>().ok(),
+                "{text}"
+            );
+        }
+        assert_eq!(number(b"9223372036854775808"), Object::Real(9.223_372e18));
     }
 
     #[test]

@@ -31,9 +31,9 @@ use super::objects::{
     stream_bytes,
 };
 use super::standard_metrics::standard_font_widths;
+use compact_str::{CompactString, ToCompactString};
 use hayro_cmap::{BfString, CMap, CMapName};
 use lopdf::{Dictionary, Object, ObjectId};
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
@@ -60,7 +60,7 @@ pub struct DecodedCode {
     pub code: u32,
     /// What it means (may be empty for a glyph with no Unicode, or several
     /// characters for a ligature).
-    pub text: String,
+    pub text: CompactString,
     /// Advance width in text-space units per unit of font size.
     pub width: f64,
     /// A single-byte code 32: word spacing (`Tw`) applies to it.
@@ -207,15 +207,17 @@ impl ToUnicode {
     }
 }
 
-/// The text of each single-byte code of a simple font.
-type TextTable = Box<[Option<Cow<'static, str>>; 256]>;
+/// The text of each single-byte code of a simple font. `CompactString`
+/// keeps a code's text inline: building the table for each font and
+/// copying an entry into each decoded code allocate nothing.
+type TextTable = Box<[Option<CompactString>; 256]>;
 
 fn text_table(base: &ByteTable) -> TextTable {
     Box::new(std::array::from_fn(|i| {
         base.get(i)
             .copied()
             .flatten()
-            .map(|c| Cow::Owned(c.to_string()))
+            .map(|c| c.to_compact_string())
     }))
 }
 
@@ -225,6 +227,7 @@ fn names_table(names: &font_program::NameTable) -> TextTable {
             .get(i)
             .and_then(|n| n.as_deref())
             .and_then(|n| glyph_name_to_text(n.as_bytes()))
+            .map(CompactString::from)
     }))
 }
 
@@ -588,8 +591,7 @@ impl Font {
                     let text = self.to_unicode_text(code).unwrap_or_else(|| {
                         table
                             .get(b as usize)
-                            .and_then(|t| t.as_deref())
-                            .map(String::from)
+                            .and_then(|t| t.clone())
                             .unwrap_or_default()
                     });
                     text_bytes += text.len();
@@ -648,8 +650,8 @@ impl Font {
             let text = self
                 .to_unicode_text(code)
                 .or_else(|| match encoding {
-                    CidEncoding::Utf16(_) => Some(String::from_utf16_lossy(
-                        &code_bytes
+                    CidEncoding::Utf16(_) => Some(CompactString::from_utf16_lossy(
+                        code_bytes
                             .chunks(2)
                             .map(|p| {
                                 u16::from_be_bytes([
@@ -661,11 +663,11 @@ impl Font {
                     )),
                     CidEncoding::ShiftJis(_) => {
                         let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(code_bytes);
-                        (!bad).then(|| text.into_owned())
+                        (!bad).then(|| CompactString::from(text))
                     }
                     CidEncoding::Legacy(enc, _) => {
                         let (text, _, bad) = enc.decode(code_bytes);
-                        (!bad).then(|| text.into_owned())
+                        (!bad).then(|| CompactString::from(text))
                     }
                     _ => None,
                 })
@@ -673,17 +675,17 @@ impl Font {
                     let cid = cid?;
                     let table = japan1.then(adobe_japan1_ucs2).flatten()?;
                     match table.lookup_bf_string(cid)? {
-                        BfString::Char(c) => Some(fold_jis_roman_lookalike(c).to_string()),
+                        BfString::Char(c) => Some(fold_jis_roman_lookalike(c).to_compact_string()),
                         BfString::String(s) => {
                             Some(s.chars().map(fold_jis_roman_lookalike).collect())
                         }
                     }
                 })
                 .or_else(|| match collection?.lookup_bf_string(cid?)? {
-                    BfString::Char(c) => Some(c.to_string()),
-                    BfString::String(s) => Some(s),
+                    BfString::Char(c) => Some(c.to_compact_string()),
+                    BfString::String(s) => Some(CompactString::from(s)),
                 })
-                .or_else(|| program.get()?.get(&cid?).map(|c| c.to_string()))
+                .or_else(|| program.get()?.get(&cid?).map(|c| c.to_compact_string()))
                 .or_else(|| self.identity_text(code))
                 .unwrap_or_default();
             text_bytes += text.len();
@@ -699,23 +701,23 @@ impl Font {
         }
     }
 
-    fn to_unicode_text(&self, code: u32) -> Option<String> {
+    fn to_unicode_text(&self, code: u32) -> Option<CompactString> {
         match self.to_unicode.as_deref()? {
             ToUnicode::Strict(cmap) => match cmap.lookup_bf_string(code)? {
-                BfString::Char(c) => Some(c.to_string()),
-                BfString::String(s) => Some(s),
+                BfString::Char(c) => Some(c.to_compact_string()),
+                BfString::String(s) => Some(CompactString::from(s)),
             },
-            ToUnicode::Lenient(map) => map.get(&code).cloned(),
+            ToUnicode::Lenient(map) => map.get(&code).map(|s| CompactString::from(s.as_str())),
             ToUnicode::Identity => None,
         }
     }
 
     /// The identity `/ToUnicode` name's reading of a code.
-    fn identity_text(&self, code: u32) -> Option<String> {
+    fn identity_text(&self, code: u32) -> Option<CompactString> {
         matches!(self.to_unicode.as_deref(), Some(ToUnicode::Identity))
             .then(|| char::from_u32(code).filter(|c| !c.is_control()))
             .flatten()
-            .map(String::from)
+            .map(|c| c.to_compact_string())
     }
 
     fn simple_width(&self, code: u32) -> f64 {
@@ -931,7 +933,7 @@ fn apply_differences(doc: &Source, diffs: &[Object], table: &mut TextTable, type
     let mut code: Option<usize> = None;
     // The previous name and its text: Chromium's Type 3 fonts repeat one
     // name (`/g0`) for most of their 256 codes, and 60-70 fonts a file.
-    let mut previous: Option<(&[u8], Option<Cow<'static, str>>)> = None;
+    let mut previous: Option<(&[u8], Option<CompactString>)> = None;
     for item in diffs {
         match resolve(doc, item) {
             Some(Object::Integer(i)) => code = usize::try_from(*i).ok(),
@@ -941,18 +943,20 @@ fn apply_differences(doc: &Source, diffs: &[Object], table: &mut TextTable, type
                         let text = match &previous {
                             Some((name, text)) if *name == glyph.as_slice() => text.clone(),
                             _ => {
-                                let text = glyph_name_to_text(glyph).or_else(|| {
-                                    type3
-                                        .then(|| type3_code_name(glyph))
-                                        .flatten()
-                                        .map(|c| Cow::Owned(c.to_string()))
-                                        .or_else(|| {
-                                            type3
-                                                .then(|| type3_unknown_name(glyph, c))
-                                                .flatten()
-                                                .map(|c| Cow::Owned(c.to_string()))
-                                        })
-                                });
+                                let text = glyph_name_to_text(glyph)
+                                    .map(CompactString::from)
+                                    .or_else(|| {
+                                        type3
+                                            .then(|| type3_code_name(glyph))
+                                            .flatten()
+                                            .map(|c| c.to_compact_string())
+                                            .or_else(|| {
+                                                type3
+                                                    .then(|| type3_unknown_name(glyph, c))
+                                                    .flatten()
+                                                    .map(|c| c.to_compact_string())
+                                            })
+                                    });
                                 previous = Some((glyph.as_slice(), text.clone()));
                                 text
                             }

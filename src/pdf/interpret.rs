@@ -19,6 +19,7 @@ use super::geometry::{Matrix, Rect};
 use super::objects::Source;
 use super::objects::{as_dict, get, get_dict, get_name, number, numbers, resolve, stream_bytes};
 use super::{DEADLINE_CHECK_EVERY, Glyph, Hidden, Limits, PdfError};
+use compact_str::{CompactString, ToCompactString};
 use lopdf::{Dictionary, Object, ObjectId, Stream};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -350,7 +351,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
             ];
             if let Some(bbox) = Rect::bounding(&corners) {
                 self.push_glyph(Glyph {
-                    text: ch.to_string(),
+                    text: ch.to_compact_string(),
                     bbox,
                     origin: to_page.apply(x, baseline),
                     size,
@@ -1027,7 +1028,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
         for g in covered {
             first.bbox = first.bbox.union(&g.bbox);
         }
-        first.text = text;
+        first.text = CompactString::from(text);
         self.pending.push(first);
     }
 }

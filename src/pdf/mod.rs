@@ -31,6 +31,7 @@ mod recovery;
 mod standard_metrics;
 
 use crate::secret::Secret;
+use compact_str::CompactString;
 pub use device::{Device, NullDevice, PaintKind, PaintedPath, Rgb, Warning};
 pub use geometry::{Matrix, Rect};
 use interpret::{FontCache, Interpreter, page_resources};
@@ -59,7 +60,10 @@ pub enum Hidden {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Glyph {
     /// Unicode text (usually one character; may be empty or several).
-    pub text: String,
+    /// A `CompactString`: text of up to 24 bytes (every glyph but a long
+    /// ligature or `/ActualText`) lives inline, so making and dropping a
+    /// page's glyphs allocates nothing for their text.
+    pub text: CompactString,
     /// Ink box in page coordinates (see [`Rect`]).
     pub bbox: Rect,
     /// Baseline origin in page coordinates.
@@ -161,6 +165,17 @@ pub struct Limits {
 
 /// Operators between two looks at the clock.
 pub const DEADLINE_CHECK_EVERY: usize = 4096;
+
+/// A page's glyph vector starts with room for one glyph per this many
+/// bytes of its content stream (a shown glyph takes one to a few bytes
+/// of string plus its share of operators), so a notice page's one to
+/// three thousand glyphs are not copied through ten doublings.
+const CONTENT_BYTES_PER_GLYPH: usize = 4;
+
+/// The most glyphs reserved ahead for one page (about 300 kB): more are
+/// pushed as drawn. With `shrink_to_fit` after the page, what a page
+/// keeps is what it drew, whatever its content stream promised.
+const MAX_RESERVED_GLYPHS_PER_PAGE: usize = 2048;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -456,6 +471,9 @@ pub fn extract_pages(doc: &Source, limits: &Limits) -> Result<Vec<PageContent>, 
         }
         let resources = page_resources(doc, page);
         let mut content_out = PageContent::default();
+        content_out
+            .glyphs
+            .reserve((content.len() / CONTENT_BYTES_PER_GLYPH).min(MAX_RESERVED_GLYPHS_PER_PAGE));
         let mut interp = Interpreter::new(
             doc,
             &mut fonts,
@@ -468,6 +486,7 @@ pub fn extract_pages(doc: &Source, limits: &Limits) -> Result<Vec<PageContent>, 
         interp.run(&content, resources)?;
         annotations::draw(&mut interp, page)?;
         interp.finish();
+        content_out.glyphs.shrink_to_fit();
         if doc.exhausted() {
             return Err(objects_exhausted(number));
         }
