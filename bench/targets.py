@@ -226,7 +226,7 @@ def run(a, binary, files, work):
 
     # 4. In-process peers, text alone, vs kaitsu's full parse + validation.
     print("\nin-process, the notices of the corpus x 3, one core each (peers: text of every page alone; "
-          "kaitsu: `kaitsu parse -j 1` batch, full parse + validation + JSON -- no Python package on main yet):")
+          "kaitsu: `kaitsu parse -j 1` batch, full parse + validation + JSON; the Python package calls the same parser):")
     notices = [(p, pw) for p, pw in files if not p.name.startswith("err_")]
     rounds = 3
     listing = work / "peers.tsv"
