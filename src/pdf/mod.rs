@@ -244,7 +244,7 @@ pub fn open(bytes: &[u8], passwords: &[Secret]) -> Result<Source, PdfError> {
 /// processes and their kill timer are for.
 ///
 /// An unencrypted file hayro-syntax can open is read lazily (objects
-/// parsed when a page reaches them, [`lazy`]); the rest load whole with
+/// parsed when a page reaches them, `lazy.rs`); the rest load whole with
 /// lopdf, whose password handling and repairs (`recovery.rs`,
 /// `direct_encrypt.rs`) stay as they were.
 pub fn open_with_limits(
