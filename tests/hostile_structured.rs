@@ -680,6 +680,17 @@ fn kaitsu_in(dir: &Path, args: &[&str]) -> Output {
     out
 }
 
+/// The generated hostile file `name`; a name the generator no longer makes
+/// fails the test (an empty stand-in would be an error record, not a
+/// worker's death, and the test would pass without testing anything).
+fn hostile_file(name: &str) -> Vec<u8> {
+    hostile_files()
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, bytes)| bytes.clone())
+        .unwrap_or_else(|| panic!("no hostile file named {name}"))
+}
+
 fn corpus_fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/corpus")
@@ -690,11 +701,7 @@ fn corpus_fixture(name: &str) -> PathBuf {
 fn a_poison_file_in_a_batch_costs_one_record_and_resume_completes_the_batch() {
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let dir = tmp.path();
-    let poison = hostile_files()
-        .iter()
-        .find(|(name, _)| *name == "object_stream_array_of_30m_zeros")
-        .map(|(_, bytes)| bytes.clone())
-        .unwrap_or_default();
+    let poison = hostile_file("object_stream_array_of_30m_zeros");
     let good = [
         "rl_ttf_rare_kanji",
         "calc_ipaex_address_dns",
@@ -764,18 +771,14 @@ fn a_poison_file_in_a_batch_costs_one_record_and_resume_completes_the_batch() {
 }
 
 /// With one worker (`-j 1`) the worker that dies on the poison is the
-/// only one: the next file gets a new worker, started from the binary (the
-/// first one was forked from the parent, which by then has a watchdog
-/// thread and so forks no more), whose record is the in-process one.
+/// only one: the next file gets a new worker, started from the binary (only
+/// the batch's first workers are forked; a replacement never is), whose
+/// record is the in-process one.
 #[test]
 fn a_worker_started_after_a_dead_one_gives_the_same_records() {
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let dir = tmp.path();
-    let poison = hostile_files()
-        .iter()
-        .find(|(name, _)| *name == "object_stream_array_of_30m_zeros")
-        .map(|(_, bytes)| bytes.clone())
-        .unwrap_or_default();
+    let poison = hostile_file("object_stream_array_of_30m_zeros");
     std::fs::write(dir.join("a_poison.pdf"), &poison).unwrap_or_else(|e| panic!("{e}"));
     std::fs::copy(
         corpus_fixture("calc_ipaex_address_dns"),
