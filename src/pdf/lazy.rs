@@ -24,6 +24,7 @@ use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
 use std::cell::{Cell, OnceCell};
 
 use super::content;
+use super::security::Decryptor;
 use hayro_syntax::object::{self as hs, ObjectIdentifier};
 
 /// Values (numbers, names, arrays, dictionary entries...) one document may
@@ -62,19 +63,34 @@ pub struct LazyDoc {
     slots: Box<[OnceCell<Box<Middle>>; FANOUT]>,
     budget: Cell<usize>,
     exhausted: Cell<bool>,
+    /// For an encrypted file (`security.rs`): decrypts each object as it
+    /// is converted.
+    decryptor: Option<Decryptor>,
 }
 
 impl LazyDoc {
     /// Opens `bytes` with hayro-syntax, without a password. `None` when it
     /// cannot read the file's cross-reference table, catalog or page tree.
     pub fn open(bytes: &[u8]) -> Option<LazyDoc> {
-        let pdf = hayro_syntax::Pdf::new(bytes.to_vec()).ok()?;
+        Self::open_owned(bytes.to_vec())
+    }
+
+    /// [`LazyDoc::open`] of bytes the document may keep.
+    pub fn open_owned(bytes: Vec<u8>) -> Option<LazyDoc> {
+        let pdf = hayro_syntax::Pdf::new(bytes).ok()?;
         Some(LazyDoc {
             pdf,
             slots: cells(),
             budget: Cell::new(MAX_CONVERTED_VALUES),
             exhausted: Cell::new(false),
+            decryptor: None,
         })
+    }
+
+    /// Decrypts every object converted from now on (`security.rs` sets it
+    /// before any object but the encryption dictionary is asked for).
+    pub fn set_decryptor(&mut self, decryptor: Decryptor) {
+        self.decryptor = Some(decryptor);
     }
 
     /// The catalog's object id.
@@ -125,7 +141,11 @@ impl LazyDoc {
             .pdf
             .xref()
             .get::<hs::Object<'_>>(ObjectIdentifier::new(id.0, i32::from(id.1)))?;
-        Some(self.convert(object))
+        let mut converted = self.convert(object);
+        if let Some(decryptor) = &self.decryptor {
+            decryptor.decrypt_object(id, &mut converted);
+        }
+        Some(converted)
     }
 
     /// Converts one object hayro-syntax read. Arrays and dictionaries are
@@ -415,24 +435,63 @@ mod tests {
     }
 
     /// Every fixture hayro-syntax opens reads the same glyphs lazily as
-    /// through lopdf's eager load.
+    /// through lopdf's eager load; encrypted ones (`fixtures/corpus/qpdf_*`
+    /// with their `pdf_password`, `fixtures/security` with the user and
+    /// then the owner password) through `security.rs`, and a file the lazy
+    /// path opens must open eagerly too.
     #[test]
     fn lazy_and_eager_read_every_fixture_alike() {
-        use super::super::{Limits, Source, extract_pages, open_eager};
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/corpus");
-        let mut compared = 0;
-        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        use super::super::{Limits, Source, extract_pages, mentions_encryption, open_eager};
+        use crate::secret::Secret;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut cases: Vec<(std::path::PathBuf, Vec<Secret>)> = Vec::new();
+        for entry in std::fs::read_dir(root.join("corpus")).unwrap().flatten() {
             let path = entry.path();
             if path.extension().is_none_or(|e| e != "pdf") {
                 continue;
             }
+            let expected = std::fs::read_to_string(path.with_extension("expected.json")).unwrap();
+            let expected: serde_json::Value = serde_json::from_str(&expected).unwrap();
+            let passwords = expected["pdf_password"]
+                .as_str()
+                .map(|p| vec![Secret::new(p)])
+                .unwrap_or_default();
+            cases.push((path, passwords));
+        }
+        let security = root.join("security");
+        let manifest = std::fs::read_to_string(security.join("passwords.json")).unwrap();
+        let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+        for (name, passwords) in manifest.as_object().unwrap() {
+            for role in ["user", "owner"] {
+                let password = passwords[role].as_str().unwrap();
+                let given = if password.is_empty() {
+                    vec![]
+                } else {
+                    vec![Secret::new(password)]
+                };
+                cases.push((security.join(format!("{name}.pdf")), given));
+            }
+        }
+        let (mut compared, mut encrypted) = (0, 0);
+        for (path, passwords) in cases {
             let bytes = std::fs::read(&path).unwrap();
             let limits = Limits::default();
-            let Some(lazy) = LazyDoc::open(&bytes).filter(LazyDoc::every_page_readable) else {
+            let is_encrypted = mentions_encryption(&bytes);
+            let lazy = if is_encrypted {
+                super::super::security::open_lazy(&bytes, &passwords, &limits)
+            } else {
+                LazyDoc::open(&bytes).filter(LazyDoc::every_page_readable)
+            };
+            let Some(lazy) = lazy else {
                 continue;
             };
-            let Ok(eager) = open_eager(&bytes, &[], &limits) else {
-                continue;
+            let eager = match open_eager(&bytes, &passwords, &limits) {
+                Ok(eager) => eager,
+                Err(e) if !is_encrypted => {
+                    let _ = e;
+                    continue;
+                }
+                Err(e) => panic!("{}: lazy opens, eager fails: {e}", path.display()),
             };
             let lazy = extract_pages(&Source::Lazy(lazy), &limits).unwrap();
             let eager = extract_pages(&Source::Eager(Box::new(eager)), &limits).unwrap();
@@ -443,7 +502,14 @@ mod tests {
                 assert_eq!(l.images, e.images, "{}", path.display());
             }
             compared += 1;
+            encrypted += usize::from(is_encrypted);
         }
-        assert!(compared >= 40, "only {compared} fixtures compared");
+        assert!(compared >= 60, "only {compared} fixtures compared");
+        // 3 in the corpus, 9 files twice in fixtures/security (the object
+        // stream one stays eager).
+        assert!(
+            encrypted >= 21,
+            "only {encrypted} encrypted fixtures compared"
+        );
     }
 }

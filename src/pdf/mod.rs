@@ -28,6 +28,7 @@ mod lazy;
 mod lenient_cmap;
 mod objects;
 mod recovery;
+mod security;
 mod standard_metrics;
 
 use crate::secret::Secret;
@@ -260,8 +261,11 @@ pub fn open_with_limits(
             "no %PDF- header in the first 1 KiB".into()
         }));
     }
-    if !mentions_encryption(bytes)
-        && let Some(doc) = lazy::LazyDoc::open(bytes)
+    if mentions_encryption(bytes) {
+        if let Some(doc) = security::open_lazy(bytes, passwords, limits) {
+            return Ok(Source::Lazy(doc));
+        }
+    } else if let Some(doc) = lazy::LazyDoc::open(bytes)
         && doc.every_page_readable()
     {
         return Ok(Source::Lazy(doc));
