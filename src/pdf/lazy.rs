@@ -478,7 +478,7 @@ mod tests {
             let limits = Limits::default();
             let is_encrypted = mentions_encryption(&bytes);
             let lazy = if is_encrypted {
-                super::super::security::open_lazy(&bytes, &passwords, &limits)
+                super::super::security::open_lazy(&bytes, &passwords, &limits).ok()
             } else {
                 LazyDoc::open(&bytes).filter(LazyDoc::every_page_readable)
             };

@@ -262,8 +262,18 @@ pub fn open_with_limits(
         }));
     }
     if mentions_encryption(bytes) {
-        if let Some(doc) = security::open_lazy(bytes, passwords, limits) {
-            return Ok(Source::Lazy(doc));
+        match security::open_lazy(bytes, passwords, limits) {
+            Ok(doc) => return Ok(Source::Lazy(doc)),
+            Err(security::Fallback::NoPasswordOpens) => {
+                let eager = open_eager(bytes, &[], limits).map(|doc| Source::Eager(Box::new(doc)));
+                return match eager {
+                    Err(PdfError::Encrypted(_)) if !passwords.is_empty() => {
+                        Err(PdfError::Encrypted(NO_GIVEN_PASSWORD_OPENS))
+                    }
+                    other => other,
+                };
+            }
+            Err(security::Fallback::Eager) => {}
         }
     } else if let Some(doc) = lazy::LazyDoc::open(bytes)
         && doc.every_page_readable()
@@ -372,9 +382,13 @@ fn open_eager(bytes: &[u8], passwords: &[Secret], limits: &Limits) -> Result<Doc
     Err(PdfError::Encrypted(if passwords.is_empty() {
         "needs a password: pass it with --password"
     } else {
-        "none of the given passwords opens it: check the password sent with the notice"
+        NO_GIVEN_PASSWORD_OPENS
     }))
 }
+
+/// Why an encrypted file with passwords given is not read.
+const NO_GIVEN_PASSWORD_OPENS: &str =
+    "none of the given passwords opens it: check the password sent with the notice";
 
 /// Why a file's `/Encrypt` dictionary cannot be used, if it is damaged:
 /// a required key (ISO 32000-1 7.6.3.2, Tables 20 and 21) missing, of the

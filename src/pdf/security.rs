@@ -21,8 +21,8 @@
 //! strings and streams are encrypted and with which filter, so the bytes
 //! are those of the eager path.
 //!
-//! What stays on lopdf's eager path ([`open_lazy`] returns `None`, and
-//! the error records stay as they were): a file with object streams (their
+//! What stays on lopdf's eager path ([`Fallback`], so the error records
+//! stay as they were): a file with object streams (their
 //! objects are readable only once the stream is decrypted, inside
 //! hayro-syntax), a `/Crypt` stream filter, an `/Encrypt` that is not an
 //! indirect reference (direct dictionaries are repaired there), a handler
@@ -66,21 +66,40 @@ const PAD: [u8; 32] = [
 /// Bytes of an AES-256 password (ISO 32000-2, Algorithm 2.A step b).
 const MAX_R6_PASSWORD_BYTES: usize = 127;
 
+/// Why [`open_lazy`] did not open a file: what the caller does instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fallback {
+    /// Something this module leaves to lopdf: load the file eagerly with
+    /// the passwords.
+    Eager,
+    /// The dictionary is understood and every password was checked as
+    /// lopdf checks it (the empty one, each given one, as user and owner
+    /// password): none opens the file. lopdf's load without the passwords
+    /// gives the same answer (its message aside, which names the given
+    /// passwords), without hashing each of them again.
+    NoPasswordOpens,
+}
+
 /// Opens an encrypted file lazily: the empty password or one of
-/// `passwords` must open it, and every page must be readable. `None` sends
-/// the file to lopdf's eager path (see the module documentation).
-pub fn open_lazy(bytes: &[u8], passwords: &[Secret], limits: &Limits) -> Option<LazyDoc> {
-    let hidden = hide_encryption(bytes)?;
-    let mut doc = LazyDoc::open_owned(hidden.bytes)?;
+/// `passwords` must open it, and every page must be readable.
+pub fn open_lazy(bytes: &[u8], passwords: &[Secret], limits: &Limits) -> Result<LazyDoc, Fallback> {
+    let hidden = hide_encryption(bytes).ok_or(Fallback::Eager)?;
+    let mut doc = LazyDoc::open_owned(hidden.bytes).ok_or(Fallback::Eager)?;
     // The encryption dictionary is never decrypted, so converting it before
     // the decryptor is set leaves nothing undecrypted in the cache.
     let handler = match doc.get_object(hidden.encrypt_id) {
-        Some(Object::Dictionary(dict)) => Handler::parse(dict, hidden.first_id)?,
-        _ => return None,
+        Some(Object::Dictionary(dict)) => {
+            Handler::parse(dict, hidden.first_id).ok_or(Fallback::Eager)?
+        }
+        _ => return Err(Fallback::Eager),
     };
     let key = handler.file_key(passwords, limits)?;
     doc.set_decryptor(handler.into_decryptor(key, hidden.encrypt_id));
-    doc.every_page_readable().then_some(doc)
+    if doc.every_page_readable() {
+        Ok(doc)
+    } else {
+        Err(Fallback::Eager)
+    }
 }
 
 /// A copy of the file hayro-syntax reads as unencrypted, and what the
@@ -365,9 +384,9 @@ impl Handler {
     /// password, which then costs one check (and, for AES-256, one more
     /// hash for the key) instead of the two checks of the empty password
     /// before it. Any password that opens the file gives the same key, so
-    /// the order changes the cost, not the result. `None` when none opens
-    /// it or the deadline passes.
-    fn file_key(&self, passwords: &[Secret], limits: &Limits) -> Option<Vec<u8>> {
+    /// the order changes the cost, not the result. [`Fallback::Eager`] when
+    /// the deadline passes or a password is one lopdf would convert.
+    fn file_key(&self, passwords: &[Secret], limits: &Limits) -> Result<Vec<u8>, Fallback> {
         let empty = Secret::default();
         let candidates = || passwords.iter().chain(std::iter::once(&empty));
         let out_of_time = || {
@@ -378,21 +397,23 @@ impl Handler {
         for as_owner in [false, true] {
             for password in candidates() {
                 if out_of_time() {
-                    return None;
+                    return Err(Fallback::Eager);
                 }
                 let key = if self.revision <= 4 {
-                    self.prepare_r4(password.expose())
-                        .and_then(|p| self.key_r4(&p, as_owner))
+                    let prepared = self.prepare_r4(password.expose()).ok_or(Fallback::Eager)?;
+                    self.key_r4(&prepared, as_owner)
                 } else {
+                    // A password SASLprep refuses opens nothing in lopdf
+                    // either.
                     self.prepare_r6(password.expose())
                         .and_then(|p| self.key_r6(&p, as_owner))
                 };
-                if key.is_some() {
-                    return key;
+                if let Some(key) = key {
+                    return Ok(key);
                 }
             }
         }
-        None
+        Err(Fallback::NoPasswordOpens)
     }
 
     fn into_decryptor(self, key: Vec<u8>, encrypt_id: ObjectId) -> Decryptor {
@@ -719,7 +740,7 @@ mod tests {
 
     fn key(handler: &Handler, passwords: &[&str]) -> Option<Vec<u8>> {
         let passwords: Vec<Secret> = passwords.iter().map(|p| Secret::new(*p)).collect();
-        handler.file_key(&passwords, &Limits::default())
+        handler.file_key(&passwords, &Limits::default()).ok()
     }
 
     /// Right user password, right owner password, wrong password, empty
@@ -818,23 +839,65 @@ mod tests {
         let limits = Limits::default();
         let user = [Secret::new(USER)];
         // Object streams.
-        assert!(open_lazy(&fixture("r6_aesv3_objstm"), &user, &limits).is_none());
-        // No password, or a wrong one.
-        assert!(open_lazy(&fixture("r6_aesv3"), &[], &limits).is_none());
-        assert!(open_lazy(&fixture("r6_aesv3"), &[Secret::new("x")], &limits).is_none());
+        let eager = Err(Fallback::Eager);
+        let none_opens = Err(Fallback::NoPasswordOpens);
+        let outcome = |name: &str, passwords: &[Secret], limits: &Limits| {
+            open_lazy(&fixture(name), passwords, limits).map(|_| ())
+        };
+        assert_eq!(outcome("r6_aesv3_objstm", &user, &limits), eager);
+        // No password, or a wrong one: every one checked.
+        assert_eq!(outcome("r6_aesv3", &[], &limits), none_opens);
+        assert_eq!(
+            outcome("r6_aesv3", &[Secret::new("x")], &limits),
+            none_opens
+        );
+        assert_eq!(
+            outcome("r3_rc4_128", &[Secret::new("x")], &limits),
+            none_opens
+        );
+        // An R2-R4 password lopdf would convert to PDFDocEncoding.
+        assert_eq!(outcome("r3_rc4_128", &[Secret::new("ü")], &limits), eager);
         // A passed deadline.
         let late = Limits {
             deadline: Some(std::time::Instant::now()),
             ..Limits::default()
         };
         std::thread::sleep(std::time::Duration::from_millis(2));
-        assert!(open_lazy(&fixture("r6_aesv3"), &user, &late).is_none());
+        assert_eq!(outcome("r6_aesv3", &user, &late), eager);
         // A direct /Encrypt dictionary, and a /Crypt stream filter.
         let direct = b"%PDF-1.7\ntrailer\n<< /Root 1 0 R /Encrypt << /Filter /Standard >> >>";
         assert!(hide_encryption(direct).is_none());
         let crypt = b"%PDF-1.7\n<< /Filter [/Crypt] >>\ntrailer\n<< /Encrypt 5 0 R >>";
         assert!(hide_encryption(crypt).is_none());
-        assert!(open_lazy(&fixture("r6_aesv3"), &user, &limits).is_some());
+        assert_eq!(outcome("r6_aesv3", &user, &limits), Ok(()));
+    }
+
+    /// A file no password opens gets the error lopdf's eager path gives,
+    /// with no password, a wrong one, or several wrong ones.
+    #[test]
+    fn unopened_files_fail_as_the_eager_path_fails() {
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/corpus");
+        let files = [
+            fixture("r6_aesv3"),
+            fixture("r3_rc4_128"),
+            fixture("r2_rc4_40"),
+            fixture("r6_aesv3_objstm"),
+            std::fs::read(corpus.join("qpdf_aes256_wrong_pw.pdf")).unwrap(),
+        ];
+        let limits = Limits::default();
+        let tries: [&[&str]; 3] = [&[], &["kaitsu-wrong"], &["a", "b"]];
+        for (i, bytes) in files.iter().enumerate() {
+            for passwords in tries {
+                let passwords: Vec<Secret> = passwords.iter().map(|p| Secret::new(*p)).collect();
+                let got = super::super::open_with_limits(bytes, &passwords, &limits).unwrap_err();
+                let want = super::super::open_eager(bytes, &passwords, &limits).unwrap_err();
+                assert_eq!(got.to_string(), want.to_string(), "file {i}");
+                assert!(
+                    matches!(got, super::super::PdfError::Encrypted(_)),
+                    "file {i}"
+                );
+            }
+        }
     }
 
     #[test]
