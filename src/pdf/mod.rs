@@ -9,9 +9,10 @@
 //! Why lopdf: it is maintained, lenient (rebuilds a broken xref), reads
 //! object and xref streams, decrypts RC4/AES-128/AES-256 and bounds stream
 //! decompression. Its own text extraction is not positional, so the
-//! interpreter is ours. Pages are numbered from 1. An unencrypted file is
-//! read lazily instead (`lazy.rs`: hayro-syntax locates the objects, only
-//! those a page reaches are parsed), still as lopdf objects.
+//! interpreter is ours. Pages are numbered from 1. Most files are read
+//! lazily instead (`lazy.rs`: hayro-syntax locates the objects, only those
+//! a page reaches are parsed, still as lopdf objects; `security.rs`
+//! decrypts them for an encrypted file it understands).
 
 mod annotations;
 mod bundled_cmap;
@@ -244,9 +245,10 @@ pub fn open(bytes: &[u8], passwords: &[Secret]) -> Result<Source, PdfError> {
 /// itself cannot be interrupted (lopdf), which is what the batch's worker
 /// processes and their kill timer are for.
 ///
-/// An unencrypted file hayro-syntax can open is read lazily (objects
-/// parsed when a page reaches them, `lazy.rs`); the rest load whole with
-/// lopdf, whose password handling and repairs (`recovery.rs`,
+/// A file hayro-syntax can open is read lazily (objects parsed when a page
+/// reaches them, `lazy.rs`), an encrypted one when `security.rs`
+/// understands its encryption and a password opens it; the rest load
+/// whole with lopdf, whose password handling and repairs (`recovery.rs`,
 /// `direct_encrypt.rs`) stay as they were.
 pub fn open_with_limits(
     bytes: &[u8],
@@ -285,8 +287,9 @@ pub fn open_with_limits(
 
 /// Whether the file has an `/Encrypt` key anywhere in its bytes (a
 /// trailer, or an xref stream's dictionary, is never compressed): such a
-/// file takes lopdf's path, which knows the password tries and repairs.
-/// A false alarm (the word inside a stream) only costs the faster path.
+/// file goes to `security.rs`, and to lopdf's path (which knows the
+/// password tries and repairs) when that declines it. A false alarm (the
+/// word inside a stream) only costs the faster path.
 fn mentions_encryption(bytes: &[u8]) -> bool {
     memchr::memmem::find(bytes, b"/Encrypt").is_some()
 }

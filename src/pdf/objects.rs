@@ -2,8 +2,8 @@
 //!
 //! A [`Source`] hands out lopdf objects: parsed on first use from a file
 //! hayro-syntax opens ([`super::lazy`]), or from a document lopdf loaded
-//! whole (encrypted files, files hayro-syntax cannot open, and the repairs
-//! of `recovery.rs`). The helpers resolve references with a hop limit (a
+//! whole (encrypted files `security.rs` declines, files hayro-syntax
+//! cannot open, and the repairs of `recovery.rs`). The helpers resolve references with a hop limit (a
 //! reference cycle cannot loop forever) and read numbers, names and arrays
 //! leniently, returning `None` where a hostile or sloppy file has the wrong
 //! type.
