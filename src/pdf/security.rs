@@ -407,15 +407,24 @@ impl Handler {
                 if out_of_time() {
                     return Err(Fallback::Eager);
                 }
-                let key = if self.revision <= 4 {
+                let (prepared, key) = if self.revision <= 4 {
                     let prepared = self.prepare_r4(password.expose()).ok_or(Fallback::Eager)?;
-                    self.key_r4(&prepared, as_owner)
+                    let key = self.key_r4(&prepared, as_owner);
+                    (prepared, key)
                 } else {
                     // A password SASLprep refuses opens nothing in lopdf
                     // either.
-                    self.prepare_r6(password.expose())
-                        .and_then(|p| self.key_r6(&p, as_owner))
+                    let Some(prepared) = self.prepare_r6(password.expose()) else {
+                        continue;
+                    };
+                    let key = self.key_r6(&prepared, as_owner);
+                    (prepared, key)
                 };
+                // The copy of the password is cleared, as `Secret` clears
+                // its own.
+                let mut prepared = prepared;
+                prepared.fill(0);
+                std::hint::black_box(&prepared);
                 if let Some(key) = key {
                     return Ok(key);
                 }
