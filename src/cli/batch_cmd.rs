@@ -216,6 +216,7 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
                 reveal,
             },
             workers,
+            inputs.len(),
         )
     };
     let no_worker_warned = std::sync::atomic::AtomicBool::new(false);

@@ -340,6 +340,7 @@ fn run_text(args: TextArgs) -> ExitCode {
                 reveal: args.reveal_secrets,
             },
             1,
+            1,
         )
         .and_then(|pool| worker::layout_text(&pool, &source, &bytes, &options))
     };

@@ -242,6 +242,7 @@ pub fn run_password_check(args: PasswordCheckArgs, lang: super::Lang) -> ExitCod
                         reveal: false,
                     },
                     1,
+                    1,
                 )
                 .and_then(|pool| {
                     super::worker::temporary_password(

@@ -82,29 +82,25 @@ enum PasswordAnswer {
     Error(String),
 }
 
-/// Requests are the JSON header's length (`u32`, little-endian), the
-/// header, then the input's bytes: the header and its length, as the
-/// frame's first parts (the input's bytes go out as they are).
-fn encode(request: &Request) -> ([u8; 4], Vec<u8>) {
-    let header = serde_json::to_vec(request).unwrap_or_default();
-    ((header.len() as u32).to_le_bytes(), header)
+/// A request's head: its JSON (the input's bytes are the body, sent as
+/// they are).
+fn encode(request: &Request) -> Vec<u8> {
+    serde_json::to_vec(request).unwrap_or_default()
 }
 
-fn decode(frame: &[u8]) -> Option<(Request, &[u8])> {
-    let len = u32::from_le_bytes(frame.get(..4)?.try_into().ok()?) as usize;
-    let header = frame.get(4..4usize.checked_add(len)?)?;
-    let request = serde_json::from_slice(header).ok()?;
-    Some((request, frame.get(4 + len..)?))
-}
-
-/// Workers of this binary, set up with `setup`: `prestart` of them forked
-/// now when the pool can (see `WorkerPool::fork_workers`), the others
-/// started from the binary when first needed. Call it before any thread
-/// is started: a multithreaded process cannot fork workers.
-pub(super) fn pool(setup: &Setup, prestart: usize) -> Option<WorkerPool> {
+/// Workers of this binary, set up with `setup`, for `workers` batch
+/// threads and `inputs` inputs. With more than one thread, that many
+/// workers are forked now when the pool can (see
+/// `WorkerPool::fork_workers`; call this before any thread is started: a
+/// multithreaded process cannot fork workers). With one (a one-file run,
+/// `-j 1`), the worker is forked by the first request, carrying it
+/// (`WorkerPool::fork_on_demand`): its input is not copied into the child;
+/// for one input, it ends as soon as it has answered. Workers that cannot
+/// be forked are started from the binary when first needed.
+pub(super) fn pool(setup: &Setup, workers: usize, inputs: usize) -> Option<WorkerPool> {
     let exe = std::env::current_exe().ok()?;
     let setup = serde_json::to_vec(setup).ok()?;
-    let pool = WorkerPool::new(
+    let mut pool = WorkerPool::new(
         move || {
             let mut c = std::process::Command::new(&exe);
             c.arg("worker");
@@ -112,7 +108,10 @@ pub(super) fn pool(setup: &Setup, prestart: usize) -> Option<WorkerPool> {
         },
         setup,
     );
-    pool.fork_workers(prestart, run_forked);
+    if workers > 1 {
+        pool.fork_workers(workers, run_forked);
+    }
+    pool.fork_on_demand(run_forked, inputs == 1);
     Some(pool)
 }
 
@@ -142,8 +141,7 @@ fn ask<T: serde::de::DeserializeOwned>(
     bytes: &[u8],
     budget: Option<Duration>,
 ) -> Option<Result<T, Failure>> {
-    let (len, header) = encode(request);
-    match pool.call(&[&len, &header, bytes], budget) {
+    match pool.call(&encode(request), bytes, budget) {
         Ok(answer) => Some(serde_json::from_slice(&answer).map_err(|e| Failure::Died {
             status: format!("its answer did not read: {e}"),
         })),
@@ -249,8 +247,7 @@ pub(super) fn record(
         },
         options,
     );
-    let (len, header) = encode(&request);
-    let failure = match pool.call(&[&len, &header, bytes], budget) {
+    let failure = match pool.call(&encode(&request), bytes, budget) {
         Ok(answer) => match read_record_answer(&answer, want) {
             Ok(made) => return Some(made),
             Err(e) => Failure::Died {
@@ -320,44 +317,49 @@ pub(super) fn temporary_password(
 /// Runs `kaitsu worker` (hidden): a worker started from the binary,
 /// answering requests on stdin until it closes.
 pub(super) fn run() -> ExitCode {
-    ExitCode::from(work(std::io::stdin().lock(), std::io::stdout().lock()))
+    ExitCode::from(work(|| {
+        isolate::serve(
+            std::io::stdin().lock(),
+            std::io::stdout().lock(),
+            set_up,
+            answer,
+        )
+    }))
 }
 
-/// A forked worker (`WorkerPool::fork_workers`): the same, on the pipes
-/// it was given.
-fn run_forked(requests: std::fs::File, answers: std::fs::File) -> u8 {
-    work(requests, answers)
+/// A worker's [`Setup`], read.
+fn set_up(setup: &[u8]) -> Result<Ready, String> {
+    let setup: Setup = serde_json::from_slice(setup).map_err(|e| format!("bad set-up: {e}"))?;
+    let records = match setup.records {
+        Some(r) => Some((
+            Policy::from_yaml(&r.policy_yaml).map_err(|e| e.to_string())?,
+            r.today.parse().map_err(|e: jiff::Error| e.to_string())?,
+            r.strip_notice,
+        )),
+        None => None,
+    };
+    Ok(Ready {
+        records,
+        reveal: setup.reveal,
+    })
 }
 
-/// A worker's life: caps its own memory, then reads its set-up and
-/// answers requests until `requests` closes; the exit status.
-fn work(requests: impl std::io::Read, answers: impl std::io::Write) -> u8 {
+/// A forked worker (`WorkerPool::fork_workers`, `fork_on_demand`): the
+/// same, on the socket it was given, its set-up (and maybe its first
+/// request) in memory.
+fn run_forked(start: isolate::Forked<'_>) -> u8 {
+    work(|| isolate::serve_forked(start, set_up, answer))
+}
+
+/// A worker's life: caps its own memory, then runs `serve` (which reads
+/// its set-up and answers requests until its input closes); the exit
+/// status.
+fn work(serve: impl FnOnce() -> Result<(), String>) -> u8 {
     if let Err(e) = isolate::cap_memory(isolate::DEFAULT_MEMORY_CAP) {
         eprintln!("kaitsu worker: {e}");
         return super::EXIT_USAGE;
     }
-    let result = isolate::serve(
-        requests,
-        answers,
-        |first| {
-            let setup: Setup =
-                serde_json::from_slice(first).map_err(|e| format!("bad set-up: {e}"))?;
-            let records = match setup.records {
-                Some(r) => Some((
-                    Policy::from_yaml(&r.policy_yaml).map_err(|e| e.to_string())?,
-                    r.today.parse().map_err(|e: jiff::Error| e.to_string())?,
-                    r.strip_notice,
-                )),
-                None => None,
-            };
-            Ok(Ready {
-                records,
-                reveal: setup.reveal,
-            })
-        },
-        answer,
-    );
-    match result {
+    match serve() {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("kaitsu worker: {e}");
@@ -366,8 +368,8 @@ fn work(requests: impl std::io::Read, answers: impl std::io::Write) -> u8 {
     }
 }
 
-fn answer(ready: &Ready, frame: Vec<u8>) -> Vec<u8> {
-    let Some((request, bytes)) = decode(&frame) else {
+fn answer(ready: &Ready, head: &[u8], bytes: &[u8]) -> Vec<u8> {
+    let Ok(request) = serde_json::from_slice::<Request>(head) else {
         return b"{}".to_vec();
     };
     let options = ParseOptions {
