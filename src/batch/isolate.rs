@@ -23,8 +23,8 @@
 //! the memory cap); what a request means is the caller's (`src/cli/`). The
 //! protocol is frames over a Unix socket (a started worker's stdin and
 //! stdout): a little-endian `u64` length, then that many bytes. The first
-//! frame a started worker reads is its set-up (a forked one has it in
-//! memory); then one request frame in, one response frame out, until its
+//! frame a started worker reads is its set-up (a forked one is given its
+//! state as a value: nothing is serialized for it); then one request frame in, one response frame out, until its
 //! input closes. A request is a head (the caller's JSON) and a body (the
 //! input's bytes): its frame holds the head's length (a little-endian
 //! `u32`), the head, then the body. The worker's stderr is
@@ -38,7 +38,7 @@
 use crate::output::{ErrorRecord, Record};
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// The address space a worker may use. A notice takes tens of megabytes to
@@ -321,16 +321,16 @@ impl Worker {
 
 /// What a forked worker runs ([`WorkerPool::fork_workers`],
 /// [`WorkerPool::fork_on_demand`]), given its [`Forked`] start; returns
-/// the process's exit status.
-pub type ForkedWorker = fn(Forked<'_>) -> u8;
+/// the process's exit status. It holds the worker's state (what a
+/// started worker reads from its set-up frame) as a value, which the
+/// child has as the parent made it.
+pub type ForkedWorker = Arc<dyn Fn(Forked<'_>) -> u8 + Send + Sync>;
 
-/// A forked worker's start: its set-up and maybe its first request, both
-/// still in the memory it shares with the parent (neither crosses the
-/// socket), and the socket it reads its next requests from and answers
-/// on (two handles of one socket).
+/// A forked worker's start: maybe its first request, still in the memory
+/// it shares with the parent (it does not cross the socket), and the
+/// socket it reads its next requests from and answers on (two handles of
+/// one socket).
 pub struct Forked<'a> {
-    /// The pool's set-up, as a started worker reads it first.
-    pub setup: &'a [u8],
     /// The request (head, body) the worker was forked for, to answer
     /// before reading the socket: the parent sends it no frame.
     pub first: Option<(&'a [u8], &'a [u8])>,
@@ -347,7 +347,10 @@ pub struct Forked<'a> {
 /// worker back.
 pub struct WorkerPool {
     command: Box<dyn Fn() -> Command + Send + Sync>,
-    setup: Vec<u8>,
+    /// The set-up frame of a started worker, made when the first is
+    /// started (a run whose workers are all forked makes none).
+    setup: OnceLock<Vec<u8>>,
+    make_setup: Box<dyn Fn() -> Vec<u8> + Send + Sync>,
     idle: Mutex<Vec<Worker>>,
     /// What a worker forked when a request finds none idle runs, and
     /// whether it ends after that request ([`WorkerPool::fork_on_demand`]).
@@ -362,11 +365,16 @@ impl std::fmt::Debug for WorkerPool {
 
 impl WorkerPool {
     /// A pool whose workers are started by `command` (stdin, stdout and
-    /// stderr are set here) and first read `setup`.
-    pub fn new(command: impl Fn() -> Command + Send + Sync + 'static, setup: Vec<u8>) -> Self {
+    /// stderr are set here) and first read the frame `setup` makes (asked
+    /// once, when the first worker is started).
+    pub fn new(
+        command: impl Fn() -> Command + Send + Sync + 'static,
+        setup: impl Fn() -> Vec<u8> + Send + Sync + 'static,
+    ) -> Self {
         WorkerPool {
             command: Box::new(command),
-            setup,
+            setup: OnceLock::new(),
+            make_setup: Box::new(setup),
             idle: Mutex::new(Vec::new()),
             on_demand: None,
         }
@@ -438,7 +446,8 @@ impl WorkerPool {
     fn set_up(&self, mut worker: Worker) -> Worker {
         // A worker that cannot take its set-up fails its first request,
         // which reports how it ended.
-        let _ = write_frame(&mut worker.requests, &[&self.setup]);
+        let setup = self.setup.get_or_init(|| (self.make_setup)());
+        let _ = write_frame(&mut worker.requests, &[setup]);
         worker
     }
 
@@ -453,7 +462,7 @@ impl WorkerPool {
     /// nothing is forked and workers start from the binary when first
     /// needed, as do workers that replace dead ones. A forked worker has
     /// the set-up in memory: none is sent. Returns how many were forked.
-    pub fn fork_workers(&self, n: usize, worker: ForkedWorker) -> usize {
+    pub fn fork_workers(&self, n: usize, worker: &ForkedWorker) -> usize {
         #[cfg(target_os = "linux")]
         {
             let mut forked = 0;
@@ -482,7 +491,7 @@ impl WorkerPool {
         &self,
         first: Option<(&[u8], &[u8])>,
         only_first: bool,
-        worker: ForkedWorker,
+        worker: &ForkedWorker,
     ) -> Option<Worker> {
         // The body is in the child's address space either way (a started
         // worker reads it into its own): it does not count against the
@@ -512,7 +521,6 @@ impl WorkerPool {
                 // process (it must never return into the parent's code).
                 fork::end_child(child.run(|requests, answers| {
                     worker(Forked {
-                        setup: &self.setup,
                         first,
                         only_first,
                         requests,
@@ -528,8 +536,8 @@ impl WorkerPool {
     /// is on its way), else started from the binary (`false`).
     fn start(&self, head: &[u8], body: &[u8]) -> Result<(Worker, bool), Failure> {
         #[cfg(target_os = "linux")]
-        if let Some((worker, single_request)) = self.on_demand
-            && let Some(w) = self.fork(Some((head, body)), single_request, worker)
+        if let Some((worker, single_request)) = &self.on_demand
+            && let Some(w) = self.fork(Some((head, body)), *single_request, worker)
         {
             return Ok((w, true));
         }
@@ -880,20 +888,19 @@ pub fn serve<S>(
     answer_requests(&state, None, input, output, handle)
 }
 
-/// [`serve`] for a forked worker: its set-up and first request are in
-/// memory.
+/// [`serve`] for a forked worker: its state is given, its first request
+/// in memory.
 pub fn serve_forked<S>(
     start: Forked<'_>,
-    setup: impl FnOnce(&[u8]) -> Result<S, String>,
+    state: &S,
     handle: impl FnMut(&S, &[u8], &[u8]) -> Vec<u8>,
 ) -> Result<(), String> {
-    let state = setup(start.setup)?;
     let requests = BufReader::new(start.requests);
     if start.only_first {
         // No request is read: the loop below ends at the empty input.
-        return answer_requests(&state, start.first, std::io::empty(), start.answers, handle);
+        return answer_requests(state, start.first, std::io::empty(), start.answers, handle);
     }
-    answer_requests(&state, start.first, requests, start.answers, handle)
+    answer_requests(state, start.first, requests, start.answers, handle)
 }
 
 fn pipe_error(e: std::io::Error) -> String {
@@ -964,7 +971,7 @@ mod tests {
     fn workers_answer_in_order_and_a_dropped_pool_ends_them() {
         // `cat` answers every frame with itself (the set-up's first), and
         // ends when its input does.
-        let pool = WorkerPool::new(|| Command::new("cat"), Vec::new());
+        let pool = WorkerPool::new(|| Command::new("cat"), Vec::new);
         let budget = Some(Duration::from_secs(30));
         assert_eq!(pool.call(b"", b"a", budget).ok(), Some(Vec::new()));
         // The first request's frame: the head's length, the head, the body.
@@ -996,14 +1003,14 @@ mod tests {
                 c.arg("30");
                 c
             },
-            Vec::new(),
+            Vec::new,
         );
         let started = std::time::Instant::now();
         let r = pool.call(b"", b"x", Some(Duration::from_millis(100)));
         assert!(matches!(r, Err(Failure::TimedOut { .. })), "{r:?}");
         assert!(started.elapsed() < GRACE + Duration::from_secs(5));
         // `true` exits at once: a dead worker, not a timeout.
-        let pool = WorkerPool::new(|| Command::new("true"), Vec::new());
+        let pool = WorkerPool::new(|| Command::new("true"), Vec::new);
         let r = pool.call(b"", b"x", Some(Duration::from_secs(5)));
         assert!(matches!(r, Err(Failure::Died { .. })), "{r:?}");
     }
