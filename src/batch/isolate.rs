@@ -640,6 +640,12 @@ mod fork {
     /// tens of MiB.
     const MAX_PARENT_ADDRESS_SPACE: u64 = 64 * 1024 * 1024;
 
+    /// Room for `/proc/self/stat`: 52 numeric fields of at most 20 digits
+    /// and a command name of at most 64 bytes are under 1.2 KB. A longer
+    /// file (there is none) would be cut after the early fields read
+    /// here.
+    const STAT_BYTES: usize = 4096;
+
     /// Exit status of a forked worker whose set-up (its standard streams
     /// and descriptors) failed, or that panicked.
     const CHILD_FAILED: u8 = 101;
@@ -671,9 +677,16 @@ mod fork {
     /// bytes (a request the child is forked with, which a started worker
     /// would hold too) do not count against the bound.
     fn fork_is_sound(carried: u64) -> bool {
-        let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        // Read with a buffer the file fits in: `fs::read_to_string` asked
+        // its size (0 for /proc files) and then read it in six calls of
+        // 32 bytes and up.
+        use std::io::Read as _;
+        let mut stat = String::with_capacity(STAT_BYTES);
+        let read = std::fs::File::open("/proc/self/stat")
+            .and_then(|f| f.take(STAT_BYTES as u64).read_to_string(&mut stat));
+        if read.is_err() {
             return false;
-        };
+        }
         // The fields after the command name, which is in parentheses and
         // may hold anything: the first of them is field 3.
         let Some((_, after_name)) = stat.rsplit_once(')') else {
