@@ -12,25 +12,28 @@
 //! next file; the batch goes on. A worker handles many files, so the start of a process is
 //! paid once per worker, not once per file.
 //!
-//! A worker is this process forked without `exec`
-//! ([`WorkerPool::fork_workers`], Linux, while the process is still
-//! single-threaded: the batch's first workers), or the same binary started
-//! again with a hidden subcommand (a worker that replaces a dead one, and
-//! other systems). Both run the same loop under the same cap and kill
-//! time.
+//! A worker is this process forked without `exec` (Linux, while the
+//! process is still single-threaded: the batch's first workers,
+//! [`WorkerPool::fork_workers`], or a one-thread run's worker, forked by
+//! its first request, [`WorkerPool::fork_on_demand`]), or the same binary
+//! started again with a hidden subcommand (a worker that replaces a dead
+//! one in a multithreaded batch, and other systems). Both run the same
+//! loop under the same cap and kill time.
 //!
 //! This module owns the mechanics only (starting, framing, the kill time,
 //! the memory cap); what a request means is the caller's (`src/cli/`). The
 //! protocol is frames over a Unix socket (a started worker's stdin and
 //! stdout): a little-endian `u64` length, then that many bytes. The first
 //! frame a started worker reads is its set-up (a forked one is given its
-//! state as a value: nothing is serialized for it); then one request frame in, one response frame out, until its
-//! input closes. A request is a head (the caller's JSON) and a body (the
-//! input's bytes): its frame holds the head's length (a little-endian
-//! `u32`), the head, then the body. The worker's stderr is
-//! discarded (an allocation failure prints there before the abort). The
-//! kill time is the socket's: the thread waiting for an answer waits no
-//! longer than the kill time, then kills the worker (no timer thread).
+//! state as a value: nothing is serialized for it); then one request
+//! frame in, one response frame out, until its input closes. A request is
+//! a head (the caller's JSON) and a body (the input's bytes): its frame
+//! holds the head's length (a little-endian `u32`), the head, then the
+//! body. A worker forked for a request has that request in memory and is
+//! sent no frame for it. The worker's stderr is discarded (an allocation
+//! failure prints there before the abort). The kill time is the socket's:
+//! the thread waiting for an answer waits no longer than the kill time,
+//! then kills the worker (no timer thread).
 //! Without Unix sockets (not Unix) workers run on pipes with neither the
 //! memory cap nor the kill time: a crash still costs one record, and
 //! kaitsu's own deadline checks still hold.
@@ -499,8 +502,7 @@ impl WorkerPool {
         let carried = first.map_or(0, |(head, body)| head.len() + body.len());
         match fork::worker(carried as u64) {
             Ok(Some((pid, ours))) => {
-                let ours_in = ours.try_clone().ok();
-                let Some(ours_in) = ours_in else {
+                let Ok(ours_in) = ours.try_clone() else {
                     // Without its second handle the worker cannot be
                     // used: closing the first ends it.
                     drop(ours);
