@@ -771,9 +771,9 @@ fn a_poison_file_in_a_batch_costs_one_record_and_resume_completes_the_batch() {
 }
 
 /// With one worker (`-j 1`) the worker that dies on the poison is the
-/// only one: the next file gets a new worker, started from the binary (only
-/// the batch's first workers are forked; a replacement never is), whose
-/// record is the in-process one.
+/// only one: the next file gets a new worker (forked again by the request,
+/// the process being single-threaded), whose record is the in-process
+/// one.
 #[test]
 fn a_worker_started_after_a_dead_one_gives_the_same_records() {
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));

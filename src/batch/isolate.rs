@@ -12,22 +12,28 @@
 //! next file; the batch goes on. A worker handles many files, so the start of a process is
 //! paid once per worker, not once per file.
 //!
-//! A worker is this process forked without `exec`
-//! ([`WorkerPool::fork_workers`], Linux, while the process is still
-//! single-threaded: the batch's first workers), or the same binary started
-//! again with a hidden subcommand (a worker that replaces a dead one, and
-//! other systems). Both run the same loop under the same cap and kill
-//! time.
+//! A worker is this process forked without `exec` (Linux, while the
+//! process is still single-threaded: the batch's first workers,
+//! [`WorkerPool::fork_workers`], or a one-thread run's worker, forked by
+//! its first request, [`WorkerPool::fork_on_demand`]), or the same binary
+//! started again with a hidden subcommand (a worker that replaces a dead
+//! one in a multithreaded batch, and other systems). Both run the same
+//! loop under the same cap and kill time.
 //!
 //! This module owns the mechanics only (starting, framing, the kill time,
 //! the memory cap); what a request means is the caller's (`src/cli/`). The
 //! protocol is frames over a Unix socket (a started worker's stdin and
 //! stdout): a little-endian `u64` length, then that many bytes. The first
-//! frame a worker reads is its set-up; then one request frame in, one
-//! response frame out, until its input closes. The worker's stderr is
-//! discarded (an allocation failure prints there before the abort). The
-//! kill time is the socket's: the thread waiting for an answer waits no
-//! longer than the kill time, then kills the worker (no timer thread).
+//! frame a started worker reads is its set-up (a forked one is given its
+//! state as a value: nothing is serialized for it); then one request
+//! frame in, one response frame out, until its input closes. A request is
+//! a head (the caller's JSON) and a body (the input's bytes): its frame
+//! holds the head's length (a little-endian `u32`), the head, then the
+//! body. A worker forked for a request has that request in memory and is
+//! sent no frame for it. The worker's stderr is discarded (an allocation
+//! failure prints there before the abort). The kill time is the socket's:
+//! the thread waiting for an answer waits no longer than the kill time,
+//! then kills the worker (no timer thread).
 //! Without Unix sockets (not Unix) workers run on pipes with neither the
 //! memory cap nor the kill time: a crash still costs one record, and
 //! kaitsu's own deadline checks still hold.
@@ -35,7 +41,7 @@
 use crate::output::{ErrorRecord, Record};
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// The address space a worker may use. A notice takes tens of megabytes to
@@ -316,18 +322,42 @@ impl Worker {
     fn kill_at(&mut self, _at: Option<Instant>) {}
 }
 
-/// What a forked worker runs ([`WorkerPool::fork_workers`]): it reads
-/// requests from the first file and answers on the second (two handles of
-/// one socket), and returns the process's exit status.
-pub type ForkedWorker = fn(std::fs::File, std::fs::File) -> u8;
+/// What a forked worker runs ([`WorkerPool::fork_workers`],
+/// [`WorkerPool::fork_on_demand`]), given its [`Forked`] start; returns
+/// the process's exit status. It holds the worker's state (what a
+/// started worker reads from its set-up frame) as a value, which the
+/// child has as the parent made it.
+pub type ForkedWorker = Arc<dyn Fn(Forked<'_>) -> u8 + Send + Sync>;
+
+/// A forked worker's start: maybe its first request, still in the memory
+/// it shares with the parent (it does not cross the socket), and the
+/// socket it reads its next requests from and answers on (two handles of
+/// one socket).
+pub struct Forked<'a> {
+    /// The request (head, body) the worker was forked for, to answer
+    /// before reading the socket: the parent sends it no frame.
+    pub first: Option<(&'a [u8], &'a [u8])>,
+    /// End after answering `first`: the pool expects no other request.
+    pub only_first: bool,
+    /// Where the next requests come from.
+    pub requests: std::fs::File,
+    /// Where the answers go.
+    pub answers: std::fs::File,
+}
 
 /// Long-lived worker processes, shared by a batch's threads: a thread
 /// takes an idle worker (or starts one), sends one request, and puts the
 /// worker back.
 pub struct WorkerPool {
     command: Box<dyn Fn() -> Command + Send + Sync>,
-    setup: Vec<u8>,
+    /// The set-up frame of a started worker, made when the first is
+    /// started (a run whose workers are all forked makes none).
+    setup: OnceLock<Vec<u8>>,
+    make_setup: Box<dyn Fn() -> Vec<u8> + Send + Sync>,
     idle: Mutex<Vec<Worker>>,
+    /// What a worker forked when a request finds none idle runs, and
+    /// whether it ends after that request ([`WorkerPool::fork_on_demand`]).
+    on_demand: Option<(ForkedWorker, bool)>,
 }
 
 impl std::fmt::Debug for WorkerPool {
@@ -338,13 +368,38 @@ impl std::fmt::Debug for WorkerPool {
 
 impl WorkerPool {
     /// A pool whose workers are started by `command` (stdin, stdout and
-    /// stderr are set here) and first read `setup`.
-    pub fn new(command: impl Fn() -> Command + Send + Sync + 'static, setup: Vec<u8>) -> Self {
+    /// stderr are set here) and first read the frame `setup` makes (asked
+    /// once, when the first worker is started).
+    pub fn new(
+        command: impl Fn() -> Command + Send + Sync + 'static,
+        setup: impl Fn() -> Vec<u8> + Send + Sync + 'static,
+    ) -> Self {
         WorkerPool {
             command: Box::new(command),
-            setup,
+            setup: OnceLock::new(),
+            make_setup: Box::new(setup),
             idle: Mutex::new(Vec::new()),
+            on_demand: None,
         }
+    }
+
+    /// From now on, a request that finds no idle worker forks one
+    /// carrying it (Linux, while forking is sound; see
+    /// [`WorkerPool::fork_workers`]): the child answers it from the memory
+    /// it shares with this process, so neither the request nor the
+    /// set-up crosses the socket, and the input is neither copied nor
+    /// read again. For a one-file run this is the whole worker: its input
+    /// was read before the fork. Otherwise the worker is started from the
+    /// binary, as without this call.
+    ///
+    /// With `single_request` (the caller expects one request in all: a
+    /// one-file run), a worker forked this way ends as soon as it has
+    /// answered: its exit then overlaps this process's writing of the
+    /// answer, instead of starting when the pool is dropped. Should
+    /// another request come, it finds the worker ended and starts a new
+    /// one, as for a worker that died.
+    pub fn fork_on_demand(&mut self, worker: ForkedWorker, single_request: bool) {
+        self.on_demand = Some((worker, single_request));
     }
 
     /// Starts a worker from `command`: its stdin and stdout are one end of
@@ -394,7 +449,8 @@ impl WorkerPool {
     fn set_up(&self, mut worker: Worker) -> Worker {
         // A worker that cannot take its set-up fails its first request,
         // which reports how it ended.
-        let _ = write_frame(&mut worker.requests, &[&self.setup]);
+        let setup = self.setup.get_or_init(|| (self.make_setup)());
+        let _ = write_frame(&mut worker.requests, &[setup]);
         worker
     }
 
@@ -407,34 +463,18 @@ impl WorkerPool {
     /// while it is sound and costs no headroom (a single-threaded process
     /// with a small address space); otherwise, and on other systems,
     /// nothing is forked and workers start from the binary when first
-    /// needed, as do workers that replace dead ones. Returns how many were
-    /// forked.
-    pub fn fork_workers(&self, n: usize, worker: ForkedWorker) -> usize {
+    /// needed, as do workers that replace dead ones. A forked worker has
+    /// the set-up in memory: none is sent. Returns how many were forked.
+    pub fn fork_workers(&self, n: usize, worker: &ForkedWorker) -> usize {
         #[cfg(target_os = "linux")]
         {
             let mut forked = 0;
             while forked < n {
-                match fork::worker() {
-                    Ok(Some((pid, ours))) => {
-                        let Ok(ours_in) = ours.try_clone() else {
-                            break;
-                        };
-                        let worker = self.set_up(Worker {
-                            process: Process::Forked { pid, status: None },
-                            requests: BufWriter::new(Channel::new(ours)),
-                            answers: BufReader::new(Channel::new(ours_in)),
-                        });
-                        lock(&self.idle).push(worker);
-                        forked += 1;
-                    }
-                    Ok(None) => break,
-                    Err(child) => {
-                        // In the child: the worker's loop, and the end of
-                        // the process (it must never return into the
-                        // parent's code).
-                        fork::end_child(child.run(worker))
-                    }
-                }
+                let Some(worker) = self.fork(None, false, worker) else {
+                    break;
+                };
+                lock(&self.idle).push(worker);
+                forked += 1;
             }
             forked
         }
@@ -445,32 +485,106 @@ impl WorkerPool {
         }
     }
 
-    /// Sends one request (the concatenation of `parts`) to a worker and
-    /// returns its response. With a `budget`, the worker is killed if it
-    /// has not answered `budget` + [`GRACE`] after the request was sent.
-    pub fn call(&self, parts: &[&[u8]], budget: Option<Duration>) -> Result<Vec<u8>, Failure> {
+    /// Forks one worker running `worker`, carrying `first` if given: in
+    /// this process the worker (its set-up already in the child's
+    /// memory), or `None` when forking is not sound now; in the child,
+    /// the worker's loop and the end of the process.
+    #[cfg(target_os = "linux")]
+    fn fork(
+        &self,
+        first: Option<(&[u8], &[u8])>,
+        only_first: bool,
+        worker: &ForkedWorker,
+    ) -> Option<Worker> {
+        // The body is in the child's address space either way (a started
+        // worker reads it into its own): it does not count against the
+        // parent's bound.
+        let carried = first.map_or(0, |(head, body)| head.len() + body.len());
+        match fork::worker(carried as u64) {
+            Ok(Some((pid, ours))) => {
+                let Ok(ours_in) = ours.try_clone() else {
+                    // Without its second handle the worker cannot be
+                    // used: closing the first ends it.
+                    drop(ours);
+                    let mut process = Process::Forked { pid, status: None };
+                    process.kill();
+                    process.wait();
+                    return None;
+                };
+                Some(Worker {
+                    process: Process::Forked { pid, status: None },
+                    requests: BufWriter::new(Channel::new(ours)),
+                    answers: BufReader::new(Channel::new(ours_in)),
+                })
+            }
+            Ok(None) => None,
+            Err(child) => {
+                // In the child: the worker's loop, and the end of the
+                // process (it must never return into the parent's code).
+                fork::end_child(child.run(|requests, answers| {
+                    worker(Forked {
+                        first,
+                        only_first,
+                        requests,
+                        answers,
+                    })
+                }))
+            }
+        }
+    }
+
+    /// A new worker for a request (head, body): forked carrying it when
+    /// the pool forks on demand and forking is sound (`true`: the request
+    /// is on its way), else started from the binary (`false`).
+    fn start(&self, head: &[u8], body: &[u8]) -> Result<(Worker, bool), Failure> {
+        #[cfg(target_os = "linux")]
+        if let Some((worker, single_request)) = &self.on_demand
+            && let Some(w) = self.fork(Some((head, body)), *single_request, worker)
+        {
+            return Ok((w, true));
+        }
+        let _ = (head, body);
+        self.spawn().map(|w| (w, false)).map_err(Failure::Spawn)
+    }
+
+    /// Sends one request (`head`, then `body`) to a worker and returns its
+    /// response. With a `budget`, the worker is killed if it has not
+    /// answered `budget` + [`GRACE`] after the request was sent.
+    pub fn call(
+        &self,
+        head: &[u8],
+        body: &[u8],
+        budget: Option<Duration>,
+    ) -> Result<Vec<u8>, Failure> {
         let idle = lock(&self.idle).pop();
-        let mut worker = match idle {
+        let (mut worker, carried) = match idle {
             // An idle worker that died meanwhile (killed from outside)
             // cannot take the request: that is not this file's fault, so a
             // new worker gets it.
             Some(mut w) => {
                 if w.process.is_running() {
-                    w
+                    (w, false)
                 } else {
                     w.reap();
-                    self.spawn().map_err(Failure::Spawn)?
+                    self.start(head, body)?
                 }
             }
-            None => self.spawn().map_err(Failure::Spawn)?,
+            None => self.start(head, body)?,
         };
         let kill_at = budget.map(|budget| {
             let now = Instant::now();
             now.checked_add(budget + GRACE).unwrap_or(now + GRACE)
         });
         worker.kill_at(kill_at);
-        let answer =
-            write_frame(&mut worker.requests, parts).and_then(|()| read_frame(&mut worker.answers));
+        let sent = if carried {
+            Ok(())
+        } else {
+            let head_len = u32::try_from(head.len())
+                .map_err(std::io::Error::other)
+                .map(u32::to_le_bytes);
+            head_len.and_then(|len| write_frame(&mut worker.requests, &[&len, head, body]))
+        };
+        let answer = sent.and_then(|()| read_frame(&mut worker.answers));
         match answer {
             Ok(Some(response)) => {
                 worker.kill_at(None);
@@ -514,6 +628,7 @@ impl Drop for WorkerPool {
 /// Forking a worker from this process (Linux).
 #[cfg(target_os = "linux")]
 mod fork {
+    use std::fs::File;
     use std::os::fd::{AsRawFd, OwnedFd, RawFd};
     use std::os::unix::net::UnixStream;
 
@@ -527,6 +642,12 @@ mod fork {
     /// tens of MiB.
     const MAX_PARENT_ADDRESS_SPACE: u64 = 64 * 1024 * 1024;
 
+    /// Room for `/proc/self/stat`: 52 numeric fields of at most 20 digits
+    /// and a command name of at most 64 bytes are under 1.2 KB. A longer
+    /// file (there is none) would be cut after the early fields read
+    /// here.
+    const STAT_BYTES: usize = 4096;
+
     /// Exit status of a forked worker whose set-up (its standard streams
     /// and descriptors) failed, or that panicked.
     const CHILD_FAILED: u8 = 101;
@@ -538,12 +659,12 @@ mod fork {
     }
 
     impl Child {
-        pub(super) fn run(self, worker: super::ForkedWorker) -> u8 {
+        pub(super) fn run(self, worker: impl FnOnce(File, File) -> u8) -> u8 {
             let Child { requests, answers } = self;
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 worker(
-                    std::fs::File::from(OwnedFd::from(requests)),
-                    std::fs::File::from(OwnedFd::from(answers)),
+                    File::from(OwnedFd::from(requests)),
+                    File::from(OwnedFd::from(answers)),
                 )
             }))
             .unwrap_or(CHILD_FAILED)
@@ -554,11 +675,20 @@ mod fork {
     /// child, a copy of that one thread, may run any code: no lock is held
     /// by a thread the child lacks), and a small address space. Read from
     /// `/proc/self/stat` (fields 20 and 23, proc(5); the short one of the
-    /// files that hold them); anything unreadable means no.
-    fn fork_is_sound() -> bool {
-        let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+    /// files that hold them); anything unreadable means no. `carried`
+    /// bytes (a request the child is forked with, which a started worker
+    /// would hold too) do not count against the bound.
+    fn fork_is_sound(carried: u64) -> bool {
+        // Read with a buffer the file fits in: `fs::read_to_string` asked
+        // its size (0 for /proc files) and then read it in six calls of
+        // 32 bytes and up.
+        use std::io::Read as _;
+        let mut stat = String::with_capacity(STAT_BYTES);
+        let read = std::fs::File::open("/proc/self/stat")
+            .and_then(|f| f.take(STAT_BYTES as u64).read_to_string(&mut stat));
+        if read.is_err() {
             return false;
-        };
+        }
         // The fields after the command name, which is in parentheses and
         // may hold anything: the first of them is field 3.
         let Some((_, after_name)) = stat.rsplit_once(')') else {
@@ -566,7 +696,9 @@ mod fork {
         };
         let fields: Vec<&str> = after_name.split_whitespace().collect();
         let field = |n: usize| fields.get(n - 3).and_then(|v| v.parse::<u64>().ok());
-        field(20) == Some(1) && field(23).is_some_and(|bytes| bytes <= MAX_PARENT_ADDRESS_SPACE)
+        field(20) == Some(1)
+            && field(23)
+                .is_some_and(|bytes| bytes <= MAX_PARENT_ADDRESS_SPACE.saturating_add(carried))
     }
 
     /// Forks a worker. In the parent: `Ok(Some)` with the child's pid and
@@ -574,8 +706,8 @@ mod fork {
     /// forked now. In the child: `Err` with its
     /// socket, its standard streams on `/dev/null` and every other
     /// descriptor closed.
-    pub(super) fn worker() -> Result<Option<(nix::unistd::Pid, UnixStream)>, Child> {
-        if !fork_is_sound() {
+    pub(super) fn worker(carried: u64) -> Result<Option<(nix::unistd::Pid, UnixStream)>, Child> {
+        if !fork_is_sound(carried) {
             return Ok(None);
         }
         let Ok((ours, requests)) = UnixStream::pair() else {
@@ -754,27 +886,72 @@ pub fn cap_memory(_bytes: u64) -> Result<(), String> {
 }
 
 /// The worker's loop: reads the set-up frame from `input` (a started
-/// worker's stdin, a forked one's request pipe), hands it to `setup`, then
-/// answers each request with `handle` on `output` until `input` closes.
+/// worker's stdin), hands it to `setup`, then answers each request (head,
+/// body) with `handle` on `output` until `input` closes.
 pub fn serve<S>(
     input: impl Read,
     output: impl Write,
     setup: impl FnOnce(&[u8]) -> Result<S, String>,
-    mut handle: impl FnMut(&S, Vec<u8>) -> Vec<u8>,
+    handle: impl FnMut(&S, &[u8], &[u8]) -> Vec<u8>,
 ) -> Result<(), String> {
     let mut input = BufReader::new(input);
-    let mut output = BufWriter::new(output);
-    let io = |e: std::io::Error| format!("worker pipe: {e}");
-    let Some(first) = read_frame(&mut input).map_err(io)? else {
+    let Some(first) = read_frame(&mut input).map_err(pipe_error)? else {
         return Ok(());
     };
     let state = setup(&first)?;
     drop(first);
-    while let Some(request) = read_frame(&mut input).map_err(io)? {
-        let response = handle(&state, request);
-        write_frame(&mut output, &[&response]).map_err(io)?;
+    answer_requests(&state, None, input, output, handle)
+}
+
+/// [`serve`] for a forked worker: its state is given, its first request
+/// in memory.
+pub fn serve_forked<S>(
+    start: Forked<'_>,
+    state: &S,
+    handle: impl FnMut(&S, &[u8], &[u8]) -> Vec<u8>,
+) -> Result<(), String> {
+    let requests = BufReader::new(start.requests);
+    if start.only_first {
+        // No request is read: the loop below ends at the empty input.
+        return answer_requests(state, start.first, std::io::empty(), start.answers, handle);
+    }
+    answer_requests(state, start.first, requests, start.answers, handle)
+}
+
+fn pipe_error(e: std::io::Error) -> String {
+    format!("worker pipe: {e}")
+}
+
+/// Answers `first`, then each request read from `input`, until it closes.
+fn answer_requests<S>(
+    state: &S,
+    first: Option<(&[u8], &[u8])>,
+    mut input: impl Read,
+    output: impl Write,
+    mut handle: impl FnMut(&S, &[u8], &[u8]) -> Vec<u8>,
+) -> Result<(), String> {
+    let mut output = BufWriter::new(output);
+    if let Some((head, body)) = first {
+        let response = handle(state, head, body);
+        write_frame(&mut output, &[&response]).map_err(pipe_error)?;
+    }
+    while let Some(frame) = read_frame(&mut input).map_err(pipe_error)? {
+        let response = match split_request(&frame) {
+            Some((head, body)) => handle(state, head, body),
+            // Not a request this side wrote: an empty answer, which the
+            // caller fails to read as whatever it asked.
+            None => Vec::new(),
+        };
+        write_frame(&mut output, &[&response]).map_err(pipe_error)?;
     }
     Ok(())
+}
+
+/// A request frame's head and body.
+fn split_request(frame: &[u8]) -> Option<(&[u8], &[u8])> {
+    let len = u32::from_le_bytes(frame.get(..4)?.try_into().ok()?) as usize;
+    let head = frame.get(4..4usize.checked_add(len)?)?;
+    Some((head, frame.get(4 + len..)?))
 }
 
 #[cfg(test)]
@@ -809,10 +986,18 @@ mod tests {
     fn workers_answer_in_order_and_a_dropped_pool_ends_them() {
         // `cat` answers every frame with itself (the set-up's first), and
         // ends when its input does.
-        let pool = WorkerPool::new(|| Command::new("cat"), Vec::new());
+        let pool = WorkerPool::new(|| Command::new("cat"), Vec::new);
         let budget = Some(Duration::from_secs(30));
-        assert_eq!(pool.call(&[b"a"], budget).ok(), Some(Vec::new()));
-        assert_eq!(pool.call(&[b"b", b"c"], budget).ok(), Some(b"a".to_vec()));
+        assert_eq!(pool.call(b"", b"a", budget).ok(), Some(Vec::new()));
+        // The first request's frame: the head's length, the head, the body.
+        assert_eq!(
+            pool.call(b"b", b"c", budget).ok(),
+            Some(b"\0\0\0\0a".to_vec())
+        );
+        assert_eq!(
+            pool.call(b"", b"", budget).ok(),
+            Some(b"\x01\0\0\0bc".to_vec())
+        );
         // Dropping the pool closes each worker's connection and waits for
         // it: a connection left half open would wait forever.
         let (done, dropped) = std::sync::mpsc::channel();
@@ -833,15 +1018,15 @@ mod tests {
                 c.arg("30");
                 c
             },
-            Vec::new(),
+            Vec::new,
         );
         let started = std::time::Instant::now();
-        let r = pool.call(&[b"x"], Some(Duration::from_millis(100)));
+        let r = pool.call(b"", b"x", Some(Duration::from_millis(100)));
         assert!(matches!(r, Err(Failure::TimedOut { .. })), "{r:?}");
         assert!(started.elapsed() < GRACE + Duration::from_secs(5));
         // `true` exits at once: a dead worker, not a timeout.
-        let pool = WorkerPool::new(|| Command::new("true"), Vec::new());
-        let r = pool.call(&[b"x"], Some(Duration::from_secs(5)));
+        let pool = WorkerPool::new(|| Command::new("true"), Vec::new);
+        let r = pool.call(b"", b"x", Some(Duration::from_secs(5)));
         assert!(matches!(r, Err(Failure::Died { .. })), "{r:?}");
     }
 }

@@ -206,17 +206,18 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
     let pool = if args.in_process {
         None
     } else {
-        super::worker::pool(
-            &super::worker::Setup {
+        Some(super::worker::pool(
+            super::worker::Setup {
                 records: Some(super::worker::RecordSetup {
-                    policy_yaml: policy.to_yaml(),
-                    today: today.to_string(),
+                    policy: policy.clone(),
+                    today,
                     strip_notice,
                 }),
                 reveal,
             },
             workers,
-        )
+            inputs.len(),
+        ))
     };
     let no_worker_warned = std::sync::atomic::AtomicBool::new(false);
     // What the output needs of a worker's record: NDJSON takes the line

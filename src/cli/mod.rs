@@ -334,14 +334,15 @@ fn run_text(args: TextArgs) -> ExitCode {
     let in_worker = if args.in_process {
         None
     } else {
-        worker::pool(
-            &worker::Setup {
+        let pool = worker::pool(
+            worker::Setup {
                 records: None,
                 reveal: args.reveal_secrets,
             },
             1,
-        )
-        .and_then(|pool| worker::layout_text(&pool, &source, &bytes, &options))
+            1,
+        );
+        worker::layout_text(&pool, &source, &bytes, &options)
     };
     let result = in_worker.unwrap_or_else(|| {
         kaitsu::layout_bytes(&bytes, &options)

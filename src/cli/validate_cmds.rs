@@ -236,22 +236,15 @@ pub fn run_password_check(args: PasswordCheckArgs, lang: super::Lang) -> ExitCod
             let in_worker = if args.in_process {
                 None
             } else {
-                super::worker::pool(
-                    &super::worker::Setup {
+                let pool = super::worker::pool(
+                    super::worker::Setup {
                         records: None,
                         reveal: false,
                     },
                     1,
-                )
-                .and_then(|pool| {
-                    super::worker::temporary_password(
-                        &pool,
-                        &source,
-                        &bytes,
-                        &options,
-                        &args.user_id,
-                    )
-                })
+                    1,
+                );
+                super::worker::temporary_password(&pool, &source, &bytes, &options, &args.user_id)
             };
             match in_worker.unwrap_or_else(|| look_up(&bytes, &options, &args.user_id)) {
                 NoticeAnswer::Found(p) => p,

@@ -17,10 +17,13 @@ use kaitsu::validate::Policy;
 use kaitsu::{ParseOptions, Secret};
 use serde::{Deserialize, Serialize};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// What every request of a worker shares.
-#[derive(Debug, Serialize, Deserialize)]
+/// What every request of a worker shares. A forked worker has it as the
+/// parent made it; a started one reads it from its first frame
+/// ([`SetupFrame`]).
+#[derive(Debug)]
 pub(super) struct Setup {
     /// For records (`parse`, `check`); `text` needs none.
     pub(super) records: Option<RecordSetup>,
@@ -29,19 +32,62 @@ pub(super) struct Setup {
 }
 
 /// What records need besides the input.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug)]
 pub(super) struct RecordSetup {
-    /// The policy, as `Policy::to_yaml` writes it.
-    pub(super) policy_yaml: String,
+    /// The policy findings are checked against.
+    pub(super) policy: Policy,
     /// The date findings check expiry against.
-    pub(super) today: String,
+    pub(super) today: jiff::civil::Date,
     /// `check`: records without the notice.
     pub(super) strip_notice: bool,
 }
 
-struct Ready {
-    records: Option<(Policy, jiff::civil::Date, bool)>,
+/// [`Setup`] as a started worker reads it. Made only when a worker is
+/// started from the binary: writing and reading the policy's YAML was
+/// about 60 µs of every one-file run while all its workers were forked.
+#[derive(Serialize, Deserialize)]
+struct SetupFrame {
+    records: Option<RecordFrame>,
     reveal: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RecordFrame {
+    /// The policy, as `Policy::to_yaml` writes it.
+    policy_yaml: String,
+    today: String,
+    strip_notice: bool,
+}
+
+impl Setup {
+    fn to_frame(&self) -> Vec<u8> {
+        let frame = SetupFrame {
+            records: self.records.as_ref().map(|r| RecordFrame {
+                policy_yaml: r.policy.to_yaml(),
+                today: r.today.to_string(),
+                strip_notice: r.strip_notice,
+            }),
+            reveal: self.reveal,
+        };
+        serde_json::to_vec(&frame).unwrap_or_default()
+    }
+
+    fn from_frame(frame: &[u8]) -> Result<Setup, String> {
+        let frame: SetupFrame =
+            serde_json::from_slice(frame).map_err(|e| format!("bad set-up: {e}"))?;
+        let records = match frame.records {
+            Some(r) => Some(RecordSetup {
+                policy: Policy::from_yaml(&r.policy_yaml).map_err(|e| e.to_string())?,
+                today: r.today.parse().map_err(|e: jiff::Error| e.to_string())?,
+                strip_notice: r.strip_notice,
+            }),
+            None => None,
+        };
+        Ok(Setup {
+            records,
+            reveal: frame.reveal,
+        })
+    }
 }
 
 /// What to make of one input.
@@ -82,38 +128,41 @@ enum PasswordAnswer {
     Error(String),
 }
 
-/// Requests are the JSON header's length (`u32`, little-endian), the
-/// header, then the input's bytes: the header and its length, as the
-/// frame's first parts (the input's bytes go out as they are).
-fn encode(request: &Request) -> ([u8; 4], Vec<u8>) {
-    let header = serde_json::to_vec(request).unwrap_or_default();
-    ((header.len() as u32).to_le_bytes(), header)
+/// A request's head: its JSON (the input's bytes are the body, sent as
+/// they are).
+fn encode(request: &Request) -> Vec<u8> {
+    serde_json::to_vec(request).unwrap_or_default()
 }
 
-fn decode(frame: &[u8]) -> Option<(Request, &[u8])> {
-    let len = u32::from_le_bytes(frame.get(..4)?.try_into().ok()?) as usize;
-    let header = frame.get(4..4usize.checked_add(len)?)?;
-    let request = serde_json::from_slice(header).ok()?;
-    Some((request, frame.get(4 + len..)?))
-}
-
-/// Workers of this binary, set up with `setup`: `prestart` of them forked
-/// now when the pool can (see `WorkerPool::fork_workers`), the others
-/// started from the binary when first needed. Call it before any thread
-/// is started: a multithreaded process cannot fork workers.
-pub(super) fn pool(setup: &Setup, prestart: usize) -> Option<WorkerPool> {
-    let exe = std::env::current_exe().ok()?;
-    let setup = serde_json::to_vec(setup).ok()?;
-    let pool = WorkerPool::new(
-        move || {
-            let mut c = std::process::Command::new(&exe);
+/// Workers of this binary, set up with `setup`, for `workers` batch
+/// threads and `inputs` inputs. With more than one thread, that many
+/// workers are forked now when the pool can (see
+/// `WorkerPool::fork_workers`; call this before any thread is started: a
+/// multithreaded process cannot fork workers). With one (a one-file run,
+/// `-j 1`), the worker is forked by the first request, carrying it
+/// (`WorkerPool::fork_on_demand`): its input is not copied into the child;
+/// for one input, it ends as soon as it has answered. Workers that cannot
+/// be forked are started from the binary when first needed (a binary that
+/// cannot be found then fails to start, and the caller parses in-process).
+pub(super) fn pool(setup: Setup, workers: usize, inputs: usize) -> WorkerPool {
+    let setup = Arc::new(setup);
+    let for_frame = Arc::clone(&setup);
+    let mut pool = WorkerPool::new(
+        || {
+            let exe = std::env::current_exe().unwrap_or_default();
+            let mut c = std::process::Command::new(exe);
             c.arg("worker");
             c
         },
-        setup,
+        move || for_frame.to_frame(),
     );
-    pool.fork_workers(prestart, run_forked);
-    Some(pool)
+    let forked: isolate::ForkedWorker =
+        Arc::new(move |start| work(|| isolate::serve_forked(start, setup.as_ref(), answer)));
+    if workers > 1 {
+        pool.fork_workers(workers, &forked);
+    }
+    pool.fork_on_demand(forked, inputs == 1);
+    pool
 }
 
 fn request_for(task: Task, options: &ParseOptions) -> (Request, Option<Duration>) {
@@ -142,8 +191,7 @@ fn ask<T: serde::de::DeserializeOwned>(
     bytes: &[u8],
     budget: Option<Duration>,
 ) -> Option<Result<T, Failure>> {
-    let (len, header) = encode(request);
-    match pool.call(&[&len, &header, bytes], budget) {
+    match pool.call(&encode(request), bytes, budget) {
         Ok(answer) => Some(serde_json::from_slice(&answer).map_err(|e| Failure::Died {
             status: format!("its answer did not read: {e}"),
         })),
@@ -249,8 +297,7 @@ pub(super) fn record(
         },
         options,
     );
-    let (len, header) = encode(&request);
-    let failure = match pool.call(&[&len, &header, bytes], budget) {
+    let failure = match pool.call(&encode(&request), bytes, budget) {
         Ok(answer) => match read_record_answer(&answer, want) {
             Ok(made) => return Some(made),
             Err(e) => Failure::Died {
@@ -320,44 +367,25 @@ pub(super) fn temporary_password(
 /// Runs `kaitsu worker` (hidden): a worker started from the binary,
 /// answering requests on stdin until it closes.
 pub(super) fn run() -> ExitCode {
-    ExitCode::from(work(std::io::stdin().lock(), std::io::stdout().lock()))
+    ExitCode::from(work(|| {
+        isolate::serve(
+            std::io::stdin().lock(),
+            std::io::stdout().lock(),
+            Setup::from_frame,
+            answer,
+        )
+    }))
 }
 
-/// A forked worker (`WorkerPool::fork_workers`): the same, on the pipes
-/// it was given.
-fn run_forked(requests: std::fs::File, answers: std::fs::File) -> u8 {
-    work(requests, answers)
-}
-
-/// A worker's life: caps its own memory, then reads its set-up and
-/// answers requests until `requests` closes; the exit status.
-fn work(requests: impl std::io::Read, answers: impl std::io::Write) -> u8 {
+/// A worker's life: caps its own memory, then runs `serve` (which reads
+/// its set-up and answers requests until its input closes); the exit
+/// status.
+fn work(serve: impl FnOnce() -> Result<(), String>) -> u8 {
     if let Err(e) = isolate::cap_memory(isolate::DEFAULT_MEMORY_CAP) {
         eprintln!("kaitsu worker: {e}");
         return super::EXIT_USAGE;
     }
-    let result = isolate::serve(
-        requests,
-        answers,
-        |first| {
-            let setup: Setup =
-                serde_json::from_slice(first).map_err(|e| format!("bad set-up: {e}"))?;
-            let records = match setup.records {
-                Some(r) => Some((
-                    Policy::from_yaml(&r.policy_yaml).map_err(|e| e.to_string())?,
-                    r.today.parse().map_err(|e: jiff::Error| e.to_string())?,
-                    r.strip_notice,
-                )),
-                None => None,
-            };
-            Ok(Ready {
-                records,
-                reveal: setup.reveal,
-            })
-        },
-        answer,
-    );
-    match result {
+    match serve() {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("kaitsu worker: {e}");
@@ -366,8 +394,8 @@ fn work(requests: impl std::io::Read, answers: impl std::io::Write) -> u8 {
     }
 }
 
-fn answer(ready: &Ready, frame: Vec<u8>) -> Vec<u8> {
-    let Some((request, bytes)) = decode(&frame) else {
+fn answer(ready: &Setup, head: &[u8], bytes: &[u8]) -> Vec<u8> {
+    let Ok(request) = serde_json::from_slice::<Request>(head) else {
         return b"{}".to_vec();
     };
     let options = ParseOptions {
@@ -381,15 +409,15 @@ fn answer(ready: &Ready, frame: Vec<u8>) -> Vec<u8> {
     };
     match request.task {
         Task::Record { source } => match &ready.records {
-            Some((policy, today, strip_notice)) => {
+            Some(r) => {
                 let record = super::batch_cmd::record_in_process(
                     &source,
                     bytes,
                     &options,
                     ready.reveal,
-                    policy,
-                    *today,
-                    *strip_notice,
+                    &r.policy,
+                    r.today,
+                    r.strip_notice,
                 );
                 record_answer(record)
             }
@@ -409,6 +437,46 @@ fn answer(ready: &Ready, frame: Vec<u8>) -> Vec<u8> {
                 NoticeAnswer::Failed(e) => PasswordAnswer::Error(e),
             };
             serde_json::to_vec(&answer).unwrap_or_default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A forked worker is given its `Setup`; a started one reads it from
+    /// its set-up frame: both must hold the same.
+    #[test]
+    fn a_started_worker_reads_the_set_up_a_forked_one_is_given() {
+        let policy = Policy {
+            allowed_login_host_suffixes: vec!["example.jp".to_string(), "auth.iij.jp".to_string()],
+            warn_days: 3,
+            ..Policy::default()
+        };
+        for (records, reveal) in [
+            (
+                Some(RecordSetup {
+                    policy,
+                    today: jiff::civil::date(2024, 2, 29),
+                    strip_notice: true,
+                }),
+                true,
+            ),
+            (None, false),
+        ] {
+            let given = Setup { records, reveal };
+            let read = Setup::from_frame(&given.to_frame()).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(read.reveal, given.reveal);
+            match (&read.records, &given.records) {
+                (Some(r), Some(g)) => {
+                    assert_eq!(r.policy, g.policy);
+                    assert_eq!(r.today, g.today);
+                    assert_eq!(r.strip_notice, g.strip_notice);
+                }
+                (None, None) => {}
+                _ => panic!("records set-up lost or made up: {read:?}"),
+            }
         }
     }
 }
