@@ -12,6 +12,7 @@
 //! unchanged.
 
 use lopdf::{Dictionary, Object, StringFormat};
+use std::borrow::Cow;
 
 /// Arrays and dictionaries nested deeper than this are skipped: real
 /// content streams nest two levels (a `TJ` array, a `BDC` dictionary).
@@ -40,6 +41,17 @@ fn is_regular(b: u8) -> bool {
 enum Token<'a> {
     Object(Object),
     Keyword(&'a [u8]),
+    ArrayStart,
+    ArrayEnd,
+    DictStart,
+    DictEnd,
+}
+
+/// A token's kind alone (see [`Lexer::next_kind`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A number, name, string, boolean, null or keyword.
+    Atom,
     ArrayStart,
     ArrayEnd,
     DictStart,
@@ -132,7 +144,16 @@ impl<'a> Lexer<'a> {
 
     /// A name after its `/`, with `#xx` escapes decoded.
     fn name(&mut self) -> Vec<u8> {
+        self.borrowed_name().into_owned()
+    }
+
+    /// A name after its `/`, borrowed from the data unless it has a `#xx`
+    /// escape to decode.
+    fn borrowed_name(&mut self) -> Cow<'a, [u8]> {
         let run = self.regular_run();
+        if !run.contains(&b'#') {
+            return Cow::Borrowed(run);
+        }
         let mut out = Vec::with_capacity(run.len());
         let mut i = 0;
         while let Some(&b) = run.get(i) {
@@ -149,7 +170,7 @@ impl<'a> Lexer<'a> {
             out.push(b);
             i += 1;
         }
-        out
+        Cow::Owned(out)
     }
 
     /// A `<…>` string after its `<`.
@@ -231,6 +252,70 @@ impl<'a> Lexer<'a> {
             }
             b'\n' => {}
             other => out.push(other),
+        }
+    }
+
+    /// The kind of the next token, stepping over it exactly as
+    /// [`Lexer::next_token`] would, without building its value: how a
+    /// deferred value is stepped over (names and strings are not copied).
+    fn next_kind(&mut self) -> Option<Kind> {
+        loop {
+            self.skip_whitespace_and_comments();
+            let b = self.peek()?;
+            let next = self.data.get(self.pos + 1).copied();
+            self.pos += 1;
+            return Some(match b {
+                b'[' => Kind::ArrayStart,
+                b']' => Kind::ArrayEnd,
+                b'<' if next == Some(b'<') => {
+                    self.pos += 1;
+                    Kind::DictStart
+                }
+                b'>' if next == Some(b'>') => {
+                    self.pos += 1;
+                    Kind::DictEnd
+                }
+                b'<' => {
+                    // As `hex_string`: up to and including the first `>`.
+                    match memchr::memchr(b'>', self.data.get(self.pos..).unwrap_or_default()) {
+                        Some(at) => self.pos += at + 1,
+                        None => self.pos = self.data.len(),
+                    }
+                    Kind::Atom
+                }
+                b'(' => {
+                    // As `literal_string`: balanced parentheses, and an
+                    // escaped byte never counts (an octal escape's digits
+                    // and a line end are no parentheses).
+                    let mut depth = 1usize;
+                    while let Some(c) = self.peek() {
+                        self.pos += 1;
+                        match c {
+                            b'(' => depth += 1,
+                            b')' => {
+                                depth -= 1;
+                                if depth == 0 {
+                                    break;
+                                }
+                            }
+                            b'\\' if self.peek().is_some() => self.pos += 1,
+                            _ => {}
+                        }
+                    }
+                    Kind::Atom
+                }
+                b'/' => {
+                    self.regular_run();
+                    Kind::Atom
+                }
+                _ if is_regular(b) => {
+                    self.pos -= 1;
+                    self.regular_run();
+                    Kind::Atom
+                }
+                // A stray ')', '>', '{' or '}': skip it.
+                _ => continue,
+            });
         }
     }
 
@@ -406,21 +491,125 @@ pub fn for_each_operator<E>(
     Ok(())
 }
 
+/// Where the lazy object layer keeps values it does not convert yet (see
+/// `lazy.rs`): a dictionary entry whose key [`Defer::wants`] is stepped
+/// over without building its value, and [`Defer::deferred`] gives what
+/// stands in for it.
+pub trait Defer {
+    /// Whether the array or dictionary under `key` is to be deferred.
+    fn wants(&mut self, key: &[u8]) -> bool;
+    /// What stands in for the value at `start..end` of the data, read at
+    /// nesting `depth` (give both to [`parse_value_at`] to read it).
+    fn deferred(&mut self, start: usize, end: usize, depth: usize) -> Object;
+    /// Whether an object number is kept for deferred values: a file's
+    /// reference to it is read as one to [`u32::MAX`], which names nothing.
+    fn reserved(&self, _number: u32) -> bool {
+        false
+    }
+}
+
+/// Defers nothing.
+#[cfg(test)]
+pub struct NoDefer;
+
+#[cfg(test)]
+impl Defer for NoDefer {
+    fn wants(&mut self, _: &[u8]) -> bool {
+        false
+    }
+    fn deferred(&mut self, _: usize, _: usize, _: usize) -> Object {
+        Object::Null
+    }
+}
+
+/// The budget and the deferral of one conversion.
+struct Reading<'r> {
+    budget: &'r mut usize,
+    defer: &'r mut dyn Defer,
+}
+
 /// The first value of `data`, in object syntax (ISO 32000-1, 7.3):
 /// `n g R` is a reference. Each value read takes one from `budget`; at
 /// zero, what is left reads as nothing (`None` for the value, a shorter
-/// array or dictionary).
-pub fn parse_value(data: &[u8], budget: &mut usize) -> Option<Object> {
+/// array or dictionary). Entries `defer` wants are deferred.
+pub fn parse_value(data: &[u8], budget: &mut usize, defer: &mut dyn Defer) -> Option<Object> {
     let mut lexer = Lexer { data, pos: 0 };
     let first = lexer.next_token()?;
-    read_value(&mut lexer, first, 0, budget)
+    read_value(&mut lexer, first, 0, &mut Reading { budget, defer })
+}
+
+/// The value a [`Defer`] was given at `start` and `depth`, read as it
+/// would have been read in place.
+pub fn parse_value_at(
+    data: &[u8],
+    start: usize,
+    depth: usize,
+    budget: &mut usize,
+    defer: &mut dyn Defer,
+) -> Option<Object> {
+    let mut lexer = Lexer { data, pos: start };
+    let first = lexer.next_token()?;
+    read_value(&mut lexer, first, depth, &mut Reading { budget, defer })
 }
 
 /// The values of an array whose brackets are already stripped (what
 /// hayro-syntax's `Array::data` gives), as [`parse_value`] reads them.
-pub fn parse_items(data: &[u8], budget: &mut usize) -> Vec<Object> {
+pub fn parse_items(data: &[u8], budget: &mut usize, defer: &mut dyn Defer) -> Vec<Object> {
     let mut lexer = Lexer { data, pos: 0 };
-    read_items(&mut lexer, 0, budget)
+    read_items(&mut lexer, 0, &mut Reading { budget, defer })
+}
+
+/// One element of a flat array read by [`plain_array`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlainItem<'a> {
+    Integer(i64),
+    Real(f32),
+    Name(Cow<'a, [u8]>),
+}
+
+/// The array at `start` (its `[`) when it holds only numbers and names
+/// (a font's `/Widths`, an encoding's `/Differences`), read without
+/// building objects: each element is what [`parse_value_at`] would make of
+/// it. `None` for anything else (a reference, a string, a nested value, a
+/// keyword, no closing `]`), which the caller reads the general way; and
+/// when the elements would take more than `budget` (left unchanged then).
+pub fn plain_array<'a>(
+    data: &'a [u8],
+    start: usize,
+    budget: &mut usize,
+) -> Option<Vec<PlainItem<'a>>> {
+    let mut lexer = Lexer { data, pos: start };
+    if lexer.peek() != Some(b'[') {
+        return None;
+    }
+    lexer.pos += 1;
+    let mut left = *budget;
+    let mut items = Vec::new();
+    loop {
+        lexer.skip_whitespace_and_comments();
+        let item = match lexer.peek()? {
+            b']' => break,
+            b'/' => {
+                lexer.pos += 1;
+                PlainItem::Name(lexer.borrowed_name())
+            }
+            b'+' | b'-' | b'.' | b'0'..=b'9' => match number(lexer.regular_run()) {
+                Object::Integer(i) => {
+                    if u32::try_from(i).is_ok() && reference_tail(lexer.data, lexer.pos).is_some() {
+                        return None;
+                    }
+                    PlainItem::Integer(i)
+                }
+                Object::Real(r) => PlainItem::Real(r),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        left = left.checked_sub(1)?;
+        items.push(item);
+    }
+    *budget = left;
+    Some(items)
 }
 
 /// The object after `first`, or a reference when `first` is a
@@ -430,20 +619,25 @@ fn value_or_reference(
     lexer: &mut Lexer<'_>,
     first: Token<'_>,
     depth: usize,
-    budget: &mut usize,
+    reading: &mut Reading<'_>,
 ) -> Option<Object> {
     if let Token::Object(Object::Integer(number)) = first
         && let Ok(number) = u32::try_from(number)
         && let Some((generation, end)) = reference_tail(lexer.data, lexer.pos)
     {
         lexer.pos = end;
-        *budget = budget.checked_sub(1)?;
+        *reading.budget = reading.budget.checked_sub(1)?;
+        let number = if reading.defer.reserved(number) {
+            u32::MAX
+        } else {
+            number
+        };
         return Some(match u16::try_from(generation) {
             Ok(generation) => Object::Reference((number, generation)),
             Err(_) => Object::Null,
         });
     }
-    read_value(lexer, first, depth, budget)
+    read_value(lexer, first, depth, reading)
 }
 
 /// After an object number at `pos`: white space, a generation number,
@@ -482,12 +676,12 @@ fn read_value(
     lexer: &mut Lexer<'_>,
     first: Token<'_>,
     depth: usize,
-    budget: &mut usize,
+    reading: &mut Reading<'_>,
 ) -> Option<Object> {
-    *budget = budget.checked_sub(1)?;
+    *reading.budget = reading.budget.checked_sub(1)?;
     match first {
         Token::Object(o) => Some(o),
-        Token::ArrayStart => Some(Object::Array(read_items(lexer, depth + 1, budget))),
+        Token::ArrayStart => Some(Object::Array(read_items(lexer, depth + 1, reading))),
         Token::DictStart => {
             let mut dict = Dictionary::new();
             let mut key: Option<Vec<u8>> = None;
@@ -497,10 +691,27 @@ fn read_value(
                     Token::Object(Object::Name(n)) if key.is_none() => key = Some(n),
                     Token::Keyword(_) | Token::ArrayEnd => {}
                     other if depth < MAX_NESTING => {
-                        let value = value_or_reference(lexer, other, depth + 1, budget);
+                        let value = match (&key, &other) {
+                            (Some(k), Token::ArrayStart | Token::DictStart)
+                                if reading.defer.wants(k) =>
+                            {
+                                let open = if matches!(other, Token::ArrayStart) {
+                                    (1, Kind::ArrayStart)
+                                } else {
+                                    (2, Kind::DictStart)
+                                };
+                                let start = lexer.pos.saturating_sub(open.0);
+                                skip_value(lexer, open.1, depth + 1);
+                                reading.budget.checked_sub(1).map(|left| {
+                                    *reading.budget = left;
+                                    reading.defer.deferred(start, lexer.pos, depth + 1)
+                                })
+                            }
+                            _ => value_or_reference(lexer, other, depth + 1, reading),
+                        };
                         match (key.take(), value) {
                             (Some(k), Some(v)) => dict.set(k, v),
-                            (_, None) if *budget == 0 => break,
+                            (_, None) if *reading.budget == 0 => break,
                             _ => {}
                         }
                     }
@@ -514,21 +725,56 @@ fn read_value(
 }
 
 /// Values up to `]` or the end of the data.
-fn read_items(lexer: &mut Lexer<'_>, depth: usize, budget: &mut usize) -> Vec<Object> {
+fn read_items(lexer: &mut Lexer<'_>, depth: usize, reading: &mut Reading<'_>) -> Vec<Object> {
     let mut items = Vec::new();
     while let Some(t) = lexer.next_token() {
         match t {
             Token::ArrayEnd => break,
             Token::Keyword(_) | Token::DictEnd => {}
-            other if depth < MAX_NESTING => match value_or_reference(lexer, other, depth, budget) {
-                Some(o) => items.push(o),
-                None if *budget == 0 => break,
-                None => {}
-            },
+            other if depth < MAX_NESTING => {
+                match value_or_reference(lexer, other, depth, reading) {
+                    Some(o) => items.push(o),
+                    None if *reading.budget == 0 => break,
+                    None => {}
+                }
+            }
             _ => {}
         }
     }
     items
+}
+
+/// Steps over the value `first` begins, ending where [`read_value`] at
+/// `depth` ends (the same nesting cut), building nothing.
+fn skip_value(lexer: &mut Lexer<'_>, first: Kind, depth: usize) {
+    match first {
+        Kind::ArrayStart => skip_items(lexer, depth + 1),
+        Kind::DictStart => {
+            while let Some(kind) = lexer.next_kind() {
+                match kind {
+                    Kind::DictEnd => break,
+                    Kind::ArrayStart | Kind::DictStart if depth < MAX_NESTING => {
+                        skip_value(lexer, kind, depth + 1);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Kind::Atom | Kind::ArrayEnd | Kind::DictEnd => {}
+    }
+}
+
+/// Steps over values up to `]`, as [`read_items`] reads them.
+fn skip_items(lexer: &mut Lexer<'_>, depth: usize) {
+    while let Some(kind) = lexer.next_kind() {
+        match kind {
+            Kind::ArrayEnd => break,
+            Kind::ArrayStart | Kind::DictStart if depth < MAX_NESTING => {
+                skip_value(lexer, kind, depth);
+            }
+            _ => {}
+        }
+    }
 }
 
 #[cfg(test)]
@@ -642,6 +888,7 @@ mod tests {
         let got = parse_value(
             b"<< /K [1 0 R 2 0 Rx 3 4] /P 5 0 R/Q 6 %c\n 0 R >>",
             &mut budget,
+            &mut NoDefer,
         );
         let Some(Object::Dictionary(d)) = got else {
             panic!("{got:?}");
@@ -660,11 +907,113 @@ mod tests {
         // A comment between the numbers is not white space to the look-ahead:
         // read as two numbers, never a wrong reference.
         assert!(d.get(b"Q").is_ok());
-        assert_eq!(parse_items(b"1 0 R 7", &mut budget).len(), 2);
+        assert_eq!(parse_items(b"1 0 R 7", &mut budget, &mut NoDefer).len(), 2);
         // The budget ends the reading.
         let mut small = 3;
-        assert_eq!(parse_items(b"1 2 3 4 5 6", &mut small).len(), 3);
+        assert_eq!(
+            parse_items(b"1 2 3 4 5 6", &mut small, &mut NoDefer).len(),
+            3
+        );
         assert_eq!(small, 0);
+    }
+
+    /// Defers every array or dictionary under `/D`, keeping what it was
+    /// given.
+    struct Recorder(Vec<(usize, usize, usize)>);
+
+    impl Defer for Recorder {
+        fn wants(&mut self, key: &[u8]) -> bool {
+            key == b"D"
+        }
+        fn deferred(&mut self, start: usize, end: usize, depth: usize) -> Object {
+            self.0.push((start, end, depth));
+            Object::Reference((1000 + self.0.len() as u32, 0))
+        }
+        fn reserved(&self, number: u32) -> bool {
+            number >= 1000
+        }
+    }
+
+    #[test]
+    fn a_deferred_value_reads_later_as_it_would_have_in_place() {
+        for data in [
+            &b"<< /A 1 /D [1 (a]b\\) <5D3E3E> 2 0 R << /X [3] >> % ] >>\n 4] /Z /z >>"[..],
+            b"<< /D << /K (()) /L <<>> /M [[[]]] >> /Z 5 >>",
+            b"<< /D [ (unbalanced\\) ] ) ] /Z 6 >>",
+            b"<< /D [ 1 2 ",
+            b"<< /D [ ] >> ] /Z 7 >>",
+            b"<< /Q 1000 0 R /D [1001 0 R] >>",
+        ] {
+            let (mut b1, mut b2) = (1000, 1000);
+            let plain = parse_value(data, &mut b1, &mut NoDefer);
+            let mut recorder = Recorder(Vec::new());
+            let deferred = parse_value(data, &mut b2, &mut recorder);
+            let (Some(Object::Dictionary(plain)), Some(Object::Dictionary(deferred))) =
+                (plain, deferred)
+            else {
+                panic!("dictionaries");
+            };
+            assert_eq!(recorder.0.len(), 1, "{}", String::from_utf8_lossy(data));
+            let (start, end, depth) = recorder.0[0];
+            // The rest of the dictionary reads the same.
+            for (key, value) in plain.iter() {
+                if key.as_slice() != b"D" && key.as_slice() != b"Q" {
+                    assert_eq!(deferred.get(key).ok(), Some(value));
+                }
+            }
+            // The deferred value, read alone, is the value read in place.
+            let mut b3 = 1000;
+            let later = parse_value_at(&data[..end], start, depth, &mut b3, &mut NoDefer);
+            assert_eq!(later.as_ref(), plain.get(b"D").ok());
+        }
+        // A file's own reference to a reserved number names nothing.
+        let mut budget = 100;
+        let got = parse_value(b"<< /Q 1000 0 R >>", &mut budget, &mut Recorder(Vec::new()));
+        let Some(Object::Dictionary(d)) = got else {
+            panic!("a dictionary");
+        };
+        assert_eq!(d.get(b"Q").unwrap(), &Object::Reference((u32::MAX, 0)));
+    }
+
+    #[test]
+    fn plain_arrays_read_as_the_general_reading_or_not_at_all() {
+        for data in [
+            &b"[0 /g0 /g#41 5 /space 1.5 -.25 +3]"[..],
+            b"[ 250 % comment\n 500 ]",
+            b"[]",
+        ] {
+            let mut budget = 100;
+            let items = plain_array(data, 0, &mut budget).expect("plain");
+            let mut b2 = 100;
+            let Some(Object::Array(general)) = parse_value(data, &mut b2, &mut NoDefer) else {
+                panic!("an array");
+            };
+            assert_eq!(budget - 1, b2, "the same values spent");
+            let as_objects: Vec<Object> = items
+                .into_iter()
+                .map(|i| match i {
+                    PlainItem::Integer(i) => Object::Integer(i),
+                    PlainItem::Real(r) => Object::Real(r),
+                    PlainItem::Name(n) => Object::Name(n.into_owned()),
+                })
+                .collect();
+            assert_eq!(as_objects, general);
+        }
+        for data in [
+            &b"[1 0 R]"[..],
+            b"[(s)]",
+            b"[[1]]",
+            b"[1 true]",
+            b"[1 2",
+            b"<< >>",
+        ] {
+            let mut budget = 100;
+            assert!(plain_array(data, 0, &mut budget).is_none());
+            assert_eq!(budget, 100, "nothing spent");
+        }
+        let mut small = 2;
+        assert!(plain_array(b"[1 2 3]", 0, &mut small).is_none());
+        assert_eq!(small, 2);
     }
 
     #[test]
