@@ -343,6 +343,9 @@ fn number(run: &[u8]) -> Object {
     if let Some(i) = plain_integer(run) {
         return Object::Integer(i);
     }
+    if let Some(r) = short_real(run) {
+        return Object::Real(r);
+    }
     let text = std::str::from_utf8(run).unwrap_or("0");
     if !text.contains('.')
         && let Ok(i) = text.parse::<i64>()
@@ -382,6 +385,67 @@ fn plain_integer(run: &[u8]) -> Option<i64> {
             acc.checked_add(digit)
         }
     })
+}
+
+/// Fraction digits a [`short_real`] may have: 10^22 is the largest power
+/// of ten an `f64` holds exactly.
+const SHORT_REAL_MAX_FRACTION: u32 = 22;
+
+/// 10^0 to 10^22, each exact in an `f64`.
+const POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// Bits of an `f64` significand below an `f32`'s: an `f64` whose low 29
+/// bits are exactly `1 << 28` lies halfway between two `f32`s.
+const F64_BELOW_F32_BITS: u32 = 52 - 23;
+
+/// A real of an optional sign, digits and one point, whose digits make an
+/// integer below 2^53 (`72.023`, `-.5`, `594.95996`), as `f32::from_str`
+/// reads it, without the general parser. The digits and the power of ten
+/// are exact in an `f64`, so their quotient is the correctly rounded `f64`
+/// (the exact fast path of decimal conversion); rounding that to `f32`
+/// is the correctly rounded `f32` unless the `f64` lies exactly halfway
+/// between two `f32`s (every such halfway point is an `f64`, so rounding
+/// to `f64` never crosses one), which is left to the general parser. Most
+/// reals in a content stream are such. `None` for any other run.
+fn short_real(run: &[u8]) -> Option<f32> {
+    let (negative, body) = match run {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        _ => (false, run),
+    };
+    let mut mantissa: u64 = 0;
+    let mut digits = 0u32;
+    let mut fraction: Option<u32> = None;
+    for &b in body {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                digits += 1;
+                if digits > 15 {
+                    return None;
+                }
+                if let Some(f) = fraction.as_mut() {
+                    *f += 1;
+                }
+            }
+            b'.' if fraction.is_none() => fraction = Some(0),
+            _ => return None,
+        }
+    }
+    let fraction = fraction?;
+    if digits == 0 || fraction > SHORT_REAL_MAX_FRACTION {
+        return None;
+    }
+    let quotient = mantissa as f64 / *POWERS_OF_TEN.get(fraction as usize)?;
+    let low = quotient.to_bits() & ((1u64 << F64_BELOW_F32_BITS) - 1);
+    if low == 1 << (F64_BELOW_F32_BITS - 1) {
+        return None;
+    }
+    let value = quotient as f32;
+    Some(if negative { -value } else { value })
 }
 
 /// `text` as a real, a leading `+` dropped; 0 when it is no number.
@@ -816,6 +880,80 @@ mod tests {
         assert_eq!(number(b"--5"), Object::Real(-5.0));
         assert_eq!(number(b"4.5.6"), Object::Real(4.5));
         assert_eq!(number(b"+-2.5"), Object::Real(2.5));
+    }
+
+    #[test]
+    fn short_reals_read_as_the_standard_parse_would() {
+        let mut cases: Vec<String> = [
+            "72.023",
+            "-.5",
+            "+3.25",
+            "5.",
+            ".5",
+            "0.0",
+            "-0.0",
+            "16777215.",
+            "1677721.5",
+            "0.1234567891",
+            "9.999999999",
+            "-841.91998",
+            "594.95996",
+            ".00100000005",
+            "1.2.3",
+            ".",
+            "-.",
+            "+",
+            "12a.5",
+            "16777216.0",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // A pseudo-random spread of digit counts and point positions.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let digits = (x % 18) as usize + 1;
+            let point = (x >> 8) as usize % (digits + 1);
+            let mut s = String::new();
+            if x & (1 << 40) != 0 {
+                s.push('-');
+            }
+            let mut y = x >> 16;
+            for i in 0..digits {
+                if i == point {
+                    s.push('.');
+                }
+                s.push(char::from(b'0' + (y % 10) as u8));
+                y /= 10;
+            }
+            if point == digits {
+                s.push('.');
+            }
+            cases.push(s);
+        }
+        for text in &cases {
+            if let Some(r) = short_real(text.as_bytes()) {
+                let standard = text.parse::<f32>().unwrap();
+                assert_eq!(r.to_bits(), standard.to_bits(), "{text}");
+            }
+        }
+        assert_eq!(short_real(b"72.023"), Some(72.023));
+        assert_eq!(short_real(b".00100000005"), Some(0.001_000_000_05));
+        assert_eq!(short_real(b"1234567890.1234567"), None);
+        // Exactly halfway between two f32s: left to the general parser.
+        assert_eq!(short_real(b"16777217."), None);
+        assert_eq!(short_real(b"1.00000005960464477539"), None);
+        assert_eq!(number(b"16777217.0"), Object::Real(16_777_216.0));
+        for i in (1u32 << 24)..(1 << 24) + 2000 {
+            let text = format!("{i}.0");
+            let expected = text.parse::<f32>().unwrap();
+            assert_eq!(number(text.as_bytes()), Object::Real(expected), "{text}");
+        }
+        assert_eq!(short_real(b"12"), None);
+        assert_eq!(short_real(b"."), None);
     }
 
     #[test]

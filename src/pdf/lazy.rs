@@ -555,7 +555,10 @@ mod tests {
         };
         assert_eq!(
             doc.get_object(*id),
-            Some(&Object::Array(vec![Object::Integer(500), Object::Real(250.5)]))
+            Some(&Object::Array(vec![
+                Object::Integer(500),
+                Object::Real(250.5)
+            ]))
         );
         assert!(doc.get_object((id.0, 1)).is_none());
         let Ok(Object::Dictionary(encoding)) = font.get(b"Encoding") else {
