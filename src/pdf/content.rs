@@ -22,19 +22,35 @@ const MAX_NESTING: usize = 32;
 /// takes at most a handful, `TJ` takes one array).
 const MAX_OPERANDS: usize = 64;
 
-fn is_whitespace(b: u8) -> bool {
-    matches!(b, b'\0' | b'\t' | b'\n' | b'\x0C' | b'\r' | b' ')
+/// Byte classes (ISO 32000-1, 7.2.2): white space and delimiters; every
+/// other byte is regular. A table, not a chain of comparisons: the lexer
+/// asks for every byte of every content stream.
+const WHITESPACE: u8 = 1;
+const DELIMITER: u8 = 2;
+static CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = match i as u8 {
+            b'\0' | b'\t' | b'\n' | b'\x0C' | b'\r' | b' ' => WHITESPACE,
+            b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%' => DELIMITER,
+            _ => 0,
+        };
+        i += 1;
+    }
+    table
+};
+
+fn class(b: u8) -> u8 {
+    CLASS[usize::from(b)]
 }
 
-fn is_delimiter(b: u8) -> bool {
-    matches!(
-        b,
-        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
-    )
+fn is_whitespace(b: u8) -> bool {
+    class(b) == WHITESPACE
 }
 
 fn is_regular(b: u8) -> bool {
-    !is_whitespace(b) && !is_delimiter(b)
+    class(b) == 0
 }
 
 /// One lexical token.
@@ -69,28 +85,29 @@ impl<'a> Lexer<'a> {
     }
 
     fn skip_whitespace_and_comments(&mut self) {
-        while let Some(b) = self.peek() {
+        let rest = self.data.get(self.pos..).unwrap_or_default();
+        let mut i = 0;
+        while let Some(&b) = rest.get(i) {
             if is_whitespace(b) {
-                self.pos += 1;
+                i += 1;
             } else if b == b'%' {
-                while let Some(c) = self.peek() {
-                    if c == b'\n' || c == b'\r' {
-                        break;
-                    }
-                    self.pos += 1;
-                }
+                let comment = rest.get(i..).unwrap_or_default();
+                i += memchr::memchr2(b'\n', b'\r', comment).unwrap_or(comment.len());
             } else {
                 break;
             }
         }
+        self.pos += i;
     }
 
     fn regular_run(&mut self) -> &'a [u8] {
-        let start = self.pos;
-        while self.peek().is_some_and(is_regular) {
-            self.pos += 1;
-        }
-        self.data.get(start..self.pos).unwrap_or_default()
+        let rest = self.data.get(self.pos..).unwrap_or_default();
+        let len = rest
+            .iter()
+            .position(|&b| !is_regular(b))
+            .unwrap_or(rest.len());
+        self.pos += len;
+        rest.get(..len).unwrap_or_default()
     }
 
     fn next_token(&mut self) -> Option<Token<'a>> {
@@ -517,21 +534,23 @@ fn read_object(lexer: &mut Lexer<'_>, first: Token<'_>, depth: usize) -> Option<
 }
 
 /// Calls `on_operator` for every operator of a content stream, in order,
-/// with its operands. Stops early when the callback returns an error.
+/// with its operands (the operator's bytes, always UTF-8). Stops early when the callback returns an error.
 pub fn for_each_operator<E>(
     data: &[u8],
-    mut on_operator: impl FnMut(&str, &[Object]) -> Result<(), E>,
+    mut on_operator: impl FnMut(&[u8], &[Object]) -> Result<(), E>,
 ) -> Result<(), E> {
     let mut lexer = Lexer { data, pos: 0 };
     let mut operands: Vec<Object> = Vec::new();
     while let Some(token) = lexer.next_token() {
         match token {
-            Token::Keyword(word) => {
-                let Ok(op) = std::str::from_utf8(word) else {
+            Token::Keyword(op) => {
+                // A word that is not UTF-8 is no operator (checked only
+                // past ASCII: operators are ASCII).
+                if !op.is_ascii() && std::str::from_utf8(op).is_err() {
                     operands.clear();
                     continue;
-                };
-                if op == "BI" {
+                }
+                if op == b"BI" {
                     // The image dictionary, up to ID, then the raw data.
                     while let Some(t) = lexer.next_token() {
                         if let Token::Keyword(b"ID") = t {
@@ -848,7 +867,7 @@ mod tests {
     fn ops(data: &[u8]) -> Vec<(String, Vec<Object>)> {
         let mut out = Vec::new();
         let _: Result<(), ()> = for_each_operator(data, |op, args| {
-            out.push((op.to_string(), args.to_vec()));
+            out.push((String::from_utf8_lossy(op).into_owned(), args.to_vec()));
             Ok(())
         });
         out
