@@ -642,6 +642,10 @@ pub fn parse_items(data: &[u8], budget: &mut usize, defer: &mut dyn Defer) -> Ve
     read_items(&mut lexer, 0, &mut Reading { budget, defer })
 }
 
+/// Elements [`plain_array`] makes room for at once (a simple font's
+/// `/Widths` and `/Differences` have at most 256 and 512).
+const PLAIN_ARRAY_RESERVE: usize = 1024;
+
 /// One element of a flat array read by [`plain_array`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum PlainItem<'a> {
@@ -667,7 +671,10 @@ pub fn plain_array<'a>(
     }
     lexer.pos += 1;
     let mut left = *budget;
-    let mut items = Vec::new();
+    // Every element takes at least two bytes (`/a/b`, `1 2`): room for
+    // them all at once, up to a bound a real array stays under.
+    let mut items =
+        Vec::with_capacity((data.len().saturating_sub(start) / 2 + 1).min(PLAIN_ARRAY_RESERVE));
     loop {
         lexer.skip_whitespace_and_comments();
         let item = match lexer.peek()? {
@@ -728,31 +735,38 @@ fn value_or_reference(
 /// `R` ends.
 fn reference_tail(data: &[u8], pos: usize) -> Option<(u32, usize)> {
     let rest = data.get(pos..)?;
-    let gap = rest.iter().take_while(|b| is_whitespace(**b)).count();
-    if gap == 0 {
+    // Most numbers are followed by one space and something that is not a
+    // digit, or by a number that is not followed by `R`: one pass.
+    let mut i = 0;
+    while rest.get(i).is_some_and(|b| is_whitespace(*b)) {
+        i += 1;
+    }
+    if i == 0 {
         return None;
     }
-    let digits = rest
-        .get(gap..)?
-        .iter()
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    if digits == 0 || digits > 5 {
+    let digits_start = i;
+    let mut generation = 0u32;
+    while let Some(d) = rest.get(i).filter(|b| b.is_ascii_digit()) {
+        if i - digits_start == 5 {
+            return None;
+        }
+        generation = generation * 10 + u32::from(d - b'0');
+        i += 1;
+    }
+    if i == digits_start {
         return None;
     }
-    let generation = rest
-        .get(gap..gap + digits)?
-        .iter()
-        .fold(0u32, |g, d| g * 10 + u32::from(d - b'0'));
-    let after = rest.get(gap + digits..)?;
-    let gap2 = after.iter().take_while(|b| is_whitespace(**b)).count();
-    if gap2 == 0 || after.get(gap2) != Some(&b'R') {
+    let gap_start = i;
+    while rest.get(i).is_some_and(|b| is_whitespace(*b)) {
+        i += 1;
+    }
+    if i == gap_start || rest.get(i) != Some(&b'R') {
         return None;
     }
-    if after.get(gap2 + 1).is_some_and(|b| is_regular(*b)) {
+    if rest.get(i + 1).is_some_and(|b| is_regular(*b)) {
         return None;
     }
-    Some((generation, pos + gap + digits + gap2 + 1))
+    Some((generation, pos + i + 1))
 }
 
 fn read_value(
@@ -1130,6 +1144,61 @@ mod tests {
             panic!("a dictionary");
         };
         assert_eq!(d.get(b"Q").unwrap(), &Object::Reference((u32::MAX, 0)));
+    }
+
+    /// The reference look-ahead as first written, with iterators.
+    fn reference_tail_by_iterators(data: &[u8], pos: usize) -> Option<(u32, usize)> {
+        let rest = data.get(pos..)?;
+        let gap = rest.iter().take_while(|b| is_whitespace(**b)).count();
+        if gap == 0 {
+            return None;
+        }
+        let digits = rest
+            .get(gap..)?
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if digits == 0 || digits > 5 {
+            return None;
+        }
+        let generation = rest
+            .get(gap..gap + digits)?
+            .iter()
+            .fold(0u32, |g, d| g * 10 + u32::from(d - b'0'));
+        let after = rest.get(gap + digits..)?;
+        let gap2 = after.iter().take_while(|b| is_whitespace(**b)).count();
+        if gap2 == 0 || after.get(gap2) != Some(&b'R') {
+            return None;
+        }
+        if after.get(gap2 + 1).is_some_and(|b| is_regular(*b)) {
+            return None;
+        }
+        Some((generation, pos + gap + digits + gap2 + 1))
+    }
+
+    #[test]
+    fn the_reference_look_ahead_reads_as_first_written() {
+        let alphabet = b" \n0123R9/x[";
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 12) as usize;
+            let data: Vec<u8> = (0..len)
+                .map(|i| alphabet[((x >> (4 * i + 8)) % alphabet.len() as u64) as usize])
+                .collect();
+            for pos in 0..=len + 1 {
+                assert_eq!(
+                    reference_tail(&data, pos),
+                    reference_tail_by_iterators(&data, pos),
+                    "{:?} at {pos}",
+                    String::from_utf8_lossy(&data)
+                );
+            }
+        }
+        assert_eq!(reference_tail(b"1 0 R", 1), Some((0, 5)));
+        assert_eq!(reference_tail(b"1 123456 R", 1), None);
     }
 
     #[test]
