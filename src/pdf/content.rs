@@ -592,10 +592,8 @@ pub trait Defer {
 }
 
 /// Defers nothing.
-#[cfg(test)]
 pub struct NoDefer;
 
-#[cfg(test)]
 impl Defer for NoDefer {
     fn wants(&mut self, _: &[u8]) -> bool {
         false
@@ -633,6 +631,45 @@ pub fn parse_value_at(
     let mut lexer = Lexer { data, pos: start };
     let first = lexer.next_token()?;
     read_value(&mut lexer, first, depth, &mut Reading { budget, defer })
+}
+
+/// Where the object of `id` begins at `offset` (`n g obj`, ISO 32000-1,
+/// 7.3.10), the position after its header; `None` when something else
+/// is there.
+pub fn object_header(data: &[u8], offset: usize, id: (u32, u16)) -> Option<usize> {
+    let mut lexer = Lexer { data, pos: offset };
+    let number = lexer.next_token()?;
+    let generation = lexer.next_token()?;
+    let keyword = lexer.next_token()?;
+    match (number, generation, keyword) {
+        (
+            Token::Object(Object::Integer(n)),
+            Token::Object(Object::Integer(g)),
+            Token::Keyword(b"obj"),
+        ) if n == i64::from(id.0) && g == i64::from(id.1) => Some(lexer.pos),
+        _ => None,
+    }
+}
+
+/// The dictionary after an object header at `pos`, as [`parse_value`]
+/// reads it, when `endobj` follows it (`None` for a stream, any other
+/// value, or a dictionary whose end is not where the object ends).
+pub fn dictionary_object(
+    data: &[u8],
+    pos: usize,
+    budget: &mut usize,
+    defer: &mut dyn Defer,
+) -> Option<Object> {
+    let mut lexer = Lexer { data, pos };
+    let first = lexer.next_token()?;
+    if !matches!(first, Token::DictStart) {
+        return None;
+    }
+    let value = read_value(&mut lexer, first, 0, &mut Reading { budget, defer })?;
+    match lexer.next_token()? {
+        Token::Keyword(b"endobj") => Some(value),
+        _ => None,
+    }
 }
 
 /// The values of an array whose brackets are already stripped (what

@@ -23,6 +23,7 @@
 use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
 use std::cell::{Cell, OnceCell, RefCell};
 
+use super::classic_xref::ClassicXref;
 use super::content::{self, Defer, PlainItem};
 use hayro_syntax::object::{self as hs, ObjectIdentifier};
 
@@ -106,6 +107,10 @@ pub struct LazyDoc {
     /// Values left unconverted, and their conversions once asked for.
     deferred: RefCell<Vec<Deferred>>,
     deferred_slots: Table,
+    /// The file's plain cross-reference table, while every offset read
+    /// from it has held the object it names (see `classic_xref.rs`).
+    classic: Option<ClassicXref>,
+    classic_holds: Cell<bool>,
 }
 
 impl LazyDoc {
@@ -113,7 +118,10 @@ impl LazyDoc {
     /// cannot read the file's cross-reference table, catalog or page tree.
     pub fn open(bytes: &[u8]) -> Option<LazyDoc> {
         let pdf = hayro_syntax::Pdf::new(bytes.to_vec()).ok()?;
+        let classic = ClassicXref::read(pdf.data().as_ref(), pdf.len());
         Some(LazyDoc {
+            classic,
+            classic_holds: Cell::new(true),
             pdf,
             slots: cells(),
             budget: Cell::new(MAX_CONVERTED_VALUES),
@@ -233,11 +241,50 @@ impl LazyDoc {
     }
 
     fn load(&self, id: ObjectId) -> Option<Object> {
+        if let Some(object) = self.load_dictionary(id) {
+            return Some(object);
+        }
         let object = self
             .pdf
             .xref()
             .get::<hs::Object<'_>>(ObjectIdentifier::new(id.0, i32::from(id.1)))?;
         Some(self.convert(id, object))
+    }
+
+    /// A dictionary object read where the plain cross-reference table
+    /// puts it, without hayro-syntax's parse; `None` for anything else
+    /// (a stream, another value, no such table), which hayro-syntax then
+    /// reads. The first offset that does not hold its object's header
+    /// stops the table's use: hayro-syntax repairs such files.
+    fn load_dictionary(&self, id: ObjectId) -> Option<Object> {
+        if !self.classic_holds.get() {
+            return None;
+        }
+        let offset = self.classic.as_ref()?.offset(id.0, id.1)?;
+        let file = self.file();
+        let Some(after_header) = content::object_header(file, offset, id) else {
+            self.classic_holds.set(false);
+            return None;
+        };
+        let mut budget = self.budget.get();
+        let deferred = self.deferred.borrow().len();
+        let mut defer = Deferrer {
+            doc: self,
+            container: id,
+            base: Some(0),
+        };
+        match content::dictionary_object(file, after_header, &mut budget, &mut defer) {
+            Some(object) => {
+                self.spend(budget);
+                Some(object)
+            }
+            None => {
+                // Read again by hayro-syntax: what this reading deferred
+                // is referred to by nothing.
+                self.deferred.borrow_mut().truncate(deferred);
+                None
+            }
+        }
     }
 
     /// Converts one object hayro-syntax read. Arrays and dictionaries are
@@ -581,6 +628,34 @@ mod tests {
         // Nothing else names a deferred value.
         assert!(doc.plain_array(&Object::Reference((3, 0))).is_none());
         assert!(doc.get_object((DEFERRED_FIRST + 99, 0)).is_none());
+    }
+
+    #[test]
+    fn dictionaries_are_read_at_the_table_offsets_and_a_wrong_one_stops_that() {
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>",
+            "<< /Length 3 >>\nstream\nq Q\nendstream",
+        ];
+        let bytes = pdf(&objects);
+        let doc = LazyDoc::open(&bytes).unwrap();
+        assert!(doc.classic.is_some());
+        assert!(doc.every_page_readable());
+        assert!(matches!(doc.get_object((4, 0)), Some(Object::Stream(_))));
+        assert!(doc.classic_holds.get());
+        // Object 3's entry pointed 2 bytes late: hayro-syntax repairs,
+        // and the table is no longer used.
+        let text = String::from_utf8(bytes).unwrap();
+        let at = text.find("3 0 obj").unwrap();
+        let broken = text.replace(
+            &format!("{at:010} 00000 n"),
+            &format!("{:010} 00000 n", at + 2),
+        );
+        let doc = LazyDoc::open(broken.as_bytes()).unwrap();
+        let page = doc.dictionary_at((3, 0)).unwrap();
+        assert_eq!(page.get(b"Contents").unwrap(), &Object::Reference((4, 0)));
+        assert!(doc.classic.is_none() || !doc.classic_holds.get());
     }
 
     #[test]
