@@ -73,10 +73,10 @@ impl ClassicXref {
         while file.get(pos_xref).is_some_and(u8::is_ascii_whitespace) {
             pos_xref += 1;
         }
-        if file.get(pos_xref..pos_xref + 4)? != b"xref" {
+        let mut pos = pos_xref.checked_add(4)?;
+        if file.get(pos_xref..pos)? != b"xref" {
             return None;
         }
-        let mut pos = pos_xref + 4;
         let mut offsets = Vec::new();
         // Object numbers must rise through the table (the order writers
         // use): then no number is listed twice, and lookups can bisect.
@@ -196,5 +196,6 @@ mod tests {
         }
         assert!(ClassicXref::read(b"", 0).is_none());
         assert!(ClassicXref::read(b"startxref 99999999999999999999999", 0).is_none());
+        assert!(ClassicXref::read(b"startxref 18446744073709551615", 0).is_none());
     }
 }

@@ -8,7 +8,11 @@
 //! opens the file and its cross-reference table (repairing a broken one as
 //! lopdf does), and [`LazyDoc::get_object`] converts one hayro-syntax object
 //! into a lopdf [`Object`] the first time it is asked for, so the rest of
-//! the PDF layer keeps reading lopdf types.
+//! the PDF layer keeps reading lopdf types. A dictionary object of a file
+//! with one plain cross-reference table is read at the table's offset by
+//! the content lexer alone (`classic_xref.rs`), and the large arrays font
+//! loading reads from the bytes (`/Widths`, `/Differences`) or never
+//! (`/CharProcs`) are deferred values, converted only when resolved.
 //!
 //! Bounds: references are never followed during conversion (they stay
 //! [`Object::Reference`], resolved later by the caller's hop-limited
