@@ -541,7 +541,44 @@ pub fn for_each_operator<E>(
 ) -> Result<(), E> {
     let mut lexer = Lexer { data, pos: 0 };
     let mut operands: Vec<Object> = Vec::new();
-    while let Some(token) = lexer.next_token() {
+    loop {
+        // Numbers, names, hex strings and operators, the commonest
+        // tokens, are read here as `next_token` reads them (a value
+        // straight to the operands), with less on the way.
+        lexer.skip_whitespace_and_comments();
+        let Some(b) = lexer.peek() else {
+            break;
+        };
+        let simple = match b {
+            b'+' | b'-' | b'.' | b'0'..=b'9' => Some(number(lexer.regular_run())),
+            b'/' => {
+                lexer.pos += 1;
+                Some(Object::Name(lexer.name()))
+            }
+            b'<' if lexer.data.get(lexer.pos + 1) != Some(&b'<') => {
+                lexer.pos += 1;
+                Some(lexer.hex_string())
+            }
+            _ => None,
+        };
+        if let Some(operand) = simple {
+            if operands.len() < MAX_OPERANDS {
+                operands.push(operand);
+            }
+            continue;
+        }
+        let token = match b {
+            _ if is_regular(b) => match lexer.regular_run() {
+                b"true" => Token::Object(Object::Boolean(true)),
+                b"false" => Token::Object(Object::Boolean(false)),
+                b"null" => Token::Object(Object::Null),
+                word => Token::Keyword(word),
+            },
+            _ => match lexer.next_token() {
+                Some(token) => token,
+                None => break,
+            },
+        };
         match token {
             Token::Keyword(op) => {
                 // A word that is not UTF-8 is no operator (checked only
