@@ -12,6 +12,7 @@
 //! unchanged.
 
 use lopdf::{Dictionary, Object, StringFormat};
+use std::borrow::Cow;
 
 /// Arrays and dictionaries nested deeper than this are skipped: real
 /// content streams nest two levels (a `TJ` array, a `BDC` dictionary).
@@ -21,25 +22,52 @@ const MAX_NESTING: usize = 32;
 /// takes at most a handful, `TJ` takes one array).
 const MAX_OPERANDS: usize = 64;
 
-fn is_whitespace(b: u8) -> bool {
-    matches!(b, b'\0' | b'\t' | b'\n' | b'\x0C' | b'\r' | b' ')
+/// Byte classes (ISO 32000-1, 7.2.2): white space and delimiters; every
+/// other byte is regular. A table, not a chain of comparisons: the lexer
+/// asks for every byte of every content stream.
+const WHITESPACE: u8 = 1;
+const DELIMITER: u8 = 2;
+static CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = match i as u8 {
+            b'\0' | b'\t' | b'\n' | b'\x0C' | b'\r' | b' ' => WHITESPACE,
+            b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%' => DELIMITER,
+            _ => 0,
+        };
+        i += 1;
+    }
+    table
+};
+
+fn class(b: u8) -> u8 {
+    CLASS[usize::from(b)]
 }
 
-fn is_delimiter(b: u8) -> bool {
-    matches!(
-        b,
-        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
-    )
+fn is_whitespace(b: u8) -> bool {
+    class(b) == WHITESPACE
 }
 
 fn is_regular(b: u8) -> bool {
-    !is_whitespace(b) && !is_delimiter(b)
+    class(b) == 0
 }
 
 /// One lexical token.
 enum Token<'a> {
     Object(Object),
     Keyword(&'a [u8]),
+    ArrayStart,
+    ArrayEnd,
+    DictStart,
+    DictEnd,
+}
+
+/// A token's kind alone (see [`Lexer::next_kind`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A number, name, string, boolean, null or keyword.
+    Atom,
     ArrayStart,
     ArrayEnd,
     DictStart,
@@ -57,28 +85,29 @@ impl<'a> Lexer<'a> {
     }
 
     fn skip_whitespace_and_comments(&mut self) {
-        while let Some(b) = self.peek() {
+        let rest = self.data.get(self.pos..).unwrap_or_default();
+        let mut i = 0;
+        while let Some(&b) = rest.get(i) {
             if is_whitespace(b) {
-                self.pos += 1;
+                i += 1;
             } else if b == b'%' {
-                while let Some(c) = self.peek() {
-                    if c == b'\n' || c == b'\r' {
-                        break;
-                    }
-                    self.pos += 1;
-                }
+                let comment = rest.get(i..).unwrap_or_default();
+                i += memchr::memchr2(b'\n', b'\r', comment).unwrap_or(comment.len());
             } else {
                 break;
             }
         }
+        self.pos += i;
     }
 
     fn regular_run(&mut self) -> &'a [u8] {
-        let start = self.pos;
-        while self.peek().is_some_and(is_regular) {
-            self.pos += 1;
-        }
-        self.data.get(start..self.pos).unwrap_or_default()
+        let rest = self.data.get(self.pos..).unwrap_or_default();
+        let len = rest
+            .iter()
+            .position(|&b| !is_regular(b))
+            .unwrap_or(rest.len());
+        self.pos += len;
+        rest.get(..len).unwrap_or_default()
     }
 
     fn next_token(&mut self) -> Option<Token<'a>> {
@@ -132,7 +161,16 @@ impl<'a> Lexer<'a> {
 
     /// A name after its `/`, with `#xx` escapes decoded.
     fn name(&mut self) -> Vec<u8> {
+        self.borrowed_name().into_owned()
+    }
+
+    /// A name after its `/`, borrowed from the data unless it has a `#xx`
+    /// escape to decode.
+    fn borrowed_name(&mut self) -> Cow<'a, [u8]> {
         let run = self.regular_run();
+        if !run.contains(&b'#') {
+            return Cow::Borrowed(run);
+        }
         let mut out = Vec::with_capacity(run.len());
         let mut i = 0;
         while let Some(&b) = run.get(i) {
@@ -149,7 +187,7 @@ impl<'a> Lexer<'a> {
             out.push(b);
             i += 1;
         }
-        out
+        Cow::Owned(out)
     }
 
     /// A `<…>` string after its `<`.
@@ -234,6 +272,70 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// The kind of the next token, stepping over it exactly as
+    /// [`Lexer::next_token`] would, without building its value: how a
+    /// deferred value is stepped over (names and strings are not copied).
+    fn next_kind(&mut self) -> Option<Kind> {
+        loop {
+            self.skip_whitespace_and_comments();
+            let b = self.peek()?;
+            let next = self.data.get(self.pos + 1).copied();
+            self.pos += 1;
+            return Some(match b {
+                b'[' => Kind::ArrayStart,
+                b']' => Kind::ArrayEnd,
+                b'<' if next == Some(b'<') => {
+                    self.pos += 1;
+                    Kind::DictStart
+                }
+                b'>' if next == Some(b'>') => {
+                    self.pos += 1;
+                    Kind::DictEnd
+                }
+                b'<' => {
+                    // As `hex_string`: up to and including the first `>`.
+                    match memchr::memchr(b'>', self.data.get(self.pos..).unwrap_or_default()) {
+                        Some(at) => self.pos += at + 1,
+                        None => self.pos = self.data.len(),
+                    }
+                    Kind::Atom
+                }
+                b'(' => {
+                    // As `literal_string`: balanced parentheses, and an
+                    // escaped byte never counts (an octal escape's digits
+                    // and a line end are no parentheses).
+                    let mut depth = 1usize;
+                    while let Some(c) = self.peek() {
+                        self.pos += 1;
+                        match c {
+                            b'(' => depth += 1,
+                            b')' => {
+                                depth -= 1;
+                                if depth == 0 {
+                                    break;
+                                }
+                            }
+                            b'\\' if self.peek().is_some() => self.pos += 1,
+                            _ => {}
+                        }
+                    }
+                    Kind::Atom
+                }
+                b'/' => {
+                    self.regular_run();
+                    Kind::Atom
+                }
+                _ if is_regular(b) => {
+                    self.pos -= 1;
+                    self.regular_run();
+                    Kind::Atom
+                }
+                // A stray ')', '>', '{' or '}': skip it.
+                _ => continue,
+            });
+        }
+    }
+
     /// Skips an inline image's data after `ID`, up to and including `EI`
     /// standing alone between whitespace.
     fn skip_inline_image_data(&mut self) {
@@ -257,6 +359,9 @@ impl<'a> Lexer<'a> {
 fn number(run: &[u8]) -> Object {
     if let Some(i) = plain_integer(run) {
         return Object::Integer(i);
+    }
+    if let Some(r) = short_real(run) {
+        return Object::Real(r);
     }
     let text = std::str::from_utf8(run).unwrap_or("0");
     if !text.contains('.')
@@ -297,6 +402,67 @@ fn plain_integer(run: &[u8]) -> Option<i64> {
             acc.checked_add(digit)
         }
     })
+}
+
+/// Fraction digits a [`short_real`] may have: 10^22 is the largest power
+/// of ten an `f64` holds exactly.
+const SHORT_REAL_MAX_FRACTION: u32 = 22;
+
+/// 10^0 to 10^22, each exact in an `f64`.
+const POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// Bits of an `f64` significand below an `f32`'s: an `f64` whose low 29
+/// bits are exactly `1 << 28` lies halfway between two `f32`s.
+const F64_BELOW_F32_BITS: u32 = 52 - 23;
+
+/// A real of an optional sign, digits and one point, whose digits make an
+/// integer below 2^53 (`72.023`, `-.5`, `594.95996`), as `f32::from_str`
+/// reads it, without the general parser. The digits and the power of ten
+/// are exact in an `f64`, so their quotient is the correctly rounded `f64`
+/// (the exact fast path of decimal conversion); rounding that to `f32`
+/// is the correctly rounded `f32` unless the `f64` lies exactly halfway
+/// between two `f32`s (every such halfway point is an `f64`, so rounding
+/// to `f64` never crosses one), which is left to the general parser. Most
+/// reals in a content stream are such. `None` for any other run.
+fn short_real(run: &[u8]) -> Option<f32> {
+    let (negative, body) = match run {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        _ => (false, run),
+    };
+    let mut mantissa: u64 = 0;
+    let mut digits = 0u32;
+    let mut fraction: Option<u32> = None;
+    for &b in body {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                digits += 1;
+                if digits > 15 {
+                    return None;
+                }
+                if let Some(f) = fraction.as_mut() {
+                    *f += 1;
+                }
+            }
+            b'.' if fraction.is_none() => fraction = Some(0),
+            _ => return None,
+        }
+    }
+    let fraction = fraction?;
+    if digits == 0 || fraction > SHORT_REAL_MAX_FRACTION {
+        return None;
+    }
+    let quotient = mantissa as f64 / *POWERS_OF_TEN.get(fraction as usize)?;
+    let low = quotient.to_bits() & ((1u64 << F64_BELOW_F32_BITS) - 1);
+    if low == 1 << (F64_BELOW_F32_BITS - 1) {
+        return None;
+    }
+    let value = quotient as f32;
+    Some(if negative { -value } else { value })
 }
 
 /// `text` as a real, a leading `+` dropped; 0 when it is no number.
@@ -368,21 +534,60 @@ fn read_object(lexer: &mut Lexer<'_>, first: Token<'_>, depth: usize) -> Option<
 }
 
 /// Calls `on_operator` for every operator of a content stream, in order,
-/// with its operands. Stops early when the callback returns an error.
+/// with its operands (the operator's bytes, always UTF-8). Stops early when the callback returns an error.
 pub fn for_each_operator<E>(
     data: &[u8],
-    mut on_operator: impl FnMut(&str, &[Object]) -> Result<(), E>,
+    mut on_operator: impl FnMut(&[u8], &[Object]) -> Result<(), E>,
 ) -> Result<(), E> {
     let mut lexer = Lexer { data, pos: 0 };
     let mut operands: Vec<Object> = Vec::new();
-    while let Some(token) = lexer.next_token() {
+    loop {
+        // Numbers, names, hex strings and operators, the commonest
+        // tokens, are read here as `next_token` reads them (a value
+        // straight to the operands), with less on the way.
+        lexer.skip_whitespace_and_comments();
+        let Some(b) = lexer.peek() else {
+            break;
+        };
+        let simple = match b {
+            b'+' | b'-' | b'.' | b'0'..=b'9' => Some(number(lexer.regular_run())),
+            b'/' => {
+                lexer.pos += 1;
+                Some(Object::Name(lexer.name()))
+            }
+            b'<' if lexer.data.get(lexer.pos + 1) != Some(&b'<') => {
+                lexer.pos += 1;
+                Some(lexer.hex_string())
+            }
+            _ => None,
+        };
+        if let Some(operand) = simple {
+            if operands.len() < MAX_OPERANDS {
+                operands.push(operand);
+            }
+            continue;
+        }
+        let token = match b {
+            _ if is_regular(b) => match lexer.regular_run() {
+                b"true" => Token::Object(Object::Boolean(true)),
+                b"false" => Token::Object(Object::Boolean(false)),
+                b"null" => Token::Object(Object::Null),
+                word => Token::Keyword(word),
+            },
+            _ => match lexer.next_token() {
+                Some(token) => token,
+                None => break,
+            },
+        };
         match token {
-            Token::Keyword(word) => {
-                let Ok(op) = std::str::from_utf8(word) else {
+            Token::Keyword(op) => {
+                // A word that is not UTF-8 is no operator (checked only
+                // past ASCII: operators are ASCII).
+                if !op.is_ascii() && std::str::from_utf8(op).is_err() {
                     operands.clear();
                     continue;
-                };
-                if op == "BI" {
+                }
+                if op == b"BI" {
                     // The image dictionary, up to ID, then the raw data.
                     while let Some(t) = lexer.next_token() {
                         if let Token::Keyword(b"ID") = t {
@@ -406,21 +611,169 @@ pub fn for_each_operator<E>(
     Ok(())
 }
 
+/// Where the lazy object layer keeps values it does not convert yet (see
+/// `lazy.rs`): a dictionary entry whose key [`Defer::wants`] is stepped
+/// over without building its value, and [`Defer::deferred`] gives what
+/// stands in for it.
+pub trait Defer {
+    /// Whether the array or dictionary under `key` is to be deferred.
+    fn wants(&mut self, key: &[u8]) -> bool;
+    /// What stands in for the value at `start..end` of the data, read at
+    /// nesting `depth` (give both to [`parse_value_at`] to read it).
+    fn deferred(&mut self, start: usize, end: usize, depth: usize) -> Object;
+    /// Whether an object number is kept for deferred values: a file's
+    /// reference to it is read as one to [`u32::MAX`], which names nothing.
+    fn reserved(&self, _number: u32) -> bool {
+        false
+    }
+}
+
+/// Defers nothing.
+pub struct NoDefer;
+
+impl Defer for NoDefer {
+    fn wants(&mut self, _: &[u8]) -> bool {
+        false
+    }
+    fn deferred(&mut self, _: usize, _: usize, _: usize) -> Object {
+        Object::Null
+    }
+}
+
+/// The budget and the deferral of one conversion.
+struct Reading<'r> {
+    budget: &'r mut usize,
+    defer: &'r mut dyn Defer,
+}
+
 /// The first value of `data`, in object syntax (ISO 32000-1, 7.3):
 /// `n g R` is a reference. Each value read takes one from `budget`; at
 /// zero, what is left reads as nothing (`None` for the value, a shorter
-/// array or dictionary).
-pub fn parse_value(data: &[u8], budget: &mut usize) -> Option<Object> {
+/// array or dictionary). Entries `defer` wants are deferred.
+pub fn parse_value(data: &[u8], budget: &mut usize, defer: &mut dyn Defer) -> Option<Object> {
     let mut lexer = Lexer { data, pos: 0 };
     let first = lexer.next_token()?;
-    read_value(&mut lexer, first, 0, budget)
+    read_value(&mut lexer, first, 0, &mut Reading { budget, defer })
+}
+
+/// The value a [`Defer`] was given at `start` and `depth`, read as it
+/// would have been read in place.
+pub fn parse_value_at(
+    data: &[u8],
+    start: usize,
+    depth: usize,
+    budget: &mut usize,
+    defer: &mut dyn Defer,
+) -> Option<Object> {
+    let mut lexer = Lexer { data, pos: start };
+    let first = lexer.next_token()?;
+    read_value(&mut lexer, first, depth, &mut Reading { budget, defer })
+}
+
+/// Where the object of `id` begins at `offset` (`n g obj`, ISO 32000-1,
+/// 7.3.10), the position after its header; `None` when something else
+/// is there.
+pub fn object_header(data: &[u8], offset: usize, id: (u32, u16)) -> Option<usize> {
+    let mut lexer = Lexer { data, pos: offset };
+    let number = lexer.next_token()?;
+    let generation = lexer.next_token()?;
+    let keyword = lexer.next_token()?;
+    match (number, generation, keyword) {
+        (
+            Token::Object(Object::Integer(n)),
+            Token::Object(Object::Integer(g)),
+            Token::Keyword(b"obj"),
+        ) if n == i64::from(id.0) && g == i64::from(id.1) => Some(lexer.pos),
+        _ => None,
+    }
+}
+
+/// The dictionary after an object header at `pos`, as [`parse_value`]
+/// reads it, when `endobj` follows it (`None` for a stream, any other
+/// value, or a dictionary whose end is not where the object ends).
+pub fn dictionary_object(
+    data: &[u8],
+    pos: usize,
+    budget: &mut usize,
+    defer: &mut dyn Defer,
+) -> Option<Object> {
+    let mut lexer = Lexer { data, pos };
+    let first = lexer.next_token()?;
+    if !matches!(first, Token::DictStart) {
+        return None;
+    }
+    let value = read_value(&mut lexer, first, 0, &mut Reading { budget, defer })?;
+    match lexer.next_token()? {
+        Token::Keyword(b"endobj") => Some(value),
+        _ => None,
+    }
 }
 
 /// The values of an array whose brackets are already stripped (what
 /// hayro-syntax's `Array::data` gives), as [`parse_value`] reads them.
-pub fn parse_items(data: &[u8], budget: &mut usize) -> Vec<Object> {
+pub fn parse_items(data: &[u8], budget: &mut usize, defer: &mut dyn Defer) -> Vec<Object> {
     let mut lexer = Lexer { data, pos: 0 };
-    read_items(&mut lexer, 0, budget)
+    read_items(&mut lexer, 0, &mut Reading { budget, defer })
+}
+
+/// Elements [`plain_array`] makes room for at once (a simple font's
+/// `/Widths` and `/Differences` have at most 256 and 512).
+const PLAIN_ARRAY_RESERVE: usize = 1024;
+
+/// One element of a flat array read by [`plain_array`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlainItem<'a> {
+    Integer(i64),
+    Real(f32),
+    Name(Cow<'a, [u8]>),
+}
+
+/// The array at `start` (its `[`) when it holds only numbers and names
+/// (a font's `/Widths`, an encoding's `/Differences`), read without
+/// building objects: each element is what [`parse_value_at`] would make of
+/// it. `None` for anything else (a reference, a string, a nested value, a
+/// keyword, no closing `]`), which the caller reads the general way; and
+/// when the elements would take more than `budget` (left unchanged then).
+pub fn plain_array<'a>(
+    data: &'a [u8],
+    start: usize,
+    budget: &mut usize,
+) -> Option<Vec<PlainItem<'a>>> {
+    let mut lexer = Lexer { data, pos: start };
+    if lexer.peek() != Some(b'[') {
+        return None;
+    }
+    lexer.pos += 1;
+    let mut left = *budget;
+    // Every element takes at least two bytes (`/a/b`, `1 2`): room for
+    // them all at once, up to a bound a real array stays under.
+    let mut items =
+        Vec::with_capacity((data.len().saturating_sub(start) / 2 + 1).min(PLAIN_ARRAY_RESERVE));
+    loop {
+        lexer.skip_whitespace_and_comments();
+        let item = match lexer.peek()? {
+            b']' => break,
+            b'/' => {
+                lexer.pos += 1;
+                PlainItem::Name(lexer.borrowed_name())
+            }
+            b'+' | b'-' | b'.' | b'0'..=b'9' => match number(lexer.regular_run()) {
+                Object::Integer(i) => {
+                    if u32::try_from(i).is_ok() && reference_tail(lexer.data, lexer.pos).is_some() {
+                        return None;
+                    }
+                    PlainItem::Integer(i)
+                }
+                Object::Real(r) => PlainItem::Real(r),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        left = left.checked_sub(1)?;
+        items.push(item);
+    }
+    *budget = left;
+    Some(items)
 }
 
 /// The object after `first`, or a reference when `first` is a
@@ -430,20 +783,25 @@ fn value_or_reference(
     lexer: &mut Lexer<'_>,
     first: Token<'_>,
     depth: usize,
-    budget: &mut usize,
+    reading: &mut Reading<'_>,
 ) -> Option<Object> {
     if let Token::Object(Object::Integer(number)) = first
         && let Ok(number) = u32::try_from(number)
         && let Some((generation, end)) = reference_tail(lexer.data, lexer.pos)
     {
         lexer.pos = end;
-        *budget = budget.checked_sub(1)?;
+        *reading.budget = reading.budget.checked_sub(1)?;
+        let number = if reading.defer.reserved(number) {
+            u32::MAX
+        } else {
+            number
+        };
         return Some(match u16::try_from(generation) {
             Ok(generation) => Object::Reference((number, generation)),
             Err(_) => Object::Null,
         });
     }
-    read_value(lexer, first, depth, budget)
+    read_value(lexer, first, depth, reading)
 }
 
 /// After an object number at `pos`: white space, a generation number,
@@ -451,43 +809,50 @@ fn value_or_reference(
 /// `R` ends.
 fn reference_tail(data: &[u8], pos: usize) -> Option<(u32, usize)> {
     let rest = data.get(pos..)?;
-    let gap = rest.iter().take_while(|b| is_whitespace(**b)).count();
-    if gap == 0 {
+    // Most numbers are followed by one space and something that is not a
+    // digit, or by a number that is not followed by `R`: one pass.
+    let mut i = 0;
+    while rest.get(i).is_some_and(|b| is_whitespace(*b)) {
+        i += 1;
+    }
+    if i == 0 {
         return None;
     }
-    let digits = rest
-        .get(gap..)?
-        .iter()
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    if digits == 0 || digits > 5 {
+    let digits_start = i;
+    let mut generation = 0u32;
+    while let Some(d) = rest.get(i).filter(|b| b.is_ascii_digit()) {
+        if i - digits_start == 5 {
+            return None;
+        }
+        generation = generation * 10 + u32::from(d - b'0');
+        i += 1;
+    }
+    if i == digits_start {
         return None;
     }
-    let generation = rest
-        .get(gap..gap + digits)?
-        .iter()
-        .fold(0u32, |g, d| g * 10 + u32::from(d - b'0'));
-    let after = rest.get(gap + digits..)?;
-    let gap2 = after.iter().take_while(|b| is_whitespace(**b)).count();
-    if gap2 == 0 || after.get(gap2) != Some(&b'R') {
+    let gap_start = i;
+    while rest.get(i).is_some_and(|b| is_whitespace(*b)) {
+        i += 1;
+    }
+    if i == gap_start || rest.get(i) != Some(&b'R') {
         return None;
     }
-    if after.get(gap2 + 1).is_some_and(|b| is_regular(*b)) {
+    if rest.get(i + 1).is_some_and(|b| is_regular(*b)) {
         return None;
     }
-    Some((generation, pos + gap + digits + gap2 + 1))
+    Some((generation, pos + i + 1))
 }
 
 fn read_value(
     lexer: &mut Lexer<'_>,
     first: Token<'_>,
     depth: usize,
-    budget: &mut usize,
+    reading: &mut Reading<'_>,
 ) -> Option<Object> {
-    *budget = budget.checked_sub(1)?;
+    *reading.budget = reading.budget.checked_sub(1)?;
     match first {
         Token::Object(o) => Some(o),
-        Token::ArrayStart => Some(Object::Array(read_items(lexer, depth + 1, budget))),
+        Token::ArrayStart => Some(Object::Array(read_items(lexer, depth + 1, reading))),
         Token::DictStart => {
             let mut dict = Dictionary::new();
             let mut key: Option<Vec<u8>> = None;
@@ -497,10 +862,27 @@ fn read_value(
                     Token::Object(Object::Name(n)) if key.is_none() => key = Some(n),
                     Token::Keyword(_) | Token::ArrayEnd => {}
                     other if depth < MAX_NESTING => {
-                        let value = value_or_reference(lexer, other, depth + 1, budget);
+                        let value = match (&key, &other) {
+                            (Some(k), Token::ArrayStart | Token::DictStart)
+                                if reading.defer.wants(k) =>
+                            {
+                                let open = if matches!(other, Token::ArrayStart) {
+                                    (1, Kind::ArrayStart)
+                                } else {
+                                    (2, Kind::DictStart)
+                                };
+                                let start = lexer.pos.saturating_sub(open.0);
+                                skip_value(lexer, open.1, depth + 1);
+                                reading.budget.checked_sub(1).map(|left| {
+                                    *reading.budget = left;
+                                    reading.defer.deferred(start, lexer.pos, depth + 1)
+                                })
+                            }
+                            _ => value_or_reference(lexer, other, depth + 1, reading),
+                        };
                         match (key.take(), value) {
                             (Some(k), Some(v)) => dict.set(k, v),
-                            (_, None) if *budget == 0 => break,
+                            (_, None) if *reading.budget == 0 => break,
                             _ => {}
                         }
                     }
@@ -514,21 +896,56 @@ fn read_value(
 }
 
 /// Values up to `]` or the end of the data.
-fn read_items(lexer: &mut Lexer<'_>, depth: usize, budget: &mut usize) -> Vec<Object> {
+fn read_items(lexer: &mut Lexer<'_>, depth: usize, reading: &mut Reading<'_>) -> Vec<Object> {
     let mut items = Vec::new();
     while let Some(t) = lexer.next_token() {
         match t {
             Token::ArrayEnd => break,
             Token::Keyword(_) | Token::DictEnd => {}
-            other if depth < MAX_NESTING => match value_or_reference(lexer, other, depth, budget) {
-                Some(o) => items.push(o),
-                None if *budget == 0 => break,
-                None => {}
-            },
+            other if depth < MAX_NESTING => {
+                match value_or_reference(lexer, other, depth, reading) {
+                    Some(o) => items.push(o),
+                    None if *reading.budget == 0 => break,
+                    None => {}
+                }
+            }
             _ => {}
         }
     }
     items
+}
+
+/// Steps over the value `first` begins, ending where [`read_value`] at
+/// `depth` ends (the same nesting cut), building nothing.
+fn skip_value(lexer: &mut Lexer<'_>, first: Kind, depth: usize) {
+    match first {
+        Kind::ArrayStart => skip_items(lexer, depth + 1),
+        Kind::DictStart => {
+            while let Some(kind) = lexer.next_kind() {
+                match kind {
+                    Kind::DictEnd => break,
+                    Kind::ArrayStart | Kind::DictStart if depth < MAX_NESTING => {
+                        skip_value(lexer, kind, depth + 1);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Kind::Atom | Kind::ArrayEnd | Kind::DictEnd => {}
+    }
+}
+
+/// Steps over values up to `]`, as [`read_items`] reads them.
+fn skip_items(lexer: &mut Lexer<'_>, depth: usize) {
+    while let Some(kind) = lexer.next_kind() {
+        match kind {
+            Kind::ArrayEnd => break,
+            Kind::ArrayStart | Kind::DictStart if depth < MAX_NESTING => {
+                skip_value(lexer, kind, depth);
+            }
+            _ => {}
+        }
+    }
 }
 
 #[cfg(test)]
@@ -538,7 +955,7 @@ mod tests {
     fn ops(data: &[u8]) -> Vec<(String, Vec<Object>)> {
         let mut out = Vec::new();
         let _: Result<(), ()> = for_each_operator(data, |op, args| {
-            out.push((op.to_string(), args.to_vec()));
+            out.push((String::from_utf8_lossy(op).into_owned(), args.to_vec()));
             Ok(())
         });
         out
@@ -570,6 +987,80 @@ mod tests {
         assert_eq!(number(b"--5"), Object::Real(-5.0));
         assert_eq!(number(b"4.5.6"), Object::Real(4.5));
         assert_eq!(number(b"+-2.5"), Object::Real(2.5));
+    }
+
+    #[test]
+    fn short_reals_read_as_the_standard_parse_would() {
+        let mut cases: Vec<String> = [
+            "72.023",
+            "-.5",
+            "+3.25",
+            "5.",
+            ".5",
+            "0.0",
+            "-0.0",
+            "16777215.",
+            "1677721.5",
+            "0.1234567891",
+            "9.999999999",
+            "-841.91998",
+            "594.95996",
+            ".00100000005",
+            "1.2.3",
+            ".",
+            "-.",
+            "+",
+            "12a.5",
+            "16777216.0",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // A pseudo-random spread of digit counts and point positions.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let digits = (x % 18) as usize + 1;
+            let point = (x >> 8) as usize % (digits + 1);
+            let mut s = String::new();
+            if x & (1 << 40) != 0 {
+                s.push('-');
+            }
+            let mut y = x >> 16;
+            for i in 0..digits {
+                if i == point {
+                    s.push('.');
+                }
+                s.push(char::from(b'0' + (y % 10) as u8));
+                y /= 10;
+            }
+            if point == digits {
+                s.push('.');
+            }
+            cases.push(s);
+        }
+        for text in &cases {
+            if let Some(r) = short_real(text.as_bytes()) {
+                let standard = text.parse::<f32>().unwrap();
+                assert_eq!(r.to_bits(), standard.to_bits(), "{text}");
+            }
+        }
+        assert_eq!(short_real(b"72.023"), Some(72.023));
+        assert_eq!(short_real(b".00100000005"), ".00100000005".parse().ok());
+        assert_eq!(short_real(b"1234567890.1234567"), None);
+        // Exactly halfway between two f32s: left to the general parser.
+        assert_eq!(short_real(b"16777217."), None);
+        assert_eq!(short_real(b"1.00000005960464477539"), None);
+        assert_eq!(number(b"16777217.0"), Object::Real(16_777_216.0));
+        for i in (1u32 << 24)..(1 << 24) + 2000 {
+            let text = format!("{i}.0");
+            let expected = text.parse::<f32>().unwrap();
+            assert_eq!(number(text.as_bytes()), Object::Real(expected), "{text}");
+        }
+        assert_eq!(short_real(b"12"), None);
+        assert_eq!(short_real(b"."), None);
     }
 
     #[test]
@@ -642,6 +1133,7 @@ mod tests {
         let got = parse_value(
             b"<< /K [1 0 R 2 0 Rx 3 4] /P 5 0 R/Q 6 %c\n 0 R >>",
             &mut budget,
+            &mut NoDefer,
         );
         let Some(Object::Dictionary(d)) = got else {
             panic!("{got:?}");
@@ -660,11 +1152,168 @@ mod tests {
         // A comment between the numbers is not white space to the look-ahead:
         // read as two numbers, never a wrong reference.
         assert!(d.get(b"Q").is_ok());
-        assert_eq!(parse_items(b"1 0 R 7", &mut budget).len(), 2);
+        assert_eq!(parse_items(b"1 0 R 7", &mut budget, &mut NoDefer).len(), 2);
         // The budget ends the reading.
         let mut small = 3;
-        assert_eq!(parse_items(b"1 2 3 4 5 6", &mut small).len(), 3);
+        assert_eq!(
+            parse_items(b"1 2 3 4 5 6", &mut small, &mut NoDefer).len(),
+            3
+        );
         assert_eq!(small, 0);
+    }
+
+    /// Defers every array or dictionary under `/D`, keeping what it was
+    /// given.
+    struct Recorder(Vec<(usize, usize, usize)>);
+
+    impl Defer for Recorder {
+        fn wants(&mut self, key: &[u8]) -> bool {
+            key == b"D"
+        }
+        fn deferred(&mut self, start: usize, end: usize, depth: usize) -> Object {
+            self.0.push((start, end, depth));
+            Object::Reference((1000 + self.0.len() as u32, 0))
+        }
+        fn reserved(&self, number: u32) -> bool {
+            number >= 1000
+        }
+    }
+
+    #[test]
+    fn a_deferred_value_reads_later_as_it_would_have_in_place() {
+        for data in [
+            &b"<< /A 1 /D [1 (a]b\\) <5D3E3E> 2 0 R << /X [3] >> % ] >>\n 4] /Z /z >>"[..],
+            b"<< /D << /K (()) /L <<>> /M [[[]]] >> /Z 5 >>",
+            b"<< /D [ (unbalanced\\) ] ) ] /Z 6 >>",
+            b"<< /D [ 1 2 ",
+            b"<< /D [ ] >> ] /Z 7 >>",
+            b"<< /Q 1000 0 R /D [1001 0 R] >>",
+        ] {
+            let (mut b1, mut b2) = (1000, 1000);
+            let plain = parse_value(data, &mut b1, &mut NoDefer);
+            let mut recorder = Recorder(Vec::new());
+            let deferred = parse_value(data, &mut b2, &mut recorder);
+            let (Some(Object::Dictionary(plain)), Some(Object::Dictionary(deferred))) =
+                (plain, deferred)
+            else {
+                panic!("dictionaries");
+            };
+            assert_eq!(recorder.0.len(), 1, "{}", String::from_utf8_lossy(data));
+            let (start, end, depth) = recorder.0[0];
+            // The rest of the dictionary reads the same.
+            for (key, value) in plain.iter() {
+                if key.as_slice() != b"D" && key.as_slice() != b"Q" {
+                    assert_eq!(deferred.get(key).ok(), Some(value));
+                }
+            }
+            // The deferred value, read alone, is the value read in place.
+            let mut b3 = 1000;
+            let later = parse_value_at(&data[..end], start, depth, &mut b3, &mut NoDefer);
+            assert_eq!(later.as_ref(), plain.get(b"D").ok());
+        }
+        // A file's own reference to a reserved number names nothing.
+        let mut budget = 100;
+        let got = parse_value(b"<< /Q 1000 0 R >>", &mut budget, &mut Recorder(Vec::new()));
+        let Some(Object::Dictionary(d)) = got else {
+            panic!("a dictionary");
+        };
+        assert_eq!(d.get(b"Q").unwrap(), &Object::Reference((u32::MAX, 0)));
+    }
+
+    /// The reference look-ahead as first written, with iterators.
+    fn reference_tail_by_iterators(data: &[u8], pos: usize) -> Option<(u32, usize)> {
+        let rest = data.get(pos..)?;
+        let gap = rest.iter().take_while(|b| is_whitespace(**b)).count();
+        if gap == 0 {
+            return None;
+        }
+        let digits = rest
+            .get(gap..)?
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if digits == 0 || digits > 5 {
+            return None;
+        }
+        let generation = rest
+            .get(gap..gap + digits)?
+            .iter()
+            .fold(0u32, |g, d| g * 10 + u32::from(d - b'0'));
+        let after = rest.get(gap + digits..)?;
+        let gap2 = after.iter().take_while(|b| is_whitespace(**b)).count();
+        if gap2 == 0 || after.get(gap2) != Some(&b'R') {
+            return None;
+        }
+        if after.get(gap2 + 1).is_some_and(|b| is_regular(*b)) {
+            return None;
+        }
+        Some((generation, pos + gap + digits + gap2 + 1))
+    }
+
+    #[test]
+    fn the_reference_look_ahead_reads_as_first_written() {
+        let alphabet = b" \n0123R9/x[";
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 12) as usize;
+            let data: Vec<u8> = (0..len)
+                .map(|i| alphabet[((x >> (4 * i + 8)) % alphabet.len() as u64) as usize])
+                .collect();
+            for pos in 0..=len + 1 {
+                assert_eq!(
+                    reference_tail(&data, pos),
+                    reference_tail_by_iterators(&data, pos),
+                    "{:?} at {pos}",
+                    String::from_utf8_lossy(&data)
+                );
+            }
+        }
+        assert_eq!(reference_tail(b"1 0 R", 1), Some((0, 5)));
+        assert_eq!(reference_tail(b"1 123456 R", 1), None);
+    }
+
+    #[test]
+    fn plain_arrays_read_as_the_general_reading_or_not_at_all() {
+        for data in [
+            &b"[0 /g0 /g#41 5 /space 1.5 -.25 +3]"[..],
+            b"[ 250 % comment\n 500 ]",
+            b"[]",
+        ] {
+            let mut budget = 100;
+            let items = plain_array(data, 0, &mut budget).expect("plain");
+            let mut b2 = 100;
+            let Some(Object::Array(general)) = parse_value(data, &mut b2, &mut NoDefer) else {
+                panic!("an array");
+            };
+            assert_eq!(budget - 1, b2, "the same values spent");
+            let as_objects: Vec<Object> = items
+                .into_iter()
+                .map(|i| match i {
+                    PlainItem::Integer(i) => Object::Integer(i),
+                    PlainItem::Real(r) => Object::Real(r),
+                    PlainItem::Name(n) => Object::Name(n.into_owned()),
+                })
+                .collect();
+            assert_eq!(as_objects, general);
+        }
+        for data in [
+            &b"[1 0 R]"[..],
+            b"[(s)]",
+            b"[[1]]",
+            b"[1 true]",
+            b"[1 2",
+            b"<< >>",
+        ] {
+            let mut budget = 100;
+            assert!(plain_array(data, 0, &mut budget).is_none());
+            assert_eq!(budget, 100, "nothing spent");
+        }
+        let mut small = 2;
+        assert!(plain_array(b"[1 2 3]", 0, &mut small).is_none());
+        assert_eq!(small, 2);
     }
 
     #[test]

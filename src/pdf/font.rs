@@ -21,14 +21,15 @@
 //! (`bundled_cmap.rs`), any other when a font names it.
 
 use super::bundled_cmap::{self, CodeTable};
+use super::content::PlainItem;
 use super::encoding::{BaseEncoding, ByteTable};
 use super::font_program;
 use super::glyph_names::{glyph_name_to_text, type3_code_name, type3_unknown_name};
 use super::lenient_cmap;
 use super::objects::Source;
 use super::objects::{
-    as_dict, get, get_array, get_dict, get_name, get_number, get_stream, number, numbers, resolve,
-    stream_bytes,
+    as_dict, get, get_array, get_dict, get_name, get_number, get_numbers, get_stream, number,
+    numbers, resolve, stream_bytes,
 };
 use super::standard_metrics::standard_font_widths;
 use compact_str::{CompactString, ToCompactString};
@@ -428,8 +429,20 @@ impl Font {
                 } else {
                     base(named)
                 };
-                if let Some(diffs) = get_array(doc, enc, b"Differences") {
-                    apply_differences(doc, diffs, &mut table, subtype == b"Type3");
+                let type3 = subtype == b"Type3";
+                let plain = enc
+                    .get(b"Differences")
+                    .ok()
+                    .and_then(|o| doc.plain_array(o));
+                if let Some(items) = plain {
+                    apply_differences(items.iter().map(Diff::from), &mut table, type3);
+                } else if let Some(diffs) = get_array(doc, enc, b"Differences") {
+                    let items = diffs.iter().map(|item| match resolve(doc, item) {
+                        Some(Object::Integer(i)) => Diff::Code(*i),
+                        Some(Object::Name(glyph)) => Diff::Name(glyph),
+                        _ => Diff::Other,
+                    });
+                    apply_differences(items, &mut table, type3);
                 }
                 table
             }
@@ -445,7 +458,7 @@ impl Font {
         } else {
             0.001
         };
-        let widths = match get_array(doc, dict, b"Widths").and_then(|w| numbers(doc, w)) {
+        let widths = match get_numbers(doc, dict, b"Widths") {
             Some(widths) => Widths::Simple {
                 first_char: get_number(doc, dict, b"FirstChar")
                     .filter(|f| (0.0..=255.0).contains(f))
@@ -929,19 +942,40 @@ fn code_length(encoding: &CidEncoding, bytes: &[u8]) -> usize {
     }
 }
 
-fn apply_differences(doc: &Source, diffs: &[Object], table: &mut TextTable, type3: bool) {
+/// One element of a `/Differences` array.
+enum Diff<'a> {
+    Code(i64),
+    Name(&'a [u8]),
+    Other,
+}
+
+impl<'a> From<&'a PlainItem<'_>> for Diff<'a> {
+    fn from(item: &'a PlainItem<'_>) -> Self {
+        match item {
+            PlainItem::Integer(i) => Diff::Code(*i),
+            PlainItem::Name(glyph) => Diff::Name(glyph),
+            PlainItem::Real(_) => Diff::Other,
+        }
+    }
+}
+
+fn apply_differences<'a>(
+    diffs: impl Iterator<Item = Diff<'a>>,
+    table: &mut TextTable,
+    type3: bool,
+) {
     let mut code: Option<usize> = None;
     // The previous name and its text: Chromium's Type 3 fonts repeat one
     // name (`/g0`) for most of their 256 codes, and 60-70 fonts a file.
     let mut previous: Option<(&[u8], Option<CompactString>)> = None;
     for item in diffs {
-        match resolve(doc, item) {
-            Some(Object::Integer(i)) => code = usize::try_from(*i).ok(),
-            Some(Object::Name(glyph)) => {
+        match item {
+            Diff::Code(i) => code = usize::try_from(i).ok(),
+            Diff::Name(glyph) => {
                 if let Some(c) = code {
                     if let Some(slot) = table.get_mut(c) {
                         let text = match &previous {
-                            Some((name, text)) if *name == glyph.as_slice() => text.clone(),
+                            Some((name, text)) if *name == glyph => text.clone(),
                             _ => {
                                 let text = glyph_name_to_text(glyph)
                                     .map(CompactString::from)
@@ -957,7 +991,7 @@ fn apply_differences(doc: &Source, diffs: &[Object], table: &mut TextTable, type
                                                     .map(|c| c.to_compact_string())
                                             })
                                     });
-                                previous = Some((glyph.as_slice(), text.clone()));
+                                previous = Some((glyph, text.clone()));
                                 text
                             }
                         };

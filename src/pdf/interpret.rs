@@ -414,16 +414,16 @@ impl<'a, 'd> Interpreter<'a, 'd> {
 
     fn operator(
         &mut self,
-        name: &str,
+        name: &[u8],
         ops: &[Object],
         resources: Option<&'a Dictionary>,
     ) -> Result<(), PdfError> {
         let num = |i: usize| ops.get(i).and_then(number);
         match name {
-            "q" if self.stack.len() < self.limits.max_nesting => {
+            b"q" if self.stack.len() < self.limits.max_nesting => {
                 self.stack.push(self.gs.clone());
             }
-            "Q" => {
+            b"Q" => {
                 if let Some(gs) = self.stack.pop() {
                     self.gs = gs;
                 }
@@ -432,25 +432,25 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                     self.text_clip_glyphs.clear();
                 }
             }
-            "gs" => {
+            b"gs" => {
                 if let Some(Object::Name(name)) = ops.first() {
                     self.ext_gstate(resources, name);
                 }
             }
-            "w" => self.gs.line_width = num(0).unwrap_or(1.0).abs(),
-            "cm" => {
+            b"w" => self.gs.line_width = num(0).unwrap_or(1.0).abs(),
+            b"cm" => {
                 if let Some(m) = numbers(self.doc, ops).and_then(|v| Matrix::from_slice(&v)) {
                     self.gs.ctm = m.then(&self.gs.ctm);
                 }
             }
             // Colour: only "is the fill white" matters.
             // g, rg and k also set the fill space to DeviceGray/RGB/CMYK.
-            "g" | "rg" | "k" => {
+            b"g" | b"rg" | b"k" => {
                 self.gs.fill_space_is_device = true;
                 self.gs.fill = to_rgb(ops).unwrap_or([0.0; 3]);
                 self.gs.fill_is_white = is_white(self.gs.fill);
             }
-            "sc" | "scn" => {
+            b"sc" | b"scn" => {
                 // In a Separation or DeviceN space a tint of 1 is full ink,
                 // not white; only device-like spaces are judged.
                 self.gs.fill = if self.gs.fill_space_is_device {
@@ -460,40 +460,40 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                 };
                 self.gs.fill_is_white = self.gs.fill_space_is_device && is_white(self.gs.fill);
             }
-            "cs" => {
+            b"cs" => {
                 self.gs.fill_is_white = false;
                 self.gs.fill = [0.0; 3];
                 self.gs.fill_space_is_device = ops
                     .first()
                     .is_some_and(|o| self.is_device_like_space(o, resources));
             }
-            "G" | "RG" | "K" => {
+            b"G" | b"RG" | b"K" => {
                 self.gs.stroke_space_is_device = true;
                 self.gs.stroke = to_rgb(ops).unwrap_or([0.0; 3]);
             }
-            "SC" | "SCN" => {
+            b"SC" | b"SCN" => {
                 self.gs.stroke = if self.gs.stroke_space_is_device {
                     to_rgb(ops).unwrap_or([0.0; 3])
                 } else {
                     [0.0; 3]
                 };
             }
-            "CS" => {
+            b"CS" => {
                 self.gs.stroke = [0.0; 3];
                 self.gs.stroke_space_is_device = ops
                     .first()
                     .is_some_and(|o| self.is_device_like_space(o, resources));
             }
-            "sh" => self.painted(),
+            b"sh" => self.painted(),
             // Paths: points for clipping, segments and rectangles for the
             // device (ruling lines, cell fills).
-            "m" => {
+            b"m" => {
                 if let (Some(x), Some(y)) = (num(0), num(1)) {
                     self.path_point(x, y);
                     self.path_start = self.path_points.last().copied();
                 }
             }
-            "l" => {
+            b"l" => {
                 if let (Some(x), Some(y)) = (num(0), num(1)) {
                     let from = self.path_points.last().copied();
                     self.path_point(x, y);
@@ -504,28 +504,28 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                     }
                 }
             }
-            "h" => {
+            b"h" => {
                 if let (Some(a), Some(b)) = (self.path_points.last().copied(), self.path_start)
                     && self.path_segments.len() < MAX_SEGMENTS_PER_PATH
                 {
                     self.path_segments.push((a, b));
                 }
             }
-            "c" => {
+            b"c" => {
                 for i in [0, 2, 4] {
                     if let (Some(x), Some(y)) = (num(i), num(i + 1)) {
                         self.path_point(x, y);
                     }
                 }
             }
-            "v" | "y" => {
+            b"v" | b"y" => {
                 for i in [0, 2] {
                     if let (Some(x), Some(y)) = (num(i), num(i + 1)) {
                         self.path_point(x, y);
                     }
                 }
             }
-            "re" => {
+            b"re" => {
                 if let (Some(x), Some(y), Some(w), Some(h)) = (num(0), num(1), num(2), num(3)) {
                     let m = self.gs.ctm.then(&self.to_page);
                     let corners = [
@@ -543,17 +543,19 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                     }
                 }
             }
-            "W" | "W*" => self.pending_clip = true,
-            "n" => self.end_path(None),
-            "S" | "s" => self.end_path(Some(PaintKind::Stroke)),
-            "f" | "F" | "f*" | "B" | "B*" | "b" | "b*" => self.end_path(Some(PaintKind::Fill)),
-            "BT" => {
+            b"W" | b"W*" => self.pending_clip = true,
+            b"n" => self.end_path(None),
+            b"S" | b"s" => self.end_path(Some(PaintKind::Stroke)),
+            b"f" | b"F" | b"f*" | b"B" | b"B*" | b"b" | b"b*" => {
+                self.end_path(Some(PaintKind::Fill))
+            }
+            b"BT" => {
                 self.tm = Matrix::IDENTITY;
                 self.tlm = Matrix::IDENTITY;
             }
             // Text drawn in modes 4–7 is added to the clip at ET.
-            "ET" => self.gs.text_clip |= self.gs.render_mode >= 4,
-            "Tf" => {
+            b"ET" => self.gs.text_clip |= self.gs.render_mode >= 4,
+            b"Tf" => {
                 self.gs.font_size = num(1).unwrap_or(0.0);
                 if let Some(Object::Name(font_name)) = ops.first() {
                     // Loading a font can parse megabytes of CMap, and a
@@ -574,37 +576,37 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                         .or_else(|| Some(self.missing_font()));
                 }
             }
-            "Tc" => self.gs.char_spacing = num(0).unwrap_or(0.0),
-            "Tw" => self.gs.word_spacing = num(0).unwrap_or(0.0),
-            "Tz" => self.gs.horizontal_scale = num(0).unwrap_or(100.0) / 100.0,
-            "TL" => self.gs.leading = num(0).unwrap_or(0.0),
-            "Ts" => self.gs.rise = num(0).unwrap_or(0.0),
-            "Tr" => self.gs.render_mode = ops.first().and_then(number).unwrap_or(0.0) as i64,
-            "Td" => self.next_line(num(0).unwrap_or(0.0), num(1).unwrap_or(0.0)),
-            "TD" => {
+            b"Tc" => self.gs.char_spacing = num(0).unwrap_or(0.0),
+            b"Tw" => self.gs.word_spacing = num(0).unwrap_or(0.0),
+            b"Tz" => self.gs.horizontal_scale = num(0).unwrap_or(100.0) / 100.0,
+            b"TL" => self.gs.leading = num(0).unwrap_or(0.0),
+            b"Ts" => self.gs.rise = num(0).unwrap_or(0.0),
+            b"Tr" => self.gs.render_mode = ops.first().and_then(number).unwrap_or(0.0) as i64,
+            b"Td" => self.next_line(num(0).unwrap_or(0.0), num(1).unwrap_or(0.0)),
+            b"TD" => {
                 let ty = num(1).unwrap_or(0.0);
                 self.gs.leading = -ty;
                 self.next_line(num(0).unwrap_or(0.0), ty);
             }
-            "Tm" => {
+            b"Tm" => {
                 if let Some(m) = numbers(self.doc, ops).and_then(|v| Matrix::from_slice(&v)) {
                     self.tm = m;
                     self.tlm = m;
                 }
             }
-            "T*" => self.next_line(0.0, -self.gs.leading),
-            "Tj" => self.show_operand(ops.first())?,
-            "'" => {
+            b"T*" => self.next_line(0.0, -self.gs.leading),
+            b"Tj" => self.show_operand(ops.first())?,
+            b"'" => {
                 self.next_line(0.0, -self.gs.leading);
                 self.show_operand(ops.first())?;
             }
-            "\"" => {
+            b"\"" => {
                 self.gs.word_spacing = num(0).unwrap_or(0.0);
                 self.gs.char_spacing = num(1).unwrap_or(0.0);
                 self.next_line(0.0, -self.gs.leading);
                 self.show_operand(ops.get(2))?;
             }
-            "TJ" => {
+            b"TJ" => {
                 if let Some(Object::Array(items)) = ops.first() {
                     for item in items {
                         match item {
@@ -620,14 +622,14 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                     }
                 }
             }
-            "Do" => {
+            b"Do" => {
                 if let Some(Object::Name(xname)) = ops.first() {
                     self.draw_xobject(resources, xname)?;
                 }
             }
-            "BI" => self.image_at_ctm(),
-            "BMC" | "BDC" => {
-                let actual_text = if name == "BDC" {
+            b"BI" => self.image_at_ctm(),
+            b"BMC" | b"BDC" => {
+                let actual_text = if name == b"BDC" {
                     self.actual_text(ops.get(1), resources)
                 } else {
                     None
@@ -640,7 +642,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                     first_glyph: self.pending.len(),
                 });
             }
-            "EMC" => {
+            b"EMC" => {
                 if let Some(span) = self.spans.pop() {
                     self.close_span(span);
                     self.device.end_marked_content();

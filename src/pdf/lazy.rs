@@ -8,7 +8,11 @@
 //! opens the file and its cross-reference table (repairing a broken one as
 //! lopdf does), and [`LazyDoc::get_object`] converts one hayro-syntax object
 //! into a lopdf [`Object`] the first time it is asked for, so the rest of
-//! the PDF layer keeps reading lopdf types.
+//! the PDF layer keeps reading lopdf types. A dictionary object of a file
+//! with one plain cross-reference table is read at the table's offset by
+//! the content lexer alone (`classic_xref.rs`), and the large arrays font
+//! loading reads from the bytes (`/Widths`, `/Differences`) or never
+//! (`/CharProcs`) are deferred values, converted only when resolved.
 //!
 //! Bounds: references are never followed during conversion (they stay
 //! [`Object::Reference`], resolved later by the caller's hop-limited
@@ -21,9 +25,10 @@
 //! references handed out live as long as the document.
 
 use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
-use std::cell::{Cell, OnceCell};
+use std::cell::{Cell, OnceCell, RefCell};
 
-use super::content;
+use super::classic_xref::ClassicXref;
+use super::content::{self, Defer, PlainItem};
 use super::security::Decryptor;
 use hayro_syntax::object::{self as hs, ObjectIdentifier};
 
@@ -52,19 +57,67 @@ struct Slot {
 
 type Leaf = [OnceCell<Box<Slot>>; FANOUT];
 type Middle = [OnceCell<Box<Leaf>>; FANOUT];
+type Table = Box<[OnceCell<Box<Middle>>; FANOUT]>;
 
 fn cells<T>() -> Box<[OnceCell<T>; FANOUT]> {
     Box::new(std::array::from_fn(|_| OnceCell::new()))
 }
 
+/// The cell of `index` (below 2^24) in a slot table.
+fn cell(table: &Table, index: usize) -> Option<&OnceCell<Box<Slot>>> {
+    let middle = table.get(index >> (2 * LEVEL_BITS))?.get_or_init(cells);
+    let leaf = middle
+        .get((index >> LEVEL_BITS) & (FANOUT - 1))?
+        .get_or_init(cells);
+    leaf.get(index & (FANOUT - 1))
+}
+
+/// Dictionary entries whose array or dictionary value is not converted
+/// with the dictionary but when first asked for: a font's `/Widths` and
+/// its encoding's `/Differences`, which `font.rs` reads straight from the
+/// bytes ([`LazyDoc::plain_array`]), and a Type 3 font's `/CharProcs`,
+/// which nothing reads. A Chromium notice's 60-70 Type 3 fonts hold about
+/// 20 000 such values, and converting them (a heap block per name, a
+/// 128-byte `Object` per number) and dropping them again was a fifth of the
+/// notice's instructions.
+const DEFERRED_KEYS: [&[u8]; 3] = [b"Widths", b"Differences", b"CharProcs"];
+
+/// Object numbers from here on name deferred values (`(DEFERRED_FIRST + k,
+/// 0)` is the `k`-th); the table of objects ends below it. A file's own
+/// reference to such a number (which no file can have an object for) is
+/// read as a reference to [`u32::MAX`], which names nothing.
+const DEFERRED_FIRST: u32 = 1 << (3 * LEVEL_BITS);
+
+/// Deferred values one document may hold (the second table's size).
+const MAX_DEFERRED: usize = 1 << (3 * LEVEL_BITS);
+
+/// A value left unconverted: where it lies in the file, the nesting it
+/// is read at, and the object that holds it (which a decryption step
+/// would need to decrypt its strings).
+#[derive(Clone, Copy)]
+struct Deferred {
+    #[allow(dead_code)]
+    container: ObjectId,
+    start: usize,
+    end: usize,
+    depth: usize,
+}
+
 /// A PDF whose objects are parsed on first use.
 pub struct LazyDoc {
     pdf: hayro_syntax::Pdf,
-    slots: Box<[OnceCell<Box<Middle>>; FANOUT]>,
+    slots: Table,
     budget: Cell<usize>,
     exhausted: Cell<bool>,
-    /// For an encrypted file (`security.rs`): decrypts each object as it
-    /// is converted.
+    /// Values left unconverted, and their conversions once asked for.
+    deferred: RefCell<Vec<Deferred>>,
+    deferred_slots: Table,
+    /// The file's plain cross-reference table, while every offset read
+    /// from it has held the object it names (see `classic_xref.rs`).
+    classic: Option<ClassicXref>,
+    classic_holds: Cell<bool>,
+    /// For an encrypted file (`security.rs`): decrypts each object, and
+    /// each deferred value, as it is converted.
     decryptor: Option<Decryptor>,
 }
 
@@ -78,11 +131,16 @@ impl LazyDoc {
     /// [`LazyDoc::open`] of bytes the document may keep.
     pub fn open_owned(bytes: Vec<u8>) -> Option<LazyDoc> {
         let pdf = hayro_syntax::Pdf::new(bytes).ok()?;
+        let classic = ClassicXref::read(pdf.data().as_ref(), pdf.len());
         Some(LazyDoc {
+            classic,
+            classic_holds: Cell::new(true),
             pdf,
             slots: cells(),
             budget: Cell::new(MAX_CONVERTED_VALUES),
             exhausted: Cell::new(false),
+            deferred: RefCell::new(Vec::new()),
+            deferred_slots: cells(),
             decryptor: None,
         })
     }
@@ -111,14 +169,13 @@ impl LazyDoc {
 
     /// The object `id`, parsed and converted the first time. `None` when
     /// the file has no such object (or its number is beyond the table).
+    /// A deferred value's id gives the value.
     pub fn get_object(&self, id: ObjectId) -> Option<&Object> {
         let number = usize::try_from(id.0).ok()?;
-        let top = number >> (2 * LEVEL_BITS);
-        let middle = self.slots.get(top)?.get_or_init(cells);
-        let leaf = middle
-            .get((number >> LEVEL_BITS) & (FANOUT - 1))?
-            .get_or_init(cells);
-        let cell = leaf.get(number & (FANOUT - 1))?;
+        if id.0 >= DEFERRED_FIRST {
+            return self.deferred_value(id);
+        }
+        let cell = cell(&self.slots, number)?;
         // Loading never reads this table (references stay references), so
         // no initialisation can re-enter this cell; `set` after `get`
         // keeps even that from panicking.
@@ -136,36 +193,168 @@ impl LazyDoc {
         }
     }
 
-    fn load(&self, id: ObjectId) -> Option<Object> {
-        let object = self
-            .pdf
-            .xref()
-            .get::<hs::Object<'_>>(ObjectIdentifier::new(id.0, i32::from(id.1)))?;
-        let mut converted = self.convert(object);
-        if let Some(decryptor) = &self.decryptor {
-            decryptor.decrypt_object(id, &mut converted);
+    /// A deferred value, converted the first time it is asked for.
+    fn deferred_value(&self, id: ObjectId) -> Option<&Object> {
+        let index = usize::try_from(id.0 - DEFERRED_FIRST).ok()?;
+        let entry = *self.deferred.borrow().get(index)?;
+        if id.1 != 0 {
+            return None;
         }
-        Some(converted)
+        let cell = cell(&self.deferred_slots, index)?;
+        if cell.get().is_none() {
+            let object = self.file().get(entry.start..entry.end).map(|data| {
+                let mut budget = self.budget.get();
+                let mut defer = Deferrer {
+                    doc: self,
+                    container: entry.container,
+                    base: Some(entry.start),
+                };
+                let mut object =
+                    content::parse_value_at(data, 0, entry.depth, &mut budget, &mut defer)
+                        .unwrap_or(Object::Null);
+                self.spend(budget);
+                self.decrypt(entry.container, &mut object);
+                object
+            });
+            let _ = cell.set(Box::new(Slot {
+                generation: 0,
+                object,
+            }));
+        }
+        cell.get()?.object.as_ref()
+    }
+
+    /// A deferred array of only numbers and names, read from the file
+    /// without converting it (see [`content::plain_array`]). `None` when
+    /// `object` is no deferred value or the array holds anything else:
+    /// then resolve it as usual.
+    pub fn plain_array(&self, object: &Object) -> Option<Vec<PlainItem<'_>>> {
+        let &Object::Reference((number, 0)) = object else {
+            return None;
+        };
+        let index = usize::try_from(number.checked_sub(DEFERRED_FIRST)?).ok()?;
+        let entry = *self.deferred.borrow().get(index)?;
+        let data = self.file().get(entry.start..entry.end)?;
+        let mut budget = self.budget.get();
+        let items = content::plain_array(data, 0, &mut budget)?;
+        self.spend(budget);
+        Some(items)
+    }
+
+    /// The file's bytes.
+    fn file(&self) -> &[u8] {
+        self.pdf.data().as_ref()
+    }
+
+    /// Where `data` starts in the file, when it lies in it (an object in
+    /// an object stream lies in the decoded stream instead).
+    fn offset_in_file(&self, data: &[u8]) -> Option<usize> {
+        let file = self.file();
+        let offset = (data.as_ptr() as usize).checked_sub(file.as_ptr() as usize)?;
+        (offset.checked_add(data.len())? <= file.len()).then_some(offset)
+    }
+
+    /// Records what is left of the value budget after a conversion.
+    fn spend(&self, budget: usize) {
+        if budget == 0 {
+            self.exhausted.set(true);
+        }
+        self.budget.set(budget);
+    }
+
+    /// The object `id` read (from the plain table, else by hayro-syntax)
+    /// and converted, decrypted when the file is encrypted.
+    fn load(&self, id: ObjectId) -> Option<Object> {
+        let mut object = match self.load_dictionary(id) {
+            Some(object) => object,
+            None => {
+                let object = self
+                    .pdf
+                    .xref()
+                    .get::<hs::Object<'_>>(ObjectIdentifier::new(id.0, i32::from(id.1)))?;
+                self.convert(id, object)
+            }
+        };
+        self.decrypt(id, &mut object);
+        Some(object)
+    }
+
+    /// Decrypts the strings and streams of `object`, read from the object
+    /// `id` (a deferred value: from the object that holds it), when the
+    /// file is encrypted.
+    fn decrypt(&self, id: ObjectId, object: &mut Object) {
+        if let Some(decryptor) = &self.decryptor {
+            decryptor.decrypt_object(id, object);
+        }
+    }
+
+    /// A dictionary object read where the plain cross-reference table
+    /// puts it, without hayro-syntax's parse; `None` for anything else
+    /// (a stream, another value, no such table), which hayro-syntax then
+    /// reads. The first offset that does not hold its object's header
+    /// stops the table's use: hayro-syntax repairs such files.
+    fn load_dictionary(&self, id: ObjectId) -> Option<Object> {
+        if !self.classic_holds.get() {
+            return None;
+        }
+        let offset = self.classic.as_ref()?.offset(id.0, id.1)?;
+        let file = self.file();
+        let Some(after_header) = content::object_header(file, offset, id) else {
+            self.classic_holds.set(false);
+            return None;
+        };
+        let mut budget = self.budget.get();
+        let deferred = self.deferred.borrow().len();
+        let mut defer = Deferrer {
+            doc: self,
+            container: id,
+            base: Some(0),
+        };
+        match content::dictionary_object(file, after_header, &mut budget, &mut defer) {
+            Some(object) => {
+                self.spend(budget);
+                Some(object)
+            }
+            None => {
+                // Read again by hayro-syntax: what this reading deferred
+                // is referred to by nothing.
+                self.deferred.borrow_mut().truncate(deferred);
+                None
+            }
+        }
     }
 
     /// Converts one object hayro-syntax read. Arrays and dictionaries are
     /// read again from their bytes by the content lexer, in one pass
     /// (asking hayro-syntax for each entry would parse every nested value
     /// once per level, and every number twice to rule out a reference).
-    fn convert(&self, object: hs::Object<'_>) -> Object {
+    /// Values under [`DEFERRED_KEYS`] are deferred when the object lies
+    /// in the file itself.
+    fn convert(&self, id: ObjectId, object: hs::Object<'_>) -> Object {
         let mut budget = self.budget.get();
+        let defer = |data: &[u8]| Deferrer {
+            doc: self,
+            container: id,
+            base: self.offset_in_file(data),
+        };
         let converted = match object {
             hs::Object::Null(_) => Object::Null,
             hs::Object::Boolean(b) => Object::Boolean(b),
             hs::Object::Number(n) => number(n),
             hs::Object::String(s) => Object::String(s.as_bytes().to_vec(), StringFormat::Literal),
             hs::Object::Name(n) => Object::Name(n.as_ref().to_vec()),
-            hs::Object::Array(a) => Object::Array(content::parse_items(a.data(), &mut budget)),
+            hs::Object::Array(a) => Object::Array(content::parse_items(
+                a.data(),
+                &mut budget,
+                &mut defer(a.data()),
+            )),
             hs::Object::Dict(d) => {
-                content::parse_value(d.data(), &mut budget).unwrap_or(Object::Null)
+                content::parse_value(d.data(), &mut budget, &mut defer(d.data()))
+                    .unwrap_or(Object::Null)
             }
             hs::Object::Stream(s) => {
-                let mut dict = match content::parse_value(s.dict().data(), &mut budget) {
+                let data = s.dict().data();
+                let mut dict = match content::parse_value(data, &mut budget, &mut defer(data)) {
                     Some(Object::Dictionary(d)) => d,
                     _ => Dictionary::new(),
                 };
@@ -175,10 +364,7 @@ impl LazyDoc {
                 Object::Stream(Stream::new(dict, s.raw_data().into_owned()))
             }
         };
-        if budget == 0 {
-            self.exhausted.set(true);
-        }
-        self.budget.set(budget);
+        self.spend(budget);
         converted
     }
 
@@ -197,7 +383,7 @@ impl LazyDoc {
                 else {
                     break;
                 };
-                match self.convert(object) {
+                match self.convert(target, object) {
                     Object::Reference(next) => target = next,
                     direct => {
                         dict.set(key, direct);
@@ -206,6 +392,43 @@ impl LazyDoc {
                 }
             }
         }
+    }
+}
+
+/// The [`Defer`] of one conversion: records deferred values of the
+/// object `container`, whose data starts at `base` in the file (`None`:
+/// not in the file, nothing is deferred).
+struct Deferrer<'d> {
+    doc: &'d LazyDoc,
+    container: ObjectId,
+    base: Option<usize>,
+}
+
+impl Defer for Deferrer<'_> {
+    fn wants(&mut self, key: &[u8]) -> bool {
+        self.base.is_some()
+            && DEFERRED_KEYS.contains(&key)
+            && self.doc.deferred.borrow().len() < MAX_DEFERRED
+    }
+
+    fn deferred(&mut self, start: usize, end: usize, depth: usize) -> Object {
+        let base = self.base.unwrap_or_default();
+        let mut list = self.doc.deferred.borrow_mut();
+        let number = u32::try_from(list.len())
+            .ok()
+            .and_then(|k| k.checked_add(DEFERRED_FIRST))
+            .unwrap_or(u32::MAX);
+        list.push(Deferred {
+            container: self.container,
+            start: base + start,
+            end: base + end,
+            depth,
+        });
+        Object::Reference((number, 0))
+    }
+
+    fn reserved(&self, number: u32) -> bool {
+        number >= DEFERRED_FIRST
     }
 }
 
@@ -391,6 +614,85 @@ mod tests {
         assert!(doc.get_object((u32::MAX, 0)).is_none());
         assert!(doc.get_object((3, 7)).is_none());
         assert!(!doc.exhausted());
+    }
+
+    #[test]
+    fn widths_and_differences_wait_until_asked_for() {
+        let bytes = pdf(&[
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /Font 4 0 R >>",
+            "<< /Type /Font /Widths [500 250.5] /Encoding << /Differences [0 /g0 /A] >> \
+             /CharProcs << /g0 5 0 R >> /Bad 16777216 0 R >>",
+        ]);
+        let doc = LazyDoc::open(&bytes).unwrap();
+        let font = doc.dictionary_at((4, 0)).unwrap();
+        let widths = font.get(b"Widths").unwrap();
+        assert!(matches!(widths, Object::Reference((n, 0)) if *n >= DEFERRED_FIRST));
+        // Read from the bytes, or converted when resolved: the same values.
+        assert_eq!(
+            doc.plain_array(widths).unwrap(),
+            vec![PlainItem::Integer(500), PlainItem::Real(250.5)]
+        );
+        let Object::Reference(id) = widths else {
+            unreachable!()
+        };
+        assert_eq!(
+            doc.get_object(*id),
+            Some(&Object::Array(vec![
+                Object::Integer(500),
+                Object::Real(250.5)
+            ]))
+        );
+        assert!(doc.get_object((id.0, 1)).is_none());
+        let Ok(Object::Dictionary(encoding)) = font.get(b"Encoding") else {
+            panic!("a direct encoding");
+        };
+        let Ok(Object::Reference(diffs)) = encoding.get(b"Differences") else {
+            panic!("deferred");
+        };
+        assert_eq!(
+            doc.get_object(*diffs),
+            Some(&Object::Array(vec![
+                Object::Integer(0),
+                Object::Name(b"g0".to_vec()),
+                Object::Name(b"A".to_vec())
+            ]))
+        );
+        // The file's own reference to a number kept for deferred values.
+        assert_eq!(font.get(b"Bad").unwrap(), &Object::Reference((u32::MAX, 0)));
+        assert!(doc.get_object((u32::MAX, 0)).is_none());
+        // Nothing else names a deferred value.
+        assert!(doc.plain_array(&Object::Reference((3, 0))).is_none());
+        assert!(doc.get_object((DEFERRED_FIRST + 99, 0)).is_none());
+    }
+
+    #[test]
+    fn dictionaries_are_read_at_the_table_offsets_and_a_wrong_one_stops_that() {
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>",
+            "<< /Length 3 >>\nstream\nq Q\nendstream",
+        ];
+        let bytes = pdf(&objects);
+        let doc = LazyDoc::open(&bytes).unwrap();
+        assert!(doc.classic.is_some());
+        assert!(doc.every_page_readable());
+        assert!(matches!(doc.get_object((4, 0)), Some(Object::Stream(_))));
+        assert!(doc.classic_holds.get());
+        // Object 3's entry pointed 2 bytes late: hayro-syntax repairs,
+        // and the table is no longer used.
+        let text = String::from_utf8(bytes).unwrap();
+        let at = text.find("3 0 obj").unwrap();
+        let broken = text.replace(
+            &format!("{at:010} 00000 n"),
+            &format!("{:010} 00000 n", at + 2),
+        );
+        let doc = LazyDoc::open(broken.as_bytes()).unwrap();
+        let page = doc.dictionary_at((3, 0)).unwrap();
+        assert_eq!(page.get(b"Contents").unwrap(), &Object::Reference((4, 0)));
+        assert!(doc.classic.is_none() || !doc.classic_holds.get());
     }
 
     #[test]

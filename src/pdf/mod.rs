@@ -16,6 +16,7 @@
 
 mod annotations;
 mod bundled_cmap;
+mod classic_xref;
 mod content;
 pub mod device;
 mod direct_encrypt;

@@ -8,6 +8,7 @@
 //! leniently, returning `None` where a hostile or sloppy file has the wrong
 //! type.
 
+use super::content::PlainItem;
 use super::lazy::LazyDoc;
 use lopdf::{Dictionary, Object, ObjectId, Stream};
 use std::collections::BTreeMap;
@@ -44,6 +45,15 @@ impl Source {
         match self {
             Source::Eager(doc) => doc.get_pages(),
             Source::Lazy(doc) => doc.get_pages(),
+        }
+    }
+
+    /// A deferred array of numbers and names, read from the file's bytes
+    /// (see `LazyDoc::plain_array`); `None` for any other object.
+    pub fn plain_array(&self, object: &Object) -> Option<Vec<PlainItem<'_>>> {
+        match self {
+            Source::Eager(_) => None,
+            Source::Lazy(doc) => doc.plain_array(object),
         }
     }
 
@@ -215,6 +225,23 @@ pub fn numbers(doc: &Document, arr: &[Object]) -> Option<Vec<f64>> {
     arr.iter()
         .map(|o| resolve(doc, o).and_then(number))
         .collect()
+}
+
+/// The numbers of the array under `key`, as `get_array` and [`numbers`]
+/// read them; a deferred array of the lazy layer is read straight from
+/// the file's bytes.
+pub fn get_numbers(doc: &Document, dict: &Dictionary, key: &[u8]) -> Option<Vec<f64>> {
+    if let Some(items) = dict.get(key).ok().and_then(|o| doc.plain_array(o)) {
+        return items
+            .iter()
+            .map(|item| match item {
+                PlainItem::Integer(i) => Some(*i as f64),
+                PlainItem::Real(r) => Some(f64::from(*r)),
+                PlainItem::Name(_) => None,
+            })
+            .collect();
+    }
+    get_array(doc, dict, key).and_then(|a| numbers(doc, a))
 }
 
 /// A stream's decoded bytes, bounded by `limit`. Falls back to the raw bytes

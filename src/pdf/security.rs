@@ -213,7 +213,7 @@ fn trailer_before(bytes: &[u8], at: usize, encrypt_id: ObjectId) -> Option<Dicti
         .take(MAX_TRAILER_STARTS)
         .find_map(|start| {
             let mut budget = TRAILER_VALUE_BUDGET;
-            match content::parse_value(bytes.get(start..)?, &mut budget)? {
+            match content::parse_value(bytes.get(start..)?, &mut budget, &mut content::NoDefer)? {
                 Object::Dictionary(d)
                     if d.get(b"Encrypt").ok() == Some(&Object::Reference(encrypt_id)) =>
                 {
