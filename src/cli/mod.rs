@@ -369,8 +369,8 @@ fn layout_text(doc: &kaitsu::layout::Document, reveal: bool) -> String {
 }
 
 /// A run of password-reading words: katakana (and 大/小) around a ・.
-static READING_RUN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(r"[大小\x{30A1}-\x{30FC}]*・[大小\x{30A1}-\x{30FC}・]*")
+static READING_RUN: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
+    regex_lite::Regex::new(r"[大小\x{30A1}-\x{30FC}]*・[大小\x{30A1}-\x{30FC}・]*")
         .unwrap_or_else(|e| unreachable!("valid pattern: {e}"))
 });
 
