@@ -92,7 +92,7 @@ pub struct BodyStyle {
 pub fn body_style(glyphs: &[&Glyph]) -> Option<BodyStyle> {
     let inked: Vec<&&Glyph> = glyphs
         .iter()
-        .filter(|g| !g.text.trim().is_empty())
+        .filter(|g| !super::is_blank(&g.text))
         .collect();
     if inked.is_empty() {
         return None;
@@ -194,7 +194,7 @@ pub fn split_decorations<'g>(
     let mut candidates: Vec<(&Glyph, DecorationKind)> = Vec::new();
     let mut decorations = Vec::new();
     for g in glyphs {
-        let inked = !g.text.trim().is_empty();
+        let inked = !super::is_blank(&g.text);
         // An OCR layer (kept invisible glyphs) has no ink to be faint.
         let kind = if g.opacity < MIN_BODY_OPACITY && g.hidden.is_none() {
             Some(DecorationKind::Translucent)
@@ -229,7 +229,7 @@ pub fn split_decorations<'g>(
         Vec::new()
     } else {
         body.iter()
-            .filter(|b| !b.text.trim().is_empty())
+            .filter(|b| !super::is_blank(&b.text))
             .map(|b| b.bbox)
             .collect()
     };

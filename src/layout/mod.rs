@@ -25,7 +25,7 @@ mod text;
 
 pub use decorations::{Decoration, DecorationKind};
 pub use rulings::Rulings;
-pub use script::is_cjk;
+pub use script::{is_blank, is_cjk};
 pub use text::{SPACE_DOUBT_MARGIN, space_in_doubt};
 
 use crate::error::Error;
@@ -107,11 +107,7 @@ pub fn bbox_of<'c>(chars: impl IntoIterator<Item = &'c Char>) -> Option<Rect> {
 
 impl Char {
     fn is_space(&self) -> bool {
-        // Most glyphs are one character: one byte for ASCII.
-        match self.text.as_bytes() {
-            [b] => char::from(*b).is_whitespace(),
-            _ => self.text.chars().all(char::is_whitespace),
-        }
+        is_blank(&self.text)
     }
 }
 
@@ -412,7 +408,7 @@ pub fn is_nfkc_by_range(text: &str) -> bool {
 fn invisible_text_over_images(page: &PageContent) -> bool {
     let (mut invisible, mut over_image) = (0usize, 0usize);
     for g in &page.glyphs {
-        if g.hidden == Some(Hidden::RenderMode) && !g.text.trim().is_empty() {
+        if g.hidden == Some(Hidden::RenderMode) && !is_blank(&g.text) {
             invisible += 1;
             let center = g.bbox.center();
             if page.images.iter().any(|r| r.contains(center)) {
@@ -442,7 +438,7 @@ fn page_to_lines(page: &PageContent) -> (Page, Vec<HiddenLine>, Vec<Decoration>)
         && !page
             .glyphs
             .iter()
-            .any(|g| g.hidden.is_none() && !g.text.trim().is_empty());
+            .any(|g| g.hidden.is_none() && !is_blank(&g.text));
     let usable = |g: &&Glyph| !g.text.is_empty() && g.size > 0.0;
     let visible: Vec<&Glyph> = page
         .glyphs
@@ -662,7 +658,7 @@ fn drop_overprints(group: &mut [&Glyph]) -> usize {
             .take_while(|k| g.bbox.x0 - k.bbox.x0 <= near)
             .any(|k| {
                 k.text == g.text
-                    && !g.text.trim().is_empty()
+                    && !is_blank(&g.text)
                     && (k.origin.1 - g.origin.1).abs() <= near
                     && (k.bbox.x0 - g.bbox.x0).abs() <= near
             });

@@ -16,6 +16,25 @@ pub fn is_cjk(c: char) -> bool {
     )
 }
 
+/// Whether `text` is whitespace only (`text.trim().is_empty()`): whether
+/// a glyph is inked, asked several times of every glyph. Every whitespace
+/// character starts with one of a few UTF-8 lead bytes (ASCII controls
+/// and space, 0xC2, 0xE1, 0xE2, and 0xE3 for U+3000 only), so almost all
+/// text is settled by its first byte or three, without decoding.
+pub fn is_blank(text: &str) -> bool {
+    match text.as_bytes() {
+        [] => true,
+        [b] => char::from(*b).is_whitespace(),
+        // U+3000 IDEOGRAPHIC SPACE is E3 80 80; kana and CJK punctuation
+        // share its lead byte.
+        [0xE3, second, third, ..] if (*second, *third) != (0x80, 0x80) => false,
+        [0x09..=0x0D | 0x20 | 0xC2 | 0xE1 | 0xE2 | 0xE3, ..] => {
+            text.chars().all(char::is_whitespace)
+        }
+        _ => false,
+    }
+}
+
 /// True for characters of the right-to-left scripts (Hebrew, Arabic,
 /// Syriac, Thaana, N'Ko and their presentation forms): a line of them is
 /// drawn right to left, and read back into logical order.
@@ -76,6 +95,28 @@ mod tests {
         assert_eq!(visual_to_logical("123 םולש".into()), "שלום 123");
         // Latin and Japanese text is left alone.
         assert_eq!(visual_to_logical("abc 開通".into()), "abc 開通");
+    }
+
+    /// `is_blank` answers as `trim().is_empty()` for every character alone,
+    /// followed by a space or a letter, and after a space.
+    #[test]
+    fn blank_is_whitespace_only() {
+        assert!(is_blank(""));
+        let mut blanks = 0;
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            for s in [
+                c.to_string(),
+                format!("{c} "),
+                format!("{c}a"),
+                format!(" {c}"),
+                format!("\u{3000}{c}"),
+            ] {
+                assert_eq!(is_blank(&s), s.trim().is_empty(), "{s:?}");
+            }
+            blanks += usize::from(is_blank(&c.to_string()));
+        }
+        // Unicode's White_Space characters.
+        assert_eq!(blanks, 25);
     }
 
     #[test]

@@ -129,7 +129,7 @@ pub fn split_labels(line: &Line) -> Vec<LabeledValue> {
             let (prev, here) = (&chars[p - 1], &chars[p]);
             let gap = here.x0 - prev.x1;
             let wide_gap = gap > LABEL_GAP * here.size;
-            seen_value |= !prev.text.trim().is_empty();
+            seen_value |= !crate::layout::is_blank(&prev.text);
             if wide_gap && label_at(&chars[p..], false).is_some() {
                 value_end = p;
                 break;

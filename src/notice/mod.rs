@@ -178,7 +178,7 @@ fn read_fields(
         let value_x0 = lv
             .value_chars
             .iter()
-            .find(|c| !c.text.trim().is_empty())
+            .find(|c| !crate::layout::is_blank(&c.text))
             .map(|c| c.x0);
         let pitch = VALUE_LINE_PITCH * line.size;
         let next_empty_label = labeled

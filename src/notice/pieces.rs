@@ -143,7 +143,7 @@ fn push_segment(chars: &[Char], pieces: &mut Vec<Piece>) {
     let mut word_start = 0;
     let mut words: SmallVec<[&[Char]; INLINE_WORDS]> = SmallVec::new();
     for (i, c) in chars.iter().enumerate() {
-        if c.text.trim().is_empty() {
+        if crate::layout::is_blank(&c.text) {
             if i > word_start {
                 words.push(&chars[word_start..i]);
             }
