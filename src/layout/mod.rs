@@ -25,7 +25,7 @@ mod text;
 
 pub use decorations::{Decoration, DecorationKind};
 pub use rulings::Rulings;
-pub use script::{is_blank, is_cjk};
+pub use script::{is_blank, is_cjk, push_without_whitespace};
 pub use text::{SPACE_DOUBT_MARGIN, space_in_doubt};
 
 use crate::error::Error;

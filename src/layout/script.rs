@@ -35,6 +35,38 @@ pub fn is_blank(text: &str) -> bool {
     }
 }
 
+/// Appends `text` to `out` without its whitespace (the compact form of a
+/// value or a page's text; a glyph is quicker character by character). Runs between the bytes
+/// that may start a whitespace character (see [`is_blank`]) are copied
+/// whole; only a character at such a byte is decoded and looked at.
+pub fn push_without_whitespace(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
+    // The start of the run not yet copied, and where the scan is.
+    let (mut start, mut i) = (0, 0);
+    while let Some(&b) = bytes.get(i) {
+        let may_start_whitespace = match b {
+            0x09..=0x0D | 0x20 | 0xC2 | 0xE1 | 0xE2 => true,
+            0xE3 => bytes.get(i + 1..i + 3) == Some(&[0x80, 0x80]),
+            _ => false,
+        };
+        if !may_start_whitespace {
+            i += 1;
+            continue;
+        }
+        // `i` is a lead byte or ASCII: a character boundary.
+        out.push_str(text.get(start..i).unwrap_or_default());
+        let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+            return;
+        };
+        if !c.is_whitespace() {
+            out.push(c);
+        }
+        i += c.len_utf8();
+        start = i;
+    }
+    out.push_str(text.get(start..).unwrap_or_default());
+}
+
 /// True for characters of the right-to-left scripts (Hebrew, Arabic,
 /// Syriac, Thaana, N'Ko and their presentation forms): a line of them is
 /// drawn right to left, and read back into logical order.
@@ -117,6 +149,25 @@ mod tests {
         }
         // Unicode's White_Space characters.
         assert_eq!(blanks, 25);
+    }
+
+    /// `push_without_whitespace` drops what `char::is_whitespace` says, and
+    /// only that, whatever surrounds a character.
+    #[test]
+    fn whitespace_is_dropped_and_nothing_else() {
+        let mut out = String::new();
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            for s in [
+                c.to_string(),
+                format!("a{c}\u{3000}あ{c}"),
+                format!("{c}{c}ア"),
+            ] {
+                out.clear();
+                push_without_whitespace(&mut out, &s);
+                let expected: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+                assert_eq!(out, expected, "{s:?}");
+            }
+        }
     }
 
     #[test]
