@@ -21,6 +21,7 @@ pub fn is_cjk(c: char) -> bool {
 /// character starts with one of a few UTF-8 lead bytes (ASCII controls
 /// and space, 0xC2, 0xE1, 0xE2, and 0xE3 for U+3000 only), so almost all
 /// text is settled by its first byte or three, without decoding.
+#[inline]
 pub fn is_blank(text: &str) -> bool {
     match text.as_bytes() {
         [] => true,
