@@ -615,15 +615,14 @@ fn keep_provenance_of_values(notice: &mut Notice) {
         .as_ref()
         .map(|d| d.servers.iter().map(|s| s.role).collect())
         .unwrap_or_default();
-    let renamed: BTreeMap<String, Provenance> = std::mem::take(&mut notice.provenance)
+    let mut renamed: BTreeMap<String, Provenance> = std::mem::take(&mut notice.provenance)
         .into_iter()
         .filter_map(|(path, at)| {
-            for (role, word) in [
-                (DnsRole::Primary, "primary"),
-                (DnsRole::Secondary, "secondary"),
+            for (role, prefix) in [
+                (DnsRole::Primary, "dns.servers[primary]"),
+                (DnsRole::Secondary, "dns.servers[secondary]"),
             ] {
-                let prefix = format!("dns.servers[{word}]");
-                if let Some(rest) = path.strip_prefix(&prefix) {
+                if let Some(rest) = path.strip_prefix(prefix) {
                     let i = servers.iter().position(|r| *r == role)?;
                     return Some((format!("dns.servers[{i}]{rest}"), at));
                 }
@@ -631,8 +630,9 @@ fn keep_provenance_of_values(notice: &mut Notice) {
             Some((path, at))
         })
         .collect();
-    let has = |path: &str| crate::notice::value_at(notice, path);
-    notice.provenance = renamed.into_iter().filter(|(p, _)| has(p)).collect();
+    // In place: the map stays sorted, nothing is rebuilt.
+    renamed.retain(|p, _| crate::notice::value_at(notice, p));
+    notice.provenance = renamed;
 }
 
 /// Whether the notice holds a value at a field path.
