@@ -108,11 +108,14 @@ pub fn bbox_of<'c>(chars: impl IntoIterator<Item = &'c Char>) -> Option<Rect> {
 impl Char {
     /// Appends the text without whitespace to `out`.
     fn push_compact(&self, out: &mut String) {
-        match self.text.as_bytes() {
+        let text = self.text.as_str();
+        match text.as_bytes() {
             // Most glyphs are one ASCII character.
             [b] if !char::from(*b).is_whitespace() => out.push(char::from(*b)),
             [_] => {}
-            _ => out.extend(self.text.chars().filter(|c| !c.is_whitespace())),
+            // Or one Japanese character: copied whole.
+            [_, _, _] if !is_blank(text) && text.chars().nth(1).is_none() => out.push_str(text),
+            _ => out.extend(text.chars().filter(|c| !c.is_whitespace())),
         }
     }
 
@@ -669,8 +672,11 @@ fn glyphs_to_lines(
 /// selection rather than a full sort; `None` for none.
 fn median(values: &mut [f64]) -> Option<f64> {
     let mid = values.len() / 2;
-    if values.is_empty() {
-        return None;
+    let first = *values.first()?;
+    // A line's glyphs mostly share one size: all one value (by bits, which
+    // is what `total_cmp` calls equal) is its own median.
+    if values.iter().all(|v| v.to_bits() == first.to_bits()) {
+        return Some(first);
     }
     let (_, m, _) = values.select_nth_unstable_by(mid, f64::total_cmp);
     Some(*m)
@@ -748,14 +754,19 @@ fn cut_chunks(chars: &mut Vec<Char>, spaces: &[bool], edges: &[f64]) -> Vec<Chun
     if let Some((start, last, _)) = current {
         ranges.push((start, last + 1));
     }
-    let mut rest = chars.drain(..);
-    let mut at = 0;
+    // From the last chunk back: each one split off the buffer's end in one
+    // copy (the spaces after it truncated first).
     let mut chunks = Vec::with_capacity(ranges.len());
-    for (start, end) in ranges {
-        let chars: Vec<Char> = rest.by_ref().skip(start - at).take(end - start).collect();
-        at = end;
-        chunks.push(Chunk { chars });
+    for &(start, end) in ranges.iter().rev() {
+        chars.truncate(end);
+        if start <= chars.len() {
+            chunks.push(Chunk {
+                chars: chars.split_off(start),
+            });
+        }
     }
+    chars.clear();
+    chunks.reverse();
     chunks
 }
 
