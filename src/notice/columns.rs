@@ -96,6 +96,11 @@ pub fn names_user_header(compact: &str) -> bool {
 
 /// Strips `(*1)`-style marks from compact header text.
 fn strip_marks(compact: &str) -> String {
+    // Every mark holds * or ※: without either there is nothing to strip
+    // (and no string to build per mark).
+    if !compact.contains(['*', '※']) {
+        return compact.to_string();
+    }
     HEADER_MARKS
         .iter()
         .fold(compact.to_string(), |t, m| t.replace(m, ""))
@@ -273,6 +278,15 @@ mod tests {
 
     /// The quick test in `names_user_header` may only rule out lines no
     /// name header is in.
+    #[test]
+    fn every_header_mark_holds_a_star_or_a_reference_mark() {
+        for m in HEADER_MARKS {
+            assert!(m.contains(['*', '※']), "{m}");
+        }
+        assert_eq!(strip_marks("パスワード(*1)"), "パスワード");
+        assert_eq!(strip_marks("氏名"), "氏名");
+    }
+
     #[test]
     fn every_name_header_holds_the_quick_test_character() {
         for h in NAME_HEADERS {

@@ -703,6 +703,22 @@ fn expiry_in(full_compact: &str) -> Option<jiff::civil::Date> {
 /// whose date is one, trying matches as `captures_iter` finds them: left
 /// to right, none overlapping the one before. Every match starts with one
 /// of `starts`, so only those places are tried.
+/// The longest text an expiry match can span, in bytes, with room to
+/// spare: the text is compact (no spaces for ` *` to take), so a match is
+/// a start word, の, 有効期限, a particle, a comma and a date: about 30
+/// characters, 90 bytes (a test checks the longest).
+const EXPIRY_MATCH_WINDOW: usize = 256;
+
+/// The start of `rest` an anchored expiry pattern can match in: the regex
+/// engine then never walks the rest of the document.
+fn match_window(rest: &str) -> &str {
+    let mut end = EXPIRY_MATCH_WINDOW.min(rest.len());
+    while !rest.is_char_boundary(end) {
+        end -= 1;
+    }
+    rest.get(..end).unwrap_or(rest)
+}
+
 fn first_dated_match(re: &Regex, starts: &[&str], text: &str) -> Option<jiff::civil::Date> {
     // The next place each start literal occurs at, from `at` on.
     let next_of = |s: &str, at: usize| text.get(at..)?.find(s).map(|i| at + i);
@@ -712,7 +728,9 @@ fn first_dated_match(re: &Regex, starts: &[&str], text: &str) -> Option<jiff::ci
     loop {
         let at = next.iter().flatten().copied().min()?;
         if at >= free_from
-            && let Some(c) = text.get(at..).and_then(|rest| re.captures(rest))
+            && let Some(c) = text
+                .get(at..)
+                .and_then(|rest| re.captures(match_window(rest)))
         {
             if let Some(date) = date::date_from_captures(&c) {
                 return Some(date);
@@ -976,6 +994,20 @@ mod expiry_tests {
             Some("2024-01-31".into())
         );
         assert_eq!(expiry("仮パスワード 有効期限"), None);
+    }
+
+    /// The longest expiry sentence the patterns read fits the window with
+    /// room to spare, and is read the same through it.
+    #[test]
+    fn the_longest_expiry_match_fits_the_window() {
+        let longest = "パスワード(仮)の有効期限は、平成12年12月31日";
+        let m = EXPIRY.find(longest).map(|m| m.len());
+        assert_eq!(m, Some(longest.len()));
+        assert!(2 * longest.len() < EXPIRY_MATCH_WINDOW);
+        let tail = "あ".repeat(200);
+        let text = format!("{longest}{tail}");
+        assert!(match_window(&text).len() <= EXPIRY_MATCH_WINDOW);
+        assert_eq!(expiry(&text).as_deref(), Some("2000-12-31"));
     }
 
     #[test]
