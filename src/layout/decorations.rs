@@ -274,7 +274,15 @@ pub fn split_decorations<'g>(
             .collect()
     };
     for (g, kind) in candidates {
-        let covered: f64 = inked_body.iter().map(|b| b.intersect(&g.bbox).area()).sum();
+        // Boxes apart from the glyph's add nothing (a zero area): four
+        // comparisons rule most of them out before any area is taken.
+        let covered: f64 = inked_body
+            .iter()
+            .filter(|b| {
+                !(b.x1 <= g.bbox.x0 || b.x0 >= g.bbox.x1 || b.y1 <= g.bbox.y0 || b.y0 >= g.bbox.y1)
+            })
+            .map(|b| b.intersect(&g.bbox).area())
+            .sum();
         if g.bbox.area() > 0.0 && covered >= OVERLAP_SHARE * g.bbox.area().min(max_body_area(style))
         {
             decorations.push(decoration(g, kind));
