@@ -25,15 +25,20 @@ pub fn is_cjk(c: char) -> bool {
 pub fn is_blank(text: &str) -> bool {
     match text.as_bytes() {
         [] => true,
-        [b] => char::from(*b).is_whitespace(),
+        // ASCII whitespace as `char::is_whitespace` has it.
+        [b] => matches!(*b, b' ' | 0x09..=0x0D),
         // U+3000 IDEOGRAPHIC SPACE is E3 80 80; kana and CJK punctuation
         // share its lead byte.
         [0xE3, second, third, ..] if (*second, *third) != (0x80, 0x80) => false,
-        [0x09..=0x0D | 0x20 | 0xC2 | 0xE1 | 0xE2 | 0xE3, ..] => {
-            text.chars().all(char::is_whitespace)
-        }
+        [0x09..=0x0D | 0x20 | 0xC2 | 0xE1 | 0xE2 | 0xE3, ..] => all_whitespace(text),
         _ => false,
     }
+}
+
+/// The rare case of [`is_blank`], out of line so the common ones inline.
+#[inline(never)]
+fn all_whitespace(text: &str) -> bool {
+    text.chars().all(char::is_whitespace)
 }
 
 /// Appends `text` to `out` without its whitespace (the compact form of a
