@@ -302,12 +302,23 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
             .get(&f)
             .and_then(|v| normalize::non_placeholder(v.value.clone()))
     };
-    let full_compact: String = lines
+    // Line compacts hold no whitespace, so when NFKC leaves every one of
+    // them alone whatever surrounds it, the compact page text is just
+    // their concatenation; otherwise the joined text is normalised whole
+    // (NFKC may compose across a line break).
+    let full_compact = if lines
         .iter()
-        .map(|l| l.compact())
-        .collect::<Vec<_>>()
-        .join("\n");
-    let full_compact = normalize::compact(&full_compact);
+        .all(|l| crate::layout::is_nfkc_by_range(l.compact()))
+    {
+        lines.iter().map(|l| l.compact()).collect::<String>()
+    } else {
+        let joined: String = lines
+            .iter()
+            .map(|l| l.compact())
+            .collect::<Vec<_>>()
+            .join("\n");
+        normalize::compact(&joined)
+    };
 
     let customer_number = text(Field::CustomerNumber)
         .map(|v| v.replace(' ', ""))
