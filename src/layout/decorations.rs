@@ -16,6 +16,7 @@
 //! into the body's frame when the body is not upright) and decorations out.
 
 use crate::pdf::{Glyph, Matrix, Rect, Rgb};
+use smallvec::SmallVec;
 
 /// Glyphs whose baseline direction differs from the body's by more than
 /// this many degrees are set apart (a diagonal watermark, a turned stamp).
@@ -92,7 +93,7 @@ pub struct BodyStyle {
 pub fn body_style(glyphs: &[&Glyph]) -> Option<BodyStyle> {
     let inked: Vec<&&Glyph> = glyphs
         .iter()
-        .filter(|g| !g.text.trim().is_empty())
+        .filter(|g| !super::is_blank(&g.text))
         .collect();
     if inked.is_empty() {
         return None;
@@ -114,6 +115,8 @@ pub fn body_style(glyphs: &[&Glyph]) -> Option<BodyStyle> {
     Some(BodyStyle { angle, size, color })
 }
 
+/// The most common key of `items`, the smallest of equally common ones.
+/// `key` must give equal items (`==`) equal keys.
 fn mode_by<T: PartialEq, K: Ord + Copy>(items: &[T], key: impl Fn(&T) -> K) -> Option<K> {
     // Most pages have one direction and one colour: no sort for them, and
     // no key computed (rounding is a library call) when every item is the
@@ -122,11 +125,45 @@ fn mode_by<T: PartialEq, K: Ord + Copy>(items: &[T], key: impl Fn(&T) -> K) -> O
     if items.iter().all(|i| i == first_item) {
         return Some(key(first_item));
     }
+    // Glyphs come in runs of one colour: a run's key is computed once.
+    let mut keys: Vec<K> = Vec::with_capacity(items.len());
+    let mut last: Option<(&T, K)> = None;
+    for item in items {
+        let k = match last {
+            Some((prev, k)) if prev == item => k,
+            _ => key(item),
+        };
+        last = Some((item, k));
+        keys.push(k);
+    }
     let first = key(first_item);
-    if items.iter().all(|i| key(i) == first) {
+    if keys.iter().all(|k| *k == first) {
         return Some(first);
     }
-    let mut keys: Vec<K> = items.iter().map(key).collect();
+    // A page has a few colours: counted, not sorted, unless there are
+    // more than `MODE_COUNTED_KEYS`.
+    let mut counts: SmallVec<[(K, usize); MODE_COUNTED_KEYS]> = SmallVec::new();
+    let counted = keys.iter().all(|k| {
+        if let Some((_, n)) = counts.iter_mut().find(|(c, _)| c == k) {
+            *n += 1;
+            true
+        } else if counts.len() < MODE_COUNTED_KEYS {
+            counts.push((*k, 1));
+            true
+        } else {
+            false
+        }
+    });
+    if counted {
+        counts.sort_unstable_by_key(|(k, _)| *k);
+        let mut best: Option<(K, usize)> = None;
+        for (k, n) in counts {
+            if best.is_none_or(|(_, m)| n > m) {
+                best = Some((k, n));
+            }
+        }
+        return best.map(|(k, _)| k);
+    }
     keys.sort();
     let mut best: Option<(K, usize)> = None;
     let mut i = 0;
@@ -140,6 +177,9 @@ fn mode_by<T: PartialEq, K: Ord + Copy>(items: &[T], key: impl Fn(&T) -> K) -> O
     }
     best.map(|(k, _)| k)
 }
+
+/// Distinct keys `mode_by` counts before it sorts instead.
+const MODE_COUNTED_KEYS: usize = 16;
 
 /// The smallest difference between two directions, degrees.
 /// Whether two baseline directions are one (within
@@ -194,7 +234,7 @@ pub fn split_decorations<'g>(
     let mut candidates: Vec<(&Glyph, DecorationKind)> = Vec::new();
     let mut decorations = Vec::new();
     for g in glyphs {
-        let inked = !g.text.trim().is_empty();
+        let inked = !super::is_blank(&g.text);
         // An OCR layer (kept invisible glyphs) has no ink to be faint.
         let kind = if g.opacity < MIN_BODY_OPACITY && g.hidden.is_none() {
             Some(DecorationKind::Translucent)
@@ -229,12 +269,20 @@ pub fn split_decorations<'g>(
         Vec::new()
     } else {
         body.iter()
-            .filter(|b| !b.text.trim().is_empty())
+            .filter(|b| !super::is_blank(&b.text))
             .map(|b| b.bbox)
             .collect()
     };
     for (g, kind) in candidates {
-        let covered: f64 = inked_body.iter().map(|b| b.intersect(&g.bbox).area()).sum();
+        // Boxes apart from the glyph's add nothing (a zero area): four
+        // comparisons rule most of them out before any area is taken.
+        let covered: f64 = inked_body
+            .iter()
+            .filter(|b| {
+                !(b.x1 <= g.bbox.x0 || b.x0 >= g.bbox.x1 || b.y1 <= g.bbox.y0 || b.y0 >= g.bbox.y1)
+            })
+            .map(|b| b.intersect(&g.bbox).area())
+            .sum();
         if g.bbox.area() > 0.0 && covered >= OVERLAP_SHARE * g.bbox.area().min(max_body_area(style))
         {
             decorations.push(decoration(g, kind));
@@ -327,6 +375,39 @@ mod tests {
         assert!(kept.iter().any(|g| g.text == "開"));
         assert!(kept.iter().any(|g| g.text == "赤"));
         assert!(kept.iter().any(|g| g.text == "縦"), "turned, over nothing");
+    }
+
+    /// The mode by counting and by sorting agree: the most common key, the
+    /// smallest of a tie, with few and with many distinct keys.
+    #[test]
+    fn the_mode_is_the_most_common_key_and_the_smallest_of_a_tie() {
+        let by_sorting = |items: &[i64]| {
+            let mut keys = items.to_vec();
+            keys.sort();
+            let mut best: Option<(i64, usize)> = None;
+            for k in &keys {
+                let n = keys.iter().filter(|x| *x == k).count();
+                if best.is_none_or(|(_, m)| n > m) {
+                    best = Some((*k, n));
+                }
+            }
+            best.map(|(k, _)| k)
+        };
+        let mut seed = 11u64;
+        for len in 0..120 {
+            for distinct in [1u64, 2, 5, 16, 17, 60] {
+                let items: Vec<i64> = (0..len)
+                    .map(|_| {
+                        seed = seed
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        ((seed >> 33) % distinct) as i64 - 3
+                    })
+                    .collect();
+                assert_eq!(mode_by(&items, |k| *k), by_sorting(&items), "{items:?}");
+            }
+        }
+        assert_eq!(mode_by(&[2, 1, 2, 1], |k: &i64| *k), Some(1));
     }
 
     #[test]

@@ -25,7 +25,7 @@ mod text;
 
 pub use decorations::{Decoration, DecorationKind};
 pub use rulings::Rulings;
-pub use script::is_cjk;
+pub use script::{is_blank, is_cjk, push_without_whitespace};
 pub use text::{SPACE_DOUBT_MARGIN, space_in_doubt};
 
 use crate::error::Error;
@@ -106,12 +106,21 @@ pub fn bbox_of<'c>(chars: impl IntoIterator<Item = &'c Char>) -> Option<Rect> {
 }
 
 impl Char {
-    fn is_space(&self) -> bool {
-        // Most glyphs are one character: one byte for ASCII.
-        match self.text.as_bytes() {
-            [b] => char::from(*b).is_whitespace(),
-            _ => self.text.chars().all(char::is_whitespace),
+    /// Appends the text without whitespace to `out`.
+    fn push_compact(&self, out: &mut String) {
+        let text = self.text.as_str();
+        match text.as_bytes() {
+            // Most glyphs are one ASCII character.
+            [b] if !char::from(*b).is_whitespace() => out.push(char::from(*b)),
+            [_] => {}
+            // Or one Japanese character: copied whole.
+            [_, _, _] if !is_blank(text) && text.chars().nth(1).is_none() => out.push_str(text),
+            _ => out.extend(text.chars().filter(|c| !c.is_whitespace())),
         }
+    }
+
+    fn is_space(&self) -> bool {
+        is_blank(&self.text)
     }
 }
 
@@ -149,12 +158,7 @@ impl Chunk {
     /// Appends [`Chunk::compact`] to `out`.
     fn push_compact(&self, out: &mut String) {
         for c in &self.chars {
-            match c.text.as_bytes() {
-                // Most glyphs are one ASCII character.
-                [b] if !char::from(*b).is_whitespace() => out.push(char::from(*b)),
-                [_] => {}
-                _ => out.extend(c.text.chars().filter(|c| !c.is_whitespace())),
-            }
+            c.push_compact(out);
         }
     }
 }
@@ -412,7 +416,7 @@ pub fn is_nfkc_by_range(text: &str) -> bool {
 fn invisible_text_over_images(page: &PageContent) -> bool {
     let (mut invisible, mut over_image) = (0usize, 0usize);
     for g in &page.glyphs {
-        if g.hidden == Some(Hidden::RenderMode) && !g.text.trim().is_empty() {
+        if g.hidden == Some(Hidden::RenderMode) && !is_blank(&g.text) {
             invisible += 1;
             let center = g.bbox.center();
             if page.images.iter().any(|r| r.contains(center)) {
@@ -442,7 +446,7 @@ fn page_to_lines(page: &PageContent) -> (Page, Vec<HiddenLine>, Vec<Decoration>)
         && !page
             .glyphs
             .iter()
-            .any(|g| g.hidden.is_none() && !g.text.trim().is_empty());
+            .any(|g| g.hidden.is_none() && !is_blank(&g.text));
     let usable = |g: &&Glyph| !g.text.is_empty() && g.size > 0.0;
     let visible: Vec<&Glyph> = page
         .glyphs
@@ -604,44 +608,75 @@ fn glyphs_to_lines(
     if start < glyphs.len() {
         runs.push((start, glyphs.len()));
     }
-    runs.into_iter()
-        .filter_map(|(start, end)| {
-            let run = glyphs.get_mut(start..end)?;
-            run.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
-            let kept = drop_overprints(run);
-            let group = run.get(..kept)?;
-            let baseline = group.iter().map(|g| g.origin.1).sum::<f64>() / group.len() as f64;
-            let mut sizes: SmallVec<[f64; INLINE_LINE_GLYPHS]> =
-                group.iter().map(|g| g.size).collect();
-            let size = median(&mut sizes).unwrap_or(10.0);
-            let chars: Vec<Char> = group
-                .iter()
-                .map(|g| Char {
-                    text: normalize_glyph_text(&g.text),
-                    x0: g.bbox.x0,
-                    x1: g.bbox.x1,
-                    size: g.size,
-                    y0: g.bbox.y0,
-                    y1: g.bbox.y1,
-                })
-                .collect();
-            let edges = rulings
-                .zip(bbox_of(chars.iter()))
-                .map(|(r, band)| r.column_edges(&band))
-                .unwrap_or_default();
-            let chunks = chars_to_chunks(chars, &edges);
-            (!chunks.is_empty())
-                .then(|| Line::new(page_number, page_height, baseline, size, chunks))
-        })
-        .collect()
+    // One buffer for every line's glyphs and their space flags: a line's
+    // chunks are moved out of it at their exact sizes.
+    let mut chars: Vec<Char> = Vec::new();
+    let mut spaces: Vec<bool> = Vec::new();
+    let mut lines = Vec::with_capacity(runs.len());
+    for (start, end) in runs {
+        let Some(run) = glyphs.get_mut(start..end) else {
+            continue;
+        };
+        run.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
+        let kept = drop_overprints(run);
+        let Some(group) = run.get(..kept) else {
+            continue;
+        };
+        let baseline = group.iter().map(|g| g.origin.1).sum::<f64>() / group.len() as f64;
+        let mut sizes: SmallVec<[f64; INLINE_LINE_GLYPHS]> = group.iter().map(|g| g.size).collect();
+        let size = median(&mut sizes).unwrap_or(10.0);
+        // One pass over the glyphs: each one's text, whether it is a
+        // space, the line's inked box (as `bbox_of`) and its compact text
+        // (as `Line::new`: only whitespace lies outside the chunks).
+        chars.clear();
+        spaces.clear();
+        let mut band: Option<Rect> = None;
+        let mut compact = String::with_capacity(3 * group.len());
+        for g in group {
+            let c = Char {
+                text: normalize_glyph_text(&g.text),
+                x0: g.bbox.x0,
+                x1: g.bbox.x1,
+                size: g.size,
+                y0: g.bbox.y0,
+                y1: g.bbox.y1,
+            };
+            let space = c.is_space();
+            if !space {
+                band = Some(band.map_or(c.bbox(), |b| b.union(&c.bbox())));
+                c.push_compact(&mut compact);
+            }
+            spaces.push(space);
+            chars.push(c);
+        }
+        let edges = rulings
+            .zip(band)
+            .map(|(r, band)| r.column_edges(&band))
+            .unwrap_or_default();
+        let chunks = cut_chunks(&mut chars, &spaces, &edges);
+        if !chunks.is_empty() {
+            lines.push(Line {
+                page: page_number,
+                page_height,
+                baseline,
+                size,
+                chunks,
+                compact,
+            });
+        }
+    }
+    lines
 }
 
 /// The upper median of some values (the middle one of an odd count), by
 /// selection rather than a full sort; `None` for none.
 fn median(values: &mut [f64]) -> Option<f64> {
     let mid = values.len() / 2;
-    if values.is_empty() {
-        return None;
+    let first = *values.first()?;
+    // A line's glyphs mostly share one size: all one value (by bits, which
+    // is what `total_cmp` calls equal) is its own median.
+    if values.iter().all(|v| v.to_bits() == first.to_bits()) {
+        return Some(first);
     }
     let (_, m, _) = values.select_nth_unstable_by(mid, f64::total_cmp);
     Some(*m)
@@ -662,7 +697,7 @@ fn drop_overprints(group: &mut [&Glyph]) -> usize {
             .take_while(|k| g.bbox.x0 - k.bbox.x0 <= near)
             .any(|k| {
                 k.text == g.text
-                    && !g.text.trim().is_empty()
+                    && !is_blank(&g.text)
                     && (k.origin.1 - g.origin.1).abs() <= near
                     && (k.bbox.x0 - g.bbox.x0).abs() <= near
             });
@@ -682,7 +717,15 @@ const INLINE_LINE_GLYPHS: usize = 128;
 /// (a cell border) runs between two glyphs. Space glyphs bridge nothing: a
 /// gap is measured between inked glyphs. `edges` are the x of the vertical
 /// rulings that cross the line.
-fn chars_to_chunks(chars: Vec<Char>, edges: &[f64]) -> Vec<Chunk> {
+#[cfg(test)]
+fn chars_to_chunks(mut chars: Vec<Char>, edges: &[f64]) -> Vec<Chunk> {
+    let spaces: Vec<bool> = chars.iter().map(Char::is_space).collect();
+    cut_chunks(&mut chars, &spaces, edges)
+}
+
+/// [`chars_to_chunks`] with each glyph's [`Char::is_space`] given, moving
+/// the chunks' glyphs out of `chars` (left empty).
+fn cut_chunks(chars: &mut Vec<Char>, spaces: &[bool], edges: &[f64]) -> Vec<Chunk> {
     // Where each chunk starts and ends first (from its first to its last
     // inked glyph: spaces around it belong to no chunk), then each chunk
     // moved out at its exact size: pushing glyph by glyph regrew every
@@ -690,8 +733,8 @@ fn chars_to_chunks(chars: Vec<Char>, edges: &[f64]) -> Vec<Chunk> {
     let mut ranges: SmallVec<[(usize, usize); INLINE_CHUNKS]> = SmallVec::new();
     // The current chunk's first glyph, last inked glyph and right edge.
     let mut current: Option<(usize, usize, f64)> = None;
-    for (i, c) in chars.iter().enumerate() {
-        if c.is_space() {
+    for (i, (c, space)) in chars.iter().zip(spaces).enumerate() {
+        if *space {
             continue;
         }
         let border_between = |x1: f64| {
@@ -711,14 +754,19 @@ fn chars_to_chunks(chars: Vec<Char>, edges: &[f64]) -> Vec<Chunk> {
     if let Some((start, last, _)) = current {
         ranges.push((start, last + 1));
     }
-    let mut rest = chars.into_iter();
-    let mut at = 0;
+    // From the last chunk back: each one split off the buffer's end in one
+    // copy (the spaces after it truncated first).
     let mut chunks = Vec::with_capacity(ranges.len());
-    for (start, end) in ranges {
-        let chars: Vec<Char> = rest.by_ref().skip(start - at).take(end - start).collect();
-        at = end;
-        chunks.push(Chunk { chars });
+    for &(start, end) in ranges.iter().rev() {
+        chars.truncate(end);
+        if start <= chars.len() {
+            chunks.push(Chunk {
+                chars: chars.split_off(start),
+            });
+        }
     }
+    chars.clear();
+    chunks.reverse();
     chunks
 }
 

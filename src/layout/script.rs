@@ -16,6 +16,63 @@ pub fn is_cjk(c: char) -> bool {
     )
 }
 
+/// Whether `text` is whitespace only (`text.trim().is_empty()`): whether
+/// a glyph is inked, asked several times of every glyph. Every whitespace
+/// character starts with one of a few UTF-8 lead bytes (ASCII controls
+/// and space, 0xC2, 0xE1, 0xE2, and 0xE3 for U+3000 only), so almost all
+/// text is settled by its first byte or three, without decoding.
+#[inline]
+pub fn is_blank(text: &str) -> bool {
+    match text.as_bytes() {
+        [] => true,
+        // ASCII whitespace as `char::is_whitespace` has it.
+        [b] => matches!(*b, b' ' | 0x09..=0x0D),
+        // U+3000 IDEOGRAPHIC SPACE is E3 80 80; kana and CJK punctuation
+        // share its lead byte.
+        [0xE3, second, third, ..] if (*second, *third) != (0x80, 0x80) => false,
+        [0x09..=0x0D | 0x20 | 0xC2 | 0xE1 | 0xE2 | 0xE3, ..] => all_whitespace(text),
+        _ => false,
+    }
+}
+
+/// The rare case of [`is_blank`], out of line so the common ones inline.
+#[inline(never)]
+fn all_whitespace(text: &str) -> bool {
+    text.chars().all(char::is_whitespace)
+}
+
+/// Appends `text` to `out` without its whitespace (the compact form of a
+/// value or a page's text; a glyph is quicker character by character). Runs between the bytes
+/// that may start a whitespace character (see [`is_blank`]) are copied
+/// whole; only a character at such a byte is decoded and looked at.
+pub fn push_without_whitespace(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
+    // The start of the run not yet copied, and where the scan is.
+    let (mut start, mut i) = (0, 0);
+    while let Some(&b) = bytes.get(i) {
+        let may_start_whitespace = match b {
+            0x09..=0x0D | 0x20 | 0xC2 | 0xE1 | 0xE2 => true,
+            0xE3 => bytes.get(i + 1..i + 3) == Some(&[0x80, 0x80]),
+            _ => false,
+        };
+        if !may_start_whitespace {
+            i += 1;
+            continue;
+        }
+        // `i` is a lead byte or ASCII: a character boundary.
+        out.push_str(text.get(start..i).unwrap_or_default());
+        let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+            return;
+        };
+        if !c.is_whitespace() {
+            out.push(c);
+        }
+        i += c.len_utf8();
+        start = i;
+    }
+    out.push_str(text.get(start..).unwrap_or_default());
+}
+
 /// True for characters of the right-to-left scripts (Hebrew, Arabic,
 /// Syriac, Thaana, N'Ko and their presentation forms): a line of them is
 /// drawn right to left, and read back into logical order.
@@ -76,6 +133,47 @@ mod tests {
         assert_eq!(visual_to_logical("123 םולש".into()), "שלום 123");
         // Latin and Japanese text is left alone.
         assert_eq!(visual_to_logical("abc 開通".into()), "abc 開通");
+    }
+
+    /// `is_blank` answers as `trim().is_empty()` for every character alone,
+    /// followed by a space or a letter, and after a space.
+    #[test]
+    fn blank_is_whitespace_only() {
+        assert!(is_blank(""));
+        let mut blanks = 0;
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            for s in [
+                c.to_string(),
+                format!("{c} "),
+                format!("{c}a"),
+                format!(" {c}"),
+                format!("\u{3000}{c}"),
+            ] {
+                assert_eq!(is_blank(&s), s.trim().is_empty(), "{s:?}");
+            }
+            blanks += usize::from(is_blank(&c.to_string()));
+        }
+        // Unicode's White_Space characters.
+        assert_eq!(blanks, 25);
+    }
+
+    /// `push_without_whitespace` drops what `char::is_whitespace` says, and
+    /// only that, whatever surrounds a character.
+    #[test]
+    fn whitespace_is_dropped_and_nothing_else() {
+        let mut out = String::new();
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            for s in [
+                c.to_string(),
+                format!("a{c}\u{3000}あ{c}"),
+                format!("{c}{c}ア"),
+            ] {
+                out.clear();
+                push_without_whitespace(&mut out, &s);
+                let expected: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+                assert_eq!(out, expected, "{s:?}");
+            }
+        }
     }
 
     #[test]

@@ -60,12 +60,15 @@ pub fn join_chars(chars: &[Char]) -> String {
     // The previous inked glyph, and whether its last character is Japanese.
     let mut prev: Option<(&Char, bool)> = None;
     for c in chars {
-        if c.is_space() {
+        let text = c.text.as_str();
+        if script::is_blank(text) {
             push_space(&mut out);
             continue;
         }
-        let text = c.text.as_str();
-        let starts_cjk = text.chars().next().is_some_and(is_cjk);
+        // First and last character, each decoded once.
+        let mut decoded = text.chars();
+        let starts_cjk = decoded.next().is_some_and(is_cjk);
+        let ends_cjk = decoded.next_back().map_or(starts_cjk, is_cjk);
         if let Some((p, ends_cjk)) = prev {
             let gap = c.x0 - p.x1;
             let em = p.size.min(c.size).max(f64::EPSILON);
@@ -83,7 +86,7 @@ pub fn join_chars(chars: &[Char]) -> String {
             }
         }
         out.push_str(text);
-        prev = Some((c, last_char(text).is_some_and(is_cjk)));
+        prev = Some((c, ends_cjk));
     }
     // Trimmed in place, not copied.
     let kept = out.trim_end().len();

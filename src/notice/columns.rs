@@ -73,6 +73,8 @@ pub const VOCABULARY: &[(&str, ColumnField)] = &[
 /// Header names that make a line the user table's header: a name column
 /// and an ID column.
 const NAME_HEADERS: &[&str] = &["ユーザー名", "ユーザ名", "氏名", "利用者名"];
+/// The character every one of [`NAME_HEADERS`] holds (a test checks).
+pub(super) const NAME_HEADER_CHAR: char = '名';
 const ID_HEADERS: &[&str] = &[
     "ユーザーID",
     "ユーザID",
@@ -86,12 +88,19 @@ const HEADER_MARKS: &[&str] = &["(*1)", "(※1)", "*1", "※1", "(※)", "※"];
 
 /// Whether compact text names both a name and an ID column.
 pub fn names_user_header(compact: &str) -> bool {
-    NAME_HEADERS.iter().any(|h| compact.contains(h))
+    // Every name header ends in 名: one search rules out most lines.
+    compact.contains(NAME_HEADER_CHAR)
+        && NAME_HEADERS.iter().any(|h| compact.contains(h))
         && ID_HEADERS.iter().any(|h| compact.contains(h))
 }
 
 /// Strips `(*1)`-style marks from compact header text.
 fn strip_marks(compact: &str) -> String {
+    // Every mark holds * or ※: without either there is nothing to strip
+    // (and no string to build per mark).
+    if !compact.contains(['*', '※']) {
+        return compact.to_string();
+    }
     HEADER_MARKS
         .iter()
         .fold(compact.to_string(), |t, m| t.replace(m, ""))
@@ -266,6 +275,24 @@ pub fn column_at(columns: &[HeaderColumn], x0: f64, x1: f64, ruled: bool) -> Opt
 mod tests {
     use super::*;
     use crate::layout::test_line as line;
+
+    /// The quick test in `names_user_header` may only rule out lines no
+    /// name header is in.
+    #[test]
+    fn every_header_mark_holds_a_star_or_a_reference_mark() {
+        for m in HEADER_MARKS {
+            assert!(m.contains(['*', '※']), "{m}");
+        }
+        assert_eq!(strip_marks("パスワード(*1)"), "パスワード");
+        assert_eq!(strip_marks("氏名"), "氏名");
+    }
+
+    #[test]
+    fn every_name_header_holds_the_quick_test_character() {
+        for h in NAME_HEADERS {
+            assert!(h.contains(NAME_HEADER_CHAR), "{h}");
+        }
+    }
 
     #[test]
     fn vocabulary_maps_synonyms_and_marks() {

@@ -83,7 +83,7 @@ pub(super) fn note_doubts(doc: &Document, notice: &mut Notice) {
         }
         let sizes: Vec<f64> = chunks
             .flat_map(|ch| ch.chars.iter())
-            .filter(|c| !c.text.trim().is_empty() && inside(c))
+            .filter(|c| !crate::layout::is_blank(&c.text) && inside(c))
             .map(|c| c.size)
             .collect();
         if mixed_sizes(&sizes) {

@@ -129,7 +129,7 @@ pub fn split_labels(line: &Line) -> Vec<LabeledValue> {
             let (prev, here) = (&chars[p - 1], &chars[p]);
             let gap = here.x0 - prev.x1;
             let wide_gap = gap > LABEL_GAP * here.size;
-            seen_value |= !prev.text.trim().is_empty();
+            seen_value |= !crate::layout::is_blank(&prev.text);
             if wide_gap && label_at(&chars[p..], false).is_some() {
                 value_end = p;
                 break;
@@ -184,17 +184,40 @@ fn starts_with_label(compact: &str, line_start: bool) -> bool {
 /// The label at the start of `chars`: its field and how many glyphs it
 /// takes (with a leading marker like ■ when `line_start`).
 fn label_at(chars: &[Char], line_start: bool) -> Option<(Field, usize)> {
+    // The character a label would start with rules out most places (a
+    // wide gap inside a value) without building the compact text: the
+    // first one that is no space (nor a leading marker at a line start).
+    let first = chars
+        .iter()
+        .take(LABEL_LOOKAHEAD_GLYPHS)
+        .flat_map(|c| c.text.chars())
+        .find(|c| !(c.is_whitespace() || line_start && LABEL_PREFIXES.contains(c)));
+    if !first.is_some_and(|f| LABELS.iter().any(|(label, _)| label.starts_with(f))) {
+        return None;
+    }
+    // The compact text, only as far as the longest label reaches past the
+    // leading markers: `starts_with` looks no further.
     let mut compact = String::new();
-    // Labels are at most ~20 characters; look no further.
-    for c in chars.iter().take(48) {
-        compact.extend(c.text.chars().filter(|c| !c.is_whitespace()));
+    let mut after_markers = 0;
+    for c in chars.iter().take(LABEL_LOOKAHEAD_GLYPHS) {
+        for ch in c.text.chars().filter(|c| !c.is_whitespace()) {
+            compact.push(ch);
+            if after_markers > 0 || !(line_start && LABEL_PREFIXES.contains(&ch)) {
+                after_markers += 1;
+            }
+        }
+        if after_markers >= MAX_LABEL_CHARS {
+            break;
+        }
     }
     let stripped = if line_start {
         compact.trim_start_matches(LABEL_PREFIXES)
     } else {
         compact.as_str()
     };
-    let skipped = compact.chars().count() - stripped.chars().count();
+    let skipped = compact
+        .get(..compact.len() - stripped.len())
+        .map_or(0, |markers| markers.chars().count());
     let (label, field) = LABELS
         .iter()
         .filter(|(label, _)| stripped.starts_with(label))
@@ -210,6 +233,13 @@ fn label_at(chars: &[Char], line_start: bool) -> Option<(Field, usize)> {
     }
     Some((*field, used))
 }
+
+/// Labels are at most ~20 characters: `label_at` looks no further than
+/// this many glyphs.
+const LABEL_LOOKAHEAD_GLYPHS: usize = 48;
+
+/// The longest label's length in characters (a test checks).
+const MAX_LABEL_CHARS: usize = 16;
 
 /// The number of label characters in a label's glyphs (marker excluded).
 fn label_len(_field: Field, glyphs: &[Char]) -> usize {
@@ -243,6 +273,39 @@ mod tests {
             .into_iter()
             .map(|lv| (lv.field, text_of(&lv.value_chars)))
             .collect()
+    }
+
+    #[test]
+    fn max_label_chars_is_the_longest_label() {
+        let longest = LABELS.iter().map(|(l, _)| l.chars().count()).max();
+        assert_eq!(longest, Some(MAX_LABEL_CHARS));
+    }
+
+    /// A label after markers and glyphs of several characters is found
+    /// whole, and as many glyphs are consumed as it takes.
+    #[test]
+    fn labels_after_markers_and_ligatures() {
+        let chars: Vec<Char> = [
+            "■", "■", " ", "DNS", "ゾ", "ー", "ン", "情", "報", "サ", "ポ", "ー", "ト",
+        ]
+        .iter()
+        .chain(["サ", "ー", "ビ", "ス", " ", "あ", "り"].iter())
+        .enumerate()
+        .map(|(i, t)| Char {
+            text: (*t).into(),
+            x0: 10.0 * i as f64,
+            x1: 10.0 * (i + 1) as f64,
+            size: 10.0,
+            y0: 0.0,
+            y1: 10.0,
+        })
+        .collect();
+        assert_eq!(label_at(&chars, true), Some((Field::DnsZoneSupport, 17)));
+        assert_eq!(label_at(&chars, false), None);
+        assert_eq!(
+            label_at(&chars[3..], false),
+            Some((Field::DnsZoneSupport, 14))
+        );
     }
 
     #[test]

@@ -178,7 +178,7 @@ fn read_fields(
         let value_x0 = lv
             .value_chars
             .iter()
-            .find(|c| !c.text.trim().is_empty())
+            .find(|c| !crate::layout::is_blank(&c.text))
             .map(|c| c.x0);
         let pitch = VALUE_LINE_PITCH * line.size;
         let next_empty_label = labeled
@@ -302,12 +302,23 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
             .get(&f)
             .and_then(|v| normalize::non_placeholder(v.value.clone()))
     };
-    let full_compact: String = lines
+    // Line compacts hold no whitespace, so when NFKC leaves every one of
+    // them alone whatever surrounds it, the compact page text is just
+    // their concatenation; otherwise the joined text is normalised whole
+    // (NFKC may compose across a line break).
+    let full_compact = if lines
         .iter()
-        .map(|l| l.compact())
-        .collect::<Vec<_>>()
-        .join("\n");
-    let full_compact = normalize::compact(&full_compact);
+        .all(|l| crate::layout::is_nfkc_by_range(l.compact()))
+    {
+        lines.iter().map(|l| l.compact()).collect::<String>()
+    } else {
+        let joined: String = lines
+            .iter()
+            .map(|l| l.compact())
+            .collect::<Vec<_>>()
+            .join("\n");
+        normalize::compact(&joined)
+    };
 
     let customer_number = text(Field::CustomerNumber)
         .map(|v| v.replace(' ', ""))
@@ -615,15 +626,14 @@ fn keep_provenance_of_values(notice: &mut Notice) {
         .as_ref()
         .map(|d| d.servers.iter().map(|s| s.role).collect())
         .unwrap_or_default();
-    let renamed: BTreeMap<String, Provenance> = std::mem::take(&mut notice.provenance)
+    let mut renamed: BTreeMap<String, Provenance> = std::mem::take(&mut notice.provenance)
         .into_iter()
         .filter_map(|(path, at)| {
-            for (role, word) in [
-                (DnsRole::Primary, "primary"),
-                (DnsRole::Secondary, "secondary"),
+            for (role, prefix) in [
+                (DnsRole::Primary, "dns.servers[primary]"),
+                (DnsRole::Secondary, "dns.servers[secondary]"),
             ] {
-                let prefix = format!("dns.servers[{word}]");
-                if let Some(rest) = path.strip_prefix(&prefix) {
+                if let Some(rest) = path.strip_prefix(prefix) {
                     let i = servers.iter().position(|r| *r == role)?;
                     return Some((format!("dns.servers[{i}]{rest}"), at));
                 }
@@ -631,8 +641,9 @@ fn keep_provenance_of_values(notice: &mut Notice) {
             Some((path, at))
         })
         .collect();
-    let has = |path: &str| crate::notice::value_at(notice, path);
-    notice.provenance = renamed.into_iter().filter(|(p, _)| has(p)).collect();
+    // In place: the map stays sorted, nothing is rebuilt.
+    renamed.retain(|p, _| crate::notice::value_at(notice, p));
+    notice.provenance = renamed;
 }
 
 /// Whether the notice holds a value at a field path.
@@ -703,6 +714,22 @@ fn expiry_in(full_compact: &str) -> Option<jiff::civil::Date> {
 /// whose date is one, trying matches as `captures_iter` finds them: left
 /// to right, none overlapping the one before. Every match starts with one
 /// of `starts`, so only those places are tried.
+/// The longest text an expiry match can span, in bytes, with room to
+/// spare: the text is compact (no spaces for ` *` to take), so a match is
+/// a start word, の, 有効期限, a particle, a comma and a date: about 30
+/// characters, 90 bytes (a test checks the longest).
+const EXPIRY_MATCH_WINDOW: usize = 256;
+
+/// The start of `rest` an anchored expiry pattern can match in: the regex
+/// engine then never walks the rest of the document.
+fn match_window(rest: &str) -> &str {
+    let mut end = EXPIRY_MATCH_WINDOW.min(rest.len());
+    while !rest.is_char_boundary(end) {
+        end -= 1;
+    }
+    rest.get(..end).unwrap_or(rest)
+}
+
 fn first_dated_match(re: &Regex, starts: &[&str], text: &str) -> Option<jiff::civil::Date> {
     // The next place each start literal occurs at, from `at` on.
     let next_of = |s: &str, at: usize| text.get(at..)?.find(s).map(|i| at + i);
@@ -712,7 +739,9 @@ fn first_dated_match(re: &Regex, starts: &[&str], text: &str) -> Option<jiff::ci
     loop {
         let at = next.iter().flatten().copied().min()?;
         if at >= free_from
-            && let Some(c) = text.get(at..).and_then(|rest| re.captures(rest))
+            && let Some(c) = text
+                .get(at..)
+                .and_then(|rest| re.captures(match_window(rest)))
         {
             if let Some(date) = date::date_from_captures(&c) {
                 return Some(date);
@@ -976,6 +1005,20 @@ mod expiry_tests {
             Some("2024-01-31".into())
         );
         assert_eq!(expiry("仮パスワード 有効期限"), None);
+    }
+
+    /// The longest expiry sentence the patterns read fits the window with
+    /// room to spare, and is read the same through it.
+    #[test]
+    fn the_longest_expiry_match_fits_the_window() {
+        let longest = "パスワード(仮)の有効期限は、平成12年12月31日";
+        let m = EXPIRY.find(longest).map(|m| m.len());
+        assert_eq!(m, Some(longest.len()));
+        assert!(2 * longest.len() < EXPIRY_MATCH_WINDOW);
+        let tail = "あ".repeat(200);
+        let text = format!("{longest}{tail}");
+        assert!(match_window(&text).len() <= EXPIRY_MATCH_WINDOW);
+        assert_eq!(expiry(&text).as_deref(), Some("2000-12-31"));
     }
 
     #[test]

@@ -16,7 +16,9 @@ pub fn normalize(text: &str) -> String {
 /// `normalize`, then every space removed: how labels are compared.
 pub fn compact(text: &str) -> String {
     if already_nfkc(text) {
-        return text.chars().filter(|c| !c.is_whitespace()).collect();
+        let mut out = String::with_capacity(text.len());
+        crate::layout::push_without_whitespace(&mut out, text);
+        return out;
     }
     text.nfkc().filter(|c| !c.is_whitespace()).collect()
 }

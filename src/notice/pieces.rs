@@ -134,6 +134,12 @@ fn chunk_to_pieces(chunk: &Chunk) -> Vec<Piece> {
     pieces
 }
 
+/// Whether text holds `@`, `＠` or `﹫`, by bytes: the two wide forms start
+/// with the byte 0xEF, which most glyphs' text does not hold at all.
+fn may_hold_at_sign(text: &str) -> bool {
+    text.bytes().any(|b| b == b'@' || b == 0xEF) && text.contains(['@', '＠', '﹫'])
+}
+
 /// Words of a segment kept on the stack by [`push_segment`] (a cell holds
 /// a few); more allocate.
 const INLINE_WORDS: usize = 8;
@@ -143,7 +149,7 @@ fn push_segment(chars: &[Char], pieces: &mut Vec<Piece>) {
     let mut word_start = 0;
     let mut words: SmallVec<[&[Char]; INLINE_WORDS]> = SmallVec::new();
     for (i, c) in chars.iter().enumerate() {
-        if c.text.trim().is_empty() {
+        if crate::layout::is_blank(&c.text) {
             if i > word_start {
                 words.push(&chars[word_start..i]);
             }
@@ -155,9 +161,8 @@ fn push_segment(chars: &[Char], pieces: &mut Vec<Piece>) {
     }
     // No address without an at sign (NFKC makes `＠` and `﹫` one): most
     // words are not tried, and not joined, compacted and matched.
-    let is_email = |w: &[Char]| {
-        w.iter().any(|c| c.text.contains(['@', '＠', '﹫'])) && is_email(&compact(&text_of(w)))
-    };
+    let is_email =
+        |w: &[Char]| w.iter().any(|c| may_hold_at_sign(&c.text)) && is_email(&compact(&text_of(w)));
     let email_at = words.iter().position(|w| is_email(w));
     let groups: [&[&[Char]]; 3] = match email_at {
         Some(i) if words.len() > 1 => [&words[..i], &words[i..=i], &words[i + 1..]],
@@ -199,6 +204,16 @@ mod tests {
             .into_iter()
             .map(|p| p.text)
             .collect()
+    }
+
+    #[test]
+    fn at_signs_are_found_in_every_form() {
+        for s in ["@", "a@b", "＠", "x﹫", "ｘ@"] {
+            assert!(may_hold_at_sign(s), "{s:?}");
+        }
+        for s in ["", "a", "山田", "ｘ", "\u{FE6A}"] {
+            assert!(!may_hold_at_sign(s), "{s:?}");
+        }
     }
 
     #[test]

@@ -90,6 +90,10 @@ fn is_wrapped_header(line: &Line, next: Option<&&Line>) -> bool {
             && !line.compact().contains('@')
             && !is_header(line)
             && !is_header(n)
+            // A name header's 名 lies in one line or the other: without
+            // it, no joined text to build.
+            && (line.compact().contains(columns::NAME_HEADER_CHAR)
+                || n.compact().contains(columns::NAME_HEADER_CHAR))
             && header_text_matches(&format!("{}{}", line.compact(), n.compact()))
     })
 }
