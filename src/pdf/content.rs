@@ -739,16 +739,54 @@ pub fn plain_array<'a>(
     start: usize,
     budget: &mut usize,
 ) -> Option<Vec<PlainItem<'a>>> {
+    let mut items = Vec::with_capacity(plain_reserve(data, start));
+    plain_items(data, start, budget, |item| items.push(item))?;
+    Some(items)
+}
+
+/// The numbers of the array at `start`, as [`plain_array`] reads it and
+/// each element converted to `f64`: `None` when [`plain_array`] gives
+/// `None` (budget unchanged), `Some(None)` when it holds a name (budget
+/// spent, as [`plain_array`] spends it), without the elements' list.
+pub fn plain_numbers(data: &[u8], start: usize, budget: &mut usize) -> Option<Option<Vec<f64>>> {
+    let mut numbers = Vec::with_capacity(plain_reserve(data, start));
+    let mut name = false;
+    plain_items(data, start, budget, |item| match item {
+        PlainItem::Integer(i) => numbers.push(i as f64),
+        PlainItem::Real(r) => numbers.push(f64::from(r)),
+        PlainItem::Name(_) => name = true,
+    })?;
+    Some((!name).then_some(numbers))
+}
+
+/// Room for a plain array's elements at once: every element takes at
+/// least two bytes (`/a/b`, `1 2`), up to a bound a real array stays under.
+fn plain_reserve(data: &[u8], start: usize) -> usize {
+    (data.len().saturating_sub(start) / 2 + 1).min(PLAIN_ARRAY_RESERVE)
+}
+
+/// Digits an integer read by [`plain_items`]'s own loop may have: any
+/// 18 digits fit an `i64`; a longer run goes to [`number`].
+const PLAIN_INTEGER_MAX_DIGITS: usize = 18;
+
+/// [`plain_array`]'s reading, each element given to `each` in order (all
+/// of them before `None` is known when the array is not plain: a caller
+/// keeps nothing then). A plain array's commonest element, unsigned
+/// digits ending at a delimiter or white space, is read in one pass; any
+/// other number by [`number`]. No reference look-ahead: a reference's `R`
+/// is a keyword, which makes the array not plain in any case.
+fn plain_items<'a>(
+    data: &'a [u8],
+    start: usize,
+    budget: &mut usize,
+    mut each: impl FnMut(PlainItem<'a>),
+) -> Option<()> {
     let mut lexer = Lexer { data, pos: start };
     if lexer.peek() != Some(b'[') {
         return None;
     }
     lexer.pos += 1;
     let mut left = *budget;
-    // Every element takes at least two bytes (`/a/b`, `1 2`): room for
-    // them all at once, up to a bound a real array stays under.
-    let mut items =
-        Vec::with_capacity((data.len().saturating_sub(start) / 2 + 1).min(PLAIN_ARRAY_RESERVE));
     loop {
         lexer.skip_whitespace_and_comments();
         let item = match lexer.peek()? {
@@ -757,23 +795,43 @@ pub fn plain_array<'a>(
                 lexer.pos += 1;
                 PlainItem::Name(lexer.borrowed_name())
             }
-            b'+' | b'-' | b'.' | b'0'..=b'9' => match number(lexer.regular_run()) {
-                Object::Integer(i) => {
-                    if u32::try_from(i).is_ok() && reference_tail(lexer.data, lexer.pos).is_some() {
-                        return None;
-                    }
-                    PlainItem::Integer(i)
+            b'0'..=b'9' => {
+                let token = lexer.pos;
+                let mut value = 0i64;
+                let mut digits = 0;
+                while let Some(d) = data.get(lexer.pos).and_then(|b| b.checked_sub(b'0'))
+                    && d <= 9
+                    && digits < PLAIN_INTEGER_MAX_DIGITS
+                {
+                    value = value * 10 + i64::from(d);
+                    digits += 1;
+                    lexer.pos += 1;
                 }
-                Object::Real(r) => PlainItem::Real(r),
-                _ => return None,
-            },
+                if data.get(lexer.pos).is_some_and(|b| is_regular(*b)) {
+                    lexer.pos = token;
+                    plain_number(lexer.regular_run())?
+                } else {
+                    PlainItem::Integer(value)
+                }
+            }
+            b'+' | b'-' | b'.' => plain_number(lexer.regular_run())?,
             _ => return None,
         };
         left = left.checked_sub(1)?;
-        items.push(item);
+        each(item);
     }
     *budget = left;
-    Some(items)
+    Some(())
+}
+
+/// A number token of a plain array; `None` for anything [`number`] does
+/// not read as a number.
+fn plain_number(run: &[u8]) -> Option<PlainItem<'static>> {
+    match number(run) {
+        Object::Integer(i) => Some(PlainItem::Integer(i)),
+        Object::Real(r) => Some(PlainItem::Real(r)),
+        _ => None,
+    }
 }
 
 /// The object after `first`, or a reference when `first` is a
@@ -1314,6 +1372,160 @@ mod tests {
         let mut small = 2;
         assert!(plain_array(b"[1 2 3]", 0, &mut small).is_none());
         assert_eq!(small, 2);
+    }
+
+    /// What [`plain_array`] and [`plain_numbers`] make of `data`, checked
+    /// against the general reading: when plain, the same elements and the
+    /// same values spent; the numbers reader agrees with the array reader
+    /// in every case. Whether the array was plain.
+    fn check_plain_against_general(data: &[u8], budget: usize) -> bool {
+        let mut plain_budget = budget;
+        let plain = plain_array(data, 0, &mut plain_budget);
+        let mut numbers_budget = budget;
+        let numbers = plain_numbers(data, 0, &mut numbers_budget);
+        assert_eq!(
+            plain_budget,
+            numbers_budget,
+            "{:?}",
+            String::from_utf8_lossy(data)
+        );
+        let Some(items) = plain else {
+            assert!(numbers.is_none(), "{:?}", String::from_utf8_lossy(data));
+            assert_eq!(plain_budget, budget, "nothing spent");
+            return false;
+        };
+        let expected_numbers: Option<Vec<f64>> = items
+            .iter()
+            .map(|i| match i {
+                PlainItem::Integer(i) => Some(*i as f64),
+                PlainItem::Real(r) => Some(f64::from(*r)),
+                PlainItem::Name(_) => None,
+            })
+            .collect();
+        assert_eq!(
+            numbers,
+            Some(expected_numbers),
+            "{:?}",
+            String::from_utf8_lossy(data)
+        );
+        // The array's own value was spent when it was deferred.
+        let mut general_budget = budget + 1;
+        let Some(Object::Array(general)) = parse_value(data, &mut general_budget, &mut NoDefer)
+        else {
+            panic!("an array: {:?}", String::from_utf8_lossy(data));
+        };
+        assert_eq!(plain_budget, general_budget, "the same values spent");
+        let as_objects: Vec<Object> = items
+            .into_iter()
+            .map(|i| match i {
+                PlainItem::Integer(i) => Object::Integer(i),
+                PlainItem::Real(r) => Object::Real(r),
+                PlainItem::Name(n) => Object::Name(n.into_owned()),
+            })
+            .collect();
+        assert_eq!(as_objects, general, "{:?}", String::from_utf8_lossy(data));
+        true
+    }
+
+    #[test]
+    fn plain_readers_agree_with_the_general_reading_on_varied_arrays() {
+        for data in [
+            &b"[0 1 22 333 2048 0 0 0]"[..],
+            b"[-5 +7 -0 .5 -.25 1.5 3. 007 250.125]",
+            b"[999999999999999999 1000000000000000000 9223372036854775807]",
+            b"[9223372036854775808 -9223372036854775809 123456789012345678901234]",
+            b"[12abc 1.2.3 --4 5/g0 6]7]",
+            b"[1\t2\r\n3\x0c4\x005]",
+            b"[ 250 % comment\n 500 %another\r600]",
+            b"[0 /g0 /g0 /g#41 /#20 /a#zz 5 /space/A/B]",
+        ] {
+            assert!(check_plain_against_general(data, 1_000), "plain: {data:?}");
+        }
+        for data in [
+            &b"[1 0 R]"[..],
+            b"[5 1 0 R 6]",
+            b"[1 0 %c\nR]",
+            b"[1 0 Rx]",
+            b"[(s) 1]",
+            b"[<41>]",
+            b"[[1] 2]",
+            b"[1 true]",
+            b"[1 null]",
+            b"[1 2",
+            b"[12",
+            b"[/a",
+            b"[",
+            b"",
+            b"<< >>",
+            b"1 2]",
+        ] {
+            assert!(
+                !check_plain_against_general(data, 1_000),
+                "not plain: {data:?}"
+            );
+        }
+        // A budget of exactly the elements, and one short of them.
+        assert!(check_plain_against_general(b"[1 2 3]", 3));
+        assert!(!check_plain_against_general(b"[1 2 3]", 2));
+    }
+
+    #[test]
+    fn plain_readers_agree_with_the_general_reading_on_generated_arrays() {
+        const PIECES: [&str; 24] = [
+            "0",
+            "7",
+            "2048",
+            "-12",
+            "+3",
+            ".5",
+            "-.75",
+            "1.25",
+            "12345678901234567890",
+            "/g0",
+            "/space",
+            "/a#41",
+            " ",
+            "  ",
+            "\n",
+            "%c\n",
+            "R",
+            "[",
+            "]",
+            "(s)",
+            "1 0 R",
+            "3x",
+            "/",
+            "true",
+        ];
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut plain = 0;
+        for _ in 0..5_000 {
+            let mut text = String::from("[");
+            for _ in 0..next() % 12 {
+                let piece = PIECES[(next() % PIECES.len() as u64) as usize];
+                text.push_str(piece);
+                if next() % 3 != 0 {
+                    text.push(' ');
+                }
+            }
+            if next() % 8 != 0 {
+                text.push(']');
+            }
+            let budget = (next() % 16) as usize;
+            if check_plain_against_general(text.as_bytes(), budget) {
+                plain += 1;
+            }
+        }
+        assert!(
+            plain > 500,
+            "the generated arrays exercise the plain path ({plain})"
+        );
     }
 
     #[test]

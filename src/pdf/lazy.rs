@@ -229,16 +229,32 @@ impl LazyDoc {
     /// `object` is no deferred value or the array holds anything else:
     /// then resolve it as usual.
     pub fn plain_array(&self, object: &Object) -> Option<Vec<PlainItem<'_>>> {
+        let data = self.deferred_bytes(object)?;
+        let mut budget = self.budget.get();
+        let items = content::plain_array(data, 0, &mut budget)?;
+        self.spend(budget);
+        Some(items)
+    }
+
+    /// [`LazyDoc::plain_array`]'s numbers as `f64`s, without the list of
+    /// elements (see [`content::plain_numbers`]): `Some(None)` when the
+    /// plain array holds a name.
+    pub fn plain_numbers(&self, object: &Object) -> Option<Option<Vec<f64>>> {
+        let data = self.deferred_bytes(object)?;
+        let mut budget = self.budget.get();
+        let numbers = content::plain_numbers(data, 0, &mut budget)?;
+        self.spend(budget);
+        Some(numbers)
+    }
+
+    /// The file's bytes of a deferred value; `None` for any other object.
+    fn deferred_bytes(&self, object: &Object) -> Option<&[u8]> {
         let &Object::Reference((number, 0)) = object else {
             return None;
         };
         let index = usize::try_from(number.checked_sub(DEFERRED_FIRST)?).ok()?;
         let entry = *self.deferred.borrow().get(index)?;
-        let data = self.file().get(entry.start..entry.end)?;
-        let mut budget = self.budget.get();
-        let items = content::plain_array(data, 0, &mut budget)?;
-        self.spend(budget);
-        Some(items)
+        self.file().get(entry.start..entry.end)
     }
 
     /// The file's bytes.

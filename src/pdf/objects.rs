@@ -57,6 +57,16 @@ impl Source {
         }
     }
 
+    /// A deferred array's numbers, read from the file's bytes (see
+    /// `LazyDoc::plain_numbers`): `Some(None)` when it holds a name, `None`
+    /// for any other object.
+    pub fn plain_numbers(&self, object: &Object) -> Option<Option<Vec<f64>>> {
+        match self {
+            Source::Eager(_) => None,
+            Source::Lazy(doc) => doc.plain_numbers(object),
+        }
+    }
+
     /// The dictionary object `id`.
     pub fn get_dictionary(&self, id: ObjectId) -> Option<&Dictionary> {
         match self {
@@ -231,15 +241,8 @@ pub fn numbers(doc: &Document, arr: &[Object]) -> Option<Vec<f64>> {
 /// read them; a deferred array of the lazy layer is read straight from
 /// the file's bytes.
 pub fn get_numbers(doc: &Document, dict: &Dictionary, key: &[u8]) -> Option<Vec<f64>> {
-    if let Some(items) = dict.get(key).ok().and_then(|o| doc.plain_array(o)) {
-        return items
-            .iter()
-            .map(|item| match item {
-                PlainItem::Integer(i) => Some(*i as f64),
-                PlainItem::Real(r) => Some(f64::from(*r)),
-                PlainItem::Name(_) => None,
-            })
-            .collect();
+    if let Some(numbers) = dict.get(key).ok().and_then(|o| doc.plain_numbers(o)) {
+        return numbers;
     }
     get_array(doc, dict, key).and_then(|a| numbers(doc, a))
 }
