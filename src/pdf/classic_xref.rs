@@ -14,7 +14,9 @@
 //! one `xref` table whose trailer has no `/Prev` (no incremental update),
 //! no `/XRefStm` (no hybrid file) and no `/Encrypt`, every entry in the
 //! fixed 20-byte form, and as many objects in use as hayro-syntax's own
-//! table holds. Anything else is `None`, and every object is read through
+//! table holds. (An encrypted file the lazy layer takes reaches here with
+//! its `/Encrypt` key renamed by `security.rs`; `lazy.rs` decrypts every
+//! object it reads, from this table or through hayro-syntax.) Anything else is `None`, and every object is read through
 //! hayro-syntax, which also repairs broken tables. The caller checks each
 //! object's `n g obj` header before trusting an offset.
 
