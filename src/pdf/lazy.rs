@@ -92,8 +92,8 @@ const DEFERRED_FIRST: u32 = 1 << (3 * LEVEL_BITS);
 const MAX_DEFERRED: usize = 1 << (3 * LEVEL_BITS);
 
 /// A value left unconverted: where it lies in the file, the nesting it
-/// is read at, and the object that holds it (which a decryption step
-/// would need to decrypt its strings).
+/// is read at, and the object that holds it (whose id decrypts its
+/// strings in an encrypted file: see `deferred_value`).
 #[derive(Clone, Copy)]
 struct Deferred {
     #[allow(dead_code)]
