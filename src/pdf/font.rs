@@ -209,27 +209,97 @@ impl ToUnicode {
 }
 
 /// The text of each single-byte code of a simple font. `CompactString`
-/// keeps a code's text inline: building the table for each font and
-/// copying an entry into each decoded code allocate nothing.
-type TextTable = Box<[Option<CompactString>; 256]>;
+/// keeps a code's text inline: copying an entry into each decoded code
+/// allocates nothing.
+type CodeTexts = [Option<CompactString>; 256];
 
-fn text_table(base: &ByteTable) -> TextTable {
-    Box::new(std::array::from_fn(|i| {
+/// A simple font's [`CodeTexts`]: a base encoding's, built once per
+/// process and shared by every font that takes it unchanged, or the
+/// font's own (`/Differences`, a font program's encoding). Building a
+/// base table (one `encoding_rs` decode and one string per code) for each
+/// font was 6.2 M instructions over the 77 one-page fixtures.
+#[derive(Debug)]
+struct TextTable {
+    shared: &'static CodeTexts,
+    own: Option<Box<CodeTexts>>,
+}
+
+/// No code has text: a Type 3 font's start, before its `/Differences`.
+static NO_TEXTS: CodeTexts = [const { None }; 256];
+
+impl TextTable {
+    fn shared(table: &'static CodeTexts) -> TextTable {
+        TextTable {
+            shared: table,
+            own: None,
+        }
+    }
+
+    /// A table of the font's own with no text for any code (a Type 3
+    /// font's start): made empty, not copied from [`NO_TEXTS`] entry by
+    /// entry.
+    fn empty() -> TextTable {
+        TextTable {
+            shared: &NO_TEXTS,
+            own: Some(Box::new(std::array::from_fn(|_| None))),
+        }
+    }
+
+    /// The text of `code`, if the table has one.
+    fn get(&self, code: usize) -> Option<&CompactString> {
+        self.own
+            .as_deref()
+            .unwrap_or(self.shared)
+            .get(code)?
+            .as_ref()
+    }
+
+    /// The font's own table, copied from the shared one on first change.
+    fn to_mut(&mut self) -> &mut CodeTexts {
+        self.own
+            .get_or_insert_with(|| Box::new(self.shared.clone()))
+    }
+}
+
+fn text_table(base: &ByteTable) -> CodeTexts {
+    std::array::from_fn(|i| {
         base.get(i)
             .copied()
             .flatten()
             .map(|c| c.to_compact_string())
-    }))
+    })
+}
+
+/// A base encoding's table, built the first time a font takes it.
+fn base_table(encoding: BaseEncoding) -> TextTable {
+    static STANDARD: OnceLock<CodeTexts> = OnceLock::new();
+    static WIN_ANSI: OnceLock<CodeTexts> = OnceLock::new();
+    static MAC_ROMAN: OnceLock<CodeTexts> = OnceLock::new();
+    static MAC_EXPERT: OnceLock<CodeTexts> = OnceLock::new();
+    static SYMBOL: OnceLock<CodeTexts> = OnceLock::new();
+    static ZAPF_DINGBATS: OnceLock<CodeTexts> = OnceLock::new();
+    let cell = match encoding {
+        BaseEncoding::Standard => &STANDARD,
+        BaseEncoding::WinAnsi => &WIN_ANSI,
+        BaseEncoding::MacRoman => &MAC_ROMAN,
+        BaseEncoding::MacExpert => &MAC_EXPERT,
+        BaseEncoding::Symbol => &SYMBOL,
+        BaseEncoding::ZapfDingbats => &ZAPF_DINGBATS,
+    };
+    TextTable::shared(cell.get_or_init(|| text_table(&encoding.table())))
 }
 
 fn names_table(names: &font_program::NameTable) -> TextTable {
-    Box::new(std::array::from_fn(|i| {
-        names
-            .get(i)
-            .and_then(|n| n.as_deref())
-            .and_then(|n| glyph_name_to_text(n.as_bytes()))
-            .map(CompactString::from)
-    }))
+    TextTable {
+        shared: &NO_TEXTS,
+        own: Some(Box::new(std::array::from_fn(|i| {
+            names
+                .get(i)
+                .and_then(|n| n.as_deref())
+                .and_then(|n| glyph_name_to_text(n.as_bytes()))
+                .map(CompactString::from)
+        }))),
+    }
 }
 
 #[derive(Debug, Default)]
@@ -413,19 +483,19 @@ impl Font {
             (_, Some(Builtin::Standard(enc)))
                 if matches!(enc, BaseEncoding::Symbol | BaseEncoding::ZapfDingbats) =>
             {
-                text_table(&enc.table())
+                base_table(*enc)
             }
-            (Some(named), _) => text_table(&named.table()),
-            (None, Some(Builtin::Standard(enc))) => text_table(&enc.table()),
+            (Some(named), _) => base_table(named),
+            (None, Some(Builtin::Standard(enc))) => base_table(*enc),
             (None, Some(Builtin::Names(names))) => names_table(names),
-            (None, None) => text_table(&BaseEncoding::Standard.table()),
+            (None, None) => base_table(BaseEncoding::Standard),
         };
         let table = match get(doc, dict, b"Encoding") {
             Some(Object::Name(n)) => base(BaseEncoding::from_name(n)),
             Some(Object::Dictionary(enc)) => {
                 let named = get_name(doc, enc, b"BaseEncoding").and_then(BaseEncoding::from_name);
                 let mut table = if named.is_none() && builtin.is_none() && subtype == b"Type3" {
-                    Box::new(std::array::from_fn(|_| None))
+                    TextTable::empty()
                 } else {
                     base(named)
                 };
@@ -601,12 +671,9 @@ impl Font {
             Kind::Simple { table } => {
                 for &b in bytes {
                     let code = u32::from(b);
-                    let text = self.to_unicode_text(code).unwrap_or_else(|| {
-                        table
-                            .get(b as usize)
-                            .and_then(|t| t.clone())
-                            .unwrap_or_default()
-                    });
+                    let text = self
+                        .to_unicode_text(code)
+                        .unwrap_or_else(|| table.get(usize::from(b)).cloned().unwrap_or_default());
                     text_bytes += text.len();
                     out.push(DecodedCode {
                         code,
@@ -968,6 +1035,7 @@ fn apply_differences<'a>(
     // The previous name and its text: Chromium's Type 3 fonts repeat one
     // name (`/g0`) for most of their 256 codes, and 60-70 fonts a file.
     let mut previous: Option<(&[u8], Option<CompactString>)> = None;
+    let table = table.to_mut();
     for item in diffs {
         match item {
             Diff::Code(i) => code = usize::try_from(i).ok(),
