@@ -20,6 +20,8 @@
 //! ones (`UniJIS-UCS2-H`, `90ms-RKSJ-H`, …) as tables the build precomputed
 //! (`bundled_cmap.rs`), any other when a font names it.
 
+mod to_unicode;
+
 use super::bundled_cmap::{self, CodeTable};
 use super::content::PlainItem;
 use super::encoding::{BaseEncoding, ByteTable};
@@ -140,7 +142,10 @@ struct LazyProgram {
 /// A font's `/ToUnicode`, as far as it can be read.
 #[derive(Debug)]
 enum ToUnicode {
-    /// A well-formed CMap stream.
+    /// A CMap stream of the shapes producers write, read in one pass
+    /// (`font/to_unicode.rs`; the same answers as `Strict`).
+    Read(to_unicode::Map),
+    /// Any other well-formed CMap stream.
     Strict(Box<CMap>),
     /// A CMap stream the strict parser rejects: what parses of it.
     Lenient(HashMap<u32, String>),
@@ -193,6 +198,9 @@ impl ToUnicode {
             Object::Name(n) if n.starts_with(b"Identity") => Some(ToUnicode::Identity),
             Object::Stream(s) => {
                 let bytes = stream_bytes(s, MAX_CMAP_BYTES)?;
+                if let Some(map) = to_unicode::read(&bytes) {
+                    return Some(ToUnicode::Read(map));
+                }
                 match CMap::parse(&bytes, hayro_cmap::load_embedded) {
                     Some(cmap) => Some(ToUnicode::Strict(Box::new(cmap))),
                     None => lenient_cmap::parse(&bytes).map(ToUnicode::Lenient),
@@ -783,6 +791,7 @@ impl Font {
 
     fn to_unicode_text(&self, code: u32) -> Option<CompactString> {
         match self.to_unicode.as_deref()? {
+            ToUnicode::Read(map) => map.lookup(code),
             ToUnicode::Strict(cmap) => match cmap.lookup_bf_string(code)? {
                 BfString::Char(c) => Some(c.to_compact_string()),
                 BfString::String(s) => Some(CompactString::from(s)),

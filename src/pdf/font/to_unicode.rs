@@ -1,0 +1,634 @@
+//! A `/ToUnicode` CMap read in one pass, for the maps producers write.
+//!
+//! Why not hayro-cmap alone: a Chromium notice carries 60–70 Type 3 fonts,
+//! each with its own small ToUnicode map, and hayro-cmap's general CMap
+//! parse (every token through hayro-postscript, a heap block per entry) and
+//! its look-up (a copy of the destination and a `String` per code) were
+//! 26 M of the 542 M instructions of the 77 one-page fixtures: 42 k per
+//! map, 265 per code shown. This reader keeps what a ToUnicode map's
+//! look-ups use, the `bfchar` and `bfrange` entries, in two flat vectors.
+//!
+//! It reads only the shapes producers write and gives up (`None`: the
+//! caller then asks hayro-cmap, and its lenient fallback) at anything else:
+//! `usecmap`, CID or notdef sections, a literal string inside a section,
+//! procedures, ASCII85 strings, immediate names, a number that is not a
+//! short run of digits, and anything hayro-postscript's scanner rejects.
+//! When it does read a map, its answer for every code is hayro-cmap's: the
+//! same entries in the same order (a stable sort by first code), found by
+//! the same binary search and decoded by the same UTF-16 rules, and it
+//! rejects (gives up on) every map hayro-cmap rejects. The tests check this
+//! code by code on every fixture's CMaps and on generated and mutated ones.
+//!
+//! Bounded: one entry per destination string of the input, each holding
+//! its own bytes' worth of UTF-16 units, so memory stays linear in the
+//! stream (which the caller caps) and each token is read once.
+
+use compact_str::CompactString;
+use std::cmp::Ordering;
+
+/// One `bfchar` or `bfrange` line: codes `start..=end` map to the
+/// destination `units[at..at + len]`, the last unit advanced by the code's
+/// offset from `start`.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    start: u32,
+    end: u32,
+    at: u32,
+    len: u32,
+}
+
+/// A ToUnicode map's entries.
+#[derive(Debug, Default)]
+pub struct Map {
+    entries: Vec<Entry>,
+    units: Vec<u16>,
+}
+
+/// The reader met something it leaves to hayro-cmap.
+struct Unsupported;
+
+type Read<T> = Result<T, Unsupported>;
+
+impl Map {
+    /// The text of `code`: hayro-cmap's `lookup_bf_string`, as a string.
+    pub fn lookup(&self, code: u32) -> Option<CompactString> {
+        let at = self
+            .entries
+            .binary_search_by(|e| {
+                if code < e.start {
+                    Ordering::Greater
+                } else if code > e.end {
+                    Ordering::Less
+                } else {
+                    Ordering::Equal
+                }
+            })
+            .ok()?;
+        let entry = self.entries.get(at)?;
+        let offset = u16::try_from(code.checked_sub(entry.start)?).ok()?;
+        let first = usize::try_from(entry.at).ok()?;
+        let len = usize::try_from(entry.len).ok()?;
+        let units = self.units.get(first..first.checked_add(len)?)?;
+        let (&last, head) = units.split_last()?;
+        let last = last.checked_add(offset)?;
+        if head.is_empty() {
+            // The common case: one UTF-16 unit, one character.
+            let c = char::from_u32(u32::from(last))?;
+            let mut buf = [0u8; 4];
+            return Some(CompactString::new(c.encode_utf8(&mut buf)));
+        }
+        let mut text = CompactString::default();
+        for c in char::decode_utf16(head.iter().copied().chain([last])) {
+            text.push(c.ok()?);
+        }
+        Some(text)
+    }
+}
+
+/// Reads a ToUnicode CMap; `None` when it is not one of the shapes this
+/// reader takes (the caller then asks hayro-cmap).
+pub fn read(data: &[u8]) -> Option<Map> {
+    read_map(data).ok()
+}
+
+fn read_map(data: &[u8]) -> Read<Map> {
+    let mut lexer = Lexer { data, pos: 0 };
+    let mut map = Map::default();
+    let mut bytes = Vec::new();
+    while let Some(token) = lexer.next()? {
+        match token {
+            // hayro-cmap reads the token after these keys as their value
+            // (ignoring it when it has the wrong type).
+            Token::Name(b"Registry" | b"Ordering" | b"Supplement" | b"CMapName" | b"WMode") => {
+                lexer.next()?;
+            }
+            Token::Executable(b"begincodespacerange") => loop {
+                let low = lexer.next()?.ok_or(Unsupported)?;
+                if low == Token::Executable(b"endcodespacerange") {
+                    break;
+                }
+                let low_len = code(low, &mut bytes)?.1;
+                let high_len = code(lexer.next()?.ok_or(Unsupported)?, &mut bytes)?.1;
+                if low_len != high_len {
+                    return Err(Unsupported);
+                }
+            },
+            Token::Executable(b"beginbfchar") => loop {
+                let source = lexer.next()?.ok_or(Unsupported)?;
+                if source == Token::Executable(b"endbfchar") {
+                    break;
+                }
+                let (code, _) = code(source, &mut bytes)?;
+                let dst = lexer.next()?.ok_or(Unsupported)?;
+                map.push(code, code, dst, &mut bytes)?;
+            },
+            Token::Executable(b"beginbfrange") => loop {
+                let low = lexer.next()?.ok_or(Unsupported)?;
+                if low == Token::Executable(b"endbfrange") {
+                    break;
+                }
+                let (start, _) = code(low, &mut bytes)?;
+                let (end, _) = code(lexer.next()?.ok_or(Unsupported)?, &mut bytes)?;
+                match lexer.next()?.ok_or(Unsupported)? {
+                    dst @ Token::Hex(_) => map.push(start, end, dst, &mut bytes)?,
+                    Token::Executable(b"[") => {
+                        // One destination per code; each needs a token of
+                        // the input, so the loop is bounded by it.
+                        for code in start..=end {
+                            let dst = lexer.next()?.ok_or(Unsupported)?;
+                            map.push(code, code, dst, &mut bytes)?;
+                        }
+                        if lexer.next()? != Some(Token::Executable(b"]")) {
+                            return Err(Unsupported);
+                        }
+                    }
+                    _ => return Err(Unsupported),
+                }
+            },
+            Token::Executable(
+                b"usecmap" | b"begincidrange" | b"begincidchar" | b"beginnotdefrange"
+                | b"beginnotdefchar",
+            ) => return Err(Unsupported),
+            _ => {}
+        }
+    }
+    map.entries.sort_by_key(|e| e.start);
+    Ok(map)
+}
+
+impl Map {
+    /// Adds `start..=end` → the hex string `dst` (hayro-cmap's
+    /// `decode_be`: an odd first byte is a unit of its own).
+    fn push(&mut self, start: u32, end: u32, dst: Token<'_>, bytes: &mut Vec<u8>) -> Read<()> {
+        let Token::Hex(hex) = dst else {
+            return Err(Unsupported);
+        };
+        decode_hex(hex, bytes)?;
+        if bytes.is_empty() {
+            return Err(Unsupported);
+        }
+        let at = u32::try_from(self.units.len()).map_err(|_| Unsupported)?;
+        let (odd, pairs) = bytes.split_at(bytes.len() % 2);
+        self.units.extend(odd.iter().map(|&b| u16::from(b)));
+        self.units.extend(
+            pairs
+                .chunks_exact(2)
+                .filter_map(|p| Some(u16::from_be_bytes([*p.first()?, *p.get(1)?]))),
+        );
+        let len = u32::try_from(self.units.len()).map_err(|_| Unsupported)? - at;
+        self.entries.push(Entry {
+            start,
+            end,
+            at,
+            len,
+        });
+        Ok(())
+    }
+}
+
+/// A code: a hex string of one to four bytes, and its length.
+fn code(token: Token<'_>, bytes: &mut Vec<u8>) -> Read<(u32, usize)> {
+    let Token::Hex(hex) = token else {
+        return Err(Unsupported);
+    };
+    decode_hex(hex, bytes)?;
+    if !(1..=4).contains(&bytes.len()) {
+        return Err(Unsupported);
+    }
+    let value = bytes.iter().fold(0u32, |v, &b| (v << 8) | u32::from(b));
+    Ok((value, bytes.len()))
+}
+
+/// hayro-postscript's hex decoding: white space skipped, an odd last digit
+/// padded with zero, any other byte an error.
+fn decode_hex(hex: &[u8], out: &mut Vec<u8>) -> Read<()> {
+    out.clear();
+    let mut high: Option<u8> = None;
+    for &b in hex {
+        if is_whitespace(b) {
+            continue;
+        }
+        let digit = match b {
+            b'0'..=b'9' => b - b'0',
+            b'A'..=b'F' => b - b'A' + 10,
+            b'a'..=b'f' => b - b'a' + 10,
+            _ => return Err(Unsupported),
+        };
+        match high.take() {
+            Some(h) => out.push(h << 4 | digit),
+            None => high = Some(digit),
+        }
+    }
+    if let Some(h) = high {
+        out.push(h << 4);
+    }
+    Ok(())
+}
+
+/// The tokens this reader takes, as hayro-postscript splits them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Token<'a> {
+    /// `<…>`: the bytes between the brackets, not yet decoded.
+    Hex(&'a [u8]),
+    /// `(…)`: skipped, never decoded (a literal string inside a section is
+    /// left to hayro-cmap).
+    Literal,
+    /// `/Name`.
+    Name(&'a [u8]),
+    /// An operator, `[`, `]`, `<<`, `>>`.
+    Executable(&'a [u8]),
+    /// One to nine decimal digits.
+    Integer,
+}
+
+/// Digits a number token may have here: an integer well inside `i64`,
+/// which hayro-postscript reads without a limit error.
+const MAX_INTEGER_DIGITS: usize = 9;
+
+struct Lexer<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+/// hayro-postscript's byte classes, by table: white space, delimiters,
+/// and the regular bytes names and numbers are made of.
+const WHITE: u8 = 1;
+const DELIMITER: u8 = 2;
+const REGULAR: u8 = 0;
+
+static CLASS: [u8; 256] = {
+    let mut class = [REGULAR; 256];
+    let white = [0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20];
+    let mut i = 0;
+    while i < white.len() {
+        class[white[i] as usize] = WHITE;
+        i += 1;
+    }
+    let delimiters = *b"()<>[]{}/%";
+    let mut i = 0;
+    while i < delimiters.len() {
+        class[delimiters[i] as usize] = DELIMITER;
+        i += 1;
+    }
+    class
+};
+
+fn class(b: u8) -> u8 {
+    CLASS.get(usize::from(b)).copied().unwrap_or(REGULAR)
+}
+
+fn is_whitespace(b: u8) -> bool {
+    class(b) == WHITE
+}
+
+fn is_regular(b: u8) -> bool {
+    class(b) == REGULAR
+}
+
+impl<'a> Lexer<'a> {
+    fn peek(&self, ahead: usize) -> Option<u8> {
+        self.data.get(self.pos.checked_add(ahead)?).copied()
+    }
+
+    /// The bytes from the current position on.
+    fn rest(&self) -> &'a [u8] {
+        self.data.get(self.pos..).unwrap_or_default()
+    }
+
+    /// The run of regular bytes from the current position.
+    fn regular_run(&mut self) -> &'a [u8] {
+        let rest = self.rest();
+        let len = rest
+            .iter()
+            .position(|&b| !is_regular(b))
+            .unwrap_or(rest.len());
+        self.pos += len;
+        rest.get(..len).unwrap_or_default()
+    }
+
+    /// The next token; `Ok(None)` at the end of the data.
+    fn next(&mut self) -> Read<Option<Token<'a>>> {
+        loop {
+            let rest = self.rest();
+            let white = rest
+                .iter()
+                .position(|&b| !is_whitespace(b))
+                .unwrap_or(rest.len());
+            self.pos += white;
+            if self.peek(0) != Some(b'%') {
+                break;
+            }
+            let comment = self.rest();
+            self.pos += comment
+                .iter()
+                .position(|&b| b == b'\n' || b == b'\r')
+                .unwrap_or(comment.len());
+        }
+        let Some(first) = self.peek(0) else {
+            return Ok(None);
+        };
+        let token = match first {
+            b'(' => {
+                self.pos += 1;
+                let mut depth = 1u32;
+                while depth > 0 {
+                    let b = self.peek(0).ok_or(Unsupported)?;
+                    self.pos += 1;
+                    match b {
+                        b'\\' => {
+                            self.peek(0).ok_or(Unsupported)?;
+                            self.pos += 1;
+                        }
+                        b'(' => depth += 1,
+                        b')' => depth -= 1,
+                        _ => {}
+                    }
+                }
+                Token::Literal
+            }
+            b'<' => match self.peek(1) {
+                Some(b'~') => return Err(Unsupported),
+                Some(b'<') => {
+                    self.pos += 2;
+                    Token::Executable(b"<<")
+                }
+                _ => {
+                    let start = self.pos + 1;
+                    let len = self
+                        .data
+                        .get(start..)
+                        .and_then(|rest| rest.iter().position(|&b| b == b'>'))
+                        .ok_or(Unsupported)?;
+                    self.pos = start + len + 1;
+                    Token::Hex(self.data.get(start..start + len).ok_or(Unsupported)?)
+                }
+            },
+            b'>' if self.peek(1) == Some(b'>') => {
+                self.pos += 2;
+                Token::Executable(b">>")
+            }
+            b'/' if self.peek(1) != Some(b'/') => {
+                self.pos += 1;
+                Token::Name(self.regular_run())
+            }
+            b'[' => {
+                self.pos += 1;
+                Token::Executable(b"[")
+            }
+            b']' => {
+                self.pos += 1;
+                Token::Executable(b"]")
+            }
+            b'.' | b'+' | b'-' | b'0'..=b'9' => {
+                let run = self.regular_run();
+                if run.len() > MAX_INTEGER_DIGITS || !run.iter().all(u8::is_ascii_digit) {
+                    return Err(Unsupported);
+                }
+                Token::Integer
+            }
+            b if is_regular(b) => Token::Executable(self.regular_run()),
+            // `{`, `}`, `)`, `//`, a lone `>`.
+            _ => return Err(Unsupported),
+        };
+        Ok(Some(token))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pdf::lazy::LazyDoc;
+    use crate::pdf::objects::stream_bytes;
+    use hayro_cmap::{BfString, CMap};
+    use lopdf::Object;
+    use std::path::Path;
+
+    /// hayro-cmap's text of `code`, as `font.rs` makes it.
+    fn hayro_text(cmap: &CMap, code: u32) -> Option<CompactString> {
+        match cmap.lookup_bf_string(code)? {
+            BfString::Char(c) => Some(CompactString::from(c.to_string())),
+            BfString::String(s) => Some(CompactString::from(s)),
+        }
+    }
+
+    /// Checks this reader against hayro-cmap on `data`: a map it reads,
+    /// hayro-cmap reads too, with the same text for every code around each
+    /// entry's ends and for every one-byte code and the first two-byte
+    /// ones. True when this reader read the map.
+    fn agrees(data: &[u8]) -> bool {
+        let ours = read(data);
+        let theirs = CMap::parse(data, hayro_cmap::load_embedded);
+        let Some(ours) = ours else {
+            return false;
+        };
+        let Some(theirs) = theirs else {
+            panic!(
+                "read a map hayro-cmap rejects: {:?}",
+                String::from_utf8_lossy(data)
+            );
+        };
+        let mut probes: Vec<u32> = (0..=0x2FF).collect();
+        for e in &ours.entries {
+            for code in [e.start, e.end, e.start / 2 + e.end / 2] {
+                probes.extend([code.wrapping_sub(1), code, code.wrapping_add(1)]);
+            }
+        }
+        for code in probes {
+            assert_eq!(
+                ours.lookup(code),
+                hayro_text(&theirs, code),
+                "code {code:#x} of {:?}",
+                String::from_utf8_lossy(data)
+            );
+        }
+        true
+    }
+
+    /// Every stream of every fixture PDF that holds a CMap (ToUnicode and
+    /// embedded encodings alike), read with the lazy path's objects.
+    fn fixture_cmaps() -> Vec<Vec<u8>> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut dirs = vec![root];
+        let mut maps = Vec::new();
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                if path.extension().is_none_or(|e| e != "pdf") {
+                    continue;
+                }
+                let Some(doc) = std::fs::read(&path).ok().and_then(|b| LazyDoc::open(&b)) else {
+                    continue;
+                };
+                for number in 1..u32::try_from(doc.len()).unwrap_or(0) {
+                    if let Some(Object::Stream(s)) = doc.get_object((number, 0))
+                        && let Some(bytes) = stream_bytes(s, 4 << 20)
+                        && bytes.windows(9).any(|w| w == b"begincmap")
+                    {
+                        maps.push(bytes);
+                    }
+                }
+            }
+        }
+        maps
+    }
+
+    #[test]
+    fn agrees_with_hayro_cmap_on_every_fixture_cmap() {
+        let maps = fixture_cmaps();
+        let read = maps.iter().filter(|m| agrees(m)).count();
+        // Most fixtures' maps are of the shapes this reader takes (the
+        // rest go to hayro-cmap, which the check above also covers).
+        assert!(maps.len() > 500, "{} CMaps found", maps.len());
+        assert!(read * 10 > maps.len() * 9, "{read} of {} read", maps.len());
+    }
+
+    /// A small deterministic generator (xorshift64*).
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+
+        fn hex(&mut self, bytes: usize) -> String {
+            let mut s = String::from("<");
+            for _ in 0..bytes {
+                // Codes and UTF-16 units near the edges: surrogates,
+                // 0xFFFF (a range's last unit overflowing), small values.
+                let b = match self.below(6) {
+                    0 => 0xD8 + self.below(8) as u8,
+                    1 => 0xFF,
+                    2 => 0x00,
+                    _ => self.below(256) as u8,
+                };
+                s.push_str(&format!("{b:02X}"));
+                if self.below(8) == 0 {
+                    s.push(' ');
+                }
+            }
+            if self.below(20) == 0 {
+                s.push('A');
+            }
+            s.push('>');
+            s
+        }
+    }
+
+    /// A random CMap of the shapes producers write, with the edge cases
+    /// above: code lengths 1–4, odd destination lengths, overlapping and
+    /// reversed ranges, arrays, comments.
+    fn generated(rng: &mut Rng) -> String {
+        let mut s = String::from(
+            "%!PS-Adobe-3.0 Resource-CMap\n/CIDInit /ProcSet findresource begin 12 dict begin\n\
+             begincmap /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+             /CMapName /Adobe-Identity-UCS def /CMapType 2 def\n",
+        );
+        let width = 1 + rng.below(2) as usize;
+        s.push_str(&format!(
+            "1 begincodespacerange {} {} endcodespacerange\n",
+            rng.hex(width),
+            rng.hex(width)
+        ));
+        for _ in 0..rng.below(4) {
+            let n = rng.below(6);
+            if rng.below(2) == 0 {
+                s.push_str(&format!("{n} beginbfchar\n"));
+                for _ in 0..n {
+                    let (code, dst) = (1 + rng.below(4) as usize, 1 + rng.below(5) as usize);
+                    s.push_str(&format!("{} {}\n", rng.hex(code), rng.hex(dst)));
+                }
+                s.push_str("endbfchar % a comment\n");
+            } else {
+                s.push_str(&format!("{n} beginbfrange\n"));
+                for _ in 0..n {
+                    let code = 1 + rng.below(2) as usize;
+                    let (lo, hi) = (rng.hex(code), rng.hex(code));
+                    if rng.below(4) == 0 {
+                        s.push_str(&format!("{lo} {hi} ["));
+                        for _ in 0..rng.below(5) {
+                            let dst = 1 + rng.below(4) as usize;
+                            s.push_str(&rng.hex(dst));
+                        }
+                        s.push_str("]\n");
+                    } else {
+                        let dst = 1 + rng.below(5) as usize;
+                        s.push_str(&format!("{lo} {hi} {}\n", rng.hex(dst)));
+                    }
+                }
+                s.push_str("endbfrange\n");
+            }
+        }
+        s.push_str("endcmap CMapName currentdict /CMap defineresource pop end end\n");
+        s
+    }
+
+    #[test]
+    fn agrees_with_hayro_cmap_on_generated_and_mutated_cmaps() {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut read = 0;
+        let rounds = 4_000;
+        for _ in 0..rounds {
+            let text = generated(&mut rng);
+            read += usize::from(agrees(text.as_bytes()));
+            // The same map with a few bytes changed: a stray delimiter, a
+            // cut, a doubled token.
+            let mut bytes = text.into_bytes();
+            for _ in 0..1 + rng.below(3) {
+                let at = rng.below(bytes.len() as u64) as usize;
+                match rng.below(3) {
+                    0 => bytes.truncate(at),
+                    1 => {
+                        let stray = b"<>()[]{}/%\\~ 09AZ-.";
+                        let b = stray[rng.below(stray.len() as u64) as usize];
+                        bytes.insert(at, b);
+                    }
+                    _ => {
+                        bytes.remove(at.min(bytes.len().saturating_sub(1)));
+                    }
+                }
+                if bytes.is_empty() {
+                    break;
+                }
+            }
+            agrees(&bytes);
+        }
+        assert!(read > rounds / 4, "{read} of {rounds} generated maps read");
+    }
+
+    #[test]
+    fn a_typical_chromium_map() {
+        let map = read(
+            b"/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+              /CIDSystemInfo\n<<  /Registry (Adobe)\n/Ordering (UCS)\n/Supplement 0\n>> def\n\
+              /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+              1 begincodespacerange\n<00> <FF>\nendcodespacerange\n\
+              2 beginbfchar\n<0F> <958B>\n<10> <D835DC00>\nendbfchar\n\
+              1 beginbfrange\n<20> <22> <0041>\nendbfrange\n\
+              endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n",
+        )
+        .expect("read");
+        assert_eq!(map.lookup(0x0F).as_deref(), Some("開"));
+        assert_eq!(map.lookup(0x10).as_deref(), Some("\u{1D400}"));
+        assert_eq!(map.lookup(0x22).as_deref(), Some("C"));
+        assert_eq!(map.lookup(0x23), None);
+        // What it leaves to hayro-cmap.
+        assert!(read(b"/Base usecmap 1 beginbfchar <01> <0041> endbfchar").is_none());
+        assert!(read(b"1 beginbfchar <01> (A) endbfchar").is_none());
+        assert!(read(b"1 beginbfchar <01> <> endbfchar").is_none());
+        assert!(read(b"1 beginbfchar <01> <0041>").is_none());
+    }
+}
