@@ -107,7 +107,7 @@ impl CodeToCid {
 #[derive(Debug)]
 enum Kind {
     /// TrueType, Type 1, Type 3: one byte per code.
-    Simple { table: TextTable },
+    Simple { texts: SimpleTexts },
     /// Type0 with a CIDFont descendant.
     Composite {
         encoding: CidEncoding,
@@ -226,7 +226,7 @@ type CodeTexts = [Option<CompactString>; 256];
 /// font's own (`/Differences`, a font program's encoding). Building a
 /// base table (one `encoding_rs` decode and one string per code) for each
 /// font was 6.2 M instructions over the 77 one-page fixtures.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct TextTable {
     shared: &'static CodeTexts,
     own: Option<Box<CodeTexts>>,
@@ -266,6 +266,39 @@ impl TextTable {
     fn to_mut(&mut self) -> &mut CodeTexts {
         self.own
             .get_or_insert_with(|| Box::new(self.shared.clone()))
+    }
+}
+
+/// A simple font's code texts. For a font whose ToUnicode map names its
+/// codes, the encoding's `/Differences` are applied the first time a code
+/// the map does not name is shown: a Chromium notice's 60–70 Type 3 fonts
+/// each have a 256-name `/Differences` and a ToUnicode map for the few
+/// codes the page shows, and reading the names and looking each up was
+/// ~15 M instructions of the 77 one-page fixtures.
+#[derive(Debug)]
+struct SimpleTexts {
+    /// The base table; the whole table when `differences` is `None`.
+    base: TextTable,
+    /// The encoding's `/Differences` entry (a reference) not yet applied,
+    /// and whether the font is Type 3.
+    differences: Option<(Object, bool)>,
+    /// `base` with the differences applied, once a code asks for it.
+    applied: OnceLock<TextTable>,
+}
+
+impl SimpleTexts {
+    /// The text of `code` from the encoding.
+    fn get(&self, doc: &Source, code: usize) -> Option<&CompactString> {
+        let Some((differences, type3)) = &self.differences else {
+            return self.base.get(code);
+        };
+        self.applied
+            .get_or_init(|| {
+                let mut table = self.base.clone();
+                apply_differences_entry(doc, differences, &mut table, *type3);
+                table
+            })
+            .get(code)
     }
 }
 
@@ -498,6 +531,11 @@ impl Font {
             (None, Some(Builtin::Names(names))) => names_table(names),
             (None, None) => base_table(BaseEncoding::Standard),
         };
+        // The differences wait for a code the ToUnicode map lacks (see
+        // `SimpleTexts`) when the map can name codes and the entry is a
+        // reference, which a later read resolves the same way.
+        let defer = to_unicode.as_deref().is_some_and(ToUnicode::is_map);
+        let mut differences = None;
         let table = match get(doc, dict, b"Encoding") {
             Some(Object::Name(n)) => base(BaseEncoding::from_name(n)),
             Some(Object::Dictionary(enc)) => {
@@ -508,19 +546,12 @@ impl Font {
                     base(named)
                 };
                 let type3 = subtype == b"Type3";
-                let plain = enc
-                    .get(b"Differences")
-                    .ok()
-                    .and_then(|o| doc.plain_array(o));
-                if let Some(items) = plain {
-                    apply_differences(items.iter().map(Diff::from), &mut table, type3);
-                } else if let Some(diffs) = get_array(doc, enc, b"Differences") {
-                    let items = diffs.iter().map(|item| match resolve(doc, item) {
-                        Some(Object::Integer(i)) => Diff::Code(*i),
-                        Some(Object::Name(glyph)) => Diff::Name(glyph),
-                        _ => Diff::Other,
-                    });
-                    apply_differences(items, &mut table, type3);
+                match enc.get(b"Differences") {
+                    Ok(entry @ Object::Reference(_)) if defer => {
+                        differences = Some((entry.clone(), type3));
+                    }
+                    Ok(entry) => apply_differences_entry(doc, entry, &mut table, type3),
+                    Err(_) => {}
                 }
                 table
             }
@@ -557,7 +588,13 @@ impl Font {
         };
         Font {
             name,
-            kind: Kind::Simple { table },
+            kind: Kind::Simple {
+                texts: SimpleTexts {
+                    base: table,
+                    differences,
+                    applied: OnceLock::new(),
+                },
+            },
             to_unicode,
             widths,
             width_scale,
@@ -673,15 +710,22 @@ impl Font {
     /// `max_text_bytes` of text: the caller's text budget is then spent,
     /// and a ToUnicode entry of a million characters shown a thousand times
     /// must not be decoded a thousand times first.
-    pub fn decode(&self, bytes: &[u8], out: &mut Vec<DecodedCode>, max_text_bytes: usize) {
+    /// `doc` is the document the font was loaded from.
+    pub fn decode(
+        &self,
+        doc: &Source,
+        bytes: &[u8],
+        out: &mut Vec<DecodedCode>,
+        max_text_bytes: usize,
+    ) {
         let mut text_bytes = 0usize;
         match &self.kind {
-            Kind::Simple { table } => {
+            Kind::Simple { texts } => {
                 for &b in bytes {
                     let code = u32::from(b);
-                    let text = self
-                        .to_unicode_text(code)
-                        .unwrap_or_else(|| table.get(usize::from(b)).cloned().unwrap_or_default());
+                    let text = self.to_unicode_text(code).unwrap_or_else(|| {
+                        texts.get(doc, usize::from(b)).cloned().unwrap_or_default()
+                    });
                     text_bytes += text.len();
                     out.push(DecodedCode {
                         code,
@@ -1035,6 +1079,21 @@ impl<'a> From<&'a PlainItem<'_>> for Diff<'a> {
     }
 }
 
+/// Applies an encoding's `/Differences` entry to `table`: read straight
+/// from the file's bytes when it is a deferred plain array, else resolved.
+fn apply_differences_entry(doc: &Source, entry: &Object, table: &mut TextTable, type3: bool) {
+    if let Some(items) = doc.plain_array(entry) {
+        apply_differences(items.iter().map(Diff::from), table, type3);
+    } else if let Some(Object::Array(diffs)) = resolve(doc, entry) {
+        let items = diffs.iter().map(|item| match resolve(doc, item) {
+            Some(Object::Integer(i)) => Diff::Code(*i),
+            Some(Object::Name(glyph)) => Diff::Name(glyph),
+            _ => Diff::Other,
+        });
+        apply_differences(items, table, type3);
+    }
+}
+
 fn apply_differences<'a>(
     diffs: impl Iterator<Item = Diff<'a>>,
     table: &mut TextTable,
@@ -1123,6 +1182,45 @@ fn read_cid_widths(doc: &Source, cid_font: &Dictionary) -> Widths {
 mod tests {
     use super::*;
     use lopdf::{Stream, dictionary};
+
+    /// A font whose ToUnicode map names the codes shown never reads its
+    /// `/Differences`; the first code the map lacks applies them.
+    #[test]
+    fn differences_wait_for_a_code_the_to_unicode_map_lacks() {
+        let mut doc = lopdf::Document::with_version("1.7");
+        let cmap = "/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n\
+                    1 begincodespacerange <00> <FF> endcodespacerange\n\
+                    1 beginbfchar <41> <0042> endbfchar\n\
+                    endcmap CMapName currentdict /CMap defineresource pop end end";
+        let to_unicode = doc.add_object(Stream::new(dictionary! {}, cmap.as_bytes().to_vec()));
+        let differences = doc.add_object(Object::Array(vec![
+            Object::Integer(0x41),
+            Object::Name(b"Aring".to_vec()),
+            Object::Name(b"eacute".to_vec()),
+        ]));
+        let font = dictionary! {
+            "Type" => "Font",
+            "Subtype" => "Type1",
+            "BaseFont" => "Helvetica",
+            "ToUnicode" => to_unicode,
+            "Encoding" => dictionary! { "Differences" => differences },
+        };
+        let source = Source::Eager(Box::new(doc));
+        let font = Font::load(&source, &font, b"F1", &mut SharedCMaps::default());
+        let Kind::Simple { texts } = &font.kind else {
+            panic!("a simple font");
+        };
+        let text = |bytes: &[u8]| {
+            let mut out = Vec::new();
+            font.decode(&source, bytes, &mut out, usize::MAX);
+            out.iter().map(|c| c.text.as_str()).collect::<String>()
+        };
+        assert_eq!(text(b"A"), "B");
+        assert!(texts.applied.get().is_none());
+        assert_eq!(text(b"AB"), "Bé");
+        assert!(texts.applied.get().is_some());
+        assert_eq!(text(b"C"), "C");
+    }
 
     /// Two font dictionaries naming one `/ToUnicode` stream share one parse
     /// of it; a font with its own stream gets its own.

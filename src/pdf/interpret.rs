@@ -821,7 +821,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
             .limits
             .max_text_bytes_per_document
             .saturating_sub(self.fonts.text_bytes);
-        font.decode(bytes, &mut decoded, text_left);
+        font.decode(self.doc, bytes, &mut decoded, text_left);
         let gs = &self.gs;
         let size = gs.font_size;
         let th = gs.horizontal_scale;
