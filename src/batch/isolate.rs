@@ -221,16 +221,33 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// The parent's end of a worker's connection: a Unix socket whose every
 /// read and write may block only until the request's kill time (the
-/// socket's timeouts, set before each call to the time left), after which
+/// socket's timeout in that direction, set to the time left), after which
 /// it fails with `TimedOut` and the caller kills the worker. The kill timer
 /// is thus the calling thread itself: no timer thread (one per file cost a
 /// thread start per file; one per pool, a thread start per run, about
 /// 0.2 ms of a one-file run's 2.5).
+///
+/// The timeout is set only when the one the socket has would run past the
+/// kill time by more than [`TIMEOUT_SLACK`]: every request's kill time is
+/// its budget plus [`GRACE`] from its start, so the timeout set for the
+/// first request serves the next ones (setting it before every read and
+/// write was about three `setsockopt` calls a file). A timeout shorter than
+/// the time left may end a call early: the call is then tried again with
+/// the time left.
 #[cfg(unix)]
 struct Channel {
     stream: std::os::unix::net::UnixStream,
     kill_at: Option<Instant>,
+    /// The timeout this channel's direction of the socket has: `None` not
+    /// set yet, `Some(None)` none (block without end).
+    timeout: Option<Option<Duration>>,
 }
+
+/// How far past the kill time a read or write may block before its
+/// timeout is set again: a small share of [`GRACE`], which is itself the
+/// slack given to a worker past its budget.
+#[cfg(unix)]
+const TIMEOUT_SLACK: Duration = Duration::from_millis(20);
 
 #[cfg(unix)]
 impl Channel {
@@ -238,6 +255,7 @@ impl Channel {
         Channel {
             stream,
             kill_at: None,
+            timeout: None,
         }
     }
 
@@ -251,33 +269,67 @@ impl Channel {
             },
         }
     }
-}
 
-/// A socket timeout ends a read or write with `WouldBlock`: the kill time.
-#[cfg(unix)]
-fn timed_out(e: std::io::Error) -> std::io::Error {
-    if e.kind() == std::io::ErrorKind::WouldBlock {
-        std::io::ErrorKind::TimedOut.into()
-    } else {
-        e
+    /// Whether the socket's timeout must be set before a call with `left`
+    /// time left: it has none yet, or it would let the call block past
+    /// the kill time by more than [`TIMEOUT_SLACK`] (or without end).
+    fn needs_timeout(&self, left: Option<Duration>) -> bool {
+        match (self.timeout, left) {
+            (None, _) => true,
+            (Some(None), None) => false,
+            (Some(None), Some(_)) => true,
+            (Some(Some(_)), None) => true,
+            (Some(Some(set)), Some(left)) => set > left.saturating_add(TIMEOUT_SLACK),
+        }
+    }
+
+    /// Runs one read or write (`call`) under the kill time: the socket's
+    /// timeout (`set`) lowered first when it would overrun it; a timeout
+    /// that ends the call before the kill time tries again.
+    fn timed<T>(
+        &mut self,
+        set: fn(&std::os::unix::net::UnixStream, Option<Duration>) -> std::io::Result<()>,
+        mut call: impl FnMut(&mut std::os::unix::net::UnixStream) -> std::io::Result<T>,
+    ) -> std::io::Result<T> {
+        loop {
+            let left = self.time_left()?;
+            if self.needs_timeout(left) {
+                // Unknown after a failed set: set again next time.
+                self.timeout = None;
+                set(&self.stream, left)?;
+                self.timeout = Some(left);
+            }
+            match call(&mut self.stream) {
+                // Timed out before the kill time (a timeout set for an
+                // earlier, longer one): once more with the time left.
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    if self.time_left()?.is_none() {
+                        // No kill time, yet a timeout: not ours.
+                        return Err(e);
+                    }
+                    self.timeout = Some(Some(Duration::MAX));
+                }
+                other => return other,
+            }
+        }
     }
 }
 
 #[cfg(unix)]
 impl Read for Channel {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let left = self.time_left()?;
-        self.stream.set_read_timeout(left)?;
-        self.stream.read(buf).map_err(timed_out)
+        self.timed(std::os::unix::net::UnixStream::set_read_timeout, |s| {
+            s.read(buf)
+        })
     }
 }
 
 #[cfg(unix)]
 impl Write for Channel {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let left = self.time_left()?;
-        self.stream.set_write_timeout(left)?;
-        self.stream.write(buf).map_err(timed_out)
+        self.timed(std::os::unix::net::UnixStream::set_write_timeout, |s| {
+            s.write(buf)
+        })
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
@@ -1028,5 +1080,30 @@ mod tests {
         let pool = WorkerPool::new(|| Command::new("true"), Vec::new);
         let r = pool.call(b"", b"x", Some(Duration::from_secs(5)));
         assert!(matches!(r, Err(Failure::Died { .. })), "{r:?}");
+    }
+
+    /// The socket's timeout, set for a first request with a long budget,
+    /// is lowered for a later one with a short budget: that one is still
+    /// killed on time.
+    #[cfg(unix)]
+    #[test]
+    fn a_short_budget_after_a_long_one_is_still_killed_on_time() {
+        // Reads the set-up frame (8 bytes) and one request (8 + 4 + 1),
+        // answers it with an empty frame, then never answers again.
+        let pool = WorkerPool::new(
+            || {
+                let mut c = Command::new("sh");
+                c.arg("-c")
+                    .arg("head -c 21 >/dev/null; printf '\\000\\000\\000\\000\\000\\000\\000\\000'; exec sleep 30");
+                c
+            },
+            Vec::new,
+        );
+        let first = pool.call(b"", b"x", Some(Duration::from_secs(30)));
+        assert_eq!(first.ok(), Some(Vec::new()));
+        let started = std::time::Instant::now();
+        let r = pool.call(b"", b"x", Some(Duration::from_millis(100)));
+        assert!(matches!(r, Err(Failure::TimedOut { .. })), "{r:?}");
+        assert!(started.elapsed() < GRACE + Duration::from_secs(5));
     }
 }

@@ -91,10 +91,10 @@ pub struct BodyStyle {
 /// Reads the body's style: the direction and colour most glyphs share, and
 /// their median size. `None` without glyphs.
 pub fn body_style(glyphs: &[&Glyph]) -> Option<BodyStyle> {
-    let inked: Vec<&&Glyph> = glyphs
-        .iter()
-        .filter(|g| !super::is_blank(&g.text))
-        .collect();
+    // Reserved for every glyph (most are inked): a collected filter grew
+    // by doubling, a copy each time.
+    let mut inked: Vec<&&Glyph> = Vec::with_capacity(glyphs.len());
+    inked.extend(glyphs.iter().filter(|g| !super::is_blank(&g.text)));
     if inked.is_empty() {
         return None;
     }
@@ -106,11 +106,13 @@ pub fn body_style(glyphs: &[&Glyph]) -> Option<BodyStyle> {
     let color = mode_by(&fills, |c| color_key(*c))
         .map(|k| k.map(|v| v as f32 / 20.0))
         .unwrap_or([0.0; 3]);
-    let mut sizes: Vec<f64> = inked
-        .iter()
-        .filter(|g| angle_distance(g.angle, angle) <= DIRECTION_TOLERANCE_DEGREES)
-        .map(|g| g.size)
-        .collect();
+    let mut sizes: Vec<f64> = Vec::with_capacity(inked.len());
+    sizes.extend(
+        inked
+            .iter()
+            .filter(|g| angle_distance(g.angle, angle) <= DIRECTION_TOLERANCE_DEGREES)
+            .map(|g| g.size),
+    );
     let size = super::median(&mut sizes).unwrap_or(10.0);
     Some(BodyStyle { angle, size, color })
 }

@@ -447,19 +447,21 @@ fn page_to_lines(page: &PageContent) -> (Page, Vec<HiddenLine>, Vec<Decoration>)
             .glyphs
             .iter()
             .any(|g| g.hidden.is_none() && !is_blank(&g.text));
-    let usable = |g: &&Glyph| !g.text.is_empty() && g.size > 0.0;
-    let visible: Vec<&Glyph> = page
-        .glyphs
-        .iter()
-        .filter(usable)
-        .filter(|g| is_visible(g, scan))
-        .collect();
-    let hidden: Vec<&Glyph> = page
-        .glyphs
-        .iter()
-        .filter(usable)
-        .filter(|g| !is_visible(g, scan))
-        .collect();
+    // One pass, the visible glyphs' vector reserved for all of them (most
+    // are): collecting a filter grew it by doubling, a copy each time.
+    let mut visible: Vec<&Glyph> = Vec::with_capacity(page.glyphs.len());
+    let mut hidden: Vec<&Glyph> = Vec::new();
+    for g in &page.glyphs {
+        let usable = !g.text.is_empty() && g.size > 0.0;
+        if !usable {
+            continue;
+        }
+        if is_visible(g, scan) {
+            visible.push(g);
+        } else {
+            hidden.push(g);
+        }
+    }
     let hidden_lines = [
         Hidden::RenderMode,
         Hidden::WhiteFill,
@@ -496,9 +498,17 @@ fn page_to_lines(page: &PageContent) -> (Page, Vec<HiddenLine>, Vec<Decoration>)
     };
     let body_angle = style.map_or(0.0, |s| s.angle);
     // Body text of another direction (it lies over nothing): its own lines.
-    let (body, turned_body): (Vec<&Glyph>, Vec<&Glyph>) = body
-        .into_iter()
-        .partition(|g| decorations::same_direction(g.angle, body_angle));
+    // Nearly every page's body runs one way: no partition (two vectors
+    // grown glyph by glyph) when every glyph runs the body's way.
+    let (body, turned_body): (Vec<&Glyph>, Vec<&Glyph>) = if body
+        .iter()
+        .all(|g| decorations::same_direction(g.angle, body_angle))
+    {
+        (body, Vec::new())
+    } else {
+        body.into_iter()
+            .partition(|g| decorations::same_direction(g.angle, body_angle))
+    };
     let (frame, _, height) = decorations::upright_frame(body_angle, page.width, page.height);
     let to_user = frame.invert().unwrap_or_default().then(&page.to_user);
     let rulings = rulings::Rulings::from_paths(&page.paths, &frame);
@@ -612,6 +622,7 @@ fn glyphs_to_lines(
     // chunks are moved out of it at their exact sizes.
     let mut chars: Vec<Char> = Vec::new();
     let mut spaces: Vec<bool> = Vec::new();
+    let mut edges: Vec<f64> = Vec::new();
     let mut lines = Vec::with_capacity(runs.len());
     for (start, end) in runs {
         let Some(run) = glyphs.get_mut(start..end) else {
@@ -649,10 +660,10 @@ fn glyphs_to_lines(
             spaces.push(space);
             chars.push(c);
         }
-        let edges = rulings
-            .zip(band)
-            .map(|(r, band)| r.column_edges(&band))
-            .unwrap_or_default();
+        edges.clear();
+        if let (Some(r), Some(band)) = (rulings, band) {
+            r.column_edges_into(&band, &mut edges);
+        }
         let chunks = cut_chunks(&mut chars, &spaces, &edges);
         if !chunks.is_empty() {
             lines.push(Line {

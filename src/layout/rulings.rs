@@ -111,17 +111,25 @@ impl Rulings {
     /// to `bottom` (a row's glyph box), left to right, near ones merged.
     /// These are the column edges of a ruled table row.
     pub fn column_edges(&self, band: &Rect) -> Vec<f64> {
+        let mut xs = Vec::new();
+        self.column_edges_into(band, &mut xs);
+        xs
+    }
+
+    /// [`Rulings::column_edges`] into `xs` (cleared first): layout asks it
+    /// of every line, and one buffer for them all saves a vector a line
+    /// (a collected filter, grown by doubling).
+    pub fn column_edges_into(&self, band: &Rect, xs: &mut Vec<f64>) {
+        xs.clear();
         let mid = (band.y0 + band.y1) / 2.0;
-        let mut xs: Vec<f64> = self
-            .vertical
-            .iter()
-            .filter(|r| r.from <= mid && r.to >= mid)
-            .filter(|r| r.from <= band.y0 + 1.0 && r.to >= band.y1 - 1.0)
-            .map(|r| r.at)
-            .collect();
+        let (top, bottom) = (band.y0 + 1.0, band.y1 - 1.0);
+        for r in &self.vertical {
+            if r.from <= mid && r.to >= mid && r.from <= top && r.to >= bottom {
+                xs.push(r.at);
+            }
+        }
         xs.sort_by(f64::total_cmp);
         xs.dedup_by(|b, a| (*b - *a).abs() <= EDGE_MERGE_DISTANCE);
-        xs
     }
 }
 
