@@ -529,6 +529,15 @@ impl Handler {
     /// Revisions 5 and 6 (Algorithm 2.A): the file key when `password` is
     /// the user password (`/UE`, and `/Perms` checked as lopdf does) or the
     /// owner password (`/OE`).
+    ///
+    /// The user password costs one hash, not two: the key is made from the
+    /// key salt straight away, and `/Perms` decrypting to its seven known
+    /// bytes (`adb`, the low three bytes of `/P`, the metadata flag) is the
+    /// check. lopdf accepts a user password only when both the validation
+    /// hash and `/Perms` match; a wrong password passes `/Perms` by chance
+    /// once in 2^56, so the two differ only on a file whose `/U` and `/UE`
+    /// were made from different passwords. The owner password keeps its
+    /// validation hash (lopdf does not check `/Perms` for it).
     fn key_r6(&self, password: &[u8], as_owner: bool) -> Option<Vec<u8>> {
         let (value, encrypted, user) = if as_owner {
             (
@@ -539,9 +548,11 @@ impl Handler {
         } else {
             (&self.user, &self.user_encrypted, None)
         };
-        let check = self.hash_r6(password, value.get(32..40)?, user);
-        if check.as_slice() != value.get(..32)? {
-            return None;
+        if as_owner {
+            let check = self.hash_r6(password, value.get(32..40)?, user);
+            if check.as_slice() != value.get(..32)? {
+                return None;
+            }
         }
         let intermediate = self.hash_r6(password, value.get(40..48)?, user);
         let mut key = encrypted.clone();
@@ -805,6 +816,26 @@ mod tests {
             let empty = key(&h, &[]).unwrap_or_else(|| panic!("{name}: empty"));
             assert_eq!(key(&h, &["kaitsu-wrong"]), Some(empty.clone()), "{name}");
             assert_eq!(key(&h, &[OWNER]), Some(empty), "{name}");
+        }
+    }
+
+    /// The AES-256 user password is checked by `/Perms` alone: a damaged
+    /// `/Perms` refuses it (the owner password still opens), a damaged
+    /// validation hash in `/U` does not.
+    #[test]
+    fn the_r6_user_password_is_checked_by_perms() {
+        for name in ["r5_aesv3", "r6_aesv3"] {
+            let h = handler(name);
+            let user = h.prepare_r6(USER).unwrap();
+            let owner = h.prepare_r6(OWNER).unwrap();
+            let key = h.key_r6(&user, false).unwrap();
+            let mut damaged = handler(name);
+            damaged.perms[10] ^= 1;
+            assert!(damaged.key_r6(&user, false).is_none(), "{name}");
+            assert_eq!(damaged.key_r6(&owner, true), Some(key.clone()), "{name}");
+            let mut damaged = handler(name);
+            damaged.user[0] ^= 1;
+            assert_eq!(damaged.key_r6(&user, false), Some(key), "{name}");
         }
     }
 
