@@ -74,9 +74,9 @@ pub enum Fallback {
     Eager,
     /// The dictionary is understood and every password was checked as
     /// lopdf checks it (the empty one, each given one, as user and owner
-    /// password): none opens the file. lopdf's load without the passwords
-    /// gives the same answer (its message aside, which names the given
-    /// passwords), without hashing each of them again.
+    /// password): none opens the file. The caller answers that no given
+    /// password opens it, as lopdf's load would after parsing every object
+    /// and hashing each password again.
     NoPasswordOpens,
 }
 
