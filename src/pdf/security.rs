@@ -7,8 +7,9 @@
 //! up to seven times, one AES block per call of the `aes` crate (which, on
 //! a CPU with VAES, broadcasts the round keys for each block). hayro-syntax
 //! decrypts with its own unaccelerated AES and SHA (ported from pdf.js).
-//! Here each password costs the hashes the standard needs: for AES-256
-//! one per check (user, then owner) and one for the key, with the
+//! Here each password costs at most the hashes the standard needs: for
+//! AES-256 one as the user password (the key, which `/Perms` checks) and
+//! two as the owner password (its check, then the key), with the
 //! RustCrypto crates lopdf already brings (`sha2`, `md-5`, and `aes`
 //! through `cbc`, whose `encrypt_blocks` runs a whole CBC message in one
 //! backend call, so the round keys are set up once per message).
@@ -381,8 +382,8 @@ impl Handler {
     /// The file key of the first password that opens the file. Every
     /// given password is tried as the user password first, then the empty
     /// one, then each as the owner password: a notice comes with its user
-    /// password, which then costs one check (and, for AES-256, one more
-    /// hash for the key) instead of the two checks of the empty password
+    /// password, which then costs one check (for AES-256, the one hash
+    /// that makes the key) instead of the checks of the empty password
     /// before it. Any password that opens the file gives the same key, so
     /// the order changes the cost, not the result. [`Fallback::Eager`] when
     /// the deadline passes, a password is one lopdf would convert, or no
