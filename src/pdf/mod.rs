@@ -267,14 +267,14 @@ pub fn open_with_limits(
     if mentions_encryption(bytes) {
         match security::open_lazy(bytes, passwords, limits) {
             Ok(doc) => return Ok(Source::Lazy(doc)),
+            // Every given password was checked (there is one: with none,
+            // `security.rs` answers `Eager`) and the dictionary is one
+            // lopdf reads too, so lopdf's load would end in this error
+            // after parsing every object and hashing the empty password.
+            // Only a file lopdf cannot parse at all would get another one
+            // there ("corrupt"), where the password is the better answer.
             Err(security::Fallback::NoPasswordOpens) => {
-                let eager = open_eager(bytes, &[], limits).map(|doc| Source::Eager(Box::new(doc)));
-                return match eager {
-                    Err(PdfError::Encrypted(_)) if !passwords.is_empty() => {
-                        Err(PdfError::Encrypted(NO_GIVEN_PASSWORD_OPENS))
-                    }
-                    other => other,
-                };
+                return Err(PdfError::Encrypted(NO_GIVEN_PASSWORD_OPENS));
             }
             Err(security::Fallback::Eager) => {}
         }

@@ -7,8 +7,9 @@
 //! up to seven times, one AES block per call of the `aes` crate (which, on
 //! a CPU with VAES, broadcasts the round keys for each block). hayro-syntax
 //! decrypts with its own unaccelerated AES and SHA (ported from pdf.js).
-//! Here each password costs the hashes the standard needs: for AES-256
-//! one per check (user, then owner) and one for the key, with the
+//! Here each password costs at most the hashes the standard needs: for
+//! AES-256 one as the user password (the key, which `/Perms` checks) and
+//! two as the owner password (its check, then the key), with the
 //! RustCrypto crates lopdf already brings (`sha2`, `md-5`, and `aes`
 //! through `cbc`, whose `encrypt_blocks` runs a whole CBC message in one
 //! backend call, so the round keys are set up once per message).
@@ -74,9 +75,9 @@ pub enum Fallback {
     Eager,
     /// The dictionary is understood and every password was checked as
     /// lopdf checks it (the empty one, each given one, as user and owner
-    /// password): none opens the file. lopdf's load without the passwords
-    /// gives the same answer (its message aside, which names the given
-    /// passwords), without hashing each of them again.
+    /// password): none opens the file. The caller answers that no given
+    /// password opens it, as lopdf's load would after parsing every object
+    /// and hashing each password again.
     NoPasswordOpens,
 }
 
@@ -381,8 +382,8 @@ impl Handler {
     /// The file key of the first password that opens the file. Every
     /// given password is tried as the user password first, then the empty
     /// one, then each as the owner password: a notice comes with its user
-    /// password, which then costs one check (and, for AES-256, one more
-    /// hash for the key) instead of the two checks of the empty password
+    /// password, which then costs one check (for AES-256, the one hash
+    /// that makes the key) instead of the checks of the empty password
     /// before it. Any password that opens the file gives the same key, so
     /// the order changes the cost, not the result. [`Fallback::Eager`] when
     /// the deadline passes, a password is one lopdf would convert, or no
@@ -529,6 +530,15 @@ impl Handler {
     /// Revisions 5 and 6 (Algorithm 2.A): the file key when `password` is
     /// the user password (`/UE`, and `/Perms` checked as lopdf does) or the
     /// owner password (`/OE`).
+    ///
+    /// The user password costs one hash, not two: the key is made from the
+    /// key salt straight away, and `/Perms` decrypting to its seven known
+    /// bytes (`adb`, the low three bytes of `/P`, the metadata flag) is the
+    /// check. lopdf accepts a user password only when both the validation
+    /// hash and `/Perms` match; a wrong password passes `/Perms` by chance
+    /// once in 2^56, so the two differ only on a file whose `/U` and `/UE`
+    /// were made from different passwords. The owner password keeps its
+    /// validation hash (lopdf does not check `/Perms` for it).
     fn key_r6(&self, password: &[u8], as_owner: bool) -> Option<Vec<u8>> {
         let (value, encrypted, user) = if as_owner {
             (
@@ -539,9 +549,11 @@ impl Handler {
         } else {
             (&self.user, &self.user_encrypted, None)
         };
-        let check = self.hash_r6(password, value.get(32..40)?, user);
-        if check.as_slice() != value.get(..32)? {
-            return None;
+        if as_owner {
+            let check = self.hash_r6(password, value.get(32..40)?, user);
+            if check.as_slice() != value.get(..32)? {
+                return None;
+            }
         }
         let intermediate = self.hash_r6(password, value.get(40..48)?, user);
         let mut key = encrypted.clone();
@@ -805,6 +817,26 @@ mod tests {
             let empty = key(&h, &[]).unwrap_or_else(|| panic!("{name}: empty"));
             assert_eq!(key(&h, &["kaitsu-wrong"]), Some(empty.clone()), "{name}");
             assert_eq!(key(&h, &[OWNER]), Some(empty), "{name}");
+        }
+    }
+
+    /// The AES-256 user password is checked by `/Perms` alone: a damaged
+    /// `/Perms` refuses it (the owner password still opens), a damaged
+    /// validation hash in `/U` does not.
+    #[test]
+    fn the_r6_user_password_is_checked_by_perms() {
+        for name in ["r5_aesv3", "r6_aesv3"] {
+            let h = handler(name);
+            let user = h.prepare_r6(USER).unwrap();
+            let owner = h.prepare_r6(OWNER).unwrap();
+            let key = h.key_r6(&user, false).unwrap();
+            let mut damaged = handler(name);
+            damaged.perms[10] ^= 1;
+            assert!(damaged.key_r6(&user, false).is_none(), "{name}");
+            assert_eq!(damaged.key_r6(&owner, true), Some(key.clone()), "{name}");
+            let mut damaged = handler(name);
+            damaged.user[0] ^= 1;
+            assert_eq!(damaged.key_r6(&user, false), Some(key), "{name}");
         }
     }
 
