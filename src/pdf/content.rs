@@ -143,7 +143,7 @@ impl<'a> Lexer<'a> {
                     self.pos += 1;
                     Token::Object(Object::Name(self.name()))
                 }
-                b'+' | b'-' | b'.' | b'0'..=b'9' => Token::Object(number(self.regular_run())),
+                b'+' | b'-' | b'.' | b'0'..=b'9' => Token::Object(self.number()),
                 _ if is_regular(b) => match self.regular_run() {
                     b"true" => Token::Object(Object::Boolean(true)),
                     b"false" => Token::Object(Object::Boolean(false)),
@@ -157,6 +157,67 @@ impl<'a> Lexer<'a> {
                 }
             });
         }
+    }
+
+    /// The number token at the position (a sign, a point or a digit is
+    /// there), read as [`number`] reads its regular run. The commonest
+    /// forms, an integer of at most [`FAST_INTEGER_MAX_DIGITS`] digits and
+    /// a [`short_real`], are read in the same pass that finds the token's
+    /// end (each byte was looked at twice before: once for the end, once
+    /// for the value); anything else goes to [`number`].
+    fn number(&mut self) -> Object {
+        let data = self.data;
+        let start = self.pos;
+        let mut i = start;
+        let negative = match data.get(i) {
+            Some(b'-') => {
+                i += 1;
+                true
+            }
+            Some(b'+') => {
+                i += 1;
+                false
+            }
+            _ => false,
+        };
+        let mut mantissa = 0u64;
+        let mut digits = 0u32;
+        // How many digits came before the point, once there is one.
+        let mut point: Option<u32> = None;
+        loop {
+            match data.get(i) {
+                Some(&b @ b'0'..=b'9') if digits < FAST_INTEGER_MAX_DIGITS => {
+                    mantissa = mantissa * 10 + u64::from(b - b'0');
+                    digits += 1;
+                }
+                Some(b'.') if point.is_none() => point = Some(digits),
+                Some(&b) if is_regular(b) => return self.general_number(),
+                _ => break,
+            }
+            i += 1;
+        }
+        let value = match point {
+            None if digits > 0 => {
+                // At most 18 digits: the value fits an i64.
+                let value = mantissa as i64;
+                Object::Integer(if negative { -value } else { value })
+            }
+            Some(before) if digits > 0 && digits <= SHORT_REAL_MAX_DIGITS => {
+                let fraction = digits - before;
+                let Some(real) = exact_real(mantissa, fraction) else {
+                    return self.general_number();
+                };
+                Object::Real(if negative { -real } else { real })
+            }
+            _ => return self.general_number(),
+        };
+        self.pos = i;
+        value
+    }
+
+    /// The number token at the position, through [`number`].
+    fn general_number(&mut self) -> Object {
+        number(self.regular_run())
     }
 
     /// A name after its `/`, with `#xx` escapes decoded.
@@ -404,6 +465,14 @@ fn plain_integer(run: &[u8]) -> Option<i64> {
     })
 }
 
+/// Digits a [`short_real`] may have: any 15 make an integer below 2^53,
+/// exact in an `f64`.
+const SHORT_REAL_MAX_DIGITS: u32 = 15;
+
+/// Digits of an integer [`Lexer::number`] reads itself: any 18 make an
+/// integer that fits an `i64` (a longer run goes to [`number`]).
+const FAST_INTEGER_MAX_DIGITS: u32 = 18;
+
 /// Fraction digits a [`short_real`] may have: 10^22 is the largest power
 /// of ten an `f64` holds exactly.
 const SHORT_REAL_MAX_FRACTION: u32 = 22;
@@ -441,7 +510,7 @@ fn short_real(run: &[u8]) -> Option<f32> {
             b'0'..=b'9' => {
                 mantissa = mantissa * 10 + u64::from(b - b'0');
                 digits += 1;
-                if digits > 15 {
+                if digits > SHORT_REAL_MAX_DIGITS {
                     return None;
                 }
                 if let Some(f) = fraction.as_mut() {
@@ -453,7 +522,18 @@ fn short_real(run: &[u8]) -> Option<f32> {
         }
     }
     let fraction = fraction?;
-    if digits == 0 || fraction > SHORT_REAL_MAX_FRACTION {
+    if digits == 0 {
+        return None;
+    }
+    let value = exact_real(mantissa, fraction)?;
+    Some(if negative { -value } else { value })
+}
+
+/// `mantissa / 10^fraction` rounded to `f32` as [`short_real`] explains
+/// (the mantissa below 2^53); `None` when the `f64` quotient lies exactly
+/// halfway between two `f32`s or the power is past 10^22.
+fn exact_real(mantissa: u64, fraction: u32) -> Option<f32> {
+    if fraction > SHORT_REAL_MAX_FRACTION {
         return None;
     }
     let quotient = mantissa as f64 / *POWERS_OF_TEN.get(fraction as usize)?;
@@ -461,8 +541,7 @@ fn short_real(run: &[u8]) -> Option<f32> {
     if low == 1 << (F64_BELOW_F32_BITS - 1) {
         return None;
     }
-    let value = quotient as f32;
-    Some(if negative { -value } else { value })
+    Some(quotient as f32)
 }
 
 /// `text` as a real, a leading `+` dropped; 0 when it is no number.
@@ -550,7 +629,7 @@ pub fn for_each_operator<E>(
             break;
         };
         let simple = match b {
-            b'+' | b'-' | b'.' | b'0'..=b'9' => Some(number(lexer.regular_run())),
+            b'+' | b'-' | b'.' | b'0'..=b'9' => Some(lexer.number()),
             b'/' => {
                 lexer.pos += 1;
                 Some(Object::Name(lexer.name()))
@@ -1119,6 +1198,80 @@ mod tests {
         }
         assert_eq!(short_real(b"12"), None);
         assert_eq!(short_real(b"."), None);
+    }
+
+    #[test]
+    fn numbers_read_in_place_as_their_run_reads() {
+        let mut cases: Vec<Vec<u8>> = [
+            "0",
+            "-0",
+            "+0",
+            "12",
+            "-7",
+            "+5",
+            "007",
+            "72.023",
+            "-.5",
+            "+3.25",
+            "5.",
+            ".",
+            "-.",
+            "-",
+            "+",
+            "--5",
+            "4.5.6",
+            "+-2.5",
+            "1e5",
+            "12a",
+            "999999999999999999",
+            "9999999999999999999",
+            "-9223372036854775808",
+            "123456789012345.",
+            "1234567890123456.",
+            "16777217.",
+            "0.000000000000001",
+            "1.00000005960464477539",
+        ]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
+        // Runs of signs, digits, points and letters of every length.
+        let alphabet = b"0123456789.-+e";
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 22) as usize + 1;
+            let mut y = x >> 8;
+            let mut run = Vec::new();
+            for i in 0..len {
+                // Mostly digits, so that long numbers come up.
+                let pick = if i > 0 && !y.is_multiple_of(4) {
+                    (y >> 2) % 10
+                } else {
+                    (y >> 2) % 14
+                };
+                run.push(alphabet[pick as usize]);
+                y = y.rotate_right(5) ^ x;
+            }
+            if run[0].is_ascii_digit() || matches!(run[0], b'.' | b'-' | b'+') {
+                cases.push(run);
+            }
+        }
+        for run in &cases {
+            for end in [&b""[..], b" ", b"/", b"]", b"(", b"%"] {
+                let data = [run.as_slice(), end].concat();
+                let mut lexer = Lexer {
+                    data: &data,
+                    pos: 0,
+                };
+                let got = lexer.number();
+                let text = String::from_utf8_lossy(run);
+                assert_eq!(got, number(run), "{text}");
+                assert_eq!(lexer.pos, run.len(), "{text}");
+            }
+        }
     }
 
     #[test]
