@@ -63,15 +63,11 @@ enum Token<'a> {
     DictEnd,
 }
 
-/// A token's kind alone (see [`Lexer::next_kind`]).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    /// A number, name, string, boolean, null or keyword.
-    Atom,
-    ArrayStart,
-    ArrayEnd,
-    DictStart,
-    DictEnd,
+/// What a deferred value opens with (see [`skip_value`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Open {
+    Array,
+    Dictionary,
 }
 
 struct Lexer<'a> {
@@ -330,70 +326,6 @@ impl<'a> Lexer<'a> {
             }
             b'\n' => {}
             other => out.push(other),
-        }
-    }
-
-    /// The kind of the next token, stepping over it exactly as
-    /// [`Lexer::next_token`] would, without building its value: how a
-    /// deferred value is stepped over (names and strings are not copied).
-    fn next_kind(&mut self) -> Option<Kind> {
-        loop {
-            self.skip_whitespace_and_comments();
-            let b = self.peek()?;
-            let next = self.data.get(self.pos + 1).copied();
-            self.pos += 1;
-            return Some(match b {
-                b'[' => Kind::ArrayStart,
-                b']' => Kind::ArrayEnd,
-                b'<' if next == Some(b'<') => {
-                    self.pos += 1;
-                    Kind::DictStart
-                }
-                b'>' if next == Some(b'>') => {
-                    self.pos += 1;
-                    Kind::DictEnd
-                }
-                b'<' => {
-                    // As `hex_string`: up to and including the first `>`.
-                    match memchr::memchr(b'>', self.data.get(self.pos..).unwrap_or_default()) {
-                        Some(at) => self.pos += at + 1,
-                        None => self.pos = self.data.len(),
-                    }
-                    Kind::Atom
-                }
-                b'(' => {
-                    // As `literal_string`: balanced parentheses, and an
-                    // escaped byte never counts (an octal escape's digits
-                    // and a line end are no parentheses).
-                    let mut depth = 1usize;
-                    while let Some(c) = self.peek() {
-                        self.pos += 1;
-                        match c {
-                            b'(' => depth += 1,
-                            b')' => {
-                                depth -= 1;
-                                if depth == 0 {
-                                    break;
-                                }
-                            }
-                            b'\\' if self.peek().is_some() => self.pos += 1,
-                            _ => {}
-                        }
-                    }
-                    Kind::Atom
-                }
-                b'/' => {
-                    self.regular_run();
-                    Kind::Atom
-                }
-                _ if is_regular(b) => {
-                    self.pos -= 1;
-                    self.regular_run();
-                    Kind::Atom
-                }
-                // A stray ')', '>', '{' or '}': skip it.
-                _ => continue,
-            });
         }
     }
 
@@ -1004,9 +936,9 @@ fn read_value(
                                 if reading.defer.wants(k) =>
                             {
                                 let open = if matches!(other, Token::ArrayStart) {
-                                    (1, Kind::ArrayStart)
+                                    (1, Open::Array)
                                 } else {
-                                    (2, Kind::DictStart)
+                                    (2, Open::Dictionary)
                                 };
                                 let start = lexer.pos.saturating_sub(open.0);
                                 skip_value(lexer, open.1, depth + 1);
@@ -1052,37 +984,98 @@ fn read_items(lexer: &mut Lexer<'_>, depth: usize, reading: &mut Reading<'_>) ->
     items
 }
 
-/// Steps over the value `first` begins, ending where [`read_value`] at
-/// `depth` ends (the same nesting cut), building nothing.
-fn skip_value(lexer: &mut Lexer<'_>, first: Kind, depth: usize) {
-    match first {
-        Kind::ArrayStart => skip_items(lexer, depth + 1),
-        Kind::DictStart => {
-            while let Some(kind) = lexer.next_kind() {
-                match kind {
-                    Kind::DictEnd => break,
-                    Kind::ArrayStart | Kind::DictStart if depth < MAX_NESTING => {
-                        skip_value(lexer, kind, depth + 1);
+/// Steps over the value whose opening token (`first`) was just read, at
+/// nesting `depth`, ending where [`read_value`] at `depth` ends (the same
+/// nesting cut), building nothing: one pass over the bytes. Only
+/// brackets, dictionary marks, strings and comments can change where a
+/// value ends, so every other byte (a name, a number, a keyword, white
+/// space) is stepped over alone, without finding its token's end; the
+/// values deferred this way are a font's `/Widths` and `/Differences`,
+/// hundreds of numbers and names. Reads as a token-by-token walk would
+/// (the tests keep one): a nested array or dictionary opens a level only
+/// where [`read_value`] would read it (below [`MAX_NESTING`]); otherwise
+/// its opening mark is stepped over like any token, and a closing mark
+/// of the other kind than the level's is too.
+fn skip_value(lexer: &mut Lexer<'_>, first: Open, depth: usize) {
+    // The open levels, innermost highest: bit k set when level k is an
+    // array. Level k is read at nesting `depth + k`; an array's items one
+    // deeper, a dictionary's values at its own (as `read_value` passes
+    // them on).
+    const _: () = assert!(MAX_NESTING < 64);
+    let data = lexer.data;
+    let mut arrays: u64 = u64::from(first == Open::Array);
+    let mut levels = 1usize;
+    let mut i = lexer.pos;
+    while let Some(&b) = data.get(i) {
+        i += 1;
+        match b {
+            b'%' => {
+                let comment = data.get(i..).unwrap_or_default();
+                i += memchr::memchr2(b'\n', b'\r', comment).unwrap_or(comment.len());
+            }
+            b'(' => {
+                // As `literal_string`: balanced parentheses, and an
+                // escaped byte never counts.
+                let mut open = 1usize;
+                while let Some(&c) = data.get(i) {
+                    i += 1;
+                    match c {
+                        b'(' => open += 1,
+                        b')' => {
+                            open -= 1;
+                            if open == 0 {
+                                break;
+                            }
+                        }
+                        b'\\' if i < data.len() => i += 1,
+                        _ => {}
                     }
-                    _ => {}
                 }
             }
-        }
-        Kind::Atom | Kind::ArrayEnd | Kind::DictEnd => {}
-    }
-}
-
-/// Steps over values up to `]`, as [`read_items`] reads them.
-fn skip_items(lexer: &mut Lexer<'_>, depth: usize) {
-    while let Some(kind) = lexer.next_kind() {
-        match kind {
-            Kind::ArrayEnd => break,
-            Kind::ArrayStart | Kind::DictStart if depth < MAX_NESTING => {
-                skip_value(lexer, kind, depth);
+            b'<' if data.get(i) != Some(&b'<') => {
+                // As `hex_string`: up to and including the first `>`.
+                match memchr::memchr(b'>', data.get(i..).unwrap_or_default()) {
+                    Some(at) => i += at + 1,
+                    None => i = data.len(),
+                }
+            }
+            b'[' | b'<' => {
+                if b == b'<' {
+                    i += 1;
+                }
+                let top = levels - 1;
+                let in_array = arrays >> top & 1 == 1;
+                let nesting = depth + top + usize::from(in_array);
+                if nesting < MAX_NESTING {
+                    if b == b'[' {
+                        arrays |= 1 << levels;
+                    } else {
+                        arrays &= !(1 << levels);
+                    }
+                    levels += 1;
+                }
+            }
+            b']' | b'>' => {
+                let is_array_end = b == b']';
+                if !is_array_end {
+                    if data.get(i) != Some(&b'>') {
+                        // A stray `>`.
+                        continue;
+                    }
+                    i += 1;
+                }
+                let top = levels - 1;
+                if (arrays >> top & 1 == 1) == is_array_end {
+                    levels -= 1;
+                    if levels == 0 {
+                        break;
+                    }
+                }
             }
             _ => {}
         }
     }
+    lexer.pos = i.min(data.len());
 }
 
 #[cfg(test)]
@@ -1429,6 +1422,182 @@ mod tests {
             panic!("a dictionary");
         };
         assert_eq!(d.get(b"Q").unwrap(), &Object::Reference((u32::MAX, 0)));
+    }
+
+    /// A token's kind alone (the reference walk's tokens).
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Kind {
+        /// A number, name, string, boolean, null or keyword.
+        Atom,
+        ArrayStart,
+        ArrayEnd,
+        DictStart,
+        DictEnd,
+    }
+
+    impl Lexer<'_> {
+        /// The kind of the next token, stepping over it exactly as
+        /// [`Lexer::next_token`] would, without building its value: how a
+        /// deferred value is stepped over (names and strings are not copied).
+        fn next_kind(&mut self) -> Option<Kind> {
+            loop {
+                self.skip_whitespace_and_comments();
+                let b = self.peek()?;
+                let next = self.data.get(self.pos + 1).copied();
+                self.pos += 1;
+                return Some(match b {
+                    b'[' => Kind::ArrayStart,
+                    b']' => Kind::ArrayEnd,
+                    b'<' if next == Some(b'<') => {
+                        self.pos += 1;
+                        Kind::DictStart
+                    }
+                    b'>' if next == Some(b'>') => {
+                        self.pos += 1;
+                        Kind::DictEnd
+                    }
+                    b'<' => {
+                        // As `hex_string`: up to and including the first `>`.
+                        match memchr::memchr(b'>', self.data.get(self.pos..).unwrap_or_default()) {
+                            Some(at) => self.pos += at + 1,
+                            None => self.pos = self.data.len(),
+                        }
+                        Kind::Atom
+                    }
+                    b'(' => {
+                        // As `literal_string`: balanced parentheses, and an
+                        // escaped byte never counts (an octal escape's digits
+                        // and a line end are no parentheses).
+                        let mut depth = 1usize;
+                        while let Some(c) = self.peek() {
+                            self.pos += 1;
+                            match c {
+                                b'(' => depth += 1,
+                                b')' => {
+                                    depth -= 1;
+                                    if depth == 0 {
+                                        break;
+                                    }
+                                }
+                                b'\\' if self.peek().is_some() => self.pos += 1,
+                                _ => {}
+                            }
+                        }
+                        Kind::Atom
+                    }
+                    b'/' => {
+                        self.regular_run();
+                        Kind::Atom
+                    }
+                    _ if is_regular(b) => {
+                        self.pos -= 1;
+                        self.regular_run();
+                        Kind::Atom
+                    }
+                    // A stray ')', '>', '{' or '}': skip it.
+                    _ => continue,
+                });
+            }
+        }
+    }
+
+    /// [`skip_value`] as first written: token by token, the nesting by
+    /// recursion.
+    fn skip_value_by_tokens(lexer: &mut Lexer<'_>, first: Kind, depth: usize) {
+        match first {
+            Kind::ArrayStart => skip_items_by_tokens(lexer, depth + 1),
+            Kind::DictStart => {
+                while let Some(kind) = lexer.next_kind() {
+                    match kind {
+                        Kind::DictEnd => break,
+                        Kind::ArrayStart | Kind::DictStart if depth < MAX_NESTING => {
+                            skip_value_by_tokens(lexer, kind, depth + 1);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Kind::Atom | Kind::ArrayEnd | Kind::DictEnd => {}
+        }
+    }
+
+    fn skip_items_by_tokens(lexer: &mut Lexer<'_>, depth: usize) {
+        while let Some(kind) = lexer.next_kind() {
+            match kind {
+                Kind::ArrayEnd => break,
+                Kind::ArrayStart | Kind::DictStart if depth < MAX_NESTING => {
+                    skip_value_by_tokens(lexer, kind, depth);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn skipping_a_value_ends_where_the_token_walk_ends() {
+        let mut cases: Vec<Vec<u8>> = [
+            &b"1 (a]b\\) <5D3E3E> 2 0 R << /X [3] >> % ] >>\n 4] /Z"[..],
+            b"/K (()) /L <<>> /M [[[]]] >> /Z 5 >>",
+            b" (unbalanced\\) ] ) ] /Z 6 >>",
+            b" 1 2 ",
+            b" ] >> ] /Z 7 >>",
+            b"1 0 R ] >> (a\\",
+            b"<<<<>>>>]>>]",
+            b"%\r]",
+            b"<",
+            b"(",
+        ]
+        .iter()
+        .map(|c| c.to_vec())
+        .collect();
+        // Nesting past the cut, both kinds.
+        cases.push([b"[".repeat(40), b"]".repeat(45)].concat());
+        cases.push([b"<<".repeat(40), b">>".repeat(45)].concat());
+        cases.push(
+            b"[<<"
+                .repeat(20)
+                .into_iter()
+                .chain(b"]>>".repeat(25))
+                .collect(),
+        );
+        // Random strings of the bytes that matter.
+        let alphabet = b"[]<>()%/\\ \n\r1a{}";
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..50_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 40) as usize;
+            let mut y = x;
+            let mut case = Vec::new();
+            for _ in 0..len {
+                y ^= y << 13;
+                y ^= y >> 7;
+                y ^= y << 17;
+                case.push(alphabet[(y % alphabet.len() as u64) as usize]);
+            }
+            cases.push(case);
+        }
+        for case in &cases {
+            for depth in [1, 2, 20, 30, 31, 32, 33] {
+                for (open, kind) in [
+                    (Open::Array, Kind::ArrayStart),
+                    (Open::Dictionary, Kind::DictStart),
+                ] {
+                    let mut fast = Lexer { data: case, pos: 0 };
+                    skip_value(&mut fast, open, depth);
+                    let mut walk = Lexer { data: case, pos: 0 };
+                    skip_value_by_tokens(&mut walk, kind, depth);
+                    assert_eq!(
+                        fast.pos,
+                        walk.pos,
+                        "{:?} at {depth} in {}",
+                        open,
+                        String::from_utf8_lossy(case)
+                    );
+                }
+            }
+        }
     }
 
     /// The reference look-ahead as first written, with iterators.
