@@ -119,6 +119,45 @@ impl Default for GraphicsState {
     }
 }
 
+/// What a glyph's matrices share with the glyphs shown before it while
+/// the text matrix's linear part (a–d) stays the same, as it does along a
+/// run of text (only the pen moves): the linear parts of the products
+/// with the state's matrices depend on it alone, and so do the glyph's
+/// size and angle. Made again when its bits change; each glyph's offsets
+/// (e, f) are its own. The same arithmetic as computing every product
+/// for every glyph, bit for bit, without four matrix products, a square
+/// root and an arc tangent per glyph.
+#[derive(Clone, Copy)]
+struct TextFrame {
+    /// What else the products depend on: the bits of the CTM and of the
+    /// font size, horizontal scaling and rise (see [`TextFrame::state`];
+    /// the page matrix is the interpreter's own).
+    state: [u64; 9],
+    /// The bits of the text matrix's a, b, c, d this frame was made for.
+    key: [u64; 4],
+    /// Text space → page space.
+    device: Matrix,
+    /// The text rendering matrix: the font size, scaling and rise, then
+    /// `device`.
+    trm: Matrix,
+    /// As `trm` without the rise.
+    baseline: Matrix,
+    /// The glyph's effective size.
+    size: f64,
+    /// The baseline's direction (see [`baseline_angle`]).
+    angle: f64,
+}
+
+impl TextFrame {
+    /// The bits of the CTM and of the text scale matrix's a, d and f (its
+    /// b, c and e are zero; the baseline's matrix is the same without f).
+    fn state(ctm: &Matrix, text_scale: &Matrix) -> [u64; 9] {
+        let [a, b, c, d, e, f] = ctm.0;
+        let [sa, _, _, sd, _, sf] = text_scale.0;
+        [a, b, c, d, e, f, sa, sd, sf].map(f64::to_bits)
+    }
+}
+
 /// A marked-content span: with `/ActualText`, the glyphs inside it are
 /// replaced by that text.
 struct MarkedSpan {
@@ -158,6 +197,8 @@ pub struct Interpreter<'a, 'd> {
     spans: Vec<MarkedSpan>,
     form_stack: Vec<ObjectId>,
     decoded: Vec<DecodedCode>,
+    /// What the last glyph's matrices shared (see [`TextFrame`]).
+    text_frame: Option<TextFrame>,
 }
 
 /// User space → page space for a crop box and a `/Rotate` of 0, 90, 180
@@ -223,6 +264,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
             spans: Vec::new(),
             form_stack: Vec::new(),
             decoded: Vec::new(),
+            text_frame: None,
         }
     }
 
@@ -841,9 +883,42 @@ impl<'a, 'd> Interpreter<'a, 'd> {
         };
         let fill_is_white = gs.fill_is_white;
         let (fill, opacity) = (gs.fill, gs.fill_alpha);
+        let (ctm, to_page) = (gs.ctm, self.to_page);
+        // The frame outlives the operator: a page that shows each glyph
+        // with its own `Tj` (Chromium's) keeps one text matrix scale.
+        let state = TextFrame::state(&ctm, &text_scale);
+        if self.text_frame.is_some_and(|f| f.state != state) {
+            self.text_frame = None;
+        }
         for code in decoded.iter_mut() {
-            let device = self.tm.then(&self.gs.ctm).then(&self.to_page);
-            let trm = text_scale.then(&device);
+            let key = self.tm.linear_bits();
+            let shared = match &mut self.text_frame {
+                Some(f) if f.key == key => &*f,
+                slot => {
+                    let device = self.tm.then(&ctm).then(&to_page);
+                    let trm = text_scale.then(&device);
+                    &*slot.insert(TextFrame {
+                        state,
+                        key,
+                        device,
+                        trm,
+                        baseline: baseline_scale.then(&device),
+                        size: size.abs() * device.vertical_scale(),
+                        angle: baseline_angle(&trm),
+                    })
+                }
+            };
+            // `tm.then(&ctm).then(&to_page)`, `text_scale.then(&device)`
+            // and `baseline_scale.then(&device)`: the linear parts shared,
+            // each offset as `Matrix::then` computes it.
+            let [.., tm_e, tm_f] = self.tm.0;
+            let (e, f) = ctm.apply(tm_e, tm_f);
+            let device = shared.device.with_offset(to_page.apply(e, f));
+            let [.., scale_e, scale_f] = text_scale.0;
+            let trm = shared.trm.with_offset(device.apply(scale_e, scale_f));
+            let [.., base_e, base_f] = baseline_scale.0;
+            let baseline = shared.baseline.with_offset(device.apply(base_e, base_f));
+            let (glyph_size, angle) = (shared.size, shared.angle);
             // Vertical writing puts the glyph's horizontal origin half its
             // width left of the pen and `origin_y` below it (9.7.4.3).
             let (left, down) = vertical.map_or((0.0, 0.0), |v| (-code.width / 2.0, -v.origin_y));
@@ -853,7 +928,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                 trm.apply(left, GLYPH_ASCENT + down),
                 trm.apply(left + code.width, GLYPH_ASCENT + down),
             ];
-            let origin = baseline_scale.then(&device).apply(left, down);
+            let origin = baseline.apply(left, down);
             if let Some(bbox) = Rect::bounding(&corners) {
                 let center = bbox.center();
                 let hidden = hidden_by_state.or_else(|| {
@@ -874,11 +949,11 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                     text: std::mem::take(&mut code.text),
                     bbox,
                     origin,
-                    size: size.abs() * device.vertical_scale(),
+                    size: glyph_size,
                     font: font.name.clone(),
                     hidden,
                     page: self.page_number,
-                    angle: baseline_angle(&trm),
+                    angle,
                     fill,
                     opacity,
                 })?;
