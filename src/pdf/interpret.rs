@@ -439,7 +439,13 @@ impl<'a, 'd> Interpreter<'a, 'd> {
         }
         self.fonts.glyphs += 1;
         self.glyph_count += 1;
-        self.pending.push(glyph);
+        if self.spans.is_empty() && self.text_clip_glyphs.is_empty() && self.pending.is_empty() {
+            // Nothing can change it any more (see `flush_glyphs`): straight
+            // to the device, not through `pending`.
+            self.device.glyph(glyph);
+        } else {
+            self.pending.push(glyph);
+        }
         Ok(())
     }
 
@@ -481,7 +487,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
             }
             b"w" => self.gs.line_width = num(0).unwrap_or(1.0).abs(),
             b"cm" => {
-                if let Some(m) = numbers(self.doc, ops).and_then(|v| Matrix::from_slice(&v)) {
+                if let Some(m) = matrix_operands(ops) {
                     self.gs.ctm = m.then(&self.gs.ctm);
                 }
             }
@@ -631,7 +637,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                 self.next_line(num(0).unwrap_or(0.0), ty);
             }
             b"Tm" => {
-                if let Some(m) = numbers(self.doc, ops).and_then(|v| Matrix::from_slice(&v)) {
+                if let Some(m) = matrix_operands(ops) {
                     self.tm = m;
                     self.tlm = m;
                 }
@@ -1127,10 +1133,39 @@ fn baseline_angle(m: &Matrix) -> f64 {
     (-b).atan2(a).to_degrees()
 }
 
-/// Colour operands → RGB: one component is gray, three RGB, four CMYK.
+/// An operator's operands as a matrix, as `numbers` and
+/// [`Matrix::from_slice`] read them: `None` unless every operand is a
+/// number (a content stream's operands are never references) and there
+/// are six or more, the first six finite. No vector in between: `cm` and
+/// `Tm` are among a page's commonest operators.
+fn matrix_operands(ops: &[Object]) -> Option<Matrix> {
+    let mut m = [0.0; 6];
+    for (i, op) in ops.iter().enumerate() {
+        let v = number(op)?;
+        if let Some(slot) = m.get_mut(i) {
+            *slot = v;
+        }
+    }
+    if ops.len() < m.len() {
+        return None;
+    }
+    Matrix::from_slice(&m)
+}
+
+/// Colour operands → RGB: one component is gray, three RGB, four CMYK
+/// (operands that are no numbers, a pattern's name, are passed over).
 fn to_rgb(ops: &[Object]) -> Option<Rgb> {
-    let c: Vec<f32> = ops.iter().filter_map(number).map(|v| v as f32).collect();
-    match c.as_slice() {
+    // The first four numbers, and how many there are (more than four is
+    // no colour): no vector per colour operator.
+    let mut components = [0f32; 4];
+    let mut count = 0usize;
+    for v in ops.iter().filter_map(number) {
+        if let Some(slot) = components.get_mut(count) {
+            *slot = v as f32;
+        }
+        count += 1;
+    }
+    match components.get(..count).unwrap_or_default() {
         [g] => Some([*g; 3]),
         [r, g, b] => Some([*r, *g, *b]),
         [c, m, y, k] => Some([
@@ -1150,4 +1185,53 @@ fn is_white(c: Rgb) -> bool {
 /// The `/Resources` of a page, inherited through `/Parent`.
 pub fn page_resources<'a>(doc: &'a Source, page: &'a Dictionary) -> Option<&'a Dictionary> {
     super::objects::inherited(doc, page, b"Resources").and_then(as_dict)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matrix_operands_are_six_numbers_or_nothing() {
+        let ints = |v: &[i64]| v.iter().map(|&i| Object::Integer(i)).collect::<Vec<_>>();
+        assert_eq!(
+            matrix_operands(&ints(&[1, 0, 0, -1, 5, 6])),
+            Some(Matrix([1.0, 0.0, 0.0, -1.0, 5.0, 6.0]))
+        );
+        let mut mixed = ints(&[2, 0, 0, 2]);
+        mixed.extend([Object::Real(0.5), Object::Real(-1.25)]);
+        assert_eq!(
+            matrix_operands(&mixed),
+            Some(Matrix([2.0, 0.0, 0.0, 2.0, 0.5, -1.25]))
+        );
+        // Extra numbers are passed over; a non-number anywhere, too few
+        // numbers or a non-finite one give nothing.
+        assert_eq!(
+            matrix_operands(&ints(&[1, 2, 3, 4, 5, 6, 7])),
+            Some(Matrix([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]))
+        );
+        let mut named = ints(&[1, 0, 0, 1, 0, 0]);
+        named.push(Object::Name(b"X".to_vec()));
+        assert_eq!(matrix_operands(&named), None);
+        assert_eq!(matrix_operands(&ints(&[1, 0, 0, 1, 0])), None);
+        let mut infinite = ints(&[1, 0, 0, 1, 0]);
+        infinite.push(Object::Real(f32::INFINITY));
+        assert_eq!(matrix_operands(&infinite), None);
+    }
+
+    #[test]
+    fn colour_operands_by_count_of_numbers() {
+        let reals = |v: &[f32]| v.iter().map(|&r| Object::Real(r)).collect::<Vec<_>>();
+        assert_eq!(to_rgb(&reals(&[0.5])), Some([0.5; 3]));
+        assert_eq!(to_rgb(&reals(&[0.1, 0.2, 0.3])), Some([0.1, 0.2, 0.3]));
+        assert_eq!(to_rgb(&reals(&[0.0, 0.0, 0.0, 1.0])), Some([0.0; 3]));
+        assert_eq!(to_rgb(&reals(&[1.0, 0.0, 0.0, 0.0])), Some([0.0, 1.0, 1.0]));
+        // A pattern's name is passed over.
+        let mut pattern = reals(&[1.0]);
+        pattern.push(Object::Name(b"P0".to_vec()));
+        assert_eq!(to_rgb(&pattern), Some([1.0; 3]));
+        assert_eq!(to_rgb(&reals(&[0.1, 0.2])), None);
+        assert_eq!(to_rgb(&reals(&[0.1, 0.2, 0.3, 0.4, 0.5])), None);
+        assert_eq!(to_rgb(&[]), None);
+    }
 }
