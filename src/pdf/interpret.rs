@@ -199,6 +199,9 @@ pub struct Interpreter<'a, 'd> {
     decoded: Vec<DecodedCode>,
     /// What the last glyph's matrices shared (see [`TextFrame`]).
     text_frame: Option<TextFrame>,
+    /// The last font `Tf` found: the resources' address, the name, the
+    /// font (a missing font is not kept: each selection warns).
+    last_font: Option<(usize, Vec<u8>, Arc<Font>)>,
 }
 
 /// User space → page space for a crop box and a `/Rotate` of 0, 90, 180
@@ -265,6 +268,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
             form_stack: Vec::new(),
             decoded: Vec::new(),
             text_frame: None,
+            last_font: None,
         }
     }
 
@@ -619,9 +623,23 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                             page: self.page_number,
                         });
                     }
-                    self.gs.font = self
-                        .font(resources, font_name)
-                        .or_else(|| Some(self.missing_font()));
+                    // The same name in the same resources as the last
+                    // selection is the same font (Chromium selects it
+                    // again in every text object): no look-up.
+                    let key = resources.map_or(0, |r| std::ptr::from_ref(r) as usize);
+                    if let Some((_, _, font)) = self
+                        .last_font
+                        .as_ref()
+                        .filter(|(at, name, _)| *at == key && name == font_name)
+                    {
+                        self.gs.font = Some(font.clone());
+                        return Ok(());
+                    }
+                    let found = self.font(resources, font_name);
+                    if let Some(font) = &found {
+                        self.last_font = Some((key, font_name.clone(), font.clone()));
+                    }
+                    self.gs.font = found.or_else(|| Some(self.missing_font()));
                 }
             }
             b"Tc" => self.gs.char_spacing = num(0).unwrap_or(0.0),
