@@ -63,15 +63,11 @@ enum Token<'a> {
     DictEnd,
 }
 
-/// A token's kind alone (see [`Lexer::next_kind`]).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    /// A number, name, string, boolean, null or keyword.
-    Atom,
-    ArrayStart,
-    ArrayEnd,
-    DictStart,
-    DictEnd,
+/// What a deferred value opens with (see [`skip_value`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Open {
+    Array,
+    Dictionary,
 }
 
 struct Lexer<'a> {
@@ -143,7 +139,7 @@ impl<'a> Lexer<'a> {
                     self.pos += 1;
                     Token::Object(Object::Name(self.name()))
                 }
-                b'+' | b'-' | b'.' | b'0'..=b'9' => Token::Object(number(self.regular_run())),
+                b'+' | b'-' | b'.' | b'0'..=b'9' => Token::Object(self.number()),
                 _ if is_regular(b) => match self.regular_run() {
                     b"true" => Token::Object(Object::Boolean(true)),
                     b"false" => Token::Object(Object::Boolean(false)),
@@ -157,6 +153,67 @@ impl<'a> Lexer<'a> {
                 }
             });
         }
+    }
+
+    /// The number token at the position (a sign, a point or a digit is
+    /// there), read as [`number`] reads its regular run. The commonest
+    /// forms, an integer of at most [`FAST_INTEGER_MAX_DIGITS`] digits and
+    /// a [`short_real`], are read in the same pass that finds the token's
+    /// end (each byte was looked at twice before: once for the end, once
+    /// for the value); anything else goes to [`number`].
+    fn number(&mut self) -> Object {
+        let data = self.data;
+        let start = self.pos;
+        let mut i = start;
+        let negative = match data.get(i) {
+            Some(b'-') => {
+                i += 1;
+                true
+            }
+            Some(b'+') => {
+                i += 1;
+                false
+            }
+            _ => false,
+        };
+        let mut mantissa = 0u64;
+        let mut digits = 0u32;
+        // How many digits came before the point, once there is one.
+        let mut point: Option<u32> = None;
+        loop {
+            match data.get(i) {
+                Some(&b @ b'0'..=b'9') if digits < FAST_INTEGER_MAX_DIGITS => {
+                    mantissa = mantissa * 10 + u64::from(b - b'0');
+                    digits += 1;
+                }
+                Some(b'.') if point.is_none() => point = Some(digits),
+                Some(&b) if is_regular(b) => return self.general_number(),
+                _ => break,
+            }
+            i += 1;
+        }
+        let value = match point {
+            None if digits > 0 => {
+                // At most 18 digits: the value fits an i64.
+                let value = mantissa as i64;
+                Object::Integer(if negative { -value } else { value })
+            }
+            Some(before) if digits > 0 && digits <= SHORT_REAL_MAX_DIGITS => {
+                let fraction = digits - before;
+                let Some(real) = exact_real(mantissa, fraction) else {
+                    return self.general_number();
+                };
+                Object::Real(if negative { -real } else { real })
+            }
+            _ => return self.general_number(),
+        };
+        self.pos = i;
+        value
+    }
+
+    /// The number token at the position, through [`number`].
+    fn general_number(&mut self) -> Object {
+        number(self.regular_run())
     }
 
     /// A name after its `/`, with `#xx` escapes decoded.
@@ -272,70 +329,6 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    /// The kind of the next token, stepping over it exactly as
-    /// [`Lexer::next_token`] would, without building its value: how a
-    /// deferred value is stepped over (names and strings are not copied).
-    fn next_kind(&mut self) -> Option<Kind> {
-        loop {
-            self.skip_whitespace_and_comments();
-            let b = self.peek()?;
-            let next = self.data.get(self.pos + 1).copied();
-            self.pos += 1;
-            return Some(match b {
-                b'[' => Kind::ArrayStart,
-                b']' => Kind::ArrayEnd,
-                b'<' if next == Some(b'<') => {
-                    self.pos += 1;
-                    Kind::DictStart
-                }
-                b'>' if next == Some(b'>') => {
-                    self.pos += 1;
-                    Kind::DictEnd
-                }
-                b'<' => {
-                    // As `hex_string`: up to and including the first `>`.
-                    match memchr::memchr(b'>', self.data.get(self.pos..).unwrap_or_default()) {
-                        Some(at) => self.pos += at + 1,
-                        None => self.pos = self.data.len(),
-                    }
-                    Kind::Atom
-                }
-                b'(' => {
-                    // As `literal_string`: balanced parentheses, and an
-                    // escaped byte never counts (an octal escape's digits
-                    // and a line end are no parentheses).
-                    let mut depth = 1usize;
-                    while let Some(c) = self.peek() {
-                        self.pos += 1;
-                        match c {
-                            b'(' => depth += 1,
-                            b')' => {
-                                depth -= 1;
-                                if depth == 0 {
-                                    break;
-                                }
-                            }
-                            b'\\' if self.peek().is_some() => self.pos += 1,
-                            _ => {}
-                        }
-                    }
-                    Kind::Atom
-                }
-                b'/' => {
-                    self.regular_run();
-                    Kind::Atom
-                }
-                _ if is_regular(b) => {
-                    self.pos -= 1;
-                    self.regular_run();
-                    Kind::Atom
-                }
-                // A stray ')', '>', '{' or '}': skip it.
-                _ => continue,
-            });
-        }
-    }
-
     /// Skips an inline image's data after `ID`, up to and including `EI`
     /// standing alone between whitespace.
     fn skip_inline_image_data(&mut self) {
@@ -404,6 +397,14 @@ fn plain_integer(run: &[u8]) -> Option<i64> {
     })
 }
 
+/// Digits a [`short_real`] may have: any 15 make an integer below 2^53,
+/// exact in an `f64`.
+const SHORT_REAL_MAX_DIGITS: u32 = 15;
+
+/// Digits of an integer [`Lexer::number`] reads itself: any 18 make an
+/// integer that fits an `i64` (a longer run goes to [`number`]).
+const FAST_INTEGER_MAX_DIGITS: u32 = 18;
+
 /// Fraction digits a [`short_real`] may have: 10^22 is the largest power
 /// of ten an `f64` holds exactly.
 const SHORT_REAL_MAX_FRACTION: u32 = 22;
@@ -441,7 +442,7 @@ fn short_real(run: &[u8]) -> Option<f32> {
             b'0'..=b'9' => {
                 mantissa = mantissa * 10 + u64::from(b - b'0');
                 digits += 1;
-                if digits > 15 {
+                if digits > SHORT_REAL_MAX_DIGITS {
                     return None;
                 }
                 if let Some(f) = fraction.as_mut() {
@@ -453,7 +454,18 @@ fn short_real(run: &[u8]) -> Option<f32> {
         }
     }
     let fraction = fraction?;
-    if digits == 0 || fraction > SHORT_REAL_MAX_FRACTION {
+    if digits == 0 {
+        return None;
+    }
+    let value = exact_real(mantissa, fraction)?;
+    Some(if negative { -value } else { value })
+}
+
+/// `mantissa / 10^fraction` rounded to `f32` as [`short_real`] explains
+/// (the mantissa below 2^53); `None` when the `f64` quotient lies exactly
+/// halfway between two `f32`s or the power is past 10^22.
+fn exact_real(mantissa: u64, fraction: u32) -> Option<f32> {
+    if fraction > SHORT_REAL_MAX_FRACTION {
         return None;
     }
     let quotient = mantissa as f64 / *POWERS_OF_TEN.get(fraction as usize)?;
@@ -461,8 +473,7 @@ fn short_real(run: &[u8]) -> Option<f32> {
     if low == 1 << (F64_BELOW_F32_BITS - 1) {
         return None;
     }
-    let value = quotient as f32;
-    Some(if negative { -value } else { value })
+    Some(quotient as f32)
 }
 
 /// `text` as a real, a leading `+` dropped; 0 when it is no number.
@@ -550,7 +561,7 @@ pub fn for_each_operator<E>(
             break;
         };
         let simple = match b {
-            b'+' | b'-' | b'.' | b'0'..=b'9' => Some(number(lexer.regular_run())),
+            b'+' | b'-' | b'.' | b'0'..=b'9' => Some(lexer.number()),
             b'/' => {
                 lexer.pos += 1;
                 Some(Object::Name(lexer.name()))
@@ -925,9 +936,9 @@ fn read_value(
                                 if reading.defer.wants(k) =>
                             {
                                 let open = if matches!(other, Token::ArrayStart) {
-                                    (1, Kind::ArrayStart)
+                                    (1, Open::Array)
                                 } else {
-                                    (2, Kind::DictStart)
+                                    (2, Open::Dictionary)
                                 };
                                 let start = lexer.pos.saturating_sub(open.0);
                                 skip_value(lexer, open.1, depth + 1);
@@ -973,37 +984,98 @@ fn read_items(lexer: &mut Lexer<'_>, depth: usize, reading: &mut Reading<'_>) ->
     items
 }
 
-/// Steps over the value `first` begins, ending where [`read_value`] at
-/// `depth` ends (the same nesting cut), building nothing.
-fn skip_value(lexer: &mut Lexer<'_>, first: Kind, depth: usize) {
-    match first {
-        Kind::ArrayStart => skip_items(lexer, depth + 1),
-        Kind::DictStart => {
-            while let Some(kind) = lexer.next_kind() {
-                match kind {
-                    Kind::DictEnd => break,
-                    Kind::ArrayStart | Kind::DictStart if depth < MAX_NESTING => {
-                        skip_value(lexer, kind, depth + 1);
+/// Steps over the value whose opening token (`first`) was just read, at
+/// nesting `depth`, ending where [`read_value`] at `depth` ends (the same
+/// nesting cut), building nothing: one pass over the bytes. Only
+/// brackets, dictionary marks, strings and comments can change where a
+/// value ends, so every other byte (a name, a number, a keyword, white
+/// space) is stepped over alone, without finding its token's end; the
+/// values deferred this way are a font's `/Widths` and `/Differences`,
+/// hundreds of numbers and names. Reads as a token-by-token walk would
+/// (the tests keep one): a nested array or dictionary opens a level only
+/// where [`read_value`] would read it (below [`MAX_NESTING`]); otherwise
+/// its opening mark is stepped over like any token, and a closing mark
+/// of the other kind than the level's is too.
+fn skip_value(lexer: &mut Lexer<'_>, first: Open, depth: usize) {
+    // The open levels, innermost highest: bit k set when level k is an
+    // array. Level k is read at nesting `depth + k`; an array's items one
+    // deeper, a dictionary's values at its own (as `read_value` passes
+    // them on).
+    const _: () = assert!(MAX_NESTING < 64);
+    let data = lexer.data;
+    let mut arrays: u64 = u64::from(first == Open::Array);
+    let mut levels = 1usize;
+    let mut i = lexer.pos;
+    while let Some(&b) = data.get(i) {
+        i += 1;
+        match b {
+            b'%' => {
+                let comment = data.get(i..).unwrap_or_default();
+                i += memchr::memchr2(b'\n', b'\r', comment).unwrap_or(comment.len());
+            }
+            b'(' => {
+                // As `literal_string`: balanced parentheses, and an
+                // escaped byte never counts.
+                let mut open = 1usize;
+                while let Some(&c) = data.get(i) {
+                    i += 1;
+                    match c {
+                        b'(' => open += 1,
+                        b')' => {
+                            open -= 1;
+                            if open == 0 {
+                                break;
+                            }
+                        }
+                        b'\\' if i < data.len() => i += 1,
+                        _ => {}
                     }
-                    _ => {}
                 }
             }
-        }
-        Kind::Atom | Kind::ArrayEnd | Kind::DictEnd => {}
-    }
-}
-
-/// Steps over values up to `]`, as [`read_items`] reads them.
-fn skip_items(lexer: &mut Lexer<'_>, depth: usize) {
-    while let Some(kind) = lexer.next_kind() {
-        match kind {
-            Kind::ArrayEnd => break,
-            Kind::ArrayStart | Kind::DictStart if depth < MAX_NESTING => {
-                skip_value(lexer, kind, depth);
+            b'<' if data.get(i) != Some(&b'<') => {
+                // As `hex_string`: up to and including the first `>`.
+                match memchr::memchr(b'>', data.get(i..).unwrap_or_default()) {
+                    Some(at) => i += at + 1,
+                    None => i = data.len(),
+                }
+            }
+            b'[' | b'<' => {
+                if b == b'<' {
+                    i += 1;
+                }
+                let top = levels - 1;
+                let in_array = arrays >> top & 1 == 1;
+                let nesting = depth + top + usize::from(in_array);
+                if nesting < MAX_NESTING {
+                    if b == b'[' {
+                        arrays |= 1 << levels;
+                    } else {
+                        arrays &= !(1 << levels);
+                    }
+                    levels += 1;
+                }
+            }
+            b']' | b'>' => {
+                let is_array_end = b == b']';
+                if !is_array_end {
+                    if data.get(i) != Some(&b'>') {
+                        // A stray `>`.
+                        continue;
+                    }
+                    i += 1;
+                }
+                let top = levels - 1;
+                if (arrays >> top & 1 == 1) == is_array_end {
+                    levels -= 1;
+                    if levels == 0 {
+                        break;
+                    }
+                }
             }
             _ => {}
         }
     }
+    lexer.pos = i.min(data.len());
 }
 
 #[cfg(test)]
@@ -1119,6 +1191,80 @@ mod tests {
         }
         assert_eq!(short_real(b"12"), None);
         assert_eq!(short_real(b"."), None);
+    }
+
+    #[test]
+    fn numbers_read_in_place_as_their_run_reads() {
+        let mut cases: Vec<Vec<u8>> = [
+            "0",
+            "-0",
+            "+0",
+            "12",
+            "-7",
+            "+5",
+            "007",
+            "72.023",
+            "-.5",
+            "+3.25",
+            "5.",
+            ".",
+            "-.",
+            "-",
+            "+",
+            "--5",
+            "4.5.6",
+            "+-2.5",
+            "1e5",
+            "12a",
+            "999999999999999999",
+            "9999999999999999999",
+            "-9223372036854775808",
+            "123456789012345.",
+            "1234567890123456.",
+            "16777217.",
+            "0.000000000000001",
+            "1.00000005960464477539",
+        ]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
+        // Runs of signs, digits, points and letters of every length.
+        let alphabet = b"0123456789.-+e";
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 22) as usize + 1;
+            let mut y = x >> 8;
+            let mut run = Vec::new();
+            for i in 0..len {
+                // Mostly digits, so that long numbers come up.
+                let pick = if i > 0 && !y.is_multiple_of(4) {
+                    (y >> 2) % 10
+                } else {
+                    (y >> 2) % 14
+                };
+                run.push(alphabet[pick as usize]);
+                y = y.rotate_right(5) ^ x;
+            }
+            if run[0].is_ascii_digit() || matches!(run[0], b'.' | b'-' | b'+') {
+                cases.push(run);
+            }
+        }
+        for run in &cases {
+            for end in [&b""[..], b" ", b"/", b"]", b"(", b"%"] {
+                let data = [run.as_slice(), end].concat();
+                let mut lexer = Lexer {
+                    data: &data,
+                    pos: 0,
+                };
+                let got = lexer.number();
+                let text = String::from_utf8_lossy(run);
+                assert_eq!(got, number(run), "{text}");
+                assert_eq!(lexer.pos, run.len(), "{text}");
+            }
+        }
     }
 
     #[test]
@@ -1276,6 +1422,182 @@ mod tests {
             panic!("a dictionary");
         };
         assert_eq!(d.get(b"Q").unwrap(), &Object::Reference((u32::MAX, 0)));
+    }
+
+    /// A token's kind alone (the reference walk's tokens).
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Kind {
+        /// A number, name, string, boolean, null or keyword.
+        Atom,
+        ArrayStart,
+        ArrayEnd,
+        DictStart,
+        DictEnd,
+    }
+
+    impl Lexer<'_> {
+        /// The kind of the next token, stepping over it exactly as
+        /// [`Lexer::next_token`] would, without building its value: how a
+        /// deferred value is stepped over (names and strings are not copied).
+        fn next_kind(&mut self) -> Option<Kind> {
+            loop {
+                self.skip_whitespace_and_comments();
+                let b = self.peek()?;
+                let next = self.data.get(self.pos + 1).copied();
+                self.pos += 1;
+                return Some(match b {
+                    b'[' => Kind::ArrayStart,
+                    b']' => Kind::ArrayEnd,
+                    b'<' if next == Some(b'<') => {
+                        self.pos += 1;
+                        Kind::DictStart
+                    }
+                    b'>' if next == Some(b'>') => {
+                        self.pos += 1;
+                        Kind::DictEnd
+                    }
+                    b'<' => {
+                        // As `hex_string`: up to and including the first `>`.
+                        match memchr::memchr(b'>', self.data.get(self.pos..).unwrap_or_default()) {
+                            Some(at) => self.pos += at + 1,
+                            None => self.pos = self.data.len(),
+                        }
+                        Kind::Atom
+                    }
+                    b'(' => {
+                        // As `literal_string`: balanced parentheses, and an
+                        // escaped byte never counts (an octal escape's digits
+                        // and a line end are no parentheses).
+                        let mut depth = 1usize;
+                        while let Some(c) = self.peek() {
+                            self.pos += 1;
+                            match c {
+                                b'(' => depth += 1,
+                                b')' => {
+                                    depth -= 1;
+                                    if depth == 0 {
+                                        break;
+                                    }
+                                }
+                                b'\\' if self.peek().is_some() => self.pos += 1,
+                                _ => {}
+                            }
+                        }
+                        Kind::Atom
+                    }
+                    b'/' => {
+                        self.regular_run();
+                        Kind::Atom
+                    }
+                    _ if is_regular(b) => {
+                        self.pos -= 1;
+                        self.regular_run();
+                        Kind::Atom
+                    }
+                    // A stray ')', '>', '{' or '}': skip it.
+                    _ => continue,
+                });
+            }
+        }
+    }
+
+    /// [`skip_value`] as first written: token by token, the nesting by
+    /// recursion.
+    fn skip_value_by_tokens(lexer: &mut Lexer<'_>, first: Kind, depth: usize) {
+        match first {
+            Kind::ArrayStart => skip_items_by_tokens(lexer, depth + 1),
+            Kind::DictStart => {
+                while let Some(kind) = lexer.next_kind() {
+                    match kind {
+                        Kind::DictEnd => break,
+                        Kind::ArrayStart | Kind::DictStart if depth < MAX_NESTING => {
+                            skip_value_by_tokens(lexer, kind, depth + 1);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Kind::Atom | Kind::ArrayEnd | Kind::DictEnd => {}
+        }
+    }
+
+    fn skip_items_by_tokens(lexer: &mut Lexer<'_>, depth: usize) {
+        while let Some(kind) = lexer.next_kind() {
+            match kind {
+                Kind::ArrayEnd => break,
+                Kind::ArrayStart | Kind::DictStart if depth < MAX_NESTING => {
+                    skip_value_by_tokens(lexer, kind, depth);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn skipping_a_value_ends_where_the_token_walk_ends() {
+        let mut cases: Vec<Vec<u8>> = [
+            &b"1 (a]b\\) <5D3E3E> 2 0 R << /X [3] >> % ] >>\n 4] /Z"[..],
+            b"/K (()) /L <<>> /M [[[]]] >> /Z 5 >>",
+            b" (unbalanced\\) ] ) ] /Z 6 >>",
+            b" 1 2 ",
+            b" ] >> ] /Z 7 >>",
+            b"1 0 R ] >> (a\\",
+            b"<<<<>>>>]>>]",
+            b"%\r]",
+            b"<",
+            b"(",
+        ]
+        .iter()
+        .map(|c| c.to_vec())
+        .collect();
+        // Nesting past the cut, both kinds.
+        cases.push([b"[".repeat(40), b"]".repeat(45)].concat());
+        cases.push([b"<<".repeat(40), b">>".repeat(45)].concat());
+        cases.push(
+            b"[<<"
+                .repeat(20)
+                .into_iter()
+                .chain(b"]>>".repeat(25))
+                .collect(),
+        );
+        // Random strings of the bytes that matter.
+        let alphabet = b"[]<>()%/\\ \n\r1a{}";
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..50_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 40) as usize;
+            let mut y = x;
+            let mut case = Vec::new();
+            for _ in 0..len {
+                y ^= y << 13;
+                y ^= y >> 7;
+                y ^= y << 17;
+                case.push(alphabet[(y % alphabet.len() as u64) as usize]);
+            }
+            cases.push(case);
+        }
+        for case in &cases {
+            for depth in [1, 2, 20, 30, 31, 32, 33] {
+                for (open, kind) in [
+                    (Open::Array, Kind::ArrayStart),
+                    (Open::Dictionary, Kind::DictStart),
+                ] {
+                    let mut fast = Lexer { data: case, pos: 0 };
+                    skip_value(&mut fast, open, depth);
+                    let mut walk = Lexer { data: case, pos: 0 };
+                    skip_value_by_tokens(&mut walk, kind, depth);
+                    assert_eq!(
+                        fast.pos,
+                        walk.pos,
+                        "{:?} at {depth} in {}",
+                        open,
+                        String::from_utf8_lossy(case)
+                    );
+                }
+            }
+        }
     }
 
     /// The reference look-ahead as first written, with iterators.

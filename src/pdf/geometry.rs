@@ -73,6 +73,21 @@ impl Matrix {
         ])
     }
 
+    /// The bits of the linear part (a, b, c, d): two matrices with the
+    /// same bits here have products whose linear parts are the same.
+    pub fn linear_bits(&self) -> [u64; 4] {
+        let [a, b, c, d, ..] = self.0;
+        [a.to_bits(), b.to_bits(), c.to_bits(), d.to_bits()]
+    }
+
+    /// This matrix's linear part with the offset (e, f) given. The offset
+    /// of `m.then(next)` is `next.apply(e, f)` of `m`'s offset, the same
+    /// arithmetic as [`Matrix::then`]'s.
+    pub fn with_offset(&self, (e, f): (f64, f64)) -> Matrix {
+        let [a, b, c, d, ..] = self.0;
+        Matrix([a, b, c, d, e, f])
+    }
+
     /// Maps a point.
     pub fn apply(&self, x: f64, y: f64) -> (f64, f64) {
         let [a, b, c, d, e, f] = self.0;
@@ -177,5 +192,36 @@ mod tests {
         let shift = Matrix::translate(10.0, 0.0);
         assert_eq!(scale.then(&shift).apply(1.0, 1.0), (12.0, 2.0));
         assert_eq!(shift.then(&scale).apply(1.0, 1.0), (22.0, 2.0));
+    }
+
+    #[test]
+    fn a_products_offset_is_the_next_matrix_applied_to_the_first_offset() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Small integers, fractions, zeros of both signs.
+            match x % 5 {
+                0 => 0.0,
+                1 => -0.0,
+                _ => (x >> 11) as f64 / (1u64 << 40) as f64 - 4096.0,
+            }
+        };
+        for _ in 0..10_000 {
+            let m = Matrix(std::array::from_fn(|_| next()));
+            let n = Matrix(std::array::from_fn(|_| next()));
+            let whole = m.then(&n);
+            let [.., e, f] = m.0;
+            let parts = whole.with_offset(n.apply(e, f));
+            assert_eq!(parts.0.map(f64::to_bits), whole.0.map(f64::to_bits));
+            let other = Matrix([m.0[0], m.0[1], m.0[2], m.0[3], next(), next()]);
+            assert_eq!(other.linear_bits(), m.linear_bits());
+            let shared = whole.with_offset(n.apply(other.0[4], other.0[5]));
+            assert_eq!(
+                shared.0.map(f64::to_bits),
+                other.then(&n).0.map(f64::to_bits)
+            );
+        }
     }
 }

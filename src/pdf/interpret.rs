@@ -119,6 +119,45 @@ impl Default for GraphicsState {
     }
 }
 
+/// What a glyph's matrices share with the glyphs shown before it while
+/// the text matrix's linear part (a–d) stays the same, as it does along a
+/// run of text (only the pen moves): the linear parts of the products
+/// with the state's matrices depend on it alone, and so do the glyph's
+/// size and angle. Made again when its bits change; each glyph's offsets
+/// (e, f) are its own. The same arithmetic as computing every product
+/// for every glyph, bit for bit, without four matrix products, a square
+/// root and an arc tangent per glyph.
+#[derive(Clone, Copy)]
+struct TextFrame {
+    /// What else the products depend on: the bits of the CTM and of the
+    /// font size, horizontal scaling and rise (see [`TextFrame::state`];
+    /// the page matrix is the interpreter's own).
+    state: [u64; 9],
+    /// The bits of the text matrix's a, b, c, d this frame was made for.
+    key: [u64; 4],
+    /// Text space → page space.
+    device: Matrix,
+    /// The text rendering matrix: the font size, scaling and rise, then
+    /// `device`.
+    trm: Matrix,
+    /// As `trm` without the rise.
+    baseline: Matrix,
+    /// The glyph's effective size.
+    size: f64,
+    /// The baseline's direction (see [`baseline_angle`]).
+    angle: f64,
+}
+
+impl TextFrame {
+    /// The bits of the CTM and of the text scale matrix's a, d and f (its
+    /// b, c and e are zero; the baseline's matrix is the same without f).
+    fn state(ctm: &Matrix, text_scale: &Matrix) -> [u64; 9] {
+        let [a, b, c, d, e, f] = ctm.0;
+        let [sa, _, _, sd, _, sf] = text_scale.0;
+        [a, b, c, d, e, f, sa, sd, sf].map(f64::to_bits)
+    }
+}
+
 /// A marked-content span: with `/ActualText`, the glyphs inside it are
 /// replaced by that text.
 struct MarkedSpan {
@@ -158,6 +197,11 @@ pub struct Interpreter<'a, 'd> {
     spans: Vec<MarkedSpan>,
     form_stack: Vec<ObjectId>,
     decoded: Vec<DecodedCode>,
+    /// What the last glyph's matrices shared (see [`TextFrame`]).
+    text_frame: Option<TextFrame>,
+    /// The last font `Tf` found: the resources' address, the name, the
+    /// font (a missing font is not kept: each selection warns).
+    last_font: Option<(usize, Vec<u8>, Arc<Font>)>,
 }
 
 /// User space → page space for a crop box and a `/Rotate` of 0, 90, 180
@@ -223,6 +267,8 @@ impl<'a, 'd> Interpreter<'a, 'd> {
             spans: Vec::new(),
             form_stack: Vec::new(),
             decoded: Vec::new(),
+            text_frame: None,
+            last_font: None,
         }
     }
 
@@ -397,7 +443,13 @@ impl<'a, 'd> Interpreter<'a, 'd> {
         }
         self.fonts.glyphs += 1;
         self.glyph_count += 1;
-        self.pending.push(glyph);
+        if self.spans.is_empty() && self.text_clip_glyphs.is_empty() && self.pending.is_empty() {
+            // Nothing can change it any more (see `flush_glyphs`): straight
+            // to the device, not through `pending`.
+            self.device.glyph(glyph);
+        } else {
+            self.pending.push(glyph);
+        }
         Ok(())
     }
 
@@ -439,7 +491,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
             }
             b"w" => self.gs.line_width = num(0).unwrap_or(1.0).abs(),
             b"cm" => {
-                if let Some(m) = numbers(self.doc, ops).and_then(|v| Matrix::from_slice(&v)) {
+                if let Some(m) = matrix_operands(ops) {
                     self.gs.ctm = m.then(&self.gs.ctm);
                 }
             }
@@ -571,9 +623,23 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                             page: self.page_number,
                         });
                     }
-                    self.gs.font = self
-                        .font(resources, font_name)
-                        .or_else(|| Some(self.missing_font()));
+                    // The same name in the same resources as the last
+                    // selection is the same font (Chromium selects it
+                    // again in every text object): no look-up.
+                    let key = resources.map_or(0, |r| std::ptr::from_ref(r) as usize);
+                    if let Some((_, _, font)) = self
+                        .last_font
+                        .as_ref()
+                        .filter(|(at, name, _)| *at == key && name == font_name)
+                    {
+                        self.gs.font = Some(font.clone());
+                        return Ok(());
+                    }
+                    let found = self.font(resources, font_name);
+                    if let Some(font) = &found {
+                        self.last_font = Some((key, font_name.clone(), font.clone()));
+                    }
+                    self.gs.font = found.or_else(|| Some(self.missing_font()));
                 }
             }
             b"Tc" => self.gs.char_spacing = num(0).unwrap_or(0.0),
@@ -589,7 +655,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                 self.next_line(num(0).unwrap_or(0.0), ty);
             }
             b"Tm" => {
-                if let Some(m) = numbers(self.doc, ops).and_then(|v| Matrix::from_slice(&v)) {
+                if let Some(m) = matrix_operands(ops) {
                     self.tm = m;
                     self.tlm = m;
                 }
@@ -841,9 +907,42 @@ impl<'a, 'd> Interpreter<'a, 'd> {
         };
         let fill_is_white = gs.fill_is_white;
         let (fill, opacity) = (gs.fill, gs.fill_alpha);
+        let (ctm, to_page) = (gs.ctm, self.to_page);
+        // The frame outlives the operator: a page that shows each glyph
+        // with its own `Tj` (Chromium's) keeps one text matrix scale.
+        let state = TextFrame::state(&ctm, &text_scale);
+        if self.text_frame.is_some_and(|f| f.state != state) {
+            self.text_frame = None;
+        }
         for code in decoded.iter_mut() {
-            let device = self.tm.then(&self.gs.ctm).then(&self.to_page);
-            let trm = text_scale.then(&device);
+            let key = self.tm.linear_bits();
+            let shared = match &mut self.text_frame {
+                Some(f) if f.key == key => &*f,
+                slot => {
+                    let device = self.tm.then(&ctm).then(&to_page);
+                    let trm = text_scale.then(&device);
+                    &*slot.insert(TextFrame {
+                        state,
+                        key,
+                        device,
+                        trm,
+                        baseline: baseline_scale.then(&device),
+                        size: size.abs() * device.vertical_scale(),
+                        angle: baseline_angle(&trm),
+                    })
+                }
+            };
+            // `tm.then(&ctm).then(&to_page)`, `text_scale.then(&device)`
+            // and `baseline_scale.then(&device)`: the linear parts shared,
+            // each offset as `Matrix::then` computes it.
+            let [.., tm_e, tm_f] = self.tm.0;
+            let (e, f) = ctm.apply(tm_e, tm_f);
+            let device = shared.device.with_offset(to_page.apply(e, f));
+            let [.., scale_e, scale_f] = text_scale.0;
+            let trm = shared.trm.with_offset(device.apply(scale_e, scale_f));
+            let [.., base_e, base_f] = baseline_scale.0;
+            let baseline = shared.baseline.with_offset(device.apply(base_e, base_f));
+            let (glyph_size, angle) = (shared.size, shared.angle);
             // Vertical writing puts the glyph's horizontal origin half its
             // width left of the pen and `origin_y` below it (9.7.4.3).
             let (left, down) = vertical.map_or((0.0, 0.0), |v| (-code.width / 2.0, -v.origin_y));
@@ -853,7 +952,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                 trm.apply(left, GLYPH_ASCENT + down),
                 trm.apply(left + code.width, GLYPH_ASCENT + down),
             ];
-            let origin = baseline_scale.then(&device).apply(left, down);
+            let origin = baseline.apply(left, down);
             if let Some(bbox) = Rect::bounding(&corners) {
                 let center = bbox.center();
                 let hidden = hidden_by_state.or_else(|| {
@@ -874,11 +973,11 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                     text: std::mem::take(&mut code.text),
                     bbox,
                     origin,
-                    size: size.abs() * device.vertical_scale(),
+                    size: glyph_size,
                     font: font.name.clone(),
                     hidden,
                     page: self.page_number,
-                    angle: baseline_angle(&trm),
+                    angle,
                     fill,
                     opacity,
                 })?;
@@ -1052,10 +1151,39 @@ fn baseline_angle(m: &Matrix) -> f64 {
     (-b).atan2(a).to_degrees()
 }
 
-/// Colour operands → RGB: one component is gray, three RGB, four CMYK.
+/// An operator's operands as a matrix, as `numbers` and
+/// [`Matrix::from_slice`] read them: `None` unless every operand is a
+/// number (a content stream's operands are never references) and there
+/// are six or more, the first six finite. No vector in between: `cm` and
+/// `Tm` are among a page's commonest operators.
+fn matrix_operands(ops: &[Object]) -> Option<Matrix> {
+    let mut m = [0.0; 6];
+    for (i, op) in ops.iter().enumerate() {
+        let v = number(op)?;
+        if let Some(slot) = m.get_mut(i) {
+            *slot = v;
+        }
+    }
+    if ops.len() < m.len() {
+        return None;
+    }
+    Matrix::from_slice(&m)
+}
+
+/// Colour operands → RGB: one component is gray, three RGB, four CMYK
+/// (operands that are no numbers, a pattern's name, are passed over).
 fn to_rgb(ops: &[Object]) -> Option<Rgb> {
-    let c: Vec<f32> = ops.iter().filter_map(number).map(|v| v as f32).collect();
-    match c.as_slice() {
+    // The first four numbers, and how many there are (more than four is
+    // no colour): no vector per colour operator.
+    let mut components = [0f32; 4];
+    let mut count = 0usize;
+    for v in ops.iter().filter_map(number) {
+        if let Some(slot) = components.get_mut(count) {
+            *slot = v as f32;
+        }
+        count += 1;
+    }
+    match components.get(..count).unwrap_or_default() {
         [g] => Some([*g; 3]),
         [r, g, b] => Some([*r, *g, *b]),
         [c, m, y, k] => Some([
@@ -1075,4 +1203,53 @@ fn is_white(c: Rgb) -> bool {
 /// The `/Resources` of a page, inherited through `/Parent`.
 pub fn page_resources<'a>(doc: &'a Source, page: &'a Dictionary) -> Option<&'a Dictionary> {
     super::objects::inherited(doc, page, b"Resources").and_then(as_dict)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matrix_operands_are_six_numbers_or_nothing() {
+        let ints = |v: &[i64]| v.iter().map(|&i| Object::Integer(i)).collect::<Vec<_>>();
+        assert_eq!(
+            matrix_operands(&ints(&[1, 0, 0, -1, 5, 6])),
+            Some(Matrix([1.0, 0.0, 0.0, -1.0, 5.0, 6.0]))
+        );
+        let mut mixed = ints(&[2, 0, 0, 2]);
+        mixed.extend([Object::Real(0.5), Object::Real(-1.25)]);
+        assert_eq!(
+            matrix_operands(&mixed),
+            Some(Matrix([2.0, 0.0, 0.0, 2.0, 0.5, -1.25]))
+        );
+        // Extra numbers are passed over; a non-number anywhere, too few
+        // numbers or a non-finite one give nothing.
+        assert_eq!(
+            matrix_operands(&ints(&[1, 2, 3, 4, 5, 6, 7])),
+            Some(Matrix([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]))
+        );
+        let mut named = ints(&[1, 0, 0, 1, 0, 0]);
+        named.push(Object::Name(b"X".to_vec()));
+        assert_eq!(matrix_operands(&named), None);
+        assert_eq!(matrix_operands(&ints(&[1, 0, 0, 1, 0])), None);
+        let mut infinite = ints(&[1, 0, 0, 1, 0]);
+        infinite.push(Object::Real(f32::INFINITY));
+        assert_eq!(matrix_operands(&infinite), None);
+    }
+
+    #[test]
+    fn colour_operands_by_count_of_numbers() {
+        let reals = |v: &[f32]| v.iter().map(|&r| Object::Real(r)).collect::<Vec<_>>();
+        assert_eq!(to_rgb(&reals(&[0.5])), Some([0.5; 3]));
+        assert_eq!(to_rgb(&reals(&[0.1, 0.2, 0.3])), Some([0.1, 0.2, 0.3]));
+        assert_eq!(to_rgb(&reals(&[0.0, 0.0, 0.0, 1.0])), Some([0.0; 3]));
+        assert_eq!(to_rgb(&reals(&[1.0, 0.0, 0.0, 0.0])), Some([0.0, 1.0, 1.0]));
+        // A pattern's name is passed over.
+        let mut pattern = reals(&[1.0]);
+        pattern.push(Object::Name(b"P0".to_vec()));
+        assert_eq!(to_rgb(&pattern), Some([1.0; 3]));
+        assert_eq!(to_rgb(&reals(&[0.1, 0.2])), None);
+        assert_eq!(to_rgb(&reals(&[0.1, 0.2, 0.3, 0.4, 0.5])), None);
+        assert_eq!(to_rgb(&[]), None);
+    }
 }
