@@ -128,29 +128,30 @@ pub fn field_of(compact: &str) -> Option<ColumnField> {
 /// one glyph per chunk, so chunk boundaries cannot be trusted here.
 pub fn unknown_names(compact: &str) -> Vec<String> {
     let text = strip_marks(compact);
-    let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
     let mut unknown = String::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let rest: String = chars[i..].iter().collect();
+    // The rest of the text, read in place.
+    let mut rest = text.as_str();
+    while let Some(next) = rest.chars().next() {
+        // The longest name the rest starts with (two of one length are
+        // one text).
         let known = VOCABULARY
             .iter()
             .filter(|(k, _)| rest.starts_with(*k))
-            .map(|(k, _)| k.chars().count())
-            .max();
-        match known {
-            Some(n) => {
+            .max_by_key(|(k, _)| k.chars().count());
+        let step = match known {
+            Some((k, _)) => {
                 if !unknown.is_empty() {
                     out.push(std::mem::take(&mut unknown));
                 }
-                i += n;
+                k.len()
             }
             None => {
-                unknown.extend(chars.get(i));
-                i += 1;
+                unknown.push(next);
+                next.len_utf8()
             }
-        }
+        };
+        rest = rest.get(step..).unwrap_or_default();
     }
     if !unknown.is_empty() {
         out.push(unknown);
