@@ -705,9 +705,39 @@ fn expiry_in(full_compact: &str) -> Option<jiff::civil::Date> {
     // `&EXPIRY_BARE`, not `&*`: it is compiled only when the sentence that
     // names the password is missing (a compile is a notable share of a
     // one-file run).
-    [(&EXPIRY, EXPIRY_STARTS), (&EXPIRY_BARE, EXPIRY_BARE_STARTS)]
-        .iter()
-        .find_map(|(re, starts)| first_dated_match(re, starts, &joined))
+    [
+        (&EXPIRY, EXPIRY_STARTS, EXPIRY_LINKS),
+        (&EXPIRY_BARE, EXPIRY_BARE_STARTS, EXPIRY_BARE_LINKS),
+    ]
+    .iter()
+    .find_map(|(re, starts, links)| first_dated_match(re, starts, links, &joined))
+}
+
+/// What may stand between an [`EXPIRY`] start word and its date, in
+/// order, each optional: `(?:の)?(?:有効期限)?(?:は|:)?[、,]?`.
+const EXPIRY_LINKS: &[&[&str]] = &[&["の"], &["有効期限"], &["は", ":"], &["、", ","]];
+
+/// The same for [`EXPIRY_BARE`]: `(?:は|:)?[、,]?`.
+const EXPIRY_BARE_LINKS: &[&[&str]] = &[&["は", ":"], &["、", ","]];
+
+/// Whether an expiry pattern can match at the start of `rest`, which
+/// begins with one of `starts`: after the start word and the optional
+/// `links`, a date must begin (令和, 平成, R, H or a digit). No link
+/// starts with a character a later link or a date starts with, so the
+/// pattern takes each link exactly where the text has it, and skipping
+/// them greedily finds the one place its date can start. `false` means
+/// the pattern does not match there (its lite engine, run at every
+/// パスワード(仮) label of a user table, costs more than this).
+fn may_match_dated(rest: &str, starts: &[&str], links: &[&[&str]]) -> bool {
+    let Some(mut r) = starts.iter().find_map(|s| rest.strip_prefix(s)) else {
+        return false;
+    };
+    for alternatives in links {
+        if let Some(after) = alternatives.iter().find_map(|a| r.strip_prefix(a)) {
+            r = after;
+        }
+    }
+    r.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '令' | '平' | 'R' | 'H'))
 }
 
 /// The date of the first match of `re` (anchored with `^`) in `text`
@@ -730,7 +760,12 @@ fn match_window(rest: &str) -> &str {
     rest.get(..end).unwrap_or(rest)
 }
 
-fn first_dated_match(re: &Regex, starts: &[&str], text: &str) -> Option<jiff::civil::Date> {
+fn first_dated_match(
+    re: &Regex,
+    starts: &[&str],
+    links: &[&[&str]],
+    text: &str,
+) -> Option<jiff::civil::Date> {
     // The next place each start literal occurs at, from `at` on.
     let next_of = |s: &str, at: usize| text.get(at..)?.find(s).map(|i| at + i);
     let mut next: Vec<Option<usize>> = starts.iter().map(|s| next_of(s, 0)).collect();
@@ -741,6 +776,7 @@ fn first_dated_match(re: &Regex, starts: &[&str], text: &str) -> Option<jiff::ci
         if at >= free_from
             && let Some(c) = text
                 .get(at..)
+                .filter(|rest| may_match_dated(rest, starts, links))
                 .and_then(|rest| re.captures(match_window(rest)))
         {
             if let Some(date) = date::date_from_captures(&c) {
@@ -999,12 +1035,81 @@ mod expiry_tests {
         let by_iter = unanchored
             .captures_iter(text)
             .find_map(|c| date::date_from_captures(&c));
-        assert_eq!(first_dated_match(&EXPIRY, EXPIRY_STARTS, text), by_iter);
+        assert_eq!(
+            first_dated_match(&EXPIRY, EXPIRY_STARTS, EXPIRY_LINKS, text),
+            by_iter
+        );
         assert_eq!(
             expiry("有効期限：2024/1/31 仮パスワード"),
             Some("2024-01-31".into())
         );
         assert_eq!(expiry("仮パスワード 有効期限"), None);
+    }
+
+    /// The quick test never rules out a place the pattern matches at, and
+    /// rules out the places a user table's labels give it.
+    #[test]
+    fn the_quick_expiry_test_keeps_every_match() {
+        let starts = [
+            "仮パスワード",
+            "パスワード(仮)",
+            "初期パスワード",
+            "有効期限",
+            "パスワード",
+        ];
+        let links = [
+            "",
+            "の",
+            "有効期限",
+            "は",
+            ":",
+            "、",
+            ",",
+            "の有効期限",
+            "は、",
+            "有効期限:",
+            "の有効期限は、",
+            "のは",
+            "x",
+            "の の",
+            "有効期限の",
+        ];
+        let dates = [
+            "2023年11月25日",
+            "2023/1/2",
+            "令和5年1月2日",
+            "平成元年1月2日",
+            "R5年1月2日",
+            "H31年1月2日",
+            "2023 年1月2日",
+            "まで",
+            "",
+            "(土)",
+        ];
+        for s in starts {
+            for l in links {
+                for d in dates {
+                    let text = format!("{s}{l}{d}");
+                    for (re, st, ln) in [
+                        (&*EXPIRY, EXPIRY_STARTS, EXPIRY_LINKS),
+                        (&*EXPIRY_BARE, EXPIRY_BARE_STARTS, EXPIRY_BARE_LINKS),
+                    ] {
+                        if !st.iter().any(|p| text.starts_with(p)) {
+                            continue;
+                        }
+                        if re.is_match(&text) {
+                            assert!(may_match_dated(&text, st, ln), "{text}");
+                        }
+                    }
+                }
+            }
+        }
+        let label_then_password = format!("{}Ab1#xy", columns::PASSWORD_LABEL);
+        assert!(!may_match_dated(
+            &label_then_password,
+            EXPIRY_STARTS,
+            EXPIRY_LINKS
+        ));
     }
 
     /// The longest expiry sentence the patterns read fits the window with
