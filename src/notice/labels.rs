@@ -7,6 +7,7 @@
 
 use crate::layout::is_cjk;
 use crate::layout::{Char, Line};
+use smallvec::SmallVec;
 
 /// A key–value field of the notice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -205,9 +206,10 @@ fn label_at(chars: &[&Char], line_start: bool) -> Option<(Field, usize)> {
     if !first.is_some_and(|f| LABEL_FIRST_CHARS.contains(&f)) {
         return None;
     }
-    // The compact text, only as far as the longest label reaches past the
-    // leading markers: `starts_with` looks no further.
-    let mut compact = String::new();
+    // The compact text's characters, only as far as the longest label
+    // reaches past the leading markers (`starts_with` looks no further),
+    // on the stack.
+    let mut compact: SmallVec<[char; LABEL_COMPACT_INLINE]> = SmallVec::new();
     let mut after_markers = 0;
     for c in chars.iter().take(LABEL_LOOKAHEAD_GLYPHS) {
         for ch in c.text.chars().filter(|c| !c.is_whitespace()) {
@@ -220,17 +222,23 @@ fn label_at(chars: &[&Char], line_start: bool) -> Option<(Field, usize)> {
             break;
         }
     }
-    let stripped = if line_start {
-        compact.trim_start_matches(LABEL_PREFIXES)
+    // The leading markers (`trim_start_matches(LABEL_PREFIXES)`).
+    let skipped = if line_start {
+        compact
+            .iter()
+            .take_while(|c| LABEL_PREFIXES.contains(c))
+            .count()
     } else {
-        compact.as_str()
+        0
     };
-    let skipped = compact
-        .get(..compact.len() - stripped.len())
-        .map_or(0, |markers| markers.chars().count());
+    let stripped = compact.get(skipped..).unwrap_or_default();
+    let spells = |label: &str| {
+        let mut rest = stripped.iter();
+        label.chars().all(|c| rest.next() == Some(&c))
+    };
     let (label, field) = LABELS
         .iter()
-        .filter(|(label, _)| stripped.starts_with(label))
+        .filter(|(label, _)| spells(label))
         .max_by_key(|(label, _)| label.chars().count())?;
     // Consume glyphs until the label's characters (and the skipped marker)
     // are used up; a glyph may carry several characters (ligatures).
@@ -243,6 +251,10 @@ fn label_at(chars: &[&Char], line_start: bool) -> Option<(Field, usize)> {
     }
     Some((*field, used))
 }
+
+/// The compact characters `label_at` keeps on the stack: the longest
+/// label and a few markers (more spill to the heap).
+const LABEL_COMPACT_INLINE: usize = 24;
 
 /// Labels are at most ~20 characters: `label_at` looks no further than
 /// this many glyphs.
