@@ -576,8 +576,7 @@ fn read_anchor(line: &Line) -> Option<Anchor> {
     let mut pieces = line_pieces_lazily(line);
     let first = pieces.next()?;
     let no = row_number(&compact(&first.text))?;
-    let pieces: Vec<Piece> = pieces.collect();
-    let cells = classify(&pieces);
+    let cells = classify(pieces.collect());
     let is_row = cells
         .iter()
         .any(|(c, _)| matches!(c, Column::UserId | Column::Order));
@@ -585,29 +584,26 @@ fn read_anchor(line: &Line) -> Option<Anchor> {
 }
 
 /// Classifies the cells of a row's first line by what they hold.
-fn classify(pieces: &[Piece]) -> Vec<(Column, Piece)> {
-    let mut out = Vec::new();
+fn classify(pieces: Vec<Piece>) -> Vec<(Column, Piece)> {
+    let mut out: Vec<(Column, Piece)> = Vec::with_capacity(pieces.len());
     let mut seen_id = false;
-    let whole_address_ahead = |from: usize| {
-        pieces
-            .iter()
-            .skip(from)
-            .any(|p| is_email(&compact(&p.text)))
-    };
-    for (i, piece) in pieces.iter().enumerate() {
-        let c = compact(&piece.text);
+    // Each piece's compact text, made once.
+    let compacts: Vec<String> = pieces.iter().map(|p| compact(&p.text)).collect();
+    let whole_address_ahead = |from: usize| compacts.iter().skip(from).any(|c| is_email(c));
+    for (i, (piece, c)) in pieces.into_iter().zip(&compacts).enumerate() {
+        let c = c.as_str();
         let has_name = out.iter().any(|(col, _)| *col == Column::Name);
         // The first address is the user ID; a later one is a password that
         // happens to look like one. An address that wraps in its cell shows
         // only its first part here: with an @, or (wrapped before the @)
         // right after the name when no whole address follows.
         let partial_address = !seen_id
-            && is_address_part(&c)
+            && is_address_part(c)
             && (c.contains('@') || (has_name && c.contains('.') && !whole_address_ahead(i)));
-        let column = if !seen_id && (is_email(&c) || partial_address) {
+        let column = if !seen_id && (is_email(c) || partial_address) {
             seen_id = true;
             Column::UserId
-        } else if OrderKind::from_word(&c).is_some() {
+        } else if OrderKind::from_word(c).is_some() {
             Column::Order
         } else if c == PASSWORD_LABEL {
             Column::PasswordLabel
@@ -618,7 +614,7 @@ fn classify(pieces: &[Piece]) -> Vec<(Column, Piece)> {
         } else {
             Column::Password
         };
-        out.push((column, piece.clone()));
+        out.push((column, piece));
     }
     out
 }
