@@ -609,13 +609,44 @@ fn provenance_of(
         }
     }
     for (i, user) in users.iter_mut().enumerate() {
-        for (name, at) in std::mem::take(&mut user.boxes) {
+        let boxes = std::mem::take(&mut user.boxes);
+        if boxes.is_empty() {
+            continue;
+        }
+        // One formatted prefix a user, not one a box.
+        let prefix = format!("users[{i}].");
+        for (name, at) in boxes {
+            // Only boxes of values the user holds: the others would be
+            // dropped by `keep_provenance_of_values`, which leaves users'
+            // paths to this test.
+            if !user_value_at(user, name) {
+                continue;
+            }
             if let Some(at) = to_user(&at) {
-                out.insert(format!("users[{i}].{name}"), at);
+                let mut path = String::with_capacity(prefix.len() + name.len());
+                path.push_str(&prefix);
+                path.push_str(name);
+                out.insert(path, at);
             }
         }
     }
     out
+}
+
+/// Where a user's path names a field: `users[i].` and the field.
+const USER_PATH_PREFIX: &str = "users[";
+
+/// Whether a user holds a value at a field of its path (`name`,
+/// `user_id`, ...).
+fn user_value_at(u: &User, field: &str) -> bool {
+    match field {
+        "name" => u.name.is_some(),
+        "user_id" => u.user_id.is_some(),
+        "temporary_password" => u.temporary_password.is_some(),
+        "password_reading" => u.password_reading.is_some(),
+        "order" => u.order.is_some(),
+        _ => false,
+    }
 }
 
 /// Drops provenance of values the notice does not hold, and names DNS
@@ -626,25 +657,43 @@ fn keep_provenance_of_values(notice: &mut Notice) {
         .as_ref()
         .map(|d| d.servers.iter().map(|s| s.role).collect())
         .unwrap_or_default();
-    let mut renamed: BTreeMap<String, Provenance> = std::mem::take(&mut notice.provenance)
-        .into_iter()
-        .filter_map(|(path, at)| {
-            for (role, prefix) in [
-                (DnsRole::Primary, "dns.servers[primary]"),
-                (DnsRole::Secondary, "dns.servers[secondary]"),
-            ] {
-                if let Some(rest) = path.strip_prefix(prefix) {
-                    let i = servers.iter().position(|r| *r == role)?;
-                    return Some((format!("dns.servers[{i}]{rest}"), at));
-                }
-            }
-            Some((path, at))
-        })
+    let mut renamed: BTreeMap<String, Provenance> = std::mem::take(&mut notice.provenance);
+    // Only the DNS servers' paths change: each taken out and put back under
+    // its index (or dropped when the record has no such server); the rest
+    // of the map stays as it is.
+    let dns_paths: Vec<String> = renamed
+        .range::<str, _>((
+            std::ops::Bound::Included(DNS_SERVER_PATH_PREFIX),
+            std::ops::Bound::Unbounded,
+        ))
+        .map(|(p, _)| p)
+        .take_while(|p| p.starts_with(DNS_SERVER_PATH_PREFIX))
+        .cloned()
         .collect();
-    // In place: the map stays sorted, nothing is rebuilt.
-    renamed.retain(|p, _| crate::notice::value_at(notice, p));
+    for path in dns_paths {
+        for (role, prefix) in [
+            (DnsRole::Primary, "dns.servers[primary]"),
+            (DnsRole::Secondary, "dns.servers[secondary]"),
+        ] {
+            let Some(rest) = path.strip_prefix(prefix) else {
+                continue;
+            };
+            if let Some(at) = renamed.remove(&path)
+                && let Some(i) = servers.iter().position(|r| *r == role)
+            {
+                renamed.insert(format!("dns.servers[{i}]{rest}"), at);
+            }
+            break;
+        }
+    }
+    // In place: the map stays sorted, nothing is rebuilt. Users' paths hold
+    // values already (`provenance_of` kept only those).
+    renamed.retain(|p, _| p.starts_with(USER_PATH_PREFIX) || crate::notice::value_at(notice, p));
     notice.provenance = renamed;
 }
+
+/// What every DNS server's path starts with.
+const DNS_SERVER_PATH_PREFIX: &str = "dns.servers[";
 
 /// Whether the notice holds a value at a field path.
 pub fn value_at(notice: &Notice, path: &str) -> bool {
@@ -680,18 +729,8 @@ pub fn value_at(notice: &Notice, path: &str) -> bool {
                     _ => false,
                 };
             }
-            if let Some((i, field)) = indexed("users[") {
-                let Some(u) = notice.users.get(i) else {
-                    return false;
-                };
-                return match field {
-                    "name" => u.name.is_some(),
-                    "user_id" => u.user_id.is_some(),
-                    "temporary_password" => u.temporary_password.is_some(),
-                    "password_reading" => u.password_reading.is_some(),
-                    "order" => u.order.is_some(),
-                    _ => false,
-                };
+            if let Some((i, field)) = indexed(USER_PATH_PREFIX) {
+                return notice.users.get(i).is_some_and(|u| user_value_at(u, field));
             }
             false
         }
