@@ -228,9 +228,11 @@ pub fn header_columns(header: &[&Line], edges: &[f64]) -> Vec<HeaderColumn> {
         if let Some(last) = merged.last_mut() {
             let joined = format!("{}{}", last.2, cell.2);
             let last_known = field_of(&last.2).is_some_and(|f| f != ColumnField::Unknown);
+            // Stripped once, not once a name.
+            let stripped = strip_marks(&joined);
             let joined_prefix = VOCABULARY
                 .iter()
-                .any(|(k, _)| k.starts_with(&strip_marks(&joined)))
+                .any(|(k, _)| k.starts_with(stripped.as_str()))
                 || field_of(&joined).is_some_and(|f| f != ColumnField::Unknown);
             if !last_known && joined_prefix {
                 last.1 = cell.1;
