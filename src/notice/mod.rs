@@ -740,7 +740,13 @@ pub fn value_at(notice: &Notice, path: &str) -> bool {
 /// The temporary-password expiry named by the page's compacted text (lines
 /// joined by `\n`): the sentence may wrap, so it is read across line ends.
 fn expiry_in(full_compact: &str) -> Option<jiff::civil::Date> {
-    let joined = full_compact.replace('\n', "");
+    // A compact page text holds no line break (NFKC and the compaction
+    // take it out): copied without one only if it has one.
+    let joined = if full_compact.contains('\n') {
+        std::borrow::Cow::Owned(full_compact.replace('\n', ""))
+    } else {
+        std::borrow::Cow::Borrowed(full_compact)
+    };
     // `&EXPIRY_BARE`, not `&*`: it is compiled only when the sentence that
     // names the password is missing (a compile is a notable share of a
     // one-file run).
@@ -805,9 +811,17 @@ fn first_dated_match(
     links: &[&[&str]],
     text: &str,
 ) -> Option<jiff::civil::Date> {
-    // The next place each start literal occurs at, from `at` on.
-    let next_of = |s: &str, at: usize| text.get(at..)?.find(s).map(|i| at + i);
-    let mut next: Vec<Option<usize>> = starts.iter().map(|s| next_of(s, 0)).collect();
+    // The next place each start literal occurs at, from `at` on (a match
+    // of UTF-8 in UTF-8 starts at a character boundary); each literal's
+    // searcher built once, not at every search of the page's rest.
+    let finders: Vec<memchr::memmem::Finder<'_>> = starts
+        .iter()
+        .map(|s| memchr::memmem::Finder::new(s))
+        .collect();
+    let next_of = |f: &memchr::memmem::Finder<'_>, at: usize| {
+        f.find(text.get(at..)?.as_bytes()).map(|i| at + i)
+    };
+    let mut next: Vec<Option<usize>> = finders.iter().map(|f| next_of(f, 0)).collect();
     // No match may begin before the end of the one before.
     let mut free_from = 0;
     loop {
@@ -824,9 +838,9 @@ fn first_dated_match(
             free_from = at + c.get(0).map_or(0, |m| m.end());
         }
         let step = text.get(at..)?.chars().next().map_or(1, char::len_utf8);
-        for (n, s) in next.iter_mut().zip(starts) {
+        for (n, f) in next.iter_mut().zip(&finders) {
             if *n == Some(at) {
-                *n = next_of(s, at + step);
+                *n = next_of(f, at + step);
             }
         }
     }
@@ -834,9 +848,13 @@ fn first_dated_match(
 
 /// The box of the expiry sentence's line(s).
 fn expiry_line_box(doc: &Document, lines: &[&Line]) -> Option<Provenance> {
+    // Searchers built once for the page's lines (a `str::contains` sets
+    // one up at every call, on every line above the sentence).
+    let [expiry, password, until] =
+        ["有効期限", "パスワード", "まで"].map(memchr::memmem::Finder::new);
     let line = lines.iter().find(|l| {
-        let c = l.compact();
-        c.contains("有効期限") || (c.contains("パスワード") && c.contains("まで"))
+        let c = l.compact().as_bytes();
+        expiry.find(c).is_some() || (password.find(c).is_some() && until.find(c).is_some())
     })?;
     let bbox = bbox_of(line.chars())?;
     Some(Provenance {
