@@ -88,10 +88,15 @@ const HEADER_MARKS: &[&str] = &["(*1)", "(※1)", "*1", "※1", "(※)", "※"];
 
 /// Whether compact text names both a name and an ID column.
 pub fn names_user_header(compact: &str) -> bool {
-    // Every name header ends in 名: one search rules out most lines.
-    compact.contains(NAME_HEADER_CHAR)
-        && NAME_HEADERS.iter().any(|h| compact.contains(h))
-        && ID_HEADERS.iter().any(|h| compact.contains(h))
+    // Every name header ends in 名: a name header is in the text where
+    // the text up to one of its 名 ends with it. One scan for 名 rules out
+    // most lines, and a few suffix tests the rest (ご契約者名, ドメイン名),
+    // not a search of the line per header name.
+    compact.match_indices(NAME_HEADER_CHAR).any(|(i, m)| {
+        compact
+            .get(..i + m.len())
+            .is_some_and(|upto| NAME_HEADERS.iter().any(|h| upto.ends_with(h)))
+    }) && ID_HEADERS.iter().any(|h| compact.contains(h))
 }
 
 /// Strips `(*1)`-style marks from compact header text.
@@ -294,6 +299,8 @@ mod tests {
     fn every_name_header_holds_the_quick_test_character() {
         for h in NAME_HEADERS {
             assert!(h.contains(NAME_HEADER_CHAR), "{h}");
+            // `names_user_header` finds each where a 名 ends it.
+            assert!(h.ends_with(NAME_HEADER_CHAR), "{h}");
         }
     }
 
