@@ -106,9 +106,11 @@ fn strip_marks(compact: &str) -> String {
     if !compact.contains(['*', '※']) {
         return compact.to_string();
     }
-    HEADER_MARKS
-        .iter()
-        .fold(compact.to_string(), |t, m| t.replace(m, ""))
+    // Only marks the text holds are replaced (a replace copies the text
+    // whether or not it finds one).
+    HEADER_MARKS.iter().fold(compact.to_string(), |t, m| {
+        if t.contains(m) { t.replace(m, "") } else { t }
+    })
 }
 
 /// The field a header cell names, `Unknown` for a name not in the
