@@ -814,10 +814,8 @@ fn first_dated_match(
     // The next place each start literal occurs at, from `at` on (a match
     // of UTF-8 in UTF-8 starts at a character boundary); each literal's
     // searcher built once, not at every search of the page's rest.
-    let finders: Vec<memchr::memmem::Finder<'_>> = starts
-        .iter()
-        .map(|s| memchr::memmem::Finder::new(s))
-        .collect();
+    let finders: Vec<memchr::memmem::Finder<'_>> =
+        starts.iter().map(memchr::memmem::Finder::new).collect();
     let next_of = |f: &memchr::memmem::Finder<'_>, at: usize| {
         f.find(text.get(at..)?.as_bytes()).map(|i| at + i)
     };
