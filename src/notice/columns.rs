@@ -88,10 +88,15 @@ const HEADER_MARKS: &[&str] = &["(*1)", "(※1)", "*1", "※1", "(※)", "※"];
 
 /// Whether compact text names both a name and an ID column.
 pub fn names_user_header(compact: &str) -> bool {
-    // Every name header ends in 名: one search rules out most lines.
-    compact.contains(NAME_HEADER_CHAR)
-        && NAME_HEADERS.iter().any(|h| compact.contains(h))
-        && ID_HEADERS.iter().any(|h| compact.contains(h))
+    // Every name header ends in 名: a name header is in the text where
+    // the text up to one of its 名 ends with it. One scan for 名 rules out
+    // most lines, and a few suffix tests the rest (ご契約者名, ドメイン名),
+    // not a search of the line per header name.
+    compact.match_indices(NAME_HEADER_CHAR).any(|(i, m)| {
+        compact
+            .get(..i + m.len())
+            .is_some_and(|upto| NAME_HEADERS.iter().any(|h| upto.ends_with(h)))
+    }) && ID_HEADERS.iter().any(|h| compact.contains(h))
 }
 
 /// Strips `(*1)`-style marks from compact header text.
@@ -101,9 +106,11 @@ fn strip_marks(compact: &str) -> String {
     if !compact.contains(['*', '※']) {
         return compact.to_string();
     }
-    HEADER_MARKS
-        .iter()
-        .fold(compact.to_string(), |t, m| t.replace(m, ""))
+    // Only marks the text holds are replaced (a replace copies the text
+    // whether or not it finds one).
+    HEADER_MARKS.iter().fold(compact.to_string(), |t, m| {
+        if t.contains(m) { t.replace(m, "") } else { t }
+    })
 }
 
 /// The field a header cell names, `Unknown` for a name not in the
@@ -128,29 +135,30 @@ pub fn field_of(compact: &str) -> Option<ColumnField> {
 /// one glyph per chunk, so chunk boundaries cannot be trusted here.
 pub fn unknown_names(compact: &str) -> Vec<String> {
     let text = strip_marks(compact);
-    let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
     let mut unknown = String::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let rest: String = chars[i..].iter().collect();
+    // The rest of the text, read in place.
+    let mut rest = text.as_str();
+    while let Some(next) = rest.chars().next() {
+        // The longest name the rest starts with (two of one length are
+        // one text).
         let known = VOCABULARY
             .iter()
             .filter(|(k, _)| rest.starts_with(*k))
-            .map(|(k, _)| k.chars().count())
-            .max();
-        match known {
-            Some(n) => {
+            .max_by_key(|(k, _)| k.chars().count());
+        let step = match known {
+            Some((k, _)) => {
                 if !unknown.is_empty() {
                     out.push(std::mem::take(&mut unknown));
                 }
-                i += n;
+                k.len()
             }
             None => {
-                unknown.extend(chars.get(i));
-                i += 1;
+                unknown.push(next);
+                next.len_utf8()
             }
-        }
+        };
+        rest = rest.get(step..).unwrap_or_default();
     }
     if !unknown.is_empty() {
         out.push(unknown);
@@ -227,9 +235,11 @@ pub fn header_columns(header: &[&Line], edges: &[f64]) -> Vec<HeaderColumn> {
         if let Some(last) = merged.last_mut() {
             let joined = format!("{}{}", last.2, cell.2);
             let last_known = field_of(&last.2).is_some_and(|f| f != ColumnField::Unknown);
+            // Stripped once, not once a name.
+            let stripped = strip_marks(&joined);
             let joined_prefix = VOCABULARY
                 .iter()
-                .any(|(k, _)| k.starts_with(&strip_marks(&joined)))
+                .any(|(k, _)| k.starts_with(stripped.as_str()))
                 || field_of(&joined).is_some_and(|f| f != ColumnField::Unknown);
             if !last_known && joined_prefix {
                 last.1 = cell.1;
@@ -291,6 +301,8 @@ mod tests {
     fn every_name_header_holds_the_quick_test_character() {
         for h in NAME_HEADERS {
             assert!(h.contains(NAME_HEADER_CHAR), "{h}");
+            // `names_user_header` finds each where a 名 ends it.
+            assert!(h.ends_with(NAME_HEADER_CHAR), "{h}");
         }
     }
 

@@ -99,10 +99,20 @@ pub(super) fn note_doubts(doc: &Document, notice: &mut Notice) {
 /// The top and bottom of a line's glyph boxes: every glyph's centre lies
 /// between them.
 fn vertical_extent(line: &Line) -> (f64, f64) {
-    line.chars()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(top, bottom), c| {
-            (top.min(c.y0.min(c.y1)), bottom.max(c.y0.max(c.y1)))
-        })
+    let (mut top, mut bottom) = (f64::INFINITY, f64::NEG_INFINITY);
+    for c in line.chars() {
+        // By comparison, as `f64::min`/`max` of every edge but cheaper: a
+        // NaN edge compares false and is passed over, as they pass it over.
+        for y in [c.y0, c.y1] {
+            if y < top {
+                top = y;
+            }
+            if y > bottom {
+                bottom = y;
+            }
+        }
+    }
+    (top, bottom)
 }
 
 /// Whether a glyph's centre lies in a value's box.
@@ -134,6 +144,35 @@ fn mixed_sizes(sizes: &[f64]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The comparisons give what `f64::min`/`max` of every edge give, a NaN
+    /// edge included.
+    #[test]
+    fn vertical_extents_as_by_min_and_max() {
+        let mut line = crate::layout::test_line(100.0, &[(10.0, "山田"), (60.0, "花子")]);
+        let edges = [
+            (3.0, 9.0),
+            (f64::NAN, 7.0),
+            (12.0, 2.0),
+            (f64::NAN, f64::NAN),
+        ];
+        for (c, (y0, y1)) in line
+            .chunks
+            .iter_mut()
+            .flat_map(|ch| ch.chars.iter_mut())
+            .zip(edges)
+        {
+            c.y0 = y0;
+            c.y1 = y1;
+        }
+        let by_fold = line
+            .chars()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(top, bottom), c| {
+                (top.min(c.y0.min(c.y1)), bottom.max(c.y0.max(c.y1)))
+            });
+        assert_eq!(vertical_extent(&line), by_fold);
+        assert_eq!(by_fold, (2.0, 12.0));
+    }
 
     #[test]
     fn name_fields() {

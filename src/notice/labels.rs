@@ -7,6 +7,7 @@
 
 use crate::layout::is_cjk;
 use crate::layout::{Char, Line};
+use smallvec::SmallVec;
 
 /// A key–value field of the notice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -113,7 +114,9 @@ pub fn split_labels(line: &Line) -> Vec<LabeledValue> {
     if !starts_with_label(line.compact(), true) {
         return Vec::new();
     }
-    let chars: Vec<Char> = line.chars().cloned().collect();
+    // The line's glyphs by reference: only a value's own are copied.
+    let mut chars: Vec<&Char> = Vec::with_capacity(line.chunks.iter().map(|c| c.chars.len()).sum());
+    chars.extend(line.chars());
     let mut out: Vec<LabeledValue> = Vec::new();
     let mut start = 0;
     while let Some((field, label_end)) = label_at(&chars[start..], out.is_empty()) {
@@ -139,7 +142,7 @@ pub fn split_labels(line: &Line) -> Vec<LabeledValue> {
                 break;
             }
         }
-        let value = strip_leading_separators(chars[label_end..value_end].to_vec());
+        let value = strip_leading_separators(&chars[label_end..value_end]);
         // A short label must end where a word ends: "製品名称" is not 製品名.
         let first = value.first();
         let touching_word = first.is_some_and(|f| {
@@ -178,12 +181,20 @@ fn starts_with_label(compact: &str, line_start: bool) -> bool {
     } else {
         compact
     };
-    LABELS.iter().any(|(label, _)| stripped.starts_with(label))
+    // Most lines start with a character no label starts with.
+    stripped.starts_with(LABEL_FIRST_CHARS)
+        && LABELS.iter().any(|(label, _)| stripped.starts_with(label))
 }
+
+/// The characters the [`LABELS`] start with (a test checks): one look at a
+/// text's first character rules out most places a label could start.
+const LABEL_FIRST_CHARS: &[char] = &[
+    'ご', '利', 'サ', '契', 'お', '製', 'ド', 'ロ', 'ゾ', 'コ', '認', 'プ', 'セ', 'D', '発',
+];
 
 /// The label at the start of `chars`: its field and how many glyphs it
 /// takes (with a leading marker like ■ when `line_start`).
-fn label_at(chars: &[Char], line_start: bool) -> Option<(Field, usize)> {
+fn label_at(chars: &[&Char], line_start: bool) -> Option<(Field, usize)> {
     // The character a label would start with rules out most places (a
     // wide gap inside a value) without building the compact text: the
     // first one that is no space (nor a leading marker at a line start).
@@ -192,12 +203,13 @@ fn label_at(chars: &[Char], line_start: bool) -> Option<(Field, usize)> {
         .take(LABEL_LOOKAHEAD_GLYPHS)
         .flat_map(|c| c.text.chars())
         .find(|c| !(c.is_whitespace() || line_start && LABEL_PREFIXES.contains(c)));
-    if !first.is_some_and(|f| LABELS.iter().any(|(label, _)| label.starts_with(f))) {
+    if !first.is_some_and(|f| LABEL_FIRST_CHARS.contains(&f)) {
         return None;
     }
-    // The compact text, only as far as the longest label reaches past the
-    // leading markers: `starts_with` looks no further.
-    let mut compact = String::new();
+    // The compact text's characters, only as far as the longest label
+    // reaches past the leading markers (`starts_with` looks no further),
+    // on the stack.
+    let mut compact: SmallVec<[char; LABEL_COMPACT_INLINE]> = SmallVec::new();
     let mut after_markers = 0;
     for c in chars.iter().take(LABEL_LOOKAHEAD_GLYPHS) {
         for ch in c.text.chars().filter(|c| !c.is_whitespace()) {
@@ -210,17 +222,23 @@ fn label_at(chars: &[Char], line_start: bool) -> Option<(Field, usize)> {
             break;
         }
     }
-    let stripped = if line_start {
-        compact.trim_start_matches(LABEL_PREFIXES)
+    // The leading markers (`trim_start_matches(LABEL_PREFIXES)`).
+    let skipped = if line_start {
+        compact
+            .iter()
+            .take_while(|c| LABEL_PREFIXES.contains(c))
+            .count()
     } else {
-        compact.as_str()
+        0
     };
-    let skipped = compact
-        .get(..compact.len() - stripped.len())
-        .map_or(0, |markers| markers.chars().count());
+    let stripped = compact.get(skipped..).unwrap_or_default();
+    let spells = |label: &str| {
+        let mut rest = stripped.iter();
+        label.chars().all(|c| rest.next() == Some(&c))
+    };
     let (label, field) = LABELS
         .iter()
-        .filter(|(label, _)| stripped.starts_with(label))
+        .filter(|(label, _)| spells(label))
         .max_by_key(|(label, _)| label.chars().count())?;
     // Consume glyphs until the label's characters (and the skipped marker)
     // are used up; a glyph may carry several characters (ligatures).
@@ -234,6 +252,10 @@ fn label_at(chars: &[Char], line_start: bool) -> Option<(Field, usize)> {
     Some((*field, used))
 }
 
+/// The compact characters `label_at` keeps on the stack: the longest
+/// label and a few markers (more spill to the heap).
+const LABEL_COMPACT_INLINE: usize = 24;
+
 /// Labels are at most ~20 characters: `label_at` looks no further than
 /// this many glyphs.
 const LABEL_LOOKAHEAD_GLYPHS: usize = 48;
@@ -242,7 +264,7 @@ const LABEL_LOOKAHEAD_GLYPHS: usize = 48;
 const MAX_LABEL_CHARS: usize = 16;
 
 /// The number of label characters in a label's glyphs (marker excluded).
-fn label_len(_field: Field, glyphs: &[Char]) -> usize {
+fn label_len(_field: Field, glyphs: &[&Char]) -> usize {
     glyphs
         .iter()
         .flat_map(|c| c.text.chars())
@@ -250,16 +272,20 @@ fn label_len(_field: Field, glyphs: &[Char]) -> usize {
         .count()
 }
 
-/// Strips what stands between a label and its value: spaces, a colon, or
-/// a dot leader (ご契約者名……山田).
-fn strip_leading_separators(mut chars: Vec<Char>) -> Vec<Char> {
+/// A value's glyphs without what stands between a label and its value:
+/// spaces, a colon, or a dot leader (ご契約者名……山田).
+fn strip_leading_separators(chars: &[&Char]) -> Vec<Char> {
     let is_separator = |t: &str| {
         let t = t.trim();
         t.is_empty() || matches!(t, ":" | "：" | "." | "…" | "‥" | "·" | "･" | "・")
     };
     let leading = chars.iter().take_while(|c| is_separator(&c.text)).count();
-    chars.drain(..leading);
     chars
+        .get(leading..)
+        .unwrap_or_default()
+        .iter()
+        .map(|c| (*c).clone())
+        .collect()
 }
 
 #[cfg(test)]
@@ -273,6 +299,19 @@ mod tests {
             .into_iter()
             .map(|lv| (lv.field, text_of(&lv.value_chars)))
             .collect()
+    }
+
+    #[test]
+    fn label_first_chars_are_the_labels_first_characters() {
+        let mut from_labels: Vec<char> = LABELS
+            .iter()
+            .filter_map(|(l, _)| l.chars().next())
+            .collect();
+        from_labels.sort_unstable();
+        from_labels.dedup();
+        let mut listed = LABEL_FIRST_CHARS.to_vec();
+        listed.sort_unstable();
+        assert_eq!(listed, from_labels);
     }
 
     #[test]
@@ -300,6 +339,7 @@ mod tests {
             y1: 10.0,
         })
         .collect();
+        let chars: Vec<&Char> = chars.iter().collect();
         assert_eq!(label_at(&chars, true), Some((Field::DnsZoneSupport, 17)));
         assert_eq!(label_at(&chars, false), None);
         assert_eq!(
@@ -366,7 +406,7 @@ mod tests {
             &[][..],
         ] {
             let l = line(100.0, chunks);
-            let chars: Vec<Char> = l.chars().cloned().collect();
+            let chars: Vec<&Char> = l.chars().collect();
             assert_eq!(
                 starts_with_label(l.compact(), true),
                 label_at(&chars, true).is_some(),

@@ -609,13 +609,44 @@ fn provenance_of(
         }
     }
     for (i, user) in users.iter_mut().enumerate() {
-        for (name, at) in std::mem::take(&mut user.boxes) {
+        let boxes = std::mem::take(&mut user.boxes);
+        if boxes.is_empty() {
+            continue;
+        }
+        // One formatted prefix a user, not one a box.
+        let prefix = format!("users[{i}].");
+        for (name, at) in boxes {
+            // Only boxes of values the user holds: the others would be
+            // dropped by `keep_provenance_of_values`, which leaves users'
+            // paths to this test.
+            if !user_value_at(user, name) {
+                continue;
+            }
             if let Some(at) = to_user(&at) {
-                out.insert(format!("users[{i}].{name}"), at);
+                let mut path = String::with_capacity(prefix.len() + name.len());
+                path.push_str(&prefix);
+                path.push_str(name);
+                out.insert(path, at);
             }
         }
     }
     out
+}
+
+/// Where a user's path names a field: `users[i].` and the field.
+const USER_PATH_PREFIX: &str = "users[";
+
+/// Whether a user holds a value at a field of its path (`name`,
+/// `user_id`, ...).
+fn user_value_at(u: &User, field: &str) -> bool {
+    match field {
+        "name" => u.name.is_some(),
+        "user_id" => u.user_id.is_some(),
+        "temporary_password" => u.temporary_password.is_some(),
+        "password_reading" => u.password_reading.is_some(),
+        "order" => u.order.is_some(),
+        _ => false,
+    }
 }
 
 /// Drops provenance of values the notice does not hold, and names DNS
@@ -626,25 +657,43 @@ fn keep_provenance_of_values(notice: &mut Notice) {
         .as_ref()
         .map(|d| d.servers.iter().map(|s| s.role).collect())
         .unwrap_or_default();
-    let mut renamed: BTreeMap<String, Provenance> = std::mem::take(&mut notice.provenance)
-        .into_iter()
-        .filter_map(|(path, at)| {
-            for (role, prefix) in [
-                (DnsRole::Primary, "dns.servers[primary]"),
-                (DnsRole::Secondary, "dns.servers[secondary]"),
-            ] {
-                if let Some(rest) = path.strip_prefix(prefix) {
-                    let i = servers.iter().position(|r| *r == role)?;
-                    return Some((format!("dns.servers[{i}]{rest}"), at));
-                }
-            }
-            Some((path, at))
-        })
+    let mut renamed: BTreeMap<String, Provenance> = std::mem::take(&mut notice.provenance);
+    // Only the DNS servers' paths change: each taken out and put back under
+    // its index (or dropped when the record has no such server); the rest
+    // of the map stays as it is.
+    let dns_paths: Vec<String> = renamed
+        .range::<str, _>((
+            std::ops::Bound::Included(DNS_SERVER_PATH_PREFIX),
+            std::ops::Bound::Unbounded,
+        ))
+        .map(|(p, _)| p)
+        .take_while(|p| p.starts_with(DNS_SERVER_PATH_PREFIX))
+        .cloned()
         .collect();
-    // In place: the map stays sorted, nothing is rebuilt.
-    renamed.retain(|p, _| crate::notice::value_at(notice, p));
+    for path in dns_paths {
+        for (role, prefix) in [
+            (DnsRole::Primary, "dns.servers[primary]"),
+            (DnsRole::Secondary, "dns.servers[secondary]"),
+        ] {
+            let Some(rest) = path.strip_prefix(prefix) else {
+                continue;
+            };
+            if let Some(at) = renamed.remove(&path)
+                && let Some(i) = servers.iter().position(|r| *r == role)
+            {
+                renamed.insert(format!("dns.servers[{i}]{rest}"), at);
+            }
+            break;
+        }
+    }
+    // In place: the map stays sorted, nothing is rebuilt. Users' paths hold
+    // values already (`provenance_of` kept only those).
+    renamed.retain(|p, _| p.starts_with(USER_PATH_PREFIX) || crate::notice::value_at(notice, p));
     notice.provenance = renamed;
 }
+
+/// What every DNS server's path starts with.
+const DNS_SERVER_PATH_PREFIX: &str = "dns.servers[";
 
 /// Whether the notice holds a value at a field path.
 pub fn value_at(notice: &Notice, path: &str) -> bool {
@@ -680,18 +729,8 @@ pub fn value_at(notice: &Notice, path: &str) -> bool {
                     _ => false,
                 };
             }
-            if let Some((i, field)) = indexed("users[") {
-                let Some(u) = notice.users.get(i) else {
-                    return false;
-                };
-                return match field {
-                    "name" => u.name.is_some(),
-                    "user_id" => u.user_id.is_some(),
-                    "temporary_password" => u.temporary_password.is_some(),
-                    "password_reading" => u.password_reading.is_some(),
-                    "order" => u.order.is_some(),
-                    _ => false,
-                };
+            if let Some((i, field)) = indexed(USER_PATH_PREFIX) {
+                return notice.users.get(i).is_some_and(|u| user_value_at(u, field));
             }
             false
         }
@@ -701,13 +740,49 @@ pub fn value_at(notice: &Notice, path: &str) -> bool {
 /// The temporary-password expiry named by the page's compacted text (lines
 /// joined by `\n`): the sentence may wrap, so it is read across line ends.
 fn expiry_in(full_compact: &str) -> Option<jiff::civil::Date> {
-    let joined = full_compact.replace('\n', "");
+    // A compact page text holds no line break (NFKC and the compaction
+    // take it out): copied without one only if it has one.
+    let joined = if full_compact.contains('\n') {
+        std::borrow::Cow::Owned(full_compact.replace('\n', ""))
+    } else {
+        std::borrow::Cow::Borrowed(full_compact)
+    };
     // `&EXPIRY_BARE`, not `&*`: it is compiled only when the sentence that
     // names the password is missing (a compile is a notable share of a
     // one-file run).
-    [(&EXPIRY, EXPIRY_STARTS), (&EXPIRY_BARE, EXPIRY_BARE_STARTS)]
-        .iter()
-        .find_map(|(re, starts)| first_dated_match(re, starts, &joined))
+    [
+        (&EXPIRY, EXPIRY_STARTS, EXPIRY_LINKS),
+        (&EXPIRY_BARE, EXPIRY_BARE_STARTS, EXPIRY_BARE_LINKS),
+    ]
+    .iter()
+    .find_map(|(re, starts, links)| first_dated_match(re, starts, links, &joined))
+}
+
+/// What may stand between an [`EXPIRY`] start word and its date, in
+/// order, each optional: `(?:の)?(?:有効期限)?(?:は|:)?[、,]?`.
+const EXPIRY_LINKS: &[&[&str]] = &[&["の"], &["有効期限"], &["は", ":"], &["、", ","]];
+
+/// The same for [`EXPIRY_BARE`]: `(?:は|:)?[、,]?`.
+const EXPIRY_BARE_LINKS: &[&[&str]] = &[&["は", ":"], &["、", ","]];
+
+/// Whether an expiry pattern can match at the start of `rest`, which
+/// begins with one of `starts`: after the start word and the optional
+/// `links`, a date must begin (令和, 平成, R, H or a digit). No link
+/// starts with a character a later link or a date starts with, so the
+/// pattern takes each link exactly where the text has it, and skipping
+/// them greedily finds the one place its date can start. `false` means
+/// the pattern does not match there (its lite engine, run at every
+/// パスワード(仮) label of a user table, costs more than this).
+fn may_match_dated(rest: &str, starts: &[&str], links: &[&[&str]]) -> bool {
+    let Some(mut r) = starts.iter().find_map(|s| rest.strip_prefix(s)) else {
+        return false;
+    };
+    for alternatives in links {
+        if let Some(after) = alternatives.iter().find_map(|a| r.strip_prefix(a)) {
+            r = after;
+        }
+    }
+    r.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '令' | '平' | 'R' | 'H'))
 }
 
 /// The date of the first match of `re` (anchored with `^`) in `text`
@@ -730,10 +805,21 @@ fn match_window(rest: &str) -> &str {
     rest.get(..end).unwrap_or(rest)
 }
 
-fn first_dated_match(re: &Regex, starts: &[&str], text: &str) -> Option<jiff::civil::Date> {
-    // The next place each start literal occurs at, from `at` on.
-    let next_of = |s: &str, at: usize| text.get(at..)?.find(s).map(|i| at + i);
-    let mut next: Vec<Option<usize>> = starts.iter().map(|s| next_of(s, 0)).collect();
+fn first_dated_match(
+    re: &Regex,
+    starts: &[&str],
+    links: &[&[&str]],
+    text: &str,
+) -> Option<jiff::civil::Date> {
+    // The next place each start literal occurs at, from `at` on (a match
+    // of UTF-8 in UTF-8 starts at a character boundary); each literal's
+    // searcher built once, not at every search of the page's rest.
+    let finders: Vec<memchr::memmem::Finder<'_>> =
+        starts.iter().map(memchr::memmem::Finder::new).collect();
+    let next_of = |f: &memchr::memmem::Finder<'_>, at: usize| {
+        f.find(text.get(at..)?.as_bytes()).map(|i| at + i)
+    };
+    let mut next: Vec<Option<usize>> = finders.iter().map(|f| next_of(f, 0)).collect();
     // No match may begin before the end of the one before.
     let mut free_from = 0;
     loop {
@@ -741,6 +827,7 @@ fn first_dated_match(re: &Regex, starts: &[&str], text: &str) -> Option<jiff::ci
         if at >= free_from
             && let Some(c) = text
                 .get(at..)
+                .filter(|rest| may_match_dated(rest, starts, links))
                 .and_then(|rest| re.captures(match_window(rest)))
         {
             if let Some(date) = date::date_from_captures(&c) {
@@ -749,9 +836,9 @@ fn first_dated_match(re: &Regex, starts: &[&str], text: &str) -> Option<jiff::ci
             free_from = at + c.get(0).map_or(0, |m| m.end());
         }
         let step = text.get(at..)?.chars().next().map_or(1, char::len_utf8);
-        for (n, s) in next.iter_mut().zip(starts) {
+        for (n, f) in next.iter_mut().zip(&finders) {
             if *n == Some(at) {
-                *n = next_of(s, at + step);
+                *n = next_of(f, at + step);
             }
         }
     }
@@ -759,9 +846,13 @@ fn first_dated_match(re: &Regex, starts: &[&str], text: &str) -> Option<jiff::ci
 
 /// The box of the expiry sentence's line(s).
 fn expiry_line_box(doc: &Document, lines: &[&Line]) -> Option<Provenance> {
+    // Searchers built once for the page's lines (a `str::contains` sets
+    // one up at every call, on every line above the sentence).
+    let [expiry, password, until] =
+        ["有効期限", "パスワード", "まで"].map(memchr::memmem::Finder::new);
     let line = lines.iter().find(|l| {
-        let c = l.compact();
-        c.contains("有効期限") || (c.contains("パスワード") && c.contains("まで"))
+        let c = l.compact().as_bytes();
+        expiry.find(c).is_some() || (password.find(c).is_some() && until.find(c).is_some())
     })?;
     let bbox = bbox_of(line.chars())?;
     Some(Provenance {
@@ -999,12 +1090,81 @@ mod expiry_tests {
         let by_iter = unanchored
             .captures_iter(text)
             .find_map(|c| date::date_from_captures(&c));
-        assert_eq!(first_dated_match(&EXPIRY, EXPIRY_STARTS, text), by_iter);
+        assert_eq!(
+            first_dated_match(&EXPIRY, EXPIRY_STARTS, EXPIRY_LINKS, text),
+            by_iter
+        );
         assert_eq!(
             expiry("有効期限：2024/1/31 仮パスワード"),
             Some("2024-01-31".into())
         );
         assert_eq!(expiry("仮パスワード 有効期限"), None);
+    }
+
+    /// The quick test never rules out a place the pattern matches at, and
+    /// rules out the places a user table's labels give it.
+    #[test]
+    fn the_quick_expiry_test_keeps_every_match() {
+        let starts = [
+            "仮パスワード",
+            "パスワード(仮)",
+            "初期パスワード",
+            "有効期限",
+            "パスワード",
+        ];
+        let links = [
+            "",
+            "の",
+            "有効期限",
+            "は",
+            ":",
+            "、",
+            ",",
+            "の有効期限",
+            "は、",
+            "有効期限:",
+            "の有効期限は、",
+            "のは",
+            "x",
+            "の の",
+            "有効期限の",
+        ];
+        let dates = [
+            "2023年11月25日",
+            "2023/1/2",
+            "令和5年1月2日",
+            "平成元年1月2日",
+            "R5年1月2日",
+            "H31年1月2日",
+            "2023 年1月2日",
+            "まで",
+            "",
+            "(土)",
+        ];
+        for s in starts {
+            for l in links {
+                for d in dates {
+                    let text = format!("{s}{l}{d}");
+                    for (re, st, ln) in [
+                        (&*EXPIRY, EXPIRY_STARTS, EXPIRY_LINKS),
+                        (&*EXPIRY_BARE, EXPIRY_BARE_STARTS, EXPIRY_BARE_LINKS),
+                    ] {
+                        if !st.iter().any(|p| text.starts_with(p)) {
+                            continue;
+                        }
+                        if re.is_match(&text) {
+                            assert!(may_match_dated(&text, st, ln), "{text}");
+                        }
+                    }
+                }
+            }
+        }
+        let label_then_password = format!("{}Ab1#xy", columns::PASSWORD_LABEL);
+        assert!(!may_match_dated(
+            &label_then_password,
+            EXPIRY_STARTS,
+            EXPIRY_LINKS
+        ));
     }
 
     /// The longest expiry sentence the patterns read fits the window with

@@ -7,10 +7,52 @@ use unicode_normalization::UnicodeNormalization;
 /// marks compose (ｶﾞ → ガ).
 pub fn normalize(text: &str) -> String {
     if already_nfkc(text) {
-        return text.split_whitespace().collect::<Vec<_>>().join(" ");
+        return collapse_whitespace(text);
     }
     let nfkc: String = text.nfkc().collect();
-    nfkc.split_whitespace().collect::<Vec<_>>().join(" ")
+    collapse_whitespace(&nfkc)
+}
+
+/// Runs of whitespace as one space, trimmed: the words of
+/// `split_whitespace` joined by `" "`, without a vector of them, and a
+/// text that is so already copied whole.
+fn collapse_whitespace(text: &str) -> String {
+    if is_collapsed(text) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Whether `text` holds no whitespace but single ASCII spaces between
+/// words, by bytes: every other whitespace character starts with one of a
+/// few bytes (see `crate::layout::is_blank`), and a text holding one of
+/// those is left to the full pass (`false` only means "look closer").
+fn is_collapsed(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
+        return false;
+    }
+    let mut prev_space = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        let space = b == b' ';
+        let may_start_other_whitespace = match b {
+            0x09..=0x0D | 0xC2 | 0xE1 | 0xE2 => true,
+            0xE3 => bytes.get(i + 1..i + 3) == Some(&[0x80, 0x80]),
+            _ => false,
+        };
+        if may_start_other_whitespace || (space && prev_space) {
+            return false;
+        }
+        prev_space = space;
+    }
+    true
 }
 
 /// `normalize`, then every space removed: how labels are compared.
@@ -37,12 +79,13 @@ fn already_nfkc(text: &str) -> bool {
 /// katakana long-vowel mark `ー` is not a dash: it may be the last line of a
 /// wrapped reading.
 pub fn non_placeholder(value: String) -> Option<String> {
+    (!is_placeholder(&value)).then_some(value)
+}
+
+/// Whether a value is empty or a dash placeholder (see [`non_placeholder`]).
+fn is_placeholder(value: &str) -> bool {
     let v = value.trim();
-    if v.is_empty() || matches!(v, "-" | "--" | "―" | "—" | "–" | "‐" | "−") {
-        None
-    } else {
-        Some(value)
-    }
+    v.is_empty() || matches!(v, "-" | "--" | "―" | "—" | "–" | "‐" | "−")
 }
 
 /// Joins the parts of one cell, given as `(line index, text)` in reading
@@ -53,7 +96,7 @@ pub fn join_cell_parts<'a>(parts: impl IntoIterator<Item = (usize, &'a str)>) ->
     let mut joined = String::new();
     let mut last_line = None;
     for (line, text) in parts {
-        if non_placeholder(text.to_string()).is_none() {
+        if is_placeholder(text) {
             continue;
         }
         if last_line == Some(line) {
@@ -79,6 +122,26 @@ mod tests {
         assert_eq!(compact("ＩＤ　数 ｶﾞ"), "ID数ガ");
         assert_eq!(compact("plain ascii"), "plainascii");
         assert_eq!(normalize("ID\t 数"), "ID 数");
+        // The copy-whole path and the word path agree.
+        for text in [
+            "a b",
+            " a b",
+            "a b ",
+            "a  b",
+            "a\u{3000}b",
+            "a\u{00A0}b",
+            "a\u{2003}b",
+            "a\nb",
+            "山田 花子",
+            "※ 注",
+            "",
+            " ",
+        ] {
+            let by_words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapse_whitespace(text), by_words, "{text:?}");
+        }
+        assert!(is_collapsed("山田 花子 a@b.jp"));
+        assert!(!is_collapsed("山田\u{3000}花子"));
         assert_eq!(non_placeholder("-".into()), None);
         assert_eq!(non_placeholder("a".into()), Some("a".into()));
         assert_eq!(

@@ -83,14 +83,32 @@ fn may_start_password_label(text: &str) -> bool {
         .all(|c| label.next() == Some(c))
 }
 
-/// Cuts a chunk into cell pieces where its script changes between ASCII
-/// and anything else, and around an e-mail address.
-fn chunk_to_pieces(chunk: &Chunk) -> Vec<Piece> {
-    let chars = &chunk.chars;
-    let mut pieces = Vec::new();
-    let mut start = 0;
-    // The ログイン情報 label first: it mixes scripts.
-    let mut label_len = 0;
+/// How many leading glyphs spell the パスワード(仮) label (their text
+/// compacted), 0 when they do not.
+fn password_label_glyphs(chars: &[Char]) -> usize {
+    // Glyphs NFKC-stable by range compact to their characters without
+    // whitespace: compared with the label's characters one by one, no
+    // text built. Any other glyph: the compacted text of the glyphs so far.
+    let mut label = PASSWORD_LABEL.chars();
+    for (i, c) in chars.iter().enumerate() {
+        if !crate::layout::is_nfkc_by_range(&c.text) {
+            return password_label_glyphs_compacted(chars);
+        }
+        for ch in c.text.chars().filter(|c| !c.is_whitespace()) {
+            if label.next() != Some(ch) {
+                return 0;
+            }
+        }
+        if label.as_str().is_empty() {
+            return i + 1;
+        }
+    }
+    0
+}
+
+/// [`password_label_glyphs`] by compacting the glyphs' text so far at
+/// every glyph (NFKC may compose across glyphs).
+fn password_label_glyphs_compacted(chars: &[Char]) -> usize {
     let mut seen = String::new();
     let may_start_label = chars
         .first()
@@ -99,13 +117,23 @@ fn chunk_to_pieces(chunk: &Chunk) -> Vec<Piece> {
         seen.push_str(&c.text);
         let so_far = compact(&seen);
         if so_far == PASSWORD_LABEL {
-            label_len = i + 1;
-            break;
+            return i + 1;
         }
         if !PASSWORD_LABEL.starts_with(&so_far) {
             break;
         }
     }
+    0
+}
+
+/// Cuts a chunk into cell pieces where its script changes between ASCII
+/// and anything else, and around an e-mail address.
+fn chunk_to_pieces(chunk: &Chunk) -> Vec<Piece> {
+    let chars = &chunk.chars;
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    // The ログイン情報 label first: it mixes scripts.
+    let label_len = password_label_glyphs(chars);
     if label_len > 0 {
         pieces.push(Piece {
             x0: chars.first().map_or(0.0, |c| c.x0),
@@ -255,6 +283,49 @@ mod tests {
         );
         // Only a whole label: a prefix of it is text like any other.
         assert_eq!(pieces("パスワードAb1"), vec!["パスワード", "Ab1"]);
+    }
+
+    /// The glyph-by-glyph comparison and the compacting one agree.
+    #[test]
+    fn the_label_is_found_alike_by_both_paths() {
+        let glyphs = |texts: &[&str]| -> Vec<Char> {
+            texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Char {
+                    text: (*t).into(),
+                    x0: 10.0 * i as f64,
+                    x1: 10.0 * (i + 1) as f64,
+                    size: 10.0,
+                    y0: 0.0,
+                    y1: 10.0,
+                })
+                .collect()
+        };
+        for texts in [
+            &["パ", "ス", "ワ", "ー", "ド", "(", "仮", ")", "A", "b"][..],
+            &["パ", "ス", " ", "ワ", "ー", "ド", "(", "仮", ")"][..],
+            &["パス", "ワード", "(仮)"][..],
+            &["パ", "ス", "ワ", "ー", "ド", "(", "仮"][..],
+            &["パ", "ス", "ワ", "ー", "ド", "A"][..],
+            &[" ", "パ", "ス", "ワ", "ー", "ド", "(", "仮", ")"][..],
+            &["ﾊﾟ", "ス", "ワ", "ー", "ド", "(", "仮", ")"][..],
+            &["ハ", "\u{309A}", "ス", "ワ", "ー", "ド", "(", "仮", ")"][..],
+            &["パ", "ス", "ワ", "ー", "ド", "(", "仮", ")", ")"][..],
+            &["山"][..],
+            &[][..],
+        ] {
+            let chars = glyphs(texts);
+            assert_eq!(
+                password_label_glyphs(&chars),
+                password_label_glyphs_compacted(&chars),
+                "{texts:?}"
+            );
+        }
+        assert_eq!(
+            password_label_glyphs(&glyphs(&["パス", "ワード", "(仮)", "x"])),
+            3
+        );
     }
 
     #[test]

@@ -79,23 +79,59 @@ pub fn is_header(line: &Line) -> bool {
     header_text_matches(c) && !c.contains('@')
 }
 
-/// Whether a line and the next form a header that wrapped (neither is a
+/// What the header tests ask of a line, read once: each line is asked as
+/// itself and as either half of a wrapped header.
+#[derive(Debug, Clone, Copy)]
+struct HeaderFacts {
+    /// [`is_header`].
+    header: bool,
+    /// The compact text holds an `@`.
+    at_sign: bool,
+    /// The compact text holds [`columns::NAME_HEADER_CHAR`].
+    name_char: bool,
+}
+
+impl HeaderFacts {
+    fn of(line: &Line) -> HeaderFacts {
+        let c = line.compact();
+        let at_sign = c.contains('@');
+        let name_char = c.contains(columns::NAME_HEADER_CHAR);
+        HeaderFacts {
+            // `is_header`, its 名 test (the first of `names_user_header`)
+            // and its `@` test taken from the ones above.
+            header: name_char && !at_sign && header_text_matches(c),
+            at_sign,
+            name_char,
+        }
+    }
+
+    /// Every line's facts, in order.
+    fn of_lines(lines: &[&Line]) -> Vec<HeaderFacts> {
+        lines.iter().map(|l| HeaderFacts::of(l)).collect()
+    }
+}
+
+/// Whether line `i` and the next form a header that wrapped (neither is a
 /// header alone: a section title above a header row is not part of it).
-fn is_wrapped_header(line: &Line, next: Option<&&Line>) -> bool {
+/// `facts` are the lines' [`HeaderFacts`].
+fn is_wrapped_header(lines: &[&Line], facts: &[HeaderFacts], i: usize) -> bool {
+    let (Some(line), Some(f)) = (lines.get(i), facts.get(i)) else {
+        return false;
+    };
+    let (Some(n), Some(nf)) = (lines.get(i + 1), facts.get(i + 1)) else {
+        return false;
+    };
     // The cheap geometric tests first: most pairs of lines are too far apart.
-    next.is_some_and(|n| {
-        n.page == line.page
-            && n.baseline - line.baseline <= HEADER_WRAP_DISTANCE * line.size
-            && !n.compact().contains('@')
-            && !line.compact().contains('@')
-            && !is_header(line)
-            && !is_header(n)
-            // A name header's 名 lies in one line or the other: without
-            // it, no joined text to build.
-            && (line.compact().contains(columns::NAME_HEADER_CHAR)
-                || n.compact().contains(columns::NAME_HEADER_CHAR))
-            && header_text_matches(&format!("{}{}", line.compact(), n.compact()))
-    })
+    n.page == line.page
+        && n.baseline - line.baseline <= HEADER_WRAP_DISTANCE * line.size
+        && !nf.at_sign
+        && !f.at_sign
+        && !f.header
+        && !nf.header
+        // A name header's 名 lies in one line or the other: without it, no
+        // joined text to build.
+        && (f.name_char || nf.name_char)
+        && header_text_matches(&format!("{}{}", line.compact(), n.compact()))
 }
 
 /// A line right under a header line that only finishes its wrapped cells
@@ -151,8 +187,13 @@ fn is_footer(line: &Line) -> bool {
     // address or reading words is table content wherever it is.
     let c = line.compact();
     let table_content = c.contains('@') || c.contains('・');
+    // Every form of a page number holds an ASCII digit, and a line's
+    // normalised text holds one only where its compact text does (glyph
+    // texts are NFKC already, and NFKC composes nothing into a digit): a
+    // line without one is not joined, normalised and matched.
     (near_edge && !table_content)
         || (c.chars().count() <= MAX_PAGE_NUMBER_CHARS
+            && c.bytes().any(|b| b.is_ascii_digit())
             && PAGE_NUMBER.is_match(&normalize(&line.text())))
 }
 
@@ -223,11 +264,10 @@ pub fn parse_users(lines: &[&Line], doc: &Document) -> UserTable {
 }
 
 fn read_users(lines: &[&Line], doc: &Document) -> (Vec<User>, Vec<Drift>, Vec<Provenance>) {
-    let Some(header_at) = lines
-        .iter()
-        .enumerate()
-        .position(|(i, l)| is_header(l) || is_wrapped_header(l, lines.get(i + 1)))
-    else {
+    let facts = HeaderFacts::of_lines(lines);
+    let starts_header =
+        |i: usize| facts.get(i).is_some_and(|f| f.header) || is_wrapped_header(lines, &facts, i);
+    let Some(header_at) = (0..lines.len()).find(|&i| starts_header(i)) else {
         // No header row: the block may be written as records.
         let users = lines
             .iter()
@@ -266,7 +306,7 @@ fn read_users(lines: &[&Line], doc: &Document) -> (Vec<User>, Vec<Drift>, Vec<Pr
         if is_table_end(line) {
             break;
         }
-        if is_header(line) || is_wrapped_header(line, lines.get(j + 1)) {
+        if starts_header(j) {
             in_repeated_header = Some(line);
             continue;
         }
@@ -536,8 +576,7 @@ fn read_anchor(line: &Line) -> Option<Anchor> {
     let mut pieces = line_pieces_lazily(line);
     let first = pieces.next()?;
     let no = row_number(&compact(&first.text))?;
-    let pieces: Vec<Piece> = pieces.collect();
-    let cells = classify(&pieces);
+    let cells = classify(pieces.collect());
     let is_row = cells
         .iter()
         .any(|(c, _)| matches!(c, Column::UserId | Column::Order));
@@ -545,29 +584,26 @@ fn read_anchor(line: &Line) -> Option<Anchor> {
 }
 
 /// Classifies the cells of a row's first line by what they hold.
-fn classify(pieces: &[Piece]) -> Vec<(Column, Piece)> {
-    let mut out = Vec::new();
+fn classify(pieces: Vec<Piece>) -> Vec<(Column, Piece)> {
+    let mut out: Vec<(Column, Piece)> = Vec::with_capacity(pieces.len());
     let mut seen_id = false;
-    let whole_address_ahead = |from: usize| {
-        pieces
-            .iter()
-            .skip(from)
-            .any(|p| is_email(&compact(&p.text)))
-    };
-    for (i, piece) in pieces.iter().enumerate() {
-        let c = compact(&piece.text);
+    // Each piece's compact text, made once.
+    let compacts: Vec<String> = pieces.iter().map(|p| compact(&p.text)).collect();
+    let whole_address_ahead = |from: usize| compacts.iter().skip(from).any(|c| is_email(c));
+    for (i, (piece, c)) in pieces.into_iter().zip(&compacts).enumerate() {
+        let c = c.as_str();
         let has_name = out.iter().any(|(col, _)| *col == Column::Name);
         // The first address is the user ID; a later one is a password that
         // happens to look like one. An address that wraps in its cell shows
         // only its first part here: with an @, or (wrapped before the @)
         // right after the name when no whole address follows.
         let partial_address = !seen_id
-            && is_address_part(&c)
+            && is_address_part(c)
             && (c.contains('@') || (has_name && c.contains('.') && !whole_address_ahead(i)));
-        let column = if !seen_id && (is_email(&c) || partial_address) {
+        let column = if !seen_id && (is_email(c) || partial_address) {
             seen_id = true;
             Column::UserId
-        } else if OrderKind::from_word(&c).is_some() {
+        } else if OrderKind::from_word(c).is_some() {
             Column::Order
         } else if c == PASSWORD_LABEL {
             Column::PasswordLabel
@@ -578,7 +614,7 @@ fn classify(pieces: &[Piece]) -> Vec<(Column, Piece)> {
         } else {
             Column::Password
         };
-        out.push((column, piece.clone()));
+        out.push((column, piece));
     }
     out
 }
@@ -923,5 +959,9 @@ mod tests {
         assert!(PAGE_NUMBER.is_match("1 / 3"));
         assert!(PAGE_NUMBER.is_match("- 2 -"));
         assert!(!PAGE_NUMBER.is_match("12"));
+        // Every form needs a digit (what `is_footer` checks first).
+        for no_digit in ["- -", "/", "ページ", "page", "Page x", "P.", "p"] {
+            assert!(!PAGE_NUMBER.is_match(no_digit), "{no_digit}");
+        }
     }
 }
