@@ -249,7 +249,10 @@ impl<'a> Lexer<'a> {
 
     /// A `<…>` string after its `<`.
     fn hex_string(&mut self) -> Object {
-        let mut out = Vec::new();
+        // Two digits a byte up to the `>`: one allocation, no regrowth.
+        let rest = self.data.get(self.pos..).unwrap_or_default();
+        let span = memchr::memchr(b'>', rest).unwrap_or(rest.len());
+        let mut out = Vec::with_capacity(span.div_ceil(2));
         let mut high: Option<u8> = None;
         while let Some(b) = self.peek() {
             self.pos += 1;
@@ -273,7 +276,10 @@ impl<'a> Lexer<'a> {
 
     /// A `(…)` string after its `(`: balanced parentheses, escapes.
     fn literal_string(&mut self) -> Object {
-        let mut out = Vec::new();
+        // Up to the first `)` is the usual whole string (escapes only
+        // shorten it): one allocation, no regrowth, in the common case.
+        let rest = self.data.get(self.pos..).unwrap_or_default();
+        let mut out = Vec::with_capacity(memchr::memchr(b')', rest).unwrap_or(rest.len()));
         let mut depth = 1usize;
         while let Some(b) = self.peek() {
             self.pos += 1;

@@ -124,6 +124,8 @@ impl Source {
             };
             let remaining = limit.saturating_sub(content.len());
             match decode(stream, remaining) {
+                // The first (usually only) stream is moved, not copied.
+                Ok(data) if content.is_empty() => content = data,
                 Ok(data) => content.extend_from_slice(&data),
                 Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded {
                     ..
