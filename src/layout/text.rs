@@ -55,7 +55,9 @@ const INLINE_GAPS: usize = 32;
 /// Joins glyphs left to right, with a space where the page shows one (see
 /// the module doc). Runs of spaces collapse.
 pub fn join_chars(chars: &[Char]) -> String {
-    let pitch = pitch_gap(chars);
+    // Only a gap between two Japanese glyphs asks for the pitch: a run
+    // without one (digits, an address) never works it out.
+    let mut pitch: Option<f64> = None;
     let mut out = String::with_capacity(chars.iter().map(|c| c.text.len() + 1).sum());
     // The previous inked glyph, and whether its last character is Japanese.
     let mut prev: Option<(&Char, bool)> = None;
@@ -75,6 +77,7 @@ pub fn join_chars(chars: &[Char]) -> String {
             let across_scripts = ends_cjk != starts_cjk;
             let both_cjk = ends_cjk && starts_cjk;
             let space = if both_cjk {
+                let pitch = *pitch.get_or_insert_with(|| pitch_gap(chars));
                 gap - pitch > CJK_WORD_GAP * em
             } else if across_scripts {
                 gap > AUTOSPACE_GAP * em
