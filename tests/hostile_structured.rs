@@ -817,6 +817,79 @@ fn a_worker_started_after_a_dead_one_gives_the_same_records() {
     assert_eq!(good, String::from_utf8_lossy(&in_process.stdout));
 }
 
+/// One worker (`-j 1`) with two requests in flight: the poison in the
+/// middle of the batch is the request the worker dies on; the file queued
+/// behind it is sent again to a new worker, never lost nor blamed. Every
+/// good file's record is byte for byte its in-process one.
+#[test]
+fn a_poison_file_in_a_pipelined_batch_costs_exactly_its_own_record() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tmp.path();
+    let poison = hostile_file("object_stream_array_of_30m_zeros");
+    let good = [
+        "calc_ipaex_address_dns",
+        "calc_ipaex_account_wrapped",
+        "calc_ipaex_delete_change",
+        "rl_ttf_rare_kanji",
+    ];
+    let mut names = Vec::new();
+    for (i, g) in good.iter().enumerate() {
+        if i == 2 {
+            std::fs::write(dir.join("c_poison.pdf"), &poison).unwrap_or_else(|e| panic!("{e}"));
+            names.push("c_poison.pdf".to_string());
+        }
+        let name = format!("{}_{g}.pdf", ["a", "b", "d", "e"][i]);
+        std::fs::copy(corpus_fixture(g), dir.join(&name)).unwrap_or_else(|e| panic!("{e}"));
+        names.push(name);
+    }
+    let mut args = vec![
+        "parse",
+        "--format",
+        "ndjson",
+        "-q",
+        "-j",
+        "1",
+        "--timeout",
+        "5",
+        "--today",
+        "2024-01-01",
+    ];
+    args.extend(names.iter().map(String::as_str));
+    let workers = kaitsu_in(dir, &args);
+    let rs = records(&workers.stdout);
+    let sources: Vec<&str> = rs.iter().filter_map(|r| r["source"].as_str()).collect();
+    assert_eq!(sources, names, "one record per input, in input order");
+    let lines: Vec<&str> = std::str::from_utf8(&workers.stdout)
+        .unwrap_or_default()
+        .lines()
+        .collect();
+    for (r, line) in rs.iter().zip(&lines) {
+        let source = r["source"].as_str().unwrap_or_default();
+        if source == "c_poison.pdf" {
+            assert_eq!(r["error"]["kind"], "limit_exceeded", "{r}");
+            continue;
+        }
+        let alone = kaitsu_in(
+            dir,
+            &[
+                "parse",
+                "--in-process",
+                "--format",
+                "ndjson",
+                "-q",
+                "--today",
+                "2024-01-01",
+                source,
+            ],
+        );
+        assert_eq!(
+            format!("{line}\n"),
+            String::from_utf8_lossy(&alone.stdout),
+            "a good file next to the poison"
+        );
+    }
+}
+
 #[test]
 fn records_from_workers_are_byte_identical_to_in_process_ones() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -231,14 +231,34 @@ fn read_path_list(stdin: &mut dyn BufRead, ctx: &mut Expansion) {
     }
 }
 
+/// A path as bytes, as a path list on standard input (or a request to a
+/// worker process, [`super::Body::File`]) holds it: its own bytes on Unix,
+/// UTF-8 elsewhere. [`path_from_bytes`] reads it back.
 #[cfg(unix)]
-fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+pub fn path_to_bytes(path: &Path) -> std::borrow::Cow<'_, [u8]> {
+    use std::os::unix::ffi::OsStrExt;
+    std::borrow::Cow::Borrowed(path.as_os_str().as_bytes())
+}
+
+/// A path as bytes (see the Unix version).
+#[cfg(not(unix))]
+pub fn path_to_bytes(path: &Path) -> std::borrow::Cow<'_, [u8]> {
+    match path.to_string_lossy() {
+        std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(s.as_bytes()),
+        std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s.into_bytes()),
+    }
+}
+
+/// A path from its bytes ([`path_to_bytes`]).
+#[cfg(unix)]
+pub fn path_from_bytes(bytes: &[u8]) -> PathBuf {
     use std::os::unix::ffi::OsStrExt;
     PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
 }
 
+/// A path from its bytes ([`path_to_bytes`]).
 #[cfg(not(unix))]
-fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+pub fn path_from_bytes(bytes: &[u8]) -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
 }
 

@@ -34,11 +34,23 @@
 //! failure prints there before the abort). The kill time is the socket's:
 //! the thread waiting for an answer waits no longer than the kill time,
 //! then kills the worker (no timer thread).
+//!
+//! A batch thread holds one worker in a [`Lane`] and keeps up to
+//! [`PIPELINE_DEPTH`] requests in flight, so the worker starts its next
+//! request as soon as it has answered, without waiting for the parent's
+//! round trip. A worker answers in order, so the blame rule stays exact:
+//! when it dies or overruns, the oldest unanswered request is the one it
+//! was working on and gets the failure; the requests behind it go to a new
+//! worker, never lost and never blamed. The kill time is the budget of the
+//! request in progress, counted from when the worker started on it (when
+//! the answer before it came).
 //! Without Unix sockets (not Unix) workers run on pipes with neither the
 //! memory cap nor the kill time: a crash still costs one record, and
 //! kaitsu's own deadline checks still hold.
 
 use crate::output::{ErrorRecord, Record};
+use std::borrow::Cow;
+use std::collections::VecDeque;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -398,8 +410,8 @@ pub struct Forked<'a> {
 }
 
 /// Long-lived worker processes, shared by a batch's threads: a thread
-/// takes an idle worker (or starts one), sends one request, and puts the
-/// worker back.
+/// takes an idle worker (or starts one) into its [`Lane`], sends it
+/// requests, and puts the worker back when the lane is dropped.
 pub struct WorkerPool {
     command: Box<dyn Fn() -> Command + Send + Sync>,
     /// The set-up frame of a started worker, made when the first is
@@ -608,53 +620,313 @@ impl WorkerPool {
         body: &[u8],
         budget: Option<Duration>,
     ) -> Result<Vec<u8>, Failure> {
-        let idle = lock(&self.idle).pop();
-        let (mut worker, carried) = match idle {
-            // An idle worker that died meanwhile (killed from outside)
-            // cannot take the request: that is not this file's fault, so a
-            // new worker gets it.
-            Some(mut w) => {
-                if w.process.is_running() {
-                    (w, false)
-                } else {
-                    w.reap();
-                    self.start(head, body)?
-                }
-            }
-            None => self.start(head, body)?,
-        };
-        let kill_at = budget.map(|budget| {
-            let now = Instant::now();
-            now.checked_add(budget + GRACE).unwrap_or(now + GRACE)
+        let mut lane = self.lane();
+        lane.send(Sent {
+            head: Cow::Borrowed(head),
+            body: Cow::Borrowed(body),
+            budget,
         });
-        worker.kill_at(kill_at);
-        let sent = if carried {
-            Ok(())
-        } else {
-            let head_len = u32::try_from(head.len())
+        match lane.recv() {
+            Some((_, answer)) => answer,
+            // Cannot happen: one request was sent.
+            None => Err(Failure::Died {
+                status: describe(None),
+            }),
+        }
+    }
+
+    /// A lane: one worker for one thread, with up to [`PIPELINE_DEPTH`]
+    /// requests in flight ([`Lane`]). Its worker goes back to the pool
+    /// when the lane is dropped with nothing in flight.
+    pub fn lane<'b>(&self) -> Lane<'_, 'b> {
+        Lane {
+            pool: self,
+            worker: None,
+            idle: true,
+            in_flight: VecDeque::new(),
+            written: 0,
+            broken: false,
+            started: Instant::now(),
+            spawn_error: None,
+            write_error: None,
+        }
+    }
+}
+
+/// Requests a lane keeps in flight at most: the one a worker is working
+/// on and the next, already in its socket, so the worker starts it as
+/// soon as it has answered instead of waiting for this side to read the
+/// answer, hand it on and send another (a round trip of wake-ups).
+pub const PIPELINE_DEPTH: usize = 2;
+
+/// The largest request frame sent while another request is in flight.
+/// A worker reads its next request only when it has answered the one
+/// before; a larger frame could fill the socket's buffer (about 200 KiB
+/// on Linux) and block this side's write while the worker blocks on
+/// writing its answer, which this side would read only after its write:
+/// a deadlock until the kill time. A larger request waits for the answers
+/// before it.
+pub const PIPELINE_MAX_FRAME: usize = 64 * 1024;
+
+/// One request: the caller's head and body, and its time budget.
+#[derive(Debug)]
+pub struct Sent<'b> {
+    /// The caller's JSON.
+    pub head: Cow<'b, [u8]>,
+    /// The input's bytes (or whatever the caller's head says it is).
+    pub body: Cow<'b, [u8]>,
+    /// The budget the worker has for it, counted from when it starts on
+    /// it: when it was written to an idle worker, or when the answer
+    /// before it came.
+    pub budget: Option<Duration>,
+}
+
+impl Sent<'_> {
+    fn frame_len(&self) -> usize {
+        4 + self.head.len() + self.body.len()
+    }
+}
+
+/// One worker held by one thread, with requests in flight: a worker
+/// answers in order, so the oldest unanswered request is the one it is
+/// working on. Its kill time is that request's budget plus [`GRACE`] from
+/// when the worker started on it (set again when an answer comes). When
+/// the worker dies or is killed, that request alone gets the failure; the
+/// requests behind it are sent again to a new worker, never lost and
+/// never blamed.
+pub struct Lane<'p, 'b> {
+    pool: &'p WorkerPool,
+    worker: Option<Worker>,
+    /// The worker has had nothing to do since it was last checked (it came
+    /// from the pool, or answered everything it was sent): it may have
+    /// been killed from outside meanwhile, which is no request's fault.
+    idle: bool,
+    /// Sent and not yet answered, oldest first.
+    in_flight: VecDeque<Sent<'b>>,
+    /// How many of `in_flight` (the first ones) `worker` has been given.
+    written: usize,
+    /// A write to `worker` failed: it is given nothing more.
+    broken: bool,
+    /// When the worker started on the oldest request.
+    started: Instant,
+    /// Why the last worker could not be started.
+    spawn_error: Option<std::io::Error>,
+    /// Why the oldest request could not be written to the worker.
+    write_error: Option<std::io::Error>,
+}
+
+impl std::fmt::Debug for Lane<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lane")
+            .field("in_flight", &self.in_flight.len())
+            .field("written", &self.written)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'b> Lane<'_, 'b> {
+    /// Sends a request: at once when the worker can take it (see
+    /// [`PIPELINE_MAX_FRAME`]), else when the answers before it have come.
+    /// Its answer is read by [`Lane::recv`], in the order of sending.
+    pub fn send(&mut self, request: Sent<'b>) {
+        self.in_flight.push_back(request);
+        self.pump();
+    }
+
+    /// Requests sent and not yet answered.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    /// The kill time of the oldest request, from when the worker started
+    /// on it.
+    fn kill_time(&self) -> Option<Instant> {
+        let budget = self.in_flight.front()?.budget?;
+        Some(
+            self.started
+                .checked_add(budget + GRACE)
+                .unwrap_or(self.started + GRACE),
+        )
+    }
+
+    /// Gives the worker the requests it may take now, starting one when
+    /// there is none (a new worker's first request may be carried by its
+    /// fork, [`WorkerPool::fork_on_demand`]).
+    fn pump(&mut self) {
+        while self.written < self.in_flight.len() {
+            let Some(len) = self.in_flight.get(self.written).map(Sent::frame_len) else {
+                return;
+            };
+            if self.written > 0 && len > PIPELINE_MAX_FRAME {
+                return;
+            }
+            if self.written == 0 {
+                if self.worker.is_none()
+                    && let Some(w) = lock(&self.pool.idle).pop()
+                {
+                    self.worker = Some(w);
+                    self.idle = true;
+                }
+                self.replace_unusable_worker();
+                // The worker starts on it now.
+                self.started = Instant::now();
+            }
+            let Some(next) = self.in_flight.get(self.written) else {
+                return;
+            };
+            let mut worker = match self.worker.take() {
+                Some(w) => w,
+                None => match self.pool.start(&next.head, &next.body) {
+                    Ok((w, carried)) => {
+                        self.idle = false;
+                        self.worker = Some(w);
+                        if carried {
+                            self.written += 1;
+                            self.arm();
+                        }
+                        continue;
+                    }
+                    Err(Failure::Spawn(e)) => {
+                        // No worker: `recv` reports it for this request.
+                        self.spawn_error = Some(e);
+                        return;
+                    }
+                    Err(_) => return,
+                },
+            };
+            self.idle = false;
+            if self.written == 0 {
+                worker.kill_at(self.kill_time());
+            }
+            let head_len = u32::try_from(next.head.len())
                 .map_err(std::io::Error::other)
                 .map(u32::to_le_bytes);
-            head_len.and_then(|len| write_frame(&mut worker.requests, &[&len, head, body]))
+            let wrote = head_len
+                .and_then(|len| write_frame(&mut worker.requests, &[&len, &next.head, &next.body]));
+            self.worker = Some(worker);
+            if let Err(e) = wrote {
+                // Maybe in part: the worker is given nothing more.
+                self.broken = true;
+                if self.written == 0 {
+                    // The request it was to start on: its failure, read as
+                    // its answer.
+                    self.written = 1;
+                    self.write_error = Some(e);
+                }
+                // Otherwise what it answers before this request is still
+                // read; then a new worker takes the rest.
+                return;
+            }
+            self.written += 1;
+        }
+    }
+
+    /// Sets the worker's kill time to the oldest request's.
+    fn arm(&mut self) {
+        let at = self.kill_time();
+        if let Some(w) = &mut self.worker {
+            w.kill_at(at);
+        }
+    }
+
+    /// Before a request is first given to the worker: a worker that was
+    /// given a broken frame, or that died while idle (killed from
+    /// outside), cannot take it, and that is not the request's fault.
+    fn replace_unusable_worker(&mut self) {
+        let unusable = match &mut self.worker {
+            Some(w) => self.broken || (self.idle && !w.process.is_running()),
+            None => false,
         };
-        let answer = sent.and_then(|()| read_frame(&mut worker.answers));
-        match answer {
+        if unusable && let Some(w) = self.worker.take() {
+            w.reap();
+        }
+        self.broken = false;
+    }
+
+    /// The answer to the oldest request, with the request; `None` when
+    /// none is in flight. A failure ([`Failure`]) is that request's alone:
+    /// the requests behind it are given to a new worker.
+    pub fn recv(&mut self) -> Option<(Sent<'b>, Result<Vec<u8>, Failure>)> {
+        if self.in_flight.is_empty() {
+            return None;
+        }
+        if self.written == 0 {
+            // Not given to a worker yet (a broken one, or none could
+            // start): once more.
+            self.pump();
+        }
+        let Some(mut worker) = self.worker.take().filter(|_| self.written > 0) else {
+            let request = self.in_flight.pop_front()?;
+            let why = self
+                .spawn_error
+                .take()
+                .unwrap_or_else(|| std::io::Error::other("no worker could be started"));
+            return Some((request, Err(Failure::Spawn(why))));
+        };
+        worker.kill_at(self.kill_time());
+        let answer = match self.write_error.take() {
+            Some(e) => Err(e),
+            None => read_frame(&mut worker.answers),
+        };
+        let request = self.in_flight.pop_front()?;
+        self.written -= 1;
+        let result = match answer {
             Ok(Some(response)) => {
-                worker.kill_at(None);
-                lock(&self.idle).push(worker);
+                self.started = Instant::now();
+                self.worker = Some(worker);
+                if self.in_flight.is_empty() {
+                    self.idle = true;
+                    if let Some(w) = &mut self.worker {
+                        w.kill_at(None);
+                    }
+                } else {
+                    self.arm();
+                }
                 Ok(response)
             }
             Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
                 worker.reap();
+                self.lost_worker();
                 Err(Failure::TimedOut {
-                    budget: budget.unwrap_or_default(),
+                    budget: request.budget.unwrap_or_default(),
                 })
             }
             _ => {
                 let status = worker.reap();
+                self.lost_worker();
                 Err(Failure::Died {
                     status: describe(status),
                 })
             }
+        };
+        if self.written == 0 && !self.in_flight.is_empty() {
+            self.pump();
+        }
+        Some((request, result))
+    }
+
+    /// The worker is gone: the requests still in flight were given to it
+    /// and are given to the next one.
+    fn lost_worker(&mut self) {
+        self.worker = None;
+        self.written = 0;
+        self.broken = false;
+        self.write_error = None;
+    }
+}
+
+impl Drop for Lane<'_, '_> {
+    fn drop(&mut self) {
+        let Some(mut worker) = self.worker.take() else {
+            return;
+        };
+        if self.in_flight.is_empty() && !self.broken {
+            worker.kill_at(None);
+            lock(&self.pool.idle).push(worker);
+        } else {
+            // Answers would come for requests nobody reads: a stopped
+            // batch. The worker is ended.
+            worker.reap();
         }
     }
 }
@@ -1080,6 +1352,108 @@ mod tests {
         let pool = WorkerPool::new(|| Command::new("true"), Vec::new);
         let r = pool.call(b"", b"x", Some(Duration::from_secs(5)));
         assert!(matches!(r, Err(Failure::Died { .. })), "{r:?}");
+    }
+
+    /// A worker that answers each request with its body, in order, after
+    /// acting on it: `die` exits, `hang` never answers, `slow` sleeps
+    /// 2.5 s first. Requests have an empty head; the set-up is empty.
+    #[cfg(unix)]
+    fn scripted_pool() -> WorkerPool {
+        const SCRIPT: &str = r#"
+head -c 8 >/dev/null
+while :; do
+  len=$(head -c 8 | od -An -tu8 | tr -d ' ')
+  [ -z "$len" ] && exit 0
+  req=$(head -c "$len" | tail -c +5)
+  case "$req" in
+    die) exit 3 ;;
+    hang) exec sleep 30 ;;
+    slow) sleep 2.5 ;;
+  esac
+  printf "$(printf '\\%03o' ${#req})\000\000\000\000\000\000\000"
+  printf %s "$req"
+done
+"#;
+        WorkerPool::new(
+            || {
+                let mut c = Command::new("sh");
+                c.arg("-c").arg(SCRIPT);
+                c
+            },
+            Vec::new,
+        )
+    }
+
+    #[cfg(unix)]
+    fn request(body: &'static str, budget: Duration) -> Sent<'static> {
+        Sent {
+            head: Cow::Borrowed(b""),
+            body: Cow::Borrowed(body.as_bytes()),
+            budget: Some(budget),
+        }
+    }
+
+    #[cfg(unix)]
+    fn answer(lane: &mut Lane<'_, '_>) -> (String, Result<String, String>) {
+        match lane.recv() {
+            Some((sent, answer)) => (
+                String::from_utf8_lossy(&sent.body).into_owned(),
+                answer
+                    .map(|a| String::from_utf8_lossy(&a).into_owned())
+                    .map_err(|f| format!("{f:?}")),
+            ),
+            None => (String::new(), Err("nothing in flight".to_string())),
+        }
+    }
+
+    /// Two requests in flight: a worker that dies or hangs costs the
+    /// request it was working on its failure; the one queued behind it is
+    /// answered by a new worker, in order.
+    #[cfg(unix)]
+    #[test]
+    fn a_pipelined_failure_is_the_working_requests_alone() {
+        let pool = scripted_pool();
+        let long = Duration::from_secs(30);
+        let mut lane = pool.lane();
+        lane.send(request("one", long));
+        lane.send(request("die", long));
+        assert_eq!(answer(&mut lane), ("one".into(), Ok("one".into())));
+        lane.send(request("three", long));
+        let (sent, died) = answer(&mut lane);
+        assert_eq!(sent, "die");
+        assert!(died.as_ref().is_err_and(|f| f.contains("Died")), "{died:?}");
+        lane.send(request("four", long));
+        assert_eq!(answer(&mut lane), ("three".into(), Ok("three".into())));
+        assert_eq!(answer(&mut lane), ("four".into(), Ok("four".into())));
+        assert_eq!(lane.in_flight(), 0);
+
+        let short = Duration::from_millis(100);
+        let started = Instant::now();
+        lane.send(request("hang", short));
+        lane.send(request("six", short));
+        let (sent, hung) = answer(&mut lane);
+        assert_eq!(sent, "hang");
+        assert!(
+            hung.as_ref().is_err_and(|f| f.contains("TimedOut")),
+            "{hung:?}"
+        );
+        assert!(started.elapsed() < GRACE + Duration::from_secs(5));
+        assert_eq!(answer(&mut lane), ("six".into(), Ok("six".into())));
+    }
+
+    /// The kill time of a request queued behind a slow one counts from
+    /// when the worker starts on it: a short budget is not spent waiting
+    /// for the request before it.
+    #[cfg(unix)]
+    #[test]
+    fn a_queued_requests_budget_starts_when_the_one_before_is_answered() {
+        let pool = scripted_pool();
+        let mut lane = pool.lane();
+        lane.send(request("slow", Duration::from_secs(30)));
+        // 2.5 s behind the slow one: past its own budget and GRACE.
+        lane.send(request("quick", Duration::from_millis(100)));
+        assert_eq!(answer(&mut lane), ("slow".into(), Ok("slow".into())));
+        assert_eq!(answer(&mut lane), ("quick".into(), Ok("quick".into())));
     }
 
     /// The socket's timeout, set for a first request with a long budget,

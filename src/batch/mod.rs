@@ -7,7 +7,11 @@
 //! byte for byte whatever `-j` is. The receiver may stop the batch (stdout
 //! was closed): workers then start no new input. With one worker (`-j 1`,
 //! or one input) the calling thread does everything itself and no thread
-//! is started.
+//! is started. Each thread makes records through its own [`Lane`] of the
+//! caller's [`Pipeline`], which may hold more than one input at a time
+//! (worker processes keep the next request in flight) and, when the batch
+//! needs no bytes itself, may be given a file by name ([`Body::File`]) to
+//! read by the same rules ([`read_file_or_record`]).
 //!
 //! With an output directory ([`OutputDir`]) each record is also stored
 //! atomically; `--resume` reuses a stored record only when it was made from
@@ -30,7 +34,7 @@ mod passwords;
 pub use archive::MAX_PDF_MEMBERS;
 pub use names::lossless as lossless_name;
 
-pub use inputs::{Input, Origin, Skipped, expand};
+pub use inputs::{Input, Origin, Skipped, expand, path_from_bytes, path_to_bytes};
 pub use outdir::{OutputDir, OutputDirError, StoredRecord};
 pub use passwords::{PasswordFileError, PasswordMap};
 
@@ -41,7 +45,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::borrow::Borrow;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -216,6 +220,118 @@ impl Summary {
 /// `From`.
 pub type Processor<'a, R = Record> = dyn Fn(&str, &[u8], &ParseOptions) -> R + Sync + 'a;
 
+/// One input ready to be made into its record: what a [`Lane`] is sent.
+#[derive(Debug)]
+pub struct Job<'i> {
+    /// The record's source.
+    pub source: &'i str,
+    /// Its bytes, or the file to read them from.
+    pub body: Body<'i>,
+    /// Its passwords and time budget.
+    pub options: ParseOptions,
+}
+
+/// An input's bytes, or the file holding them.
+#[derive(Debug)]
+pub enum Body<'i> {
+    /// The bytes, read by the batch.
+    Bytes(Cow<'i, [u8]>),
+    /// A file for the processor to read with [`read_file_or_record`]
+    /// (only to a [`Pipeline`] that [`Pipeline::reads_files`], and only
+    /// when the batch needs no bytes itself: no output directory, so no
+    /// hash).
+    File {
+        /// The path, as the input names it.
+        path: &'i Path,
+        /// [`BatchOptions::max_file_bytes`].
+        max_bytes: u64,
+    },
+}
+
+/// What makes records of a batch's inputs: one [`Lane`] per batch thread.
+pub trait Pipeline<R>: Sync {
+    /// Whether lanes take [`Body::File`] (they read the file themselves,
+    /// by the batch's rules).
+    fn reads_files(&self) -> bool;
+    /// A new lane, for one thread.
+    fn lane<'s, 'i: 's>(&'s self) -> Box<dyn Lane<'i, R> + 's>;
+}
+
+/// One thread's way to records: jobs in, records out in the same order.
+/// A lane may hold up to [`Lane::depth`] jobs before their records are
+/// taken (a worker process starts on the next while this side hands on
+/// the last).
+pub trait Lane<'i, R> {
+    /// Jobs sent and not yet received, at most.
+    fn depth(&self) -> usize;
+    /// Sends a job.
+    fn send(&mut self, job: Job<'i>);
+    /// The record of the oldest job sent and not yet received; `None`
+    /// when there is none.
+    fn recv(&mut self) -> Option<R>;
+}
+
+/// A [`Pipeline`] of a [`Processor`]: each record is made when its job is
+/// sent, in the sending thread.
+pub struct InThread<'p, R>(pub &'p Processor<'p, R>);
+
+impl<R: From<Record>> Pipeline<R> for InThread<'_, R> {
+    fn reads_files(&self) -> bool {
+        false
+    }
+
+    fn lane<'s, 'i: 's>(&'s self) -> Box<dyn Lane<'i, R> + 's> {
+        in_thread_lane(self.0)
+    }
+}
+
+/// A lane that makes each record with `process` when its job is sent
+/// ([`InThread`]'s).
+pub fn in_thread_lane<'s, 'i, R: From<Record>>(
+    process: &'s Processor<'s, R>,
+) -> Box<dyn Lane<'i, R> + 's> {
+    Box::new(InThreadLane {
+        process,
+        ready: None,
+    })
+}
+
+struct InThreadLane<'p, R> {
+    process: &'p Processor<'p, R>,
+    ready: Option<R>,
+}
+
+impl<R: From<Record>> Lane<'_, R> for InThreadLane<'_, R> {
+    fn depth(&self) -> usize {
+        1
+    }
+
+    fn send(&mut self, job: Job<'_>) {
+        let record = match &job.body {
+            Body::Bytes(bytes) => (self.process)(job.source, bytes, &job.options),
+            Body::File { path, max_bytes } => {
+                match read_file_or_record(job.source, path, *max_bytes) {
+                    Ok(bytes) => (self.process)(job.source, &bytes, &job.options),
+                    Err(record) => (*record).into(),
+                }
+            }
+        };
+        self.ready = Some(record);
+    }
+
+    fn recv(&mut self) -> Option<R> {
+        self.ready.take()
+    }
+}
+
+/// An input file's bytes ([`read_input_file`]), or the `io` (or
+/// `limit_exceeded`) record of an input that cannot be read: what a batch
+/// gives a file it reads itself, and what a worker process gives a file it
+/// is sent by name.
+pub fn read_file_or_record(source: &str, path: &Path, max: u64) -> Result<Vec<u8>, Box<Record>> {
+    read_input_file(path, max).map_err(|e| Box::new(Record::failure(source, &e)))
+}
+
 /// Whether the batch goes on after a record was handed on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {
@@ -234,11 +350,13 @@ struct Outcome<R> {
 
 /// Runs a batch. `emit` gets every record once, in input order, until it
 /// returns [`Flow::Stop`]; `tick` is called as each input finishes (for a
-/// progress bar), with the record.
+/// progress bar), with the record. Each batch thread sends its inputs
+/// through its own [`Lane`] of `pipeline`, keeping as many in it as the
+/// lane takes ([`Lane::depth`]).
 pub fn run<R: Borrow<Record> + From<Record> + Send>(
     inputs: &[Input],
     options: &BatchOptions,
-    process: &Processor<'_, R>,
+    pipeline: &dyn Pipeline<R>,
     emit: &mut dyn FnMut(&R) -> Flow,
     tick: &(dyn Fn(&Record) + Sync),
 ) -> Summary {
@@ -260,16 +378,26 @@ pub fn run<R: Borrow<Record> + From<Record> + Send>(
         summary.count(outcome.record.borrow());
         emit(&outcome.record)
     };
+    let batch = Batch {
+        inputs,
+        names: &names,
+        options,
+        pipeline,
+    };
     let threads = worker_count(options.jobs, inputs.len());
     let in_this_thread =
         |summary: &mut Summary, hand_on: &mut dyn FnMut(Outcome<R>, &mut Summary) -> Flow| {
-            for (i, input) in inputs.iter().enumerate() {
-                let outcome = one_input(input, names.get(i), options, process);
-                tick(outcome.record.borrow());
-                if hand_on(outcome, summary) == Flow::Stop {
-                    break;
-                }
-            }
+            let mut next = 0;
+            batch.drive(
+                &mut || {
+                    next += 1;
+                    Some(next - 1)
+                },
+                &mut |_, outcome| {
+                    tick(outcome.record.borrow());
+                    hand_on(outcome, summary)
+                },
+            );
         };
     if threads == 1 {
         // One worker: this thread, in input order; no thread to start
@@ -284,15 +412,21 @@ pub fn run<R: Borrow<Record> + From<Record> + Send>(
         // batch.)
         let next_input = AtomicUsize::new(0);
         let work = |tx: mpsc::Sender<(usize, Outcome<R>)>| {
-            while !stop.load(Ordering::Relaxed) {
-                let i = next_input.fetch_add(1, Ordering::Relaxed);
-                let Some(input) = inputs.get(i) else {
-                    break;
-                };
-                let outcome = one_input(input, names.get(i), options, process);
-                tick(outcome.record.borrow());
-                let _ = tx.send((i, outcome));
-            }
+            batch.drive(
+                &mut || {
+                    (!stop.load(Ordering::Relaxed))
+                        .then(|| next_input.fetch_add(1, Ordering::Relaxed))
+                },
+                &mut |i, outcome| {
+                    tick(outcome.record.borrow());
+                    let _ = tx.send((i, outcome));
+                    if stop.load(Ordering::Relaxed) {
+                        Flow::Stop
+                    } else {
+                        Flow::Continue
+                    }
+                },
+            );
         };
         std::thread::scope(|scope| {
             let started = (0..threads)
@@ -332,13 +466,86 @@ pub fn run<R: Borrow<Record> + From<Record> + Send>(
     summary
 }
 
-fn one_input<R: Borrow<Record> + From<Record>>(
-    input: &Input,
+/// What every batch thread shares.
+struct Batch<'a, R> {
+    inputs: &'a [Input],
+    names: &'a [String],
+    options: &'a BatchOptions,
+    pipeline: &'a dyn Pipeline<R>,
+}
+
+/// An input taken by a batch thread, until its outcome is handed on.
+enum Waiting<R> {
+    /// Its record is made (unreadable, or reused by `--resume`).
+    Done(Outcome<R>),
+    /// Sent to the lane, with the hash of its bytes.
+    Sent(Option<String>),
+}
+
+impl<R: Borrow<Record> + From<Record>> Batch<'_, R> {
+    /// One thread's loop: takes inputs (`take` gives their indices; one
+    /// past the end, or `None`, ends it), keeps up to the lane's depth of
+    /// them waiting, and hands each outcome on in the order taken
+    /// (`deliver`) until it says stop.
+    fn drive(
+        &self,
+        take: &mut dyn FnMut() -> Option<usize>,
+        deliver: &mut dyn FnMut(usize, Outcome<R>) -> Flow,
+    ) {
+        let mut lane = self.pipeline.lane();
+        let depth = lane.depth().max(1);
+        let reads_files = self.pipeline.reads_files();
+        let mut waiting: VecDeque<(usize, Waiting<R>)> = VecDeque::with_capacity(depth);
+        let mut more = true;
+        loop {
+            while more && waiting.len() < depth {
+                let Some((i, input)) = take().and_then(|i| Some((i, self.inputs.get(i)?))) else {
+                    more = false;
+                    break;
+                };
+                let name = self.names.get(i);
+                match prepare(input, name, self.options, reads_files) {
+                    Ok((job, hash)) => {
+                        lane.send(job);
+                        waiting.push_back((i, Waiting::Sent(hash)));
+                    }
+                    Err((record, hash, resumed)) => {
+                        let outcome = finish(record, hash, resumed, name, self.options);
+                        waiting.push_back((i, Waiting::Done(outcome)));
+                    }
+                }
+            }
+            let Some((i, waited)) = waiting.pop_front() else {
+                break;
+            };
+            let outcome = match waited {
+                Waiting::Done(outcome) => outcome,
+                Waiting::Sent(hash) => {
+                    let record = lane.recv().unwrap_or_else(|| {
+                        // A lane answers every job it was sent.
+                        let source = self.inputs.get(i).map_or("", |input| input.source.as_str());
+                        let e = Error::Io(std::io::Error::other("no record was made"));
+                        Record::failure(source, &e).into()
+                    });
+                    finish(record, hash, false, self.names.get(i), self.options)
+                }
+            };
+            if deliver(i, outcome) == Flow::Stop {
+                break;
+            }
+        }
+    }
+}
+
+/// An input's outcome: its record, stored in the output directory unless
+/// it was reused from there.
+fn finish<R: Borrow<Record>>(
+    record: R,
+    hash: Option<String>,
+    resumed: bool,
     stored_name: Option<&String>,
     options: &BatchOptions,
-    process: &Processor<'_, R>,
 ) -> Outcome<R> {
-    let (record, hash, resumed) = make_record(input, stored_name, options, process);
     let mut outcome = Outcome {
         record,
         resumed,
@@ -367,17 +574,34 @@ fn one_input<R: Borrow<Record> + From<Record>>(
 /// directory. The library's [`crate::Parser`] uses it so a path gives the
 /// CLI's record.
 pub fn record_of(input: &Input, options: &BatchOptions, process: &Processor<'_>) -> Record {
-    make_record(input, None, options, process).0
+    match prepare(input, None, options, false) {
+        Ok((job, _)) => {
+            let mut lane = InThreadLane {
+                process,
+                ready: None,
+            };
+            lane.send(job);
+            lane.recv().unwrap_or_else(|| {
+                let e = Error::Io(std::io::Error::other("no record was made"));
+                Record::failure(&input.source, &e)
+            })
+        }
+        Err((record, _, _)) => record,
+    }
 }
 
-/// The record of one input, the hash of its bytes, and whether it was
-/// reused from the output directory.
-fn make_record<R: From<Record>>(
-    input: &Input,
+/// An input's [`Job`] and the hash of its bytes (when an output directory
+/// needs it); or, when no job is needed, its record (the input cannot be
+/// read, or `--resume` reuses its stored record), the hash, and whether it
+/// was reused. A file is sent by name when the pipeline `reads_files` and
+/// no hash is needed.
+#[allow(clippy::type_complexity)]
+fn prepare<'i, R: From<Record>>(
+    input: &'i Input,
     stored_name: Option<&String>,
     options: &BatchOptions,
-    process: &Processor<'_, R>,
-) -> (R, Option<String>, bool) {
+    reads_files: bool,
+) -> Result<(Job<'i>, Option<String>), (R, Option<String>, bool)> {
     let source = input.source.as_str();
     let mut passwords = match &input.origin {
         Origin::File(path) => options.password_map.for_path(path),
@@ -391,16 +615,34 @@ fn make_record<R: From<Record>>(
         _ => Vec::new(),
     };
     passwords.extend(options.passwords.iter().cloned());
+    let parse_options = |passwords| ParseOptions {
+        passwords,
+        limits: crate::pdf::Limits {
+            deadline: options.timeout.and_then(|t| Instant::now().checked_add(t)),
+            ..crate::pdf::Limits::default()
+        },
+    };
     let bytes: Cow<'_, [u8]> = match &input.origin {
         Origin::Unreadable(why) => {
             let e = Error::Io(std::io::Error::other(why.clone()));
-            return (Record::failure(source, &e).into(), None, false);
+            return Err((Record::failure(source, &e).into(), None, false));
         }
-        Origin::Failed(e) => return (Record::failure(source, e).into(), None, false),
+        Origin::Failed(e) => return Err((Record::failure(source, e).into(), None, false)),
         Origin::Bytes(b) => Cow::Borrowed(b),
-        Origin::File(path) => match read_input_file(path, options.max_file_bytes) {
+        Origin::File(path) if reads_files && options.output_dir.is_none() => {
+            let job = Job {
+                source,
+                body: Body::File {
+                    path,
+                    max_bytes: options.max_file_bytes,
+                },
+                options: parse_options(passwords),
+            };
+            return Ok((job, None));
+        }
+        Origin::File(path) => match read_file_or_record(source, path, options.max_file_bytes) {
             Ok(b) => Cow::Owned(b),
-            Err(e) => return (Record::failure(source, &e).into(), None, false),
+            Err(record) => return Err(((*record).into(), None, false)),
         },
         Origin::ZipMember {
             archive_path,
@@ -414,7 +656,7 @@ fn make_record<R: From<Record>>(
             };
             match archive::read_member(&member, &passwords, options.max_file_bytes) {
                 Ok(b) => Cow::Owned(b),
-                Err(e) => return (Record::failure(source, &e).into(), None, false),
+                Err(e) => return Err((Record::failure(source, &e).into(), None, false)),
             }
         }
     };
@@ -428,16 +670,14 @@ fn make_record<R: From<Record>>(
             .load(name)
             .filter(|s| reusable(s, source, hash, options))
     {
-        return (stored.record.into(), Some(hash.clone()), true);
+        return Err((stored.record.into(), Some(hash.clone()), true));
     }
-    let parse_options = ParseOptions {
-        passwords,
-        limits: crate::pdf::Limits {
-            deadline: options.timeout.and_then(|t| Instant::now().checked_add(t)),
-            ..crate::pdf::Limits::default()
-        },
+    let job = Job {
+        source,
+        body: Body::Bytes(bytes),
+        options: parse_options(passwords),
     };
-    (process(source, &bytes, &parse_options), hash, false)
+    Ok((job, hash))
 }
 
 /// SHA-256 of `bytes`, lowercase hex.

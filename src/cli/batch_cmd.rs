@@ -228,15 +228,7 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
         (Format::Ndjson, Some(_)) => Want::RecordAndLine,
         _ => Want::Record,
     };
-    let process = |source: &str, bytes: &[u8], opts: &kaitsu::ParseOptions| {
-        if let Some(pool) = &pool {
-            if let Some(made) = super::worker::record(pool, source, bytes, opts, want) {
-                return made;
-            }
-            if !no_worker_warned.swap(true, Ordering::Relaxed) {
-                eprintln!("kaitsu: {}", Msg::NoWorker.text(spec.lang));
-            }
-        }
+    let in_process = |source: &str, bytes: &[u8], opts: &kaitsu::ParseOptions| {
         Made::from(record_in_process(
             source,
             bytes,
@@ -246,6 +238,19 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
             today,
             strip_notice,
         ))
+    };
+    // No worker could be started: this process, with a warning.
+    let fallback = |source: &str, bytes: &[u8], opts: &kaitsu::ParseOptions| {
+        if !no_worker_warned.swap(true, Ordering::Relaxed) {
+            eprintln!("kaitsu: {}", Msg::NoWorker.text(spec.lang));
+        }
+        in_process(source, bytes, opts)
+    };
+    let records = Records {
+        pool: pool.as_ref(),
+        want,
+        in_process: &in_process,
+        fallback: &fallback,
     };
 
     let progress = if !args.quiet && inputs.len() > 1 && std::io::stderr().is_terminal() {
@@ -327,7 +332,7 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
         };
         if ok { Flow::Continue } else { Flow::Stop }
     };
-    let summary = batch::run(&inputs, &options, &process, &mut emit, &tick);
+    let summary = batch::run(&inputs, &options, &records, &mut emit, &tick);
     progress.finish_and_clear();
     if format == Format::Json {
         sink.write(output::json_array_end(written));
@@ -390,6 +395,33 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
         ExitCode::from(EXIT_INPUT)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// How a batch's records are made: by worker processes (a lane of requests
+/// in flight per batch thread, files sent by name), or in this process
+/// (`--in-process`).
+struct Records<'a> {
+    pool: Option<&'a kaitsu::batch::isolate::WorkerPool>,
+    want: Want,
+    in_process: &'a (dyn Fn(&str, &[u8], &kaitsu::ParseOptions) -> Made + Sync),
+    fallback: &'a (dyn Fn(&str, &[u8], &kaitsu::ParseOptions) -> Made + Sync),
+}
+
+impl batch::Pipeline<Made> for Records<'_> {
+    fn reads_files(&self) -> bool {
+        self.pool.is_some()
+    }
+
+    fn lane<'s, 'i: 's>(&'s self) -> Box<dyn batch::Lane<'i, Made> + 's> {
+        match self.pool {
+            Some(pool) => Box::new(super::worker::RecordLane::new(
+                pool,
+                self.want,
+                self.fallback,
+            )),
+            None => batch::in_thread_lane(self.in_process),
+        }
     }
 }
 

@@ -9,13 +9,20 @@
 //! budget in, its record (or its layout text) out. The record is the one
 //! the same options give in-process, byte for byte: the worker runs
 //! [`kaitsu::parse_to_record`] and the record crosses the pipe as JSON.
+//! A batch's file whose bytes the parent does not need is sent by name
+//! instead ([`RecordLane`]): the worker reads it with the batch's own
+//! [`kaitsu::batch::read_file_or_record`], so the same rules give the same
+//! `io` records.
 
 use super::validate_cmds::{NoticeAnswer, look_up};
 use kaitsu::batch::isolate::{self, Failure, WorkerPool};
+use kaitsu::batch::{self};
 use kaitsu::output::Record;
 use kaitsu::validate::Policy;
 use kaitsu::{ParseOptions, Secret};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::collections::VecDeque;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -108,6 +115,12 @@ struct Request {
     passwords: Vec<String>,
     /// The time budget left when the request was sent.
     timeout_ms: Option<u64>,
+    /// The body is a file's path ([`kaitsu::batch::path_to_bytes`]), not
+    /// its bytes: the worker reads it as the batch would
+    /// ([`kaitsu::batch::read_file_or_record`]), with this size limit.
+    /// Only for [`Task::Record`].
+    #[serde(default)]
+    file_max_bytes: Option<u64>,
 }
 
 /// The answer to [`Task::Layout`]. No `Debug`: the text shows secrets
@@ -178,6 +191,7 @@ fn request_for(task: Task, options: &ParseOptions) -> (Request, Option<Duration>
             .map(|p| p.expose().to_string())
             .collect(),
         timeout_ms: budget.map(|b| b.as_millis().try_into().unwrap_or(u64::MAX)),
+        file_max_bytes: None,
     };
     (request, budget)
 }
@@ -282,36 +296,94 @@ fn read_record_answer(answer: &[u8], want: Want) -> Result<Made, String> {
     })
 }
 
-/// One input's record, made by a worker; `None` when no worker could be
-/// started (the caller then parses in-process).
-pub(super) fn record(
-    pool: &WorkerPool,
-    source: &str,
-    bytes: &[u8],
-    options: &ParseOptions,
+/// A batch thread's records, made by one worker with requests in flight
+/// ([`isolate::Lane`]): a file the batch does not need the bytes of is
+/// sent by name and read by the worker ([`Task::Record`] with
+/// `file_max_bytes`), so its bytes cross no socket.
+pub(super) struct RecordLane<'p, 'i> {
+    lane: isolate::Lane<'p, 'i>,
+    /// The sent jobs' sources and options, and the size limit of those sent
+    /// by name, oldest first.
+    jobs: VecDeque<(&'i str, ParseOptions, Option<u64>)>,
     want: Want,
-) -> Option<Made> {
-    let (request, budget) = request_for(
-        Task::Record {
-            source: source.to_string(),
-        },
-        options,
-    );
-    let failure = match pool.call(&encode(&request), bytes, budget) {
-        Ok(answer) => match read_record_answer(&answer, want) {
-            Ok(made) => return Some(made),
-            Err(e) => Failure::Died {
-                status: format!("its answer did not read: {e}"),
+    /// Makes the record in this process when no worker could be started.
+    fallback: &'p (dyn Fn(&str, &[u8], &ParseOptions) -> Made + Sync),
+}
+
+impl<'p> RecordLane<'p, '_> {
+    pub(super) fn new(
+        pool: &'p WorkerPool,
+        want: Want,
+        fallback: &'p (dyn Fn(&str, &[u8], &ParseOptions) -> Made + Sync),
+    ) -> Self {
+        RecordLane {
+            lane: pool.lane(),
+            jobs: VecDeque::with_capacity(isolate::PIPELINE_DEPTH),
+            want,
+            fallback,
+        }
+    }
+}
+
+impl<'i> batch::Lane<'i, Made> for RecordLane<'_, 'i> {
+    fn depth(&self) -> usize {
+        isolate::PIPELINE_DEPTH
+    }
+
+    fn send(&mut self, job: batch::Job<'i>) {
+        let (mut request, budget) = request_for(
+            Task::Record {
+                source: job.source.to_string(),
             },
-        },
-        Err(Failure::Spawn(_)) => return None,
-        Err(f) => f,
-    };
-    Some(Made::from(isolate::failure_record(
-        source,
-        &failure,
-        isolate::DEFAULT_MEMORY_CAP,
-    )))
+            &job.options,
+        );
+        let body = match job.body {
+            batch::Body::Bytes(bytes) => bytes,
+            batch::Body::File { path, max_bytes } => {
+                request.file_max_bytes = Some(max_bytes);
+                batch::path_to_bytes(path)
+            }
+        };
+        self.jobs
+            .push_back((job.source, job.options, request.file_max_bytes));
+        self.lane.send(isolate::Sent {
+            head: Cow::Owned(encode(&request)),
+            body,
+            budget,
+        });
+    }
+
+    fn recv(&mut self) -> Option<Made> {
+        let (sent, answer) = self.lane.recv()?;
+        let (source, options, file_max_bytes) = self.jobs.pop_front()?;
+        let failure = match answer {
+            Ok(answer) => match read_record_answer(&answer, self.want) {
+                Ok(made) => return Some(made),
+                Err(e) => Failure::Died {
+                    status: format!("its answer did not read: {e}"),
+                },
+            },
+            Err(Failure::Spawn(_)) => {
+                let made = match file_max_bytes {
+                    None => (self.fallback)(source, &sent.body, &options),
+                    Some(max) => {
+                        let path = batch::path_from_bytes(&sent.body);
+                        match batch::read_file_or_record(source, &path, max) {
+                            Ok(bytes) => (self.fallback)(source, &bytes, &options),
+                            Err(record) => Made::from(*record),
+                        }
+                    }
+                };
+                return Some(made);
+            }
+            Err(f) => f,
+        };
+        Some(Made::from(isolate::failure_record(
+            source,
+            &failure,
+            isolate::DEFAULT_MEMORY_CAP,
+        )))
+    }
 }
 
 /// One input's layout text (secrets redacted unless `reveal`), made by a
@@ -406,6 +478,26 @@ fn answer(ready: &Setup, head: &[u8], bytes: &[u8]) -> Vec<u8> {
                 .and_then(|ms| Instant::now().checked_add(Duration::from_millis(ms))),
             ..kaitsu::pdf::Limits::default()
         },
+    };
+    // A file sent by name is read here, by the batch's rules.
+    let read;
+    let bytes = match request.file_max_bytes {
+        None => bytes,
+        Some(max) => {
+            let path = batch::path_from_bytes(bytes);
+            let source = match &request.task {
+                Task::Record { source } => source.as_str(),
+                // Only records are asked of a file sent by name.
+                _ => return b"{}".to_vec(),
+            };
+            match batch::read_file_or_record(source, &path, max) {
+                Ok(b) => {
+                    read = b;
+                    &read[..]
+                }
+                Err(record) => return record_answer(*record),
+            }
+        }
     };
     match request.task {
         Task::Record { source } => match &ready.records {
