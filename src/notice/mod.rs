@@ -306,10 +306,7 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
     // them alone whatever surrounds it, the compact page text is just
     // their concatenation; otherwise the joined text is normalised whole
     // (NFKC may compose across a line break).
-    let full_compact = if lines
-        .iter()
-        .all(|l| crate::layout::is_nfkc_by_range(l.compact()))
-    {
+    let full_compact = if lines.iter().all(|l| l.compact_is_nfkc_by_range()) {
         lines.iter().map(|l| l.compact()).collect::<String>()
     } else {
         let joined: String = lines
