@@ -846,7 +846,7 @@ pub(crate) fn test_line(baseline: f64, chunks: &[(f64, &str)]) -> Line {
 }
 
 /// The text of a run of glyphs, with the spacing rules of [`Chunk::text`].
-pub fn text_of(chars: &[Char]) -> String {
+pub fn text_of<C: std::borrow::Borrow<Char>>(chars: &[C]) -> String {
     text::join_chars(chars)
 }
 

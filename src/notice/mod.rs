@@ -194,7 +194,7 @@ fn read_fields(
         };
         if !own.is_empty() {
             parts.push((line.baseline, own));
-            add_box(line.page, &mut lv.value_chars.iter());
+            add_box(line.page, &mut lv.value_chars.iter().copied());
         }
         if parts.is_empty() {
             // Lines just above, not taken by the label before.
