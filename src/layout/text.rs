@@ -15,6 +15,7 @@
 use super::script::{self, is_cjk};
 use super::{AUTOSPACE_GAP, Char, LATIN_SPACE_GAP};
 use smallvec::SmallVec;
+use std::borrow::Borrow;
 
 /// Between two Japanese characters, a gap this many ems wider than the
 /// run's pitch is a space. Touching glyphs have no gap at all; the
@@ -25,7 +26,7 @@ const CJK_WORD_GAP: f64 = 0.12;
 /// between neighbouring Japanese glyphs, in points (0 for touching glyphs,
 /// the letter spacing for a letter-spaced label). A run without a space
 /// glyph between them only: a space glyph already says where words are.
-fn pitch_gap(chars: &[Char]) -> f64 {
+fn pitch_gap<C: Borrow<Char>>(chars: &[C]) -> f64 {
     let is_cjk_char = |c: &Char| c.text.chars().next().is_some_and(is_cjk);
     // On the stack for a run of up to `INLINE_GAPS` gaps (almost every
     // chunk): this runs for every chunk joined.
@@ -33,6 +34,7 @@ fn pitch_gap(chars: &[Char]) -> f64 {
     // Each glyph looked up once, not once per pair it is in.
     let mut prev: Option<(&Char, bool)> = None;
     for c in chars {
+        let c = c.borrow();
         let cjk = is_cjk_char(c);
         if let Some((p, true)) = prev
             && cjk
@@ -53,15 +55,17 @@ fn pitch_gap(chars: &[Char]) -> f64 {
 const INLINE_GAPS: usize = 32;
 
 /// Joins glyphs left to right, with a space where the page shows one (see
-/// the module doc). Runs of spaces collapse.
-pub fn join_chars(chars: &[Char]) -> String {
+/// the module doc). Runs of spaces collapse. The glyphs are given as
+/// values or by reference (a labelled value's, borrowed from its line).
+pub fn join_chars<C: Borrow<Char>>(chars: &[C]) -> String {
     // Only a gap between two Japanese glyphs asks for the pitch: a run
     // without one (digits, an address) never works it out.
     let mut pitch: Option<f64> = None;
-    let mut out = String::with_capacity(chars.iter().map(|c| c.text.len() + 1).sum());
+    let mut out = String::with_capacity(chars.iter().map(|c| c.borrow().text.len() + 1).sum());
     // The previous inked glyph, and whether its last character is Japanese.
     let mut prev: Option<(&Char, bool)> = None;
     for c in chars {
+        let c = c.borrow();
         let text = c.text.as_str();
         if script::is_blank(text) {
             push_space(&mut out);

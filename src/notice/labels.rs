@@ -94,11 +94,12 @@ const LABEL_PREFIXES: &[char] = &['■', '□', '●', '・', '*'];
 
 /// A line read as `label value`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct LabeledValue {
+pub struct LabeledValue<'l> {
     /// Which field.
     pub field: Field,
-    /// The value's glyphs, left to right (may be empty).
-    pub value_chars: Vec<Char>,
+    /// The value's glyphs, left to right (may be empty), borrowed from the
+    /// line.
+    pub value_chars: Vec<&'l Char>,
     /// Where the label ends.
     pub label_x1: f64,
 }
@@ -107,7 +108,7 @@ pub struct LabeledValue {
 /// (認証ID … 認証パスワード …). A later label starts only after a wide gap,
 /// at a chunk boundary, so a value that merely contains a label's words
 /// is not cut.
-pub fn split_labels(line: &Line) -> Vec<LabeledValue> {
+pub fn split_labels(line: &Line) -> Vec<LabeledValue<'_>> {
     // Most lines start with no label: tell from the line's compact text
     // (what `label_at` builds from the first glyphs), before copying any
     // glyph.
@@ -274,18 +275,13 @@ fn label_len(_field: Field, glyphs: &[&Char]) -> usize {
 
 /// A value's glyphs without what stands between a label and its value:
 /// spaces, a colon, or a dot leader (ご契約者名……山田).
-fn strip_leading_separators(chars: &[&Char]) -> Vec<Char> {
+fn strip_leading_separators<'l>(chars: &[&'l Char]) -> Vec<&'l Char> {
     let is_separator = |t: &str| {
         let t = t.trim();
         t.is_empty() || matches!(t, ":" | "：" | "." | "…" | "‥" | "·" | "･" | "・")
     };
     let leading = chars.iter().take_while(|c| is_separator(&c.text)).count();
-    chars
-        .get(leading..)
-        .unwrap_or_default()
-        .iter()
-        .map(|c| (*c).clone())
-        .collect()
+    chars.get(leading..).unwrap_or_default().to_vec()
 }
 
 #[cfg(test)]

@@ -154,6 +154,10 @@ fn is_value_line(
 /// second one.
 type Conflict = (Field, u32);
 
+/// The number of [`Field`] kinds: the most fields `read_fields` finds (a
+/// capacity, so a new kind costs at most a rehash).
+const FIELD_KINDS: usize = 18;
+
 /// Every labelled value, and the labels found again with another value
 /// (the first one found is read). A value that wraps in its cell continues
 /// on the lines below its label's line; a label centred beside a wrapped
@@ -170,7 +174,9 @@ fn read_fields(
         .collect();
     let has_label = |j: usize| per_line.get(j).is_some_and(|l| !l.is_empty());
     let mut claimed = vec![false; lines.len()];
-    let mut found: HashMap<Field, Found> = HashMap::new();
+    // Sized once: each labelled value adds at most one field, and there
+    // are at most `FIELD_KINDS` (growing the map rehashed it three times).
+    let mut found: HashMap<Field, Found> = HashMap::with_capacity(labeled.len().min(FIELD_KINDS));
     let mut conflicts: Vec<Conflict> = Vec::new();
     for (k, (i, lv)) in labeled.iter().enumerate() {
         let line = lines[*i];
@@ -194,7 +200,7 @@ fn read_fields(
         };
         if !own.is_empty() {
             parts.push((line.baseline, own));
-            add_box(line.page, &mut lv.value_chars.iter());
+            add_box(line.page, &mut lv.value_chars.iter().copied());
         }
         if parts.is_empty() {
             // Lines just above, not taken by the label before.
@@ -306,10 +312,7 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
     // them alone whatever surrounds it, the compact page text is just
     // their concatenation; otherwise the joined text is normalised whole
     // (NFKC may compose across a line break).
-    let full_compact = if lines
-        .iter()
-        .all(|l| crate::layout::is_nfkc_by_range(l.compact()))
-    {
+    let full_compact = if lines.iter().all(|l| l.compact_is_nfkc_by_range()) {
         lines.iter().map(|l| l.compact()).collect::<String>()
     } else {
         let joined: String = lines

@@ -114,7 +114,13 @@ impl HeaderFacts {
 /// Whether line `i` and the next form a header that wrapped (neither is a
 /// header alone: a section title above a header row is not part of it).
 /// `facts` are the lines' [`HeaderFacts`].
-fn is_wrapped_header(lines: &[&Line], facts: &[HeaderFacts], i: usize) -> bool {
+/// `joined` is a buffer for the two lines' text, reused from call to call.
+fn is_wrapped_header(
+    lines: &[&Line],
+    facts: &[HeaderFacts],
+    i: usize,
+    joined: &mut String,
+) -> bool {
     let (Some(line), Some(f)) = (lines.get(i), facts.get(i)) else {
         return false;
     };
@@ -131,7 +137,12 @@ fn is_wrapped_header(lines: &[&Line], facts: &[HeaderFacts], i: usize) -> bool {
         // A name header's 名 lies in one line or the other: without it, no
         // joined text to build.
         && (f.name_char || nf.name_char)
-        && header_text_matches(&format!("{}{}", line.compact(), n.compact()))
+        && {
+            joined.clear();
+            joined.push_str(line.compact());
+            joined.push_str(n.compact());
+            header_text_matches(joined)
+        }
 }
 
 /// A line right under a header line that only finishes its wrapped cells
@@ -265,8 +276,10 @@ pub fn parse_users(lines: &[&Line], doc: &Document) -> UserTable {
 
 fn read_users(lines: &[&Line], doc: &Document) -> (Vec<User>, Vec<Drift>, Vec<Provenance>) {
     let facts = HeaderFacts::of_lines(lines);
-    let starts_header =
-        |i: usize| facts.get(i).is_some_and(|f| f.header) || is_wrapped_header(lines, &facts, i);
+    let mut joined = String::new();
+    let mut starts_header = |i: usize| {
+        facts.get(i).is_some_and(|f| f.header) || is_wrapped_header(lines, &facts, i, &mut joined)
+    };
     let Some(header_at) = (0..lines.len()).find(|&i| starts_header(i)) else {
         // No header row: the block may be written as records.
         let users = lines
