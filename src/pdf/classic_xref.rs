@@ -8,20 +8,21 @@
 //! notice's Type 3 font dictionaries (long `/Widths` and `/Differences`
 //! arrays, which the lazy layer defers anyway) that first parse was 6 % of
 //! the instructions. With the offsets of this table the lazy layer reads
-//! a dictionary object itself, once.
+//! a dictionary or stream object itself, once, and a file whose table
+//! gives every object a page reaches is never opened by hayro-syntax.
 //!
 //! Only the simplest, commonest layout is taken: `startxref` pointing at
 //! one `xref` table whose trailer has no `/Prev` (no incremental update),
 //! no `/XRefStm` (no hybrid file) and no `/Encrypt`, every entry in the
-//! fixed 20-byte form, and as many objects in use as hayro-syntax's own
-//! table holds. (An encrypted file the lazy layer takes reaches here with
+//! fixed 20-byte form, a trailer naming the catalog and a `/Size` above
+//! every listed number. (An encrypted file the lazy layer takes reaches here with
 //! its `/Encrypt` key renamed by `security.rs`; `lazy.rs` decrypts every
 //! object it reads, from this table or through hayro-syntax.) Anything else is `None`, and every object is read through
 //! hayro-syntax, which also repairs broken tables. The caller checks each
 //! object's `n g obj` header before trusting an offset.
 
 use super::content;
-use lopdf::Object;
+use lopdf::{Object, ObjectId};
 
 /// Bytes from the end of the file searched for `startxref` (the
 /// specification puts it in the last 1 024 bytes; trailing garbage is
@@ -37,9 +38,10 @@ const ENTRY_LEN: usize = 20;
 const MAX_OBJECT_NUMBER: u32 = 1 << 24;
 
 /// Byte offsets and generations of the objects in use, sorted by object
-/// number.
+/// number, and the trailer's `/Root`.
 pub struct ClassicXref {
     offsets: Vec<(u32, usize, u16)>,
+    root: ObjectId,
 }
 
 /// A fixed-width decimal field of an entry.
@@ -51,9 +53,10 @@ fn field(bytes: Option<&[u8]>) -> Option<usize> {
 }
 
 impl ClassicXref {
-    /// The table of `file`, when it is the simple layout above and lists
-    /// `in_use` objects (hayro-syntax's count).
-    pub fn read(file: &[u8], in_use: usize) -> Option<ClassicXref> {
+    /// The table of `file`, when it is the simple layout above, its
+    /// trailer names the catalog by reference and its `/Size` is above
+    /// every object number the table lists.
+    pub fn read(file: &[u8]) -> Option<ClassicXref> {
         let window = file.len().saturating_sub(STARTXREF_WINDOW);
         let tail = file.get(window..)?;
         let at = window + memchr::memmem::rfind(tail, b"startxref")?;
@@ -124,11 +127,32 @@ impl ClassicXref {
         if [&b"Prev"[..], b"XRefStm", b"Encrypt"]
             .iter()
             .any(|key| trailer.has(key))
-            || offsets.len() != in_use
         {
             return None;
         }
-        Some(ClassicXref { offsets })
+        let Ok(&Object::Reference(root)) = trailer.get(b"Root") else {
+            return None;
+        };
+        let Ok(&Object::Integer(size)) = trailer.get(b"Size") else {
+            return None;
+        };
+        if offsets
+            .last()
+            .is_some_and(|&(number, ..)| i64::from(number) >= size)
+        {
+            return None;
+        }
+        Some(ClassicXref { offsets, root })
+    }
+
+    /// The catalog's id, from the trailer.
+    pub fn root(&self) -> ObjectId {
+        self.root
+    }
+
+    /// How many objects are in use.
+    pub fn len(&self) -> usize {
+        self.offsets.len()
     }
 
     /// Where object `number` of `generation` starts (its `n g obj`).
@@ -161,12 +185,26 @@ mod tests {
             "xref\n0 2\n0000000000 65535 f \n0000000009 00000 n \n",
             "<< /Size 2 /Root 1 0 R >>",
         );
-        let table = ClassicXref::read(&bytes, 1).unwrap();
+        let table = ClassicXref::read(&bytes).unwrap();
+        assert_eq!(table.root(), (1, 0));
+        assert_eq!(table.len(), 1);
         assert_eq!(table.offset(1, 0), Some(9));
         assert_eq!(table.offset(1, 1), None);
         assert_eq!(table.offset(0, 65535), None);
-        // A count unlike hayro-syntax's: not trusted.
-        assert!(ClassicXref::read(&bytes, 2).is_none());
+        // A table listing an object the trailer's `/Size` does not cover,
+        // or a trailer without `/Size` or `/Root`: not trusted.
+        for trailer in [
+            "<< /Size 1 /Root 1 0 R >>",
+            "<< /Root 1 0 R >>",
+            "<< /Size 2 >>",
+            "<< /Size 2 /Root 1 >>",
+        ] {
+            let xref = "xref\n0 2\n0000000000 65535 f \n0000000009 00000 n \n";
+            assert!(
+                ClassicXref::read(&file(xref, trailer)).is_none(),
+                "{trailer}"
+            );
+        }
     }
 
     #[test]
@@ -191,13 +229,10 @@ mod tests {
             ),
             ("", "<< /Size 2 >>"),
         ] {
-            assert!(
-                ClassicXref::read(&file(xref, trailer), 1).is_none(),
-                "{xref}"
-            );
+            assert!(ClassicXref::read(&file(xref, trailer)).is_none(), "{xref}");
         }
-        assert!(ClassicXref::read(b"", 0).is_none());
-        assert!(ClassicXref::read(b"startxref 99999999999999999999999", 0).is_none());
-        assert!(ClassicXref::read(b"startxref 18446744073709551615", 0).is_none());
+        assert!(ClassicXref::read(b"").is_none());
+        assert!(ClassicXref::read(b"startxref 99999999999999999999999").is_none());
+        assert!(ClassicXref::read(b"startxref 18446744073709551615").is_none());
     }
 }

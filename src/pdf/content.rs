@@ -705,15 +705,25 @@ pub fn object_header(data: &[u8], offset: usize, id: (u32, u16)) -> Option<usize
     }
 }
 
+/// What follows the dictionary of an indirect object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterDictionary {
+    /// `endobj`: a dictionary object.
+    EndObj,
+    /// The keyword `stream`, ending at this position: a stream object
+    /// (see [`stream_data`]).
+    Stream(usize),
+}
+
 /// The dictionary after an object header at `pos`, as [`parse_value`]
-/// reads it, when `endobj` follows it (`None` for a stream, any other
-/// value, or a dictionary whose end is not where the object ends).
+/// reads it, when `endobj` or `stream` follows it (`None` for any other
+/// value, or a dictionary followed by anything else).
 pub fn dictionary_object(
     data: &[u8],
     pos: usize,
     budget: &mut usize,
     defer: &mut dyn Defer,
-) -> Option<Object> {
+) -> Option<(Object, AfterDictionary)> {
     let mut lexer = Lexer { data, pos };
     let first = lexer.next_token()?;
     if !matches!(first, Token::DictStart) {
@@ -721,9 +731,33 @@ pub fn dictionary_object(
     }
     let value = read_value(&mut lexer, first, 0, &mut Reading { budget, defer })?;
     match lexer.next_token()? {
-        Token::Keyword(b"endobj") => Some(value),
+        Token::Keyword(b"endobj") => Some((value, AfterDictionary::EndObj)),
+        Token::Keyword(b"stream") => Some((value, AfterDictionary::Stream(lexer.pos))),
         _ => None,
     }
+}
+
+/// A stream's data, its keyword `stream` ending at `pos`, read as
+/// hayro-syntax reads a stream whose length is right (ISO 32000-1,
+/// 7.3.8.1): an end of line (LF, CR LF or CR), `length` bytes, white space
+/// and `endstream`. `None` when the bytes do not agree with the length
+/// (hayro-syntax then looks for `endstream` itself).
+pub fn stream_data(data: &[u8], pos: usize, length: usize) -> Option<&[u8]> {
+    let eol = match data.get(pos..)? {
+        [b'\r', b'\n', ..] => 2,
+        [b'\n' | b'\r', ..] => 1,
+        _ => return None,
+    };
+    let start = pos + eol;
+    let end = start.checked_add(length)?;
+    let stream = data.get(start..end)?;
+    let mut after = end;
+    while data.get(after).is_some_and(|b| is_whitespace(*b)) {
+        after += 1;
+    }
+    data.get(after..)?
+        .starts_with(b"endstream")
+        .then_some(stream)
 }
 
 /// The values of an array whose brackets are already stripped (what

@@ -8,9 +8,11 @@
 //! opens the file and its cross-reference table (repairing a broken one as
 //! lopdf does), and [`LazyDoc::get_object`] converts one hayro-syntax object
 //! into a lopdf [`Object`] the first time it is asked for, so the rest of
-//! the PDF layer keeps reading lopdf types. A dictionary object of a file
-//! with one plain cross-reference table is read at the table's offset by
-//! the content lexer alone (`classic_xref.rs`), and the large arrays font
+//! the PDF layer keeps reading lopdf types. A dictionary or stream object
+//! of a file with one plain cross-reference table is read at the table's
+//! offset by the content lexer alone (`classic_xref.rs`; hayro-syntax
+//! opens such a file only when an object is asked for that the table does
+//! not give), and the large arrays font
 //! loading reads from the bytes (`/Widths`, `/Differences`) or never
 //! (`/CharProcs`) are deferred values, converted only when resolved.
 //!
@@ -28,7 +30,7 @@ use lopdf::{Dictionary, Object, ObjectId, Stream, StringFormat};
 use std::cell::{Cell, OnceCell, RefCell};
 
 use super::classic_xref::ClassicXref;
-use super::content::{self, Defer, PlainItem};
+use super::content::{self, AfterDictionary, Defer, PlainItem};
 use super::security::Decryptor;
 use hayro_syntax::object::{self as hs, ObjectIdentifier};
 
@@ -105,7 +107,13 @@ struct Deferred {
 
 /// A PDF whose objects are parsed on first use.
 pub struct LazyDoc {
-    pdf: hayro_syntax::Pdf,
+    /// The file.
+    data: hayro_syntax::PdfData,
+    /// hayro-syntax's reading of the file: opened with the document when
+    /// the file has no plain cross-reference table, otherwise the first
+    /// time an object is asked for that the table does not give (see
+    /// [`LazyDoc::hayro`]); `None` inside when hayro-syntax cannot open it.
+    pdf: OnceCell<Option<Box<hayro_syntax::Pdf>>>,
     slots: Table,
     budget: Cell<usize>,
     exhausted: Cell<bool>,
@@ -129,12 +137,24 @@ impl LazyDoc {
     }
 
     /// [`LazyDoc::open`] of bytes the document may keep.
+    ///
+    /// A file with a plain cross-reference table (`classic_xref.rs`) is
+    /// opened by reading that table alone: hayro-syntax's opening (its own
+    /// reading of the table, and its page list, which this layer does not
+    /// use) was a fifth of the instructions of opening a Chromium notice
+    /// and reading its objects. hayro-syntax opens such a file only if an
+    /// object is asked for that the table does not give.
     pub fn open_owned(bytes: Vec<u8>) -> Option<LazyDoc> {
-        let pdf = hayro_syntax::Pdf::new(bytes).ok()?;
-        let classic = ClassicXref::read(pdf.data().as_ref(), pdf.len());
+        let data = hayro_syntax::PdfData::from(bytes);
+        let classic = ClassicXref::read(data.as_ref());
+        let pdf = OnceCell::new();
+        if classic.is_none() {
+            let _ = pdf.set(Some(Box::new(hayro_syntax::Pdf::new(data.clone()).ok()?)));
+        }
         Some(LazyDoc {
             classic,
             classic_holds: Cell::new(true),
+            data,
             pdf,
             slots: cells(),
             budget: Cell::new(MAX_CONVERTED_VALUES),
@@ -151,15 +171,31 @@ impl LazyDoc {
         self.decryptor = Some(decryptor);
     }
 
-    /// The catalog's object id.
+    /// hayro-syntax's reading of the file, opened the first time it is
+    /// needed; `None` when it cannot open the file.
+    fn hayro(&self) -> Option<&hayro_syntax::Pdf> {
+        self.pdf
+            .get_or_init(|| hayro_syntax::Pdf::new(self.data.clone()).ok().map(Box::new))
+            .as_deref()
+    }
+
+    /// The catalog's object id (the trailer's `/Root`).
     pub fn root_id(&self) -> ObjectId {
-        let id = self.pdf.xref().root_id();
-        (id.obj_number, u16::try_from(id.gen_number).unwrap_or(0))
+        if let Some(classic) = &self.classic {
+            return classic.root();
+        }
+        self.hayro().map_or((0, 0), |pdf| {
+            let id = pdf.xref().root_id();
+            (id.obj_number, u16::try_from(id.gen_number).unwrap_or(0))
+        })
     }
 
     /// How many objects the cross-reference table lists.
     pub fn len(&self) -> usize {
-        self.pdf.len()
+        match &self.classic {
+            Some(classic) => classic.len(),
+            None => self.hayro().map_or(0, hayro_syntax::Pdf::len),
+        }
     }
 
     /// True when the value budget ran out: some objects read as `null`.
@@ -259,7 +295,7 @@ impl LazyDoc {
 
     /// The file's bytes.
     fn file(&self) -> &[u8] {
-        self.pdf.data().as_ref()
+        self.data.as_ref()
     }
 
     /// Where `data` starts in the file, when it lies in it (an object in
@@ -281,11 +317,11 @@ impl LazyDoc {
     /// The object `id` read (from the plain table, else by hayro-syntax)
     /// and converted, decrypted when the file is encrypted.
     fn load(&self, id: ObjectId) -> Option<Object> {
-        let mut object = match self.load_dictionary(id) {
+        let mut object = match self.load_classic(id) {
             Some(object) => object,
             None => {
                 let object = self
-                    .pdf
+                    .hayro()?
                     .xref()
                     .get::<hs::Object<'_>>(ObjectIdentifier::new(id.0, i32::from(id.1)))?;
                 self.convert(id, object)
@@ -304,12 +340,14 @@ impl LazyDoc {
         }
     }
 
-    /// A dictionary object read where the plain cross-reference table
-    /// puts it, without hayro-syntax's parse; `None` for anything else
-    /// (a stream, another value, no such table), which hayro-syntax then
-    /// reads. The first offset that does not hold its object's header
-    /// stops the table's use: hayro-syntax repairs such files.
-    fn load_dictionary(&self, id: ObjectId) -> Option<Object> {
+    /// A dictionary or stream object read where the plain cross-reference
+    /// table puts it, without hayro-syntax's parse; `None` for anything
+    /// else (another value, a stream whose `/Length` is not a direct
+    /// integer or does not match its bytes, no such table), which
+    /// hayro-syntax then reads. The first offset that does not hold its
+    /// object's header stops the table's use: hayro-syntax repairs such
+    /// files.
+    fn load_classic(&self, id: ObjectId) -> Option<Object> {
         if !self.classic_holds.get() {
             return None;
         }
@@ -326,18 +364,34 @@ impl LazyDoc {
             container: id,
             base: Some(0),
         };
-        match content::dictionary_object(file, after_header, &mut budget, &mut defer) {
-            Some(object) => {
+        let read = content::dictionary_object(file, after_header, &mut budget, &mut defer);
+        let stream = match read {
+            Some((object, AfterDictionary::EndObj)) => {
                 self.spend(budget);
-                Some(object)
+                return Some(object);
             }
-            None => {
-                // Read again by hayro-syntax: what this reading deferred
-                // is referred to by nothing.
-                self.deferred.borrow_mut().truncate(deferred);
-                None
+            Some((Object::Dictionary(dict), AfterDictionary::Stream(pos))) => {
+                let data = match dict.get(b"Length") {
+                    Ok(&Object::Integer(length)) => u32::try_from(length)
+                        .ok()
+                        .and_then(|length| usize::try_from(length).ok())
+                        .and_then(|length| content::stream_data(file, pos, length)),
+                    _ => None,
+                };
+                data.map(|data| (dict, data))
             }
-        }
+            _ => None,
+        };
+        let Some((mut dict, data)) = stream else {
+            // Read again by hayro-syntax: what this reading deferred is
+            // referred to by nothing.
+            self.deferred.borrow_mut().truncate(deferred);
+            return None;
+        };
+        // As `convert` makes a stream hayro-syntax read.
+        self.spend(budget);
+        self.inline_filters(&mut dict);
+        Some(Object::Stream(Stream::new(dict, data.to_vec())))
     }
 
     /// Converts one object hayro-syntax read. Arrays and dictionaries are
@@ -392,11 +446,10 @@ impl LazyDoc {
                 continue;
             };
             for _ in 0..MAX_FILTER_HOPS {
-                let Some(object) = self
-                    .pdf
-                    .xref()
-                    .get::<hs::Object<'_>>(ObjectIdentifier::new(target.0, i32::from(target.1)))
-                else {
+                let Some(object) = self.hayro().and_then(|pdf| {
+                    pdf.xref()
+                        .get::<hs::Object<'_>>(ObjectIdentifier::new(target.0, i32::from(target.1)))
+                }) else {
                     break;
                 };
                 match self.convert(target, object) {
@@ -709,6 +762,53 @@ mod tests {
         let page = doc.dictionary_at((3, 0)).unwrap();
         assert_eq!(page.get(b"Contents").unwrap(), &Object::Reference((4, 0)));
         assert!(doc.classic.is_none() || !doc.classic_holds.get());
+    }
+
+    /// A file with a plain table is read without hayro-syntax while the
+    /// table gives every object asked for: dictionaries, and streams whose
+    /// direct `/Length` matches their bytes. A stream whose length does
+    /// not (or is a reference) opens hayro-syntax, which reads it as it
+    /// always did; the same file read by hayro-syntax alone gives the same
+    /// objects.
+    #[test]
+    fn streams_are_read_at_the_table_offsets_and_hayro_opens_only_when_needed() {
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /Contents [4 0 R 5 0 R 6 0 R 7 0 R] >>",
+            "<< /Length 3 >>\nstream\nq Q\nendstream",
+            "<< /Length 4 >> % comment\nstream\r\nBT\r\n\r\n endstream",
+            "<< /Length 9 >>\nstream\nshort\nendstream",
+            "<< /Length 8 0 R >>\nstream\nET\nendstream",
+            "5",
+        ];
+        let bytes = pdf(&objects);
+        let doc = LazyDoc::open(&bytes).unwrap();
+        assert!(doc.every_page_readable());
+        let stream = |doc: &LazyDoc, n: u32| match doc.get_object((n, 0)) {
+            Some(Object::Stream(s)) => s.content.clone(),
+            other => panic!("object {n}: {other:?}"),
+        };
+        assert_eq!(stream(&doc, 4), b"q Q");
+        assert_eq!(stream(&doc, 5), b"BT\r\n");
+        assert!(doc.pdf.get().is_none(), "hayro-syntax opened too soon");
+        assert_eq!(stream(&doc, 6), b"short");
+        assert!(doc.pdf.get().is_some_and(Option::is_some));
+        assert_eq!(stream(&doc, 7), b"ET");
+        assert_eq!(doc.root_id(), (1, 0));
+        assert_eq!(doc.len(), objects.len());
+        // The same objects through hayro-syntax alone (no plain table).
+        let mut by_hayro = LazyDoc::open(&bytes).unwrap();
+        by_hayro.classic = None;
+        for n in 1..=objects.len() as u32 {
+            assert_eq!(
+                format!("{:?}", doc.get_object((n, 0))),
+                format!("{:?}", by_hayro.get_object((n, 0))),
+                "object {n}"
+            );
+        }
+        assert_eq!(by_hayro.root_id(), (1, 0));
+        assert_eq!(by_hayro.len(), objects.len());
     }
 
     #[test]
