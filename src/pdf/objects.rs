@@ -346,11 +346,21 @@ const INFLATE_GROWTH: usize = 4;
 /// may well inflate past four times its size.
 const INFLATE_MIN_BUFFER: usize = 1024;
 
+/// The largest output buffer [`inflate_whole`] keeps for the next stream.
+/// libdeflate writes into a buffer sized up front; a fresh zeroed vector
+/// per stream costs a page fault per 4 KiB in a worker process (glibc
+/// gives large blocks back to the system and maps them again), so the
+/// buffer is reused and each stream's output copied out at its exact
+/// size. A notice's streams inflate to tens of kilobytes; a buffer grown
+/// past this for one big stream is dropped, so a thread does not hold
+/// the largest output it ever saw.
+const INFLATE_SCRATCH_KEPT: usize = 1024 * 1024;
+
 thread_local! {
     static INFLATER: std::cell::RefCell<flate2::Decompress> =
         std::cell::RefCell::new(flate2::Decompress::new(true));
-    static WHOLE_INFLATER: std::cell::RefCell<libdeflater::Decompressor> =
-        std::cell::RefCell::new(libdeflater::Decompressor::new());
+    static WHOLE_INFLATER: std::cell::RefCell<(libdeflater::Decompressor, Vec<u8>)> =
+        std::cell::RefCell::new((libdeflater::Decompressor::new(), Vec::new()));
 }
 
 /// zlib data inflated, `None` past `limit` bytes. As lopdf, a corrupt
@@ -374,7 +384,8 @@ fn inflate(input: &[u8], limit: usize) -> Option<Vec<u8>> {
 /// for anything libdeflate does not decode whole, header to Adler-32
 /// checksum, within a buffer of at most `limit + 1` bytes.
 ///
-/// libdeflate needs its whole output buffer up front, so the buffer starts
+/// libdeflate needs its whole output buffer up front (a reused one, see
+/// [`INFLATE_SCRATCH_KEPT`]), so the buffer starts
 /// at [`INFLATE_FIRST_GUESS`] times the input and grows by
 /// [`INFLATE_GROWTH`] while the stream does not fit, never past `limit + 1`
 /// bytes (one more than the limit: room to see it was passed). Each retry
@@ -399,20 +410,24 @@ fn inflate_whole(input: &[u8], limit: usize) -> Option<Vec<u8>> {
         .max(INFLATE_MIN_BUFFER)
         .min(most);
     WHOLE_INFLATER.with(|cell| {
-        let mut inflater = cell.try_borrow_mut().ok()?;
-        loop {
-            let mut out = vec![0u8; size];
-            match inflater.zlib_decompress(input, &mut out) {
-                Ok(written) => {
-                    out.truncate(written);
-                    return Some(out);
-                }
+        let (inflater, scratch) = &mut *cell.try_borrow_mut().ok()?;
+        let out = loop {
+            if scratch.len() < size {
+                scratch.resize(size, 0);
+            }
+            let room = scratch.get_mut(..size)?;
+            match inflater.zlib_decompress(input, room) {
+                Ok(written) => break scratch.get(..written).map(<[u8]>::to_vec),
                 Err(libdeflater::DecompressionError::InsufficientSpace) if size < most => {
                     size = size.saturating_mul(INFLATE_GROWTH).min(most);
                 }
-                Err(_) => return None,
+                Err(_) => break None,
             }
+        };
+        if scratch.len() > INFLATE_SCRATCH_KEPT {
+            *scratch = Vec::new();
         }
+        out
     })
 }
 
