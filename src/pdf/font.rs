@@ -1181,6 +1181,10 @@ fn ranges_ascend(ranges: &[(u32, u32, CidWidth)]) -> bool {
             .all(|pair| matches!(pair, [(_, last, _), (next, _, _)] if last < next))
 }
 
+/// `/W` lists this short are scanned even when they go up: the scan costs
+/// less than the search (Chromium's fonts list a few ranges).
+const LINEAR_RANGES: usize = 8;
+
 /// The first of `ranges` holding `cid`. `ascending`: the ranges go up and
 /// do not overlap (each first ≤ last < the next one's first), so the only
 /// range that can hold `cid` is the first whose last is not below it (a
@@ -1190,7 +1194,7 @@ fn cid_range(
     ascending: bool,
     cid: u32,
 ) -> Option<&(u32, u32, CidWidth)> {
-    if ascending {
+    if ascending && ranges.len() > LINEAR_RANGES {
         let at = ranges.partition_point(|(_, last, _)| *last < cid);
         ranges.get(at).filter(|(first, _, _)| *first <= cid)
     } else {

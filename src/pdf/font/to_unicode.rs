@@ -206,11 +206,25 @@ impl Map {
         let Token::Hex(hex) = dst else {
             return Err(Unsupported);
         };
+        let at = u32::try_from(self.units.len()).map_err(|_| Unsupported)?;
+        if let Some(unit) = short_hex(hex)
+            .filter(|_| hex.len() == 4)
+            .and_then(|v| u16::try_from(v).ok())
+        {
+            // `<XXXX>`, nearly every destination: one unit, as below.
+            self.units.push(unit);
+            self.entries.push(Entry {
+                start,
+                end,
+                at,
+                len: 1,
+            });
+            return Ok(());
+        }
         decode_hex(hex, bytes)?;
         if bytes.is_empty() {
             return Err(Unsupported);
         }
-        let at = u32::try_from(self.units.len()).map_err(|_| Unsupported)?;
         let (odd, pairs) = bytes.split_at(bytes.len() % 2);
         self.units.extend(odd.iter().map(|&b| u16::from(b)));
         self.units.extend(
@@ -234,12 +248,35 @@ fn code(token: Token<'_>, bytes: &mut Vec<u8>) -> Read<(u32, usize)> {
     let Token::Hex(hex) = token else {
         return Err(Unsupported);
     };
+    if let Some(value) = short_hex(hex) {
+        // `<XX>` or `<XXXX>`: what the general path below gives them.
+        return Ok((value, hex.len() / 2));
+    }
     decode_hex(hex, bytes)?;
     if !(1..=4).contains(&bytes.len()) {
         return Err(Unsupported);
     }
     let value = bytes.iter().fold(0u32, |v, &b| (v << 8) | u32::from(b));
     Ok((value, bytes.len()))
+}
+
+/// The value of a hex string of exactly two or four digits and nothing
+/// else (the codes and destinations producers write), read without the
+/// byte vector of [`decode_hex`]; `None` for any other string, which goes
+/// through it.
+fn short_hex(hex: &[u8]) -> Option<u32> {
+    if hex.len() != 2 && hex.len() != 4 {
+        return None;
+    }
+    hex.iter().try_fold(0u32, |value, &b| {
+        let digit = match b {
+            b'0'..=b'9' => b - b'0',
+            b'A'..=b'F' => b - b'A' + 10,
+            b'a'..=b'f' => b - b'a' + 10,
+            _ => return None,
+        };
+        Some(value << 4 | u32::from(digit))
+    })
 }
 
 /// hayro-postscript's hex decoding: white space skipped, an odd last digit
@@ -688,6 +725,42 @@ mod tests {
             }
         }
         assert!(indexed > 2_000, "{indexed} maps indexed");
+    }
+
+    /// A short hex string reads as the general decoding reads it, for
+    /// every string of two and four bytes from an alphabet of hex digits
+    /// of both cases, white space and strays.
+    #[test]
+    fn short_hex_strings_read_as_decode_hex_reads_them() {
+        let alphabet = b"09afAFgG \n<";
+        let mut bytes = Vec::new();
+        let mut check = |hex: &[u8]| {
+            let general = decode_hex(hex, &mut bytes).ok().map(|()| {
+                let value = bytes.iter().fold(0u32, |v, &b| (v << 8) | u32::from(b));
+                (value, bytes.len())
+            });
+            if let Some(value) = short_hex(hex) {
+                assert_eq!(Some((value, hex.len() / 2)), general, "{hex:?}");
+            } else if let Some((_, len)) = general {
+                // Left to the general path only when it is not plain.
+                assert!(len * 2 != hex.len() || hex.iter().any(|b| !b.is_ascii_hexdigit()));
+            }
+        };
+        for a in alphabet {
+            for b in alphabet {
+                check(&[*a, *b]);
+                for c in alphabet {
+                    for d in alphabet {
+                        check(&[*a, *b, *c, *d]);
+                    }
+                }
+            }
+        }
+        for code in 0..=0xFFFFu32 {
+            let hex = format!("{code:04X}");
+            assert_eq!(short_hex(hex.as_bytes()), Some(code));
+            assert_eq!(short_hex(hex.to_lowercase().as_bytes()), Some(code));
+        }
     }
 
     #[test]
