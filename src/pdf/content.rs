@@ -1208,7 +1208,7 @@ mod tests {
             b"BI /W 1 ID x EI",
             b"\xff\xfe",
         ];
-        let mut state = 0x0DDB_A11u64;
+        let mut state = 0x5EED_0DDB_u64;
         for round in 0..5_000 {
             let mut data = Vec::new();
             let count = if round % 50 == 0 { 200 } else { 12 };
