@@ -53,6 +53,24 @@ fn is_regular(b: u8) -> bool {
     class(b) == 0
 }
 
+/// A number token's value: what [`number`] reads, without the room of a
+/// whole `Object` (a content stream's operands are mostly numbers, and an
+/// `Object` built away from the operand list is copied into it whole).
+#[derive(Clone, Copy)]
+enum Number {
+    Integer(i64),
+    Real(f32),
+}
+
+impl From<Number> for Object {
+    fn from(n: Number) -> Object {
+        match n {
+            Number::Integer(i) => Object::Integer(i),
+            Number::Real(r) => Object::Real(r),
+        }
+    }
+}
+
 /// One lexical token.
 enum Token<'a> {
     Object(Object),
@@ -162,6 +180,11 @@ impl<'a> Lexer<'a> {
     /// end (each byte was looked at twice before: once for the end, once
     /// for the value); anything else goes to [`number`].
     fn number(&mut self) -> Object {
+        self.number_value().into()
+    }
+
+    /// [`Lexer::number`]'s value.
+    fn number_value(&mut self) -> Number {
         let data = self.data;
         let start = self.pos;
         let mut i = start;
@@ -196,14 +219,14 @@ impl<'a> Lexer<'a> {
             None if digits > 0 => {
                 // At most 18 digits: the value fits an i64.
                 let value = mantissa as i64;
-                Object::Integer(if negative { -value } else { value })
+                Number::Integer(if negative { -value } else { value })
             }
             Some(before) if digits > 0 && digits <= SHORT_REAL_MAX_DIGITS => {
                 let fraction = digits - before;
                 let Some(real) = exact_real(mantissa, fraction) else {
                     return self.general_number();
                 };
-                Object::Real(if negative { -real } else { real })
+                Number::Real(if negative { -real } else { real })
             }
             _ => return self.general_number(),
         };
@@ -212,8 +235,8 @@ impl<'a> Lexer<'a> {
     }
 
     /// The number token at the position, through [`number`].
-    fn general_number(&mut self) -> Object {
-        number(self.regular_run())
+    fn general_number(&mut self) -> Number {
+        number_value(self.regular_run())
     }
 
     /// A name after its `/`, with `#xx` escapes decoded.
@@ -249,6 +272,11 @@ impl<'a> Lexer<'a> {
 
     /// A `<…>` string after its `<`.
     fn hex_string(&mut self) -> Object {
+        Object::String(self.hex_bytes(), StringFormat::Hexadecimal)
+    }
+
+    /// [`Lexer::hex_string`]'s bytes.
+    fn hex_bytes(&mut self) -> Vec<u8> {
         // Two digits a byte up to the `>`: one allocation, no regrowth.
         let rest = self.data.get(self.pos..).unwrap_or_default();
         let span = memchr::memchr(b'>', rest).unwrap_or(rest.len());
@@ -271,7 +299,7 @@ impl<'a> Lexer<'a> {
         if let Some(h) = high {
             out.push(h << 4);
         }
-        Object::String(out, StringFormat::Hexadecimal)
+        out
     }
 
     /// A `(…)` string after its `(`: balanced parentheses, escapes.
@@ -356,17 +384,22 @@ impl<'a> Lexer<'a> {
 }
 
 fn number(run: &[u8]) -> Object {
+    number_value(run).into()
+}
+
+/// [`number`]'s value.
+fn number_value(run: &[u8]) -> Number {
     if let Some(i) = plain_integer(run) {
-        return Object::Integer(i);
+        return Number::Integer(i);
     }
     if let Some(r) = short_real(run) {
-        return Object::Real(r);
+        return Number::Real(r);
     }
     let text = std::str::from_utf8(run).unwrap_or("0");
     if !text.contains('.')
         && let Ok(i) = text.parse::<i64>()
     {
-        return Object::Integer(i);
+        return Number::Integer(i);
     }
     // A well-formed real (a sign first, digits, at most one point), as
     // nearly every real in a content stream is: the lenient reading below
@@ -375,9 +408,9 @@ fn number(run: &[u8]) -> Object {
     if unsigned.bytes().all(|b| b == b'.' || b.is_ascii_digit())
         && unsigned.bytes().filter(|&b| b == b'.').count() <= 1
     {
-        return Object::Real(unsigned_real(text));
+        return Number::Real(unsigned_real(text));
     }
-    Object::Real(unsigned_real(&lenient_real(text)))
+    Number::Real(unsigned_real(&lenient_real(text)))
 }
 
 /// An optional sign and one or more digits, read as `i64::from_str` would
@@ -566,23 +599,33 @@ pub fn for_each_operator<E>(
         let Some(b) = lexer.peek() else {
             break;
         };
-        let simple = match b {
-            b'+' | b'-' | b'.' | b'0'..=b'9' => Some(lexer.number()),
+        // Each made where it is pushed, from its value (an `Object` made
+        // first and then pushed was copied whole, twice).
+        match b {
+            b'+' | b'-' | b'.' | b'0'..=b'9' => {
+                let n = lexer.number_value();
+                if operands.len() < MAX_OPERANDS {
+                    operands.push(n.into());
+                }
+                continue;
+            }
             b'/' => {
                 lexer.pos += 1;
-                Some(Object::Name(lexer.name()))
+                let name = lexer.name();
+                if operands.len() < MAX_OPERANDS {
+                    operands.push(Object::Name(name));
+                }
+                continue;
             }
             b'<' if lexer.data.get(lexer.pos + 1) != Some(&b'<') => {
                 lexer.pos += 1;
-                Some(lexer.hex_string())
+                let bytes = lexer.hex_bytes();
+                if operands.len() < MAX_OPERANDS {
+                    operands.push(Object::String(bytes, StringFormat::Hexadecimal));
+                }
+                continue;
             }
-            _ => None,
-        };
-        if let Some(operand) = simple {
-            if operands.len() < MAX_OPERANDS {
-                operands.push(operand);
-            }
-            continue;
+            _ => {}
         }
         let token = match b {
             _ if is_regular(b) => match lexer.regular_run() {
@@ -1129,6 +1172,94 @@ mod tests {
             Ok(())
         });
         out
+    }
+
+    /// The operator loop by the general token walk alone: every token
+    /// through `next_token` and `read_object`, the operands kept as the
+    /// loop keeps them.
+    fn ops_by_tokens(data: &[u8]) -> Vec<(String, Vec<Object>)> {
+        let mut out = Vec::new();
+        let mut lexer = Lexer { data, pos: 0 };
+        let mut operands = Vec::new();
+        while let Some(token) = lexer.next_token() {
+            match token {
+                Token::Keyword(op) => {
+                    if !op.is_ascii() && std::str::from_utf8(op).is_err() {
+                        operands.clear();
+                        continue;
+                    }
+                    if op == b"BI" {
+                        while let Some(t) = lexer.next_token() {
+                            if let Token::Keyword(b"ID") = t {
+                                break;
+                            }
+                        }
+                        lexer.skip_inline_image_data();
+                    }
+                    out.push((String::from_utf8_lossy(op).into_owned(), operands.clone()));
+                    operands.clear();
+                }
+                other => {
+                    if let Some(o) = read_object(&mut lexer, other, 0)
+                        && operands.len() < MAX_OPERANDS
+                    {
+                        operands.push(o);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Numbers, names and hex strings read in the operator loop give the
+    /// operands the general token walk gives, on generated content of
+    /// every token kind (more operands than are kept, too).
+    #[test]
+    fn operands_read_in_the_loop_are_the_token_walks() {
+        let pieces: [&[u8]; 24] = [
+            b"12",
+            b"-3.5",
+            b"+.25",
+            b"1e5",
+            b"--2",
+            b"0.000000000000000001",
+            b"/F1",
+            b"/A#42",
+            b"/",
+            b"<0041>",
+            b"<4 1 g>",
+            b"<>",
+            b"(a\\)b)",
+            b"[1 /x <00>]",
+            b"<< /K 1 >>",
+            b"Tj",
+            b"TJ",
+            b"Tf",
+            b"true",
+            b"null",
+            b"%c\n",
+            b"]",
+            b"BI /W 1 ID x EI",
+            b"\xff\xfe",
+        ];
+        let mut state = 0x5EED_0DDB_u64;
+        for round in 0..5_000 {
+            let mut data = Vec::new();
+            let count = if round % 50 == 0 { 200 } else { 12 };
+            for _ in 0..count {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                data.extend_from_slice(pieces[(state % pieces.len() as u64) as usize]);
+                data.push(if state & 0x100 == 0 { b' ' } else { b'\n' });
+            }
+            assert_eq!(
+                ops(&data),
+                ops_by_tokens(&data),
+                "{:?}",
+                String::from_utf8_lossy(&data)
+            );
+        }
     }
 
     #[test]

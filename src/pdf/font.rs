@@ -357,6 +357,10 @@ enum Widths {
         default: f64,
         /// Adobe-Japan1: CIDs the collection defines as half-width.
         japan1: bool,
+        /// The ranges go up and do not overlap (every producer's `/W`):
+        /// a CID's range is found by binary search, else by a scan for
+        /// the first that holds it (see [`cid_range`]).
+        ascending: bool,
     },
     #[default]
     Unknown,
@@ -782,17 +786,7 @@ impl Font {
             let text = self
                 .to_unicode_text(code)
                 .or_else(|| match encoding {
-                    CidEncoding::Utf16(_) => Some(CompactString::from_utf16_lossy(
-                        code_bytes
-                            .chunks(2)
-                            .map(|p| {
-                                u16::from_be_bytes([
-                                    p.first().copied().unwrap_or(0),
-                                    p.get(1).copied().unwrap_or(0),
-                                ])
-                            })
-                            .collect::<Vec<_>>(),
-                    )),
+                    CidEncoding::Utf16(_) => Some(utf16_be_lossy(code_bytes)),
                     CidEncoding::ShiftJis(_) => {
                         let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(code_bytes);
                         (!bad).then(|| CompactString::from(text))
@@ -874,9 +868,8 @@ impl Font {
                 ranges,
                 default,
                 japan1,
-            } => ranges
-                .iter()
-                .find(|(first, last, _)| (*first..=*last).contains(&cid))
+                ascending,
+            } => cid_range(ranges, *ascending, cid)
                 .and_then(|(first, _, w)| match w {
                     CidWidth::Same(w) => Some(*w),
                     CidWidth::Each(ws) => ws.get((cid - first) as usize).copied(),
@@ -1172,10 +1165,67 @@ fn read_cid_widths(doc: &Source, cid_font: &Dictionary) -> Widths {
         }
     }
     Widths::Cid {
+        ascending: ranges_ascend(&ranges),
         ranges,
         default,
         japan1: false,
     }
+}
+
+/// Whether `/W` ranges go up without overlapping: each first ≤ last < the
+/// next one's first.
+fn ranges_ascend(ranges: &[(u32, u32, CidWidth)]) -> bool {
+    ranges.iter().all(|(first, last, _)| first <= last)
+        && ranges
+            .windows(2)
+            .all(|pair| matches!(pair, [(_, last, _), (next, _, _)] if last < next))
+}
+
+/// `/W` lists this short are scanned even when they go up: the scan costs
+/// less than the search (Chromium's fonts list a few ranges).
+const LINEAR_RANGES: usize = 8;
+
+/// The first of `ranges` holding `cid`. `ascending`: the ranges go up and
+/// do not overlap (each first ≤ last < the next one's first), so the only
+/// range that can hold `cid` is the first whose last is not below it (a
+/// CJK font's `/W` has hundreds of ranges and every glyph asks).
+fn cid_range(
+    ranges: &[(u32, u32, CidWidth)],
+    ascending: bool,
+    cid: u32,
+) -> Option<&(u32, u32, CidWidth)> {
+    if ascending && ranges.len() > LINEAR_RANGES {
+        let at = ranges.partition_point(|(_, last, _)| *last < cid);
+        ranges.get(at).filter(|(first, _, _)| *first <= cid)
+    } else {
+        ranges
+            .iter()
+            .find(|(first, last, _)| (*first..=*last).contains(&cid))
+    }
+}
+
+/// A code's bytes as UTF-16BE text (an odd last byte the high half of a
+/// unit), unpaired surrogates as U+FFFD: `CompactString::from_utf16_lossy`
+/// of the units, without a vector of them for every code.
+fn utf16_be_lossy(bytes: &[u8]) -> CompactString {
+    if let [high, low] = *bytes
+        && let Some(c) = char::from_u32(u32::from(u16::from_be_bytes([high, low])))
+    {
+        // The common case: one unit, not a surrogate.
+        let mut buf = [0u8; 4];
+        return CompactString::new(c.encode_utf8(&mut buf));
+    }
+    let units = bytes.chunks(2).map(|p| {
+        u16::from_be_bytes([
+            p.first().copied().unwrap_or(0),
+            p.get(1).copied().unwrap_or(0),
+        ])
+    });
+    let mut text = CompactString::default();
+    for c in char::decode_utf16(units) {
+        text.push(c.unwrap_or(char::REPLACEMENT_CHARACTER));
+    }
+    text
 }
 
 #[cfg(test)]
@@ -1220,6 +1270,106 @@ mod tests {
         assert_eq!(text(b"AB"), "Bé");
         assert!(texts.applied.get().is_some());
         assert_eq!(text(b"C"), "C");
+    }
+
+    /// A small deterministic generator (xorshift64*).
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    /// The UTF-16 reading of a code is `from_utf16_lossy` of its units for
+    /// every two-byte code and for generated codes of one to five bytes
+    /// (surrogates paired, unpaired, reversed; odd lengths).
+    #[test]
+    fn utf16_codes_read_as_from_utf16_lossy_reads_their_units() {
+        let general = |bytes: &[u8]| {
+            let units: Vec<u16> = bytes
+                .chunks(2)
+                .map(|p| {
+                    u16::from_be_bytes([
+                        p.first().copied().unwrap_or(0),
+                        p.get(1).copied().unwrap_or(0),
+                    ])
+                })
+                .collect();
+            CompactString::from_utf16_lossy(units)
+        };
+        for code in 0..=u16::MAX {
+            let bytes = code.to_be_bytes();
+            assert_eq!(utf16_be_lossy(&bytes), general(&bytes), "{code:#06x}");
+        }
+        let mut rng = Rng(0x5EED_F0A7);
+        for _ in 0..50_000 {
+            let len = rng.below(6) as usize;
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| match rng.below(4) {
+                    0 => 0xD8 + rng.below(8) as u8,
+                    1 => 0x00,
+                    _ => rng.below(256) as u8,
+                })
+                .collect();
+            assert_eq!(utf16_be_lossy(&bytes), general(&bytes), "{bytes:02X?}");
+        }
+    }
+
+    /// A CID's `/W` range by binary search is the first range a scan
+    /// finds, on generated `/W` lists: ascending ones (where the search
+    /// runs) and shuffled, overlapping and inverted ones (where it must
+    /// not).
+    #[test]
+    fn cid_ranges_by_search_are_the_ranges_a_scan_finds() {
+        let mut rng = Rng(0xC1D_5EED);
+        for round in 0..4_000 {
+            let mut ranges = Vec::new();
+            let mut next = rng.below(4) as u32;
+            for _ in 0..rng.below(12) {
+                let first = next + rng.below(3) as u32;
+                let last = first + rng.below(4) as u32;
+                let width = if rng.below(2) == 0 {
+                    CidWidth::Same(ranges.len() as f64)
+                } else {
+                    CidWidth::Each(vec![1.0; rng.below(6) as usize])
+                };
+                ranges.push((first, last, width));
+                next = last + 1;
+            }
+            if round % 2 == 1 && !ranges.is_empty() {
+                // Break the order: swap two, overlap two or invert one.
+                let i = rng.below(ranges.len() as u64) as usize;
+                let j = rng.below(ranges.len() as u64) as usize;
+                match rng.below(3) {
+                    0 => ranges.swap(i, j),
+                    1 => ranges[i].1 += 3,
+                    _ => ranges[i].0 = ranges[i].1 + 1,
+                }
+            }
+            let ascending = ranges_ascend(&ranges);
+            if round % 2 == 0 {
+                assert!(ascending, "round {round}");
+            }
+            for cid in 0..next + 6 {
+                let scan = ranges
+                    .iter()
+                    .find(|(first, last, _)| (*first..=*last).contains(&cid));
+                let found = cid_range(&ranges, ascending, cid);
+                assert_eq!(
+                    found.map(|r| (r.0, r.1)),
+                    scan.map(|r| (r.0, r.1)),
+                    "round {round}, cid {cid}, ascending {ascending}"
+                );
+            }
+        }
     }
 
     /// Two font dictionaries naming one `/ToUnicode` stream share one parse

@@ -911,7 +911,9 @@ impl<'a, 'd> Interpreter<'a, 'd> {
         // The frame outlives the operator: a page that shows each glyph
         // with its own `Tj` (Chromium's) keeps one text matrix scale.
         let state = TextFrame::state(&ctm, &text_scale);
-        if self.text_frame.is_some_and(|f| f.state != state) {
+        // By reference: the frame is a few hundred bytes, copied on every
+        // show string for a by-value `is_some_and`.
+        if self.text_frame.as_ref().is_some_and(|f| f.state != state) {
             self.text_frame = None;
         }
         for code in decoded.iter_mut() {

@@ -42,6 +42,11 @@ struct Entry {
 pub struct Map {
     entries: Vec<Entry>,
     units: Vec<u16>,
+    /// For a map whose entries are all one-byte codes and do not overlap
+    /// (a simple font's, Chromium's Type 3 fonts'): each code's entry,
+    /// plus one (0: none), where the binary search would find it. A
+    /// simple font asks for every glyph it shows.
+    by_byte: Option<Box<[u16; 256]>>,
 }
 
 /// The reader met something it leaves to hayro-cmap.
@@ -52,8 +57,18 @@ type Read<T> = Result<T, Unsupported>;
 impl Map {
     /// The text of `code`: hayro-cmap's `lookup_bf_string`, as a string.
     pub fn lookup(&self, code: u32) -> Option<CompactString> {
-        let at = self
-            .entries
+        let at = match (&self.by_byte, u8::try_from(code)) {
+            (Some(by_byte), Ok(byte)) => {
+                usize::from(by_byte.get(usize::from(byte))?.checked_sub(1)?)
+            }
+            _ => self.search(code)?,
+        };
+        self.text(at, code)
+    }
+
+    /// The entry holding `code`, by binary search (hayro-cmap's).
+    fn search(&self, code: u32) -> Option<usize> {
+        self.entries
             .binary_search_by(|e| {
                 if code < e.start {
                     Ordering::Greater
@@ -63,7 +78,11 @@ impl Map {
                     Ordering::Equal
                 }
             })
-            .ok()?;
+            .ok()
+    }
+
+    /// The text of `code` from the entry at `at`, which holds it.
+    fn text(&self, at: usize, code: u32) -> Option<CompactString> {
         let entry = self.entries.get(at)?;
         let offset = u16::try_from(code.checked_sub(entry.start)?).ok()?;
         let first = usize::try_from(entry.at).ok()?;
@@ -153,7 +172,31 @@ fn read_map(data: &[u8]) -> Read<Map> {
         }
     }
     map.entries.sort_by_key(|e| e.start);
+    map.by_byte = by_byte(&map.entries);
     Ok(map)
+}
+
+/// The one-byte index of sorted `entries` (see [`Map::by_byte`]), when
+/// every entry is a range of one-byte codes (first ≤ last ≤ 0xFF) below
+/// the next one: then the binary search finds the one entry holding a
+/// code, and so does the index.
+fn by_byte(entries: &[Entry]) -> Option<Box<[u16; 256]>> {
+    let disjoint = entries.iter().all(|e| e.start <= e.end && e.end <= 0xFF)
+        && entries.windows(2).all(|pair| match pair {
+            [a, b] => a.end < b.start,
+            _ => true,
+        });
+    if !disjoint || entries.is_empty() {
+        return None;
+    }
+    let mut index = Box::new([0u16; 256]);
+    for (i, e) in entries.iter().enumerate() {
+        // At most 256 disjoint one-byte entries: the index fits a u16.
+        let value = u16::try_from(i + 1).ok()?;
+        let (start, end) = (usize::try_from(e.start).ok()?, usize::try_from(e.end).ok()?);
+        index.get_mut(start..=end)?.fill(value);
+    }
+    Some(index)
 }
 
 impl Map {
@@ -163,11 +206,25 @@ impl Map {
         let Token::Hex(hex) = dst else {
             return Err(Unsupported);
         };
+        let at = u32::try_from(self.units.len()).map_err(|_| Unsupported)?;
+        if let Some(unit) = short_hex(hex)
+            .filter(|_| hex.len() == 4)
+            .and_then(|v| u16::try_from(v).ok())
+        {
+            // `<XXXX>`, nearly every destination: one unit, as below.
+            self.units.push(unit);
+            self.entries.push(Entry {
+                start,
+                end,
+                at,
+                len: 1,
+            });
+            return Ok(());
+        }
         decode_hex(hex, bytes)?;
         if bytes.is_empty() {
             return Err(Unsupported);
         }
-        let at = u32::try_from(self.units.len()).map_err(|_| Unsupported)?;
         let (odd, pairs) = bytes.split_at(bytes.len() % 2);
         self.units.extend(odd.iter().map(|&b| u16::from(b)));
         self.units.extend(
@@ -191,12 +248,35 @@ fn code(token: Token<'_>, bytes: &mut Vec<u8>) -> Read<(u32, usize)> {
     let Token::Hex(hex) = token else {
         return Err(Unsupported);
     };
+    if let Some(value) = short_hex(hex) {
+        // `<XX>` or `<XXXX>`: what the general path below gives them.
+        return Ok((value, hex.len() / 2));
+    }
     decode_hex(hex, bytes)?;
     if !(1..=4).contains(&bytes.len()) {
         return Err(Unsupported);
     }
     let value = bytes.iter().fold(0u32, |v, &b| (v << 8) | u32::from(b));
     Ok((value, bytes.len()))
+}
+
+/// The value of a hex string of exactly two or four digits and nothing
+/// else (the codes and destinations producers write), read without the
+/// byte vector of [`decode_hex`]; `None` for any other string, which goes
+/// through it.
+fn short_hex(hex: &[u8]) -> Option<u32> {
+    if hex.len() != 2 && hex.len() != 4 {
+        return None;
+    }
+    hex.iter().try_fold(0u32, |value, &b| {
+        let digit = match b {
+            b'0'..=b'9' => b - b'0',
+            b'A'..=b'F' => b - b'A' + 10,
+            b'a'..=b'f' => b - b'a' + 10,
+            _ => return None,
+        };
+        Some(value << 4 | u32::from(digit))
+    })
 }
 
 /// hayro-postscript's hex decoding: white space skipped, an odd last digit
@@ -607,6 +687,80 @@ mod tests {
             agrees(&bytes);
         }
         assert!(read > rounds / 4, "{read} of {rounds} generated maps read");
+    }
+
+    /// The one-byte index gives every code the entry the binary search
+    /// gives it, on generated maps of one-byte codes (most indexed, some
+    /// overlapping, which are not).
+    #[test]
+    fn the_one_byte_index_finds_what_the_search_finds() {
+        let mut rng = Rng(0xB17E_5EED);
+        let mut indexed = 0;
+        for _ in 0..4_000 {
+            let mut s = String::from("1 begincodespacerange <00> <FF> endcodespacerange\n");
+            let mut next = rng.below(8);
+            let n = rng.below(40);
+            s.push_str(&format!("{n} beginbfrange\n"));
+            for _ in 0..n {
+                // Mostly ascending and apart; now and then back a little.
+                let lo = if rng.below(30) == 0 {
+                    next.saturating_sub(rng.below(4))
+                } else {
+                    next + rng.below(3)
+                };
+                let hi = (lo + rng.below(6)).min(0xFF);
+                let lo = lo.min(0xFF);
+                s.push_str(&format!(
+                    "<{lo:02X}> <{hi:02X}> <{:04X}>\n",
+                    0x41 + rng.below(900)
+                ));
+                next = hi + 1;
+            }
+            s.push_str("endbfrange\n");
+            let map = read(s.as_bytes()).expect("read");
+            indexed += usize::from(map.by_byte.is_some());
+            for code in 0..=0x1FF {
+                let searched = map.search(code).and_then(|at| map.text(at, code));
+                assert_eq!(map.lookup(code), searched, "code {code:#x} of {s}");
+            }
+        }
+        assert!(indexed > 2_000, "{indexed} maps indexed");
+    }
+
+    /// A short hex string reads as the general decoding reads it, for
+    /// every string of two and four bytes from an alphabet of hex digits
+    /// of both cases, white space and strays.
+    #[test]
+    fn short_hex_strings_read_as_decode_hex_reads_them() {
+        let alphabet = b"09afAFgG \n<";
+        let mut bytes = Vec::new();
+        let mut check = |hex: &[u8]| {
+            let general = decode_hex(hex, &mut bytes).ok().map(|()| {
+                let value = bytes.iter().fold(0u32, |v, &b| (v << 8) | u32::from(b));
+                (value, bytes.len())
+            });
+            if let Some(value) = short_hex(hex) {
+                assert_eq!(Some((value, hex.len() / 2)), general, "{hex:?}");
+            } else if let Some((_, len)) = general {
+                // Left to the general path only when it is not plain.
+                assert!(len * 2 != hex.len() || hex.iter().any(|b| !b.is_ascii_hexdigit()));
+            }
+        };
+        for a in alphabet {
+            for b in alphabet {
+                check(&[*a, *b]);
+                for c in alphabet {
+                    for d in alphabet {
+                        check(&[*a, *b, *c, *d]);
+                    }
+                }
+            }
+        }
+        for code in 0..=0xFFFFu32 {
+            let hex = format!("{code:04X}");
+            assert_eq!(short_hex(hex.as_bytes()), Some(code));
+            assert_eq!(short_hex(hex.to_lowercase().as_bytes()), Some(code));
+        }
     }
 
     #[test]
