@@ -26,7 +26,7 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The first date in `text` (normalised), if any: the first match of
-/// [`DATE_PATTERN`] that is a real date, searching on after the end of a
+/// `DATE_PATTERN` (this module) that is a real date, searching on after the end of a
 /// match that is not (as the pattern's `captures_iter` would).
 pub fn find_date(text: &str) -> Option<Date> {
     let mut from = 0;
