@@ -135,17 +135,24 @@ const VALUE_LINE_PITCH: f64 = 1.7;
 /// table or block beside this one.
 const VALUE_LINE_INDENT: f64 = 3.0;
 
+/// A value set on the line below its label, under it (a definition list:
+/// `<dt>` over an indented `<dd>`), starts at least this many ems right of
+/// the label's start: a line flush with the label is a heading or the next
+/// row, not its value.
+const STACKED_VALUE_INDENT: f64 = 0.5;
+
 /// Whether a line can be part of a label's value: same page, right of the
-/// label column, not far right of the value's start, no label of its own.
+/// label column (`min_x0`: where the value column starts, give or take),
+/// not far right of the value's start, no label of its own.
 fn is_value_line(
     line: &Line,
     has_label: bool,
     label_line: &Line,
-    label_x1: f64,
+    min_x0: f64,
     value_x0: Option<f64>,
 ) -> bool {
     line.page == label_line.page
-        && line.x0() >= label_x1 - 0.5 * label_line.size
+        && line.x0() >= min_x0
         && value_x0.is_none_or(|x| line.x0() <= x + VALUE_LINE_INDENT * label_line.size)
         && !has_label
 }
@@ -181,6 +188,8 @@ fn read_fields(
             .find(|c| !crate::layout::is_blank(&c.text))
             .map(|c| c.x0);
         let pitch = VALUE_LINE_PITCH * line.size;
+        // Value lines sit right of the label's end (a table's value column).
+        let beside_x0 = lv.label_x1 - 0.5 * line.size;
         let next_empty_label = labeled
             .get(k + 1)
             .filter(|(_, next)| next.value_chars.is_empty())
@@ -203,7 +212,7 @@ fn read_fields(
                 let above = lines[j];
                 if claimed[j]
                     || last - above.baseline > pitch
-                    || !is_value_line(above, has_label(j), line, lv.label_x1, value_x0)
+                    || !is_value_line(above, has_label(j), line, beside_x0, value_x0)
                 {
                     break;
                 }
@@ -213,6 +222,23 @@ fn read_fields(
                 last = above.baseline;
             }
         }
+        // A label alone on its line with nothing beside it, above or below,
+        // whose next line starts indented under the label: that line is its
+        // value (a definition list), and so are the lines that continue it.
+        let stacked_x0 = (parts.is_empty() && per_line.get(*i).is_some_and(|l| l.len() == 1))
+            .then(|| line.x0() + STACKED_VALUE_INDENT * line.size)
+            .filter(|&min_x0| {
+                lines.get(i + 1).is_some_and(|below| {
+                    claimed.get(i + 1) == Some(&false)
+                        && below.baseline - line.baseline <= pitch
+                        && below.x0() < beside_x0
+                        && is_value_line(below, has_label(i + 1), line, min_x0, None)
+                })
+            });
+        let mut value_x0 = value_x0;
+        if stacked_x0.is_some() {
+            value_x0 = lines.get(i + 1).map(|below| below.x0());
+        }
         // Lines below, while they keep the line pitch, unless a following
         // label with no value of its own is nearer: they are its value.
         let mut last = line.baseline;
@@ -220,11 +246,20 @@ fn read_fields(
             let below = lines[j];
             if claimed[j]
                 || below.baseline - last > pitch
-                || !is_value_line(below, has_label(j), line, lv.label_x1, value_x0)
+                || !is_value_line(
+                    below,
+                    has_label(j),
+                    line,
+                    stacked_x0.unwrap_or(beside_x0),
+                    value_x0,
+                )
             {
                 break;
             }
+            // (A stacked value's first line is its own: the next label is
+            // under it.)
             if let Some(next) = next_empty_label
+                && !(stacked_x0.is_some() && j == i + 1)
                 && next.page == below.page
                 && (next.baseline - below.baseline).abs() < below.baseline - last
             {
@@ -981,6 +1016,32 @@ mod tests {
             Some("損保クラウドサービス(パッケージ)")
         );
         assert_eq!(value(&found, Field::ProductName), Some("Microsoft 365"));
+    }
+
+    #[test]
+    fn a_value_indented_under_its_label_is_its_value() {
+        // A definition list: each label alone on its line, its value on the
+        // next line, indented; a wrapped value keeps the indent.
+        let lines = [
+            line(100.0, &[(10.0, "ご契約者名")]),
+            line(112.0, &[(30.0, "株式会社とても長い名前の")]),
+            line(124.0, &[(30.0, "保険代理店")]),
+            line(140.0, &[(10.0, "お客さま番号")]),
+            line(152.0, &[(30.0, "N2400000001")]),
+            // A label whose next line is flush with it has no value there.
+            line(170.0, &[(10.0, "ご利用製品名")]),
+            line(182.0, &[(10.0, "申込内容")]),
+        ];
+        let refs: Vec<&Line> = lines.iter().collect();
+        let per_line: Vec<_> = refs.iter().map(|l| labels::split_labels(l)).collect();
+        let (found, conflicts) = read_fields(&refs, &per_line);
+        assert!(conflicts.is_empty());
+        assert_eq!(
+            value(&found, Field::ContractorName),
+            Some("株式会社とても長い名前の保険代理店")
+        );
+        assert_eq!(value(&found, Field::CustomerNumber), Some("N2400000001"));
+        assert_eq!(value(&found, Field::ProductName), Some(""));
     }
 
     #[test]
