@@ -157,6 +157,34 @@ fn is_value_line(
         && !has_label
 }
 
+/// Labels wrapped in a narrow label cell: a line with no label whose next
+/// line (one line pitch below, nothing but a chunk under the label column)
+/// completes one is read with the joined label.
+fn join_wrapped_labels(lines: &[&Line], per_line: &mut [Vec<labels::LabeledValue>]) {
+    for i in 0..lines.len().saturating_sub(1) {
+        let (Some(line), Some(next)) = (lines.get(i), lines.get(i + 1)) else {
+            continue;
+        };
+        let unlabelled = |j: usize| per_line.get(j).is_some_and(Vec::is_empty);
+        let step = next.baseline - line.baseline;
+        if !(unlabelled(i) && unlabelled(i + 1))
+            || next.page != line.page
+            || step <= 0.0
+            || step > VALUE_LINE_PITCH * line.size
+        {
+            continue;
+        }
+        let [rest] = next.chunks.as_slice() else {
+            continue;
+        };
+        if let Some(joined) = labels::join_wrapped_label(line, rest)
+            && let Some(slot) = per_line.get_mut(i)
+        {
+            *slot = labels::split_labels(&joined);
+        }
+    }
+}
+
 /// A label found again with another value: the field and the page of the
 /// second one.
 type Conflict = (Field, u32);
@@ -308,8 +336,9 @@ fn conflict_drift((field, page): Conflict) -> Option<Drift> {
 pub fn parse(doc: &Document) -> Result<Notice, Error> {
     let lines: Vec<&Line> = doc.lines().collect();
     // Each line's labels, read once: every step below asks.
-    let per_line: Vec<Vec<labels::LabeledValue>> =
+    let mut per_line: Vec<Vec<labels::LabeledValue>> =
         lines.iter().map(|l| labels::split_labels(l)).collect();
+    join_wrapped_labels(&lines, &mut per_line);
     let (found, conflicts) = read_fields(&lines, &per_line);
     let core = CORE_FIELDS.iter().filter(|f| found.contains_key(f)).count();
     let titled = lines.iter().any(|l| l.compact().contains(TITLE));
