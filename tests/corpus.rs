@@ -286,7 +286,7 @@ fn geometry_fixtures_are_exact() {
 fn producer_fixtures_are_exact() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/producers");
     let (count, failures) = check_dir(&dir);
-    assert!(count >= 12, "expected fixtures in {}", dir.display());
+    assert!(count >= 17, "expected fixtures in {}", dir.display());
     assert!(
         failures.is_empty(),
         "{} of {count} producer fixtures differ:\n{}",
