@@ -19,6 +19,8 @@ pub(crate) fn required_fields(n: &Notice, f: &mut Findings<'_>) {
         ("customer_number", n.customer_number.is_none()),
         ("contract_start_date", n.contract_start_date.is_none()),
         ("contractor_name", n.contractor_name.is_none()),
+        ("service_name", n.service_name.is_none()),
+        ("product_name", n.product_name.is_none()),
         ("domain", n.domain.is_none()),
         ("login_url", n.login_url.is_none()),
         ("id_count", n.id_count.is_none()),
@@ -321,6 +323,15 @@ mod tests {
         n.domain = None;
         n.id_count = None;
         assert_eq!(codes(&n), vec!["required_field_missing"; 4]);
+
+        // Every variant of the notice prints its service and product names.
+        let mut n = clean_notice();
+        n.service_name = None;
+        n.product_name = None;
+        let found = validate(&n, &Policy::default(), TODAY);
+        let fields: Vec<_> = found.iter().filter_map(|f| f.field.as_deref()).collect();
+        assert_eq!(fields, vec!["service_name", "product_name"]);
+        assert!(found.iter().all(|f| f.code == "required_field_missing"));
     }
 
     #[test]
