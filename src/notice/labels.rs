@@ -90,7 +90,7 @@ pub const LABELS: &[(&str, Field)] = &[
 const SHORT_LABEL_CHARS: usize = 4;
 
 /// Markers a label may start with.
-const LABEL_PREFIXES: &[char] = &['■', '□', '●', '・', '*'];
+pub(super) const LABEL_PREFIXES: &[char] = &['■', '□', '●', '・', '*'];
 
 /// A line read as `label value`.
 #[derive(Debug, Clone, PartialEq)]

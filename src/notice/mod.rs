@@ -137,9 +137,25 @@ const VALUE_LINE_INDENT: f64 = 3.0;
 
 /// A value set on the line below its label, under it (a definition list:
 /// `<dt>` over an indented `<dd>`), starts at least this many ems right of
-/// the label's start: a line flush with the label is a heading or the next
-/// row, not its value.
+/// the label's start; a line flush with the label is its value only when it
+/// reads as one (`is_flush_value`: no heading, no table row).
 const STACKED_VALUE_INDENT: f64 = 0.5;
+
+/// A value flush with its label (`dd { margin: 0 }`) starts where the label
+/// starts, give or take this many ems (glyph side bearings).
+const FLUSH_TOLERANCE: f64 = 0.25;
+
+/// Whether a line set flush under a lone label reads as its value: one
+/// run of text that is neither a heading (`■…`, a known sub-heading, the
+/// user table's title or header) nor a table row (cells apart).
+fn is_flush_value(line: &Line) -> bool {
+    let c = line.compact();
+    line.chunks.len() == 1
+        && !c.starts_with(labels::LABEL_PREFIXES)
+        && !KNOWN_HEADINGS.iter().any(|h| c.starts_with(h))
+        && !users::is_header(line)
+        && !user_records::is_user_block_title(line)
+}
 
 /// Whether a line can be part of a label's value: same page, right of the
 /// label column (`min_x0`: where the value column starts, give or take),
@@ -251,16 +267,20 @@ fn read_fields(
             }
         }
         // A label alone on its line with nothing beside it, above or below,
-        // whose next line starts indented under the label: that line is its
-        // value (a definition list), and so are the lines that continue it.
+        // whose next line starts under the label: that line is its value (a
+        // definition list), and so are the lines that continue it. Indented,
+        // it is the value whatever it reads; flush with the label, it is the
+        // value when it is no heading or table row a person would see there.
         let stacked_x0 = (parts.is_empty() && per_line.get(*i).is_some_and(|l| l.len() == 1))
-            .then(|| line.x0() + STACKED_VALUE_INDENT * line.size)
+            .then(|| line.x0() - FLUSH_TOLERANCE * line.size)
             .filter(|&min_x0| {
                 lines.get(i + 1).is_some_and(|below| {
                     claimed.get(i + 1) == Some(&false)
                         && below.baseline - line.baseline <= pitch
                         && below.x0() < beside_x0
                         && is_value_line(below, has_label(i + 1), line, min_x0, None)
+                        && (below.x0() >= line.x0() + STACKED_VALUE_INDENT * line.size
+                            || is_flush_value(below))
                 })
             });
         let mut value_x0 = value_x0;
@@ -281,6 +301,13 @@ fn read_fields(
                     stacked_x0.unwrap_or(beside_x0),
                     value_x0,
                 )
+            {
+                break;
+            }
+            // A stacked value ends at a heading or table row under it.
+            if stacked_x0.is_some()
+                && below.x0() < line.x0() + STACKED_VALUE_INDENT * line.size
+                && !is_flush_value(below)
             {
                 break;
             }
@@ -1071,6 +1098,42 @@ mod tests {
         );
         assert_eq!(value(&found, Field::CustomerNumber), Some("N2400000001"));
         assert_eq!(value(&found, Field::ProductName), Some(""));
+    }
+
+    #[test]
+    fn a_value_flush_under_its_label_is_its_value() {
+        // A definition list with `dd { margin: 0 }`: each value on the line
+        // below its label, at the same left edge; a heading or a table row
+        // there is no value.
+        let lines = [
+            line(100.0, &[(10.0, "ご利用サービス名")]),
+            line(112.0, &[(10.0, "損保クラウドサービス")]),
+            line(124.0, &[(10.0, "Microsoft365")]),
+            line(136.0, &[(10.0, "ご利用製品名")]),
+            line(148.0, &[(10.0, "Microsoft 365 Business Basic")]),
+            line(160.0, &[(10.0, "■ご契約情報")]),
+            line(172.0, &[(10.0, "ご利用ID数")]),
+            line(184.0, &[(10.0, "ドメイン情報")]),
+            line(196.0, &[(10.0, "DNSゾーン情報サポートサービス")]),
+            line(
+                208.0,
+                &[(10.0, "1"), (40.0, "山田 太郎"), (120.0, "taro@a.jp")],
+            ),
+        ];
+        let refs: Vec<&Line> = lines.iter().collect();
+        let per_line: Vec<_> = refs.iter().map(|l| labels::split_labels(l)).collect();
+        let (found, conflicts) = read_fields(&refs, &per_line);
+        assert!(conflicts.is_empty());
+        assert_eq!(
+            value(&found, Field::ServiceName),
+            Some("損保クラウドサービスMicrosoft365")
+        );
+        assert_eq!(
+            value(&found, Field::ProductName),
+            Some("Microsoft 365 Business Basic")
+        );
+        assert_eq!(value(&found, Field::IdCount), Some(""));
+        assert_eq!(value(&found, Field::DnsZoneSupport), Some(""));
     }
 
     #[test]
