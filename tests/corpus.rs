@@ -211,7 +211,12 @@ fn every_fixture_record_validates_against_the_committed_schema() {
     let policy = kaitsu::validate::Policy::default();
     let mut records = 0;
     let mut invalid = Vec::new();
-    for dir in ["fixtures/corpus", "fixtures/geometry", "fixtures/faults"] {
+    for dir in [
+        "fixtures/corpus",
+        "fixtures/geometry",
+        "fixtures/faults",
+        "fixtures/producers",
+    ] {
         for (pdf, expected) in cases(&root.join(dir)) {
             let bytes = read(&pdf);
             let result = parse_bytes(&bytes, &options(&expected));
@@ -274,6 +279,22 @@ fn geometry_fixtures_are_exact() {
     }
 }
 
+/// The producer fixtures (`fixtures/producers`, written by
+/// `fixtures/producers.py`: WeasyPrint, LuaLaTeX, upLaTeX + dvipdfmx) parse
+/// exactly. About a second in release.
+#[test]
+fn producer_fixtures_are_exact() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/producers");
+    let (count, failures) = check_dir(&dir);
+    assert!(count >= 17, "expected fixtures in {}", dir.display());
+    assert!(
+        failures.is_empty(),
+        "{} of {count} producer fixtures differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
 #[test]
 fn shared_geometry_corpus_is_exact() {
     let Some(dir) = shared_dir("geometry") else {
@@ -313,7 +334,7 @@ fn every_value_box_holds_the_value_glyphs() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut checked = 0;
     let mut failures = Vec::new();
-    for dir in ["fixtures/corpus", "fixtures/geometry"] {
+    for dir in ["fixtures/corpus", "fixtures/geometry", "fixtures/producers"] {
         for (pdf, expected) in cases(&root.join(dir)) {
             if !expected["expect_error"].is_null() {
                 continue;
@@ -422,7 +443,7 @@ fn layout_text_masked_by_position_shows_no_secret() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut checked = 0;
     let mut leaks = Vec::new();
-    for dir in ["fixtures/corpus", "fixtures/geometry"] {
+    for dir in ["fixtures/corpus", "fixtures/geometry", "fixtures/producers"] {
         for (pdf, expected) in cases(&root.join(dir)) {
             if !expected["expect_error"].is_null() {
                 continue;

@@ -6,7 +6,7 @@
 //! (ユーザーID / ユーザID) do.
 
 use crate::layout::is_cjk;
-use crate::layout::{Char, Line};
+use crate::layout::{Char, Chunk, Line};
 use smallvec::SmallVec;
 
 /// A key–value field of the notice.
@@ -90,7 +90,7 @@ pub const LABELS: &[(&str, Field)] = &[
 const SHORT_LABEL_CHARS: usize = 4;
 
 /// Markers a label may start with.
-const LABEL_PREFIXES: &[char] = &['■', '□', '●', '・', '*'];
+pub(super) const LABEL_PREFIXES: &[char] = &['■', '□', '●', '・', '*'];
 
 /// A line read as `label value`.
 #[derive(Debug, Clone, PartialEq)]
@@ -164,6 +164,64 @@ pub fn split_labels(line: &Line) -> Vec<LabeledValue<'_>> {
         }
     }
     out
+}
+
+/// A wrapped label's first part is at most this many chunks of its line
+/// (a justified label is cut into chunks at its stretched spaces).
+const MAX_WRAPPED_LABEL_CHUNKS: usize = 3;
+
+/// A label that wraps in a narrow label cell: `line` starts with the first
+/// part of a label and `rest`, the next line's only chunk, holds the rest
+/// under it (プライマリDNSサーバ / 名). Returns `line` with the rest put at
+/// the end of the label's first part, so that it reads as `label value`;
+/// `None` when the two parts spell no label, when `rest` is not under the
+/// first part, or when `line` already starts with a label.
+pub fn join_wrapped_label(line: &Line, rest: &Chunk) -> Option<Line> {
+    let compact = line.compact().trim_start_matches(LABEL_PREFIXES);
+    if !compact.starts_with(LABEL_FIRST_CHARS) || starts_with_label(line.compact(), true) {
+        return None;
+    }
+    let tail = rest.compact();
+    if tail.is_empty() || rest.x0() < line.x0() - 0.5 * line.size {
+        return None;
+    }
+    let mut head = String::new();
+    for (k, chunk) in line
+        .chunks
+        .iter()
+        .enumerate()
+        .take(MAX_WRAPPED_LABEL_CHUNKS)
+    {
+        head.push_str(&chunk.compact());
+        let stripped = head.trim_start_matches(LABEL_PREFIXES);
+        if stripped.chars().count() >= MAX_LABEL_CHARS {
+            return None;
+        }
+        let spells = |label: &str| label.strip_prefix(stripped) == Some(tail.as_str());
+        if !LABELS.iter().any(|(label, _)| spells(label)) {
+            continue;
+        }
+        let end = chunk.x1();
+        let value_x0 = line.chunks.get(k + 1).map(Chunk::x0);
+        if rest.x1() > end + 0.5 * line.size || value_x0.is_some_and(|x| x < rest.x1()) {
+            return None;
+        }
+        let mut chunks = line.chunks.clone();
+        let moved = rest.chars.iter().map(|c| Char {
+            x0: end,
+            x1: end,
+            ..c.clone()
+        });
+        chunks.get_mut(k)?.chars.extend(moved);
+        return Some(Line::new(
+            line.page,
+            line.page_height,
+            line.baseline,
+            line.size,
+            chunks,
+        ));
+    }
+    None
 }
 
 /// Inside a value, a gap this many ems wide ends it: what follows is a
@@ -341,6 +399,56 @@ mod tests {
         assert_eq!(
             label_at(&chars[3..], false),
             Some((Field::DnsZoneSupport, 14))
+        );
+    }
+
+    #[test]
+    fn a_label_wrapped_in_its_cell_is_joined() {
+        let joined = |first: &[(f64, &str)], rest: (f64, &str)| {
+            let next = line(112.0, &[rest]);
+            let chunk = next.chunks.first().cloned()?;
+            join_wrapped_label(&line(100.0, first), &chunk).map(|l| {
+                split_labels(&l)
+                    .into_iter()
+                    .map(|lv| (lv.field, text_of(&lv.value_chars)))
+                    .collect::<Vec<_>>()
+            })
+        };
+        assert_eq!(
+            joined(
+                &[(10.0, "プライマリDNSサーバ"), (200.0, "ns1.example.jp")],
+                (10.0, "名")
+            ),
+            Some(vec![(Field::PrimaryDnsHost, "ns1.example.jp".to_string())])
+        );
+        // A justified label is cut at its stretched space.
+        assert_eq!(
+            joined(
+                &[
+                    (10.0, "プライマリDNS"),
+                    (120.0, "IPアド"),
+                    (200.0, "192.0.2.1")
+                ],
+                (10.0, "レス")
+            ),
+            Some(vec![(Field::PrimaryDnsIp, "192.0.2.1".to_string())])
+        );
+        // The parts must spell a label, and the rest must sit under it.
+        assert_eq!(
+            joined(&[(10.0, "プライマリDNSサーバ"), (200.0, "x")], (10.0, "号")),
+            None
+        );
+        assert_eq!(
+            joined(
+                &[(10.0, "プライマリDNSサーバ"), (200.0, "x")],
+                (220.0, "名")
+            ),
+            None
+        );
+        // A line that has its label already is left alone.
+        assert_eq!(
+            joined(&[(10.0, "ドメイン名"), (200.0, "a.jp")], (10.0, "名")),
+            None
         );
     }
 

@@ -135,19 +135,70 @@ const VALUE_LINE_PITCH: f64 = 1.7;
 /// table or block beside this one.
 const VALUE_LINE_INDENT: f64 = 3.0;
 
+/// A value set on the line below its label, under it (a definition list:
+/// `<dt>` over an indented `<dd>`), starts at least this many ems right of
+/// the label's start; a line flush with the label is its value only when it
+/// reads as one (`is_flush_value`: no heading, no table row).
+const STACKED_VALUE_INDENT: f64 = 0.5;
+
+/// A value flush with its label (`dd { margin: 0 }`) starts where the label
+/// starts, give or take this many ems (glyph side bearings).
+const FLUSH_TOLERANCE: f64 = 0.25;
+
+/// Whether a line set flush under a lone label reads as its value: one
+/// run of text that is neither a heading (`■…`, a known sub-heading, the
+/// user table's title or header) nor a table row (cells apart).
+fn is_flush_value(line: &Line) -> bool {
+    let c = line.compact();
+    line.chunks.len() == 1
+        && !c.starts_with(labels::LABEL_PREFIXES)
+        && !KNOWN_HEADINGS.iter().any(|h| c.starts_with(h))
+        && !users::is_header(line)
+        && !user_records::is_user_block_title(line)
+}
+
 /// Whether a line can be part of a label's value: same page, right of the
-/// label column, not far right of the value's start, no label of its own.
+/// label column (`min_x0`: where the value column starts, give or take),
+/// not far right of the value's start, no label of its own.
 fn is_value_line(
     line: &Line,
     has_label: bool,
     label_line: &Line,
-    label_x1: f64,
+    min_x0: f64,
     value_x0: Option<f64>,
 ) -> bool {
     line.page == label_line.page
-        && line.x0() >= label_x1 - 0.5 * label_line.size
+        && line.x0() >= min_x0
         && value_x0.is_none_or(|x| line.x0() <= x + VALUE_LINE_INDENT * label_line.size)
         && !has_label
+}
+
+/// Labels wrapped in a narrow label cell: a line with no label whose next
+/// line (one line pitch below, nothing but a chunk under the label column)
+/// completes one is read with the joined label.
+fn join_wrapped_labels(lines: &[&Line], per_line: &mut [Vec<labels::LabeledValue>]) {
+    for i in 0..lines.len().saturating_sub(1) {
+        let (Some(line), Some(next)) = (lines.get(i), lines.get(i + 1)) else {
+            continue;
+        };
+        let unlabelled = |j: usize| per_line.get(j).is_some_and(Vec::is_empty);
+        let step = next.baseline - line.baseline;
+        if !(unlabelled(i) && unlabelled(i + 1))
+            || next.page != line.page
+            || step <= 0.0
+            || step > VALUE_LINE_PITCH * line.size
+        {
+            continue;
+        }
+        let [rest] = next.chunks.as_slice() else {
+            continue;
+        };
+        if let Some(joined) = labels::join_wrapped_label(line, rest)
+            && let Some(slot) = per_line.get_mut(i)
+        {
+            *slot = labels::split_labels(&joined);
+        }
+    }
 }
 
 /// A label found again with another value: the field and the page of the
@@ -187,6 +238,8 @@ fn read_fields(
             .find(|c| !crate::layout::is_blank(&c.text))
             .map(|c| c.x0);
         let pitch = VALUE_LINE_PITCH * line.size;
+        // Value lines sit right of the label's end (a table's value column).
+        let beside_x0 = lv.label_x1 - 0.5 * line.size;
         let next_empty_label = labeled
             .get(k + 1)
             .filter(|(_, next)| next.value_chars.is_empty())
@@ -209,7 +262,7 @@ fn read_fields(
                 let above = lines[j];
                 if claimed[j]
                     || last - above.baseline > pitch
-                    || !is_value_line(above, has_label(j), line, lv.label_x1, value_x0)
+                    || !is_value_line(above, has_label(j), line, beside_x0, value_x0)
                 {
                     break;
                 }
@@ -219,6 +272,27 @@ fn read_fields(
                 last = above.baseline;
             }
         }
+        // A label alone on its line with nothing beside it, above or below,
+        // whose next line starts under the label: that line is its value (a
+        // definition list), and so are the lines that continue it. Indented,
+        // it is the value whatever it reads; flush with the label, it is the
+        // value when it is no heading or table row a person would see there.
+        let stacked_x0 = (parts.is_empty() && per_line.get(*i).is_some_and(|l| l.len() == 1))
+            .then(|| line.x0() - FLUSH_TOLERANCE * line.size)
+            .filter(|&min_x0| {
+                lines.get(i + 1).is_some_and(|below| {
+                    claimed.get(i + 1) == Some(&false)
+                        && below.baseline - line.baseline <= pitch
+                        && below.x0() < beside_x0
+                        && is_value_line(below, has_label(i + 1), line, min_x0, None)
+                        && (below.x0() >= line.x0() + STACKED_VALUE_INDENT * line.size
+                            || is_flush_value(below))
+                })
+            });
+        let mut value_x0 = value_x0;
+        if stacked_x0.is_some() {
+            value_x0 = lines.get(i + 1).map(|below| below.x0());
+        }
         // Lines below, while they keep the line pitch, unless a following
         // label with no value of its own is nearer: they are its value.
         let mut last = line.baseline;
@@ -226,11 +300,27 @@ fn read_fields(
             let below = lines[j];
             if claimed[j]
                 || below.baseline - last > pitch
-                || !is_value_line(below, has_label(j), line, lv.label_x1, value_x0)
+                || !is_value_line(
+                    below,
+                    has_label(j),
+                    line,
+                    stacked_x0.unwrap_or(beside_x0),
+                    value_x0,
+                )
             {
                 break;
             }
+            // A stacked value ends at a heading or table row under it.
+            if stacked_x0.is_some()
+                && below.x0() < line.x0() + STACKED_VALUE_INDENT * line.size
+                && !is_flush_value(below)
+            {
+                break;
+            }
+            // (A stacked value's first line is its own: the next label is
+            // under it.)
             if let Some(next) = next_empty_label
+                && !(stacked_x0.is_some() && j == i + 1)
                 && next.page == below.page
                 && (next.baseline - below.baseline).abs() < below.baseline - last
             {
@@ -279,8 +369,9 @@ fn conflict_drift((field, page): Conflict) -> Option<Drift> {
 pub fn parse(doc: &Document) -> Result<Notice, Error> {
     let lines: Vec<&Line> = doc.lines().collect();
     // Each line's labels, read once: every step below asks.
-    let per_line: Vec<Vec<labels::LabeledValue>> =
+    let mut per_line: Vec<Vec<labels::LabeledValue>> =
         lines.iter().map(|l| labels::split_labels(l)).collect();
+    join_wrapped_labels(&lines, &mut per_line);
     let (found, conflicts) = read_fields(&lines, &per_line);
     let core = CORE_FIELDS.iter().filter(|f| found.contains_key(f)).count();
     let titled = lines.iter().any(|l| l.compact().contains(TITLE));
@@ -984,6 +1075,68 @@ mod tests {
             Some("損保クラウドサービス(パッケージ)")
         );
         assert_eq!(value(&found, Field::ProductName), Some("Microsoft 365"));
+    }
+
+    #[test]
+    fn a_value_indented_under_its_label_is_its_value() {
+        // A definition list: each label alone on its line, its value on the
+        // next line, indented; a wrapped value keeps the indent.
+        let lines = [
+            line(100.0, &[(10.0, "ご契約者名")]),
+            line(112.0, &[(30.0, "株式会社とても長い名前の")]),
+            line(124.0, &[(30.0, "保険代理店")]),
+            line(140.0, &[(10.0, "お客さま番号")]),
+            line(152.0, &[(30.0, "N2400000001")]),
+            // A label whose next line is flush with it has no value there.
+            line(170.0, &[(10.0, "ご利用製品名")]),
+            line(182.0, &[(10.0, "申込内容")]),
+        ];
+        let refs: Vec<&Line> = lines.iter().collect();
+        let per_line: Vec<_> = refs.iter().map(|l| labels::split_labels(l)).collect();
+        let (found, conflicts) = read_fields(&refs, &per_line);
+        assert!(conflicts.is_empty());
+        assert_eq!(
+            value(&found, Field::ContractorName),
+            Some("株式会社とても長い名前の保険代理店")
+        );
+        assert_eq!(value(&found, Field::CustomerNumber), Some("N2400000001"));
+        assert_eq!(value(&found, Field::ProductName), Some(""));
+    }
+
+    #[test]
+    fn a_value_flush_under_its_label_is_its_value() {
+        // A definition list with `dd { margin: 0 }`: each value on the line
+        // below its label, at the same left edge; a heading or a table row
+        // there is no value.
+        let lines = [
+            line(100.0, &[(10.0, "ご利用サービス名")]),
+            line(112.0, &[(10.0, "損保クラウドサービス")]),
+            line(124.0, &[(10.0, "Microsoft365")]),
+            line(136.0, &[(10.0, "ご利用製品名")]),
+            line(148.0, &[(10.0, "Microsoft 365 Business Basic")]),
+            line(160.0, &[(10.0, "■ご契約情報")]),
+            line(172.0, &[(10.0, "ご利用ID数")]),
+            line(184.0, &[(10.0, "ドメイン情報")]),
+            line(196.0, &[(10.0, "DNSゾーン情報サポートサービス")]),
+            line(
+                208.0,
+                &[(10.0, "1"), (40.0, "山田 太郎"), (120.0, "taro@a.jp")],
+            ),
+        ];
+        let refs: Vec<&Line> = lines.iter().collect();
+        let per_line: Vec<_> = refs.iter().map(|l| labels::split_labels(l)).collect();
+        let (found, conflicts) = read_fields(&refs, &per_line);
+        assert!(conflicts.is_empty());
+        assert_eq!(
+            value(&found, Field::ServiceName),
+            Some("損保クラウドサービスMicrosoft365")
+        );
+        assert_eq!(
+            value(&found, Field::ProductName),
+            Some("Microsoft 365 Business Basic")
+        );
+        assert_eq!(value(&found, Field::IdCount), Some(""));
+        assert_eq!(value(&found, Field::DnsZoneSupport), Some(""));
     }
 
     #[test]

@@ -91,12 +91,23 @@ fn is_placeholder(value: &str) -> bool {
 /// Joins the parts of one cell, given as `(line index, text)` in reading
 /// order: parts on one line are separate words (a space), a part on a new
 /// line continues a wrapped cell (no separator). Dash placeholders are
-/// empty parts. `None` when nothing is left.
+/// empty parts, unless the cell's text goes on on both sides of the dash on
+/// its line: then the dash is part of what is printed (`aoba` `−` `risk`, a
+/// non-ASCII dash cut out of an ASCII value), and is kept for the value's
+/// own checks. `None` when nothing is left.
 pub fn join_cell_parts<'a>(parts: impl IntoIterator<Item = (usize, &'a str)>) -> Option<String> {
+    let parts: smallvec::SmallVec<[(usize, &str); 8]> = parts.into_iter().collect();
+    let text_on = |line: usize, range: &[(usize, &str)]| {
+        range.iter().any(|(l, t)| *l == line && !is_placeholder(t))
+    };
+    let inside = |k: usize, line: usize| {
+        text_on(line, parts.get(..k).unwrap_or_default())
+            && text_on(line, parts.get(k + 1..).unwrap_or_default())
+    };
     let mut joined = String::new();
     let mut last_line = None;
-    for (line, text) in parts {
-        if is_placeholder(text) {
+    for (k, &(line, text)) in parts.iter().enumerate() {
+        if is_placeholder(text) && (text.trim().is_empty() || !inside(k, line)) {
             continue;
         }
         if last_line == Some(line) {
@@ -147,6 +158,18 @@ mod tests {
         assert_eq!(
             join_cell_parts([(0, "山田"), (0, "花子"), (1, "ハナ"), (2, "-")]),
             Some("山田 花子ハナ".into())
+        );
+        // A dash between other text of its line is printed text, not a
+        // placeholder; dashes alone on their line still are.
+        assert_eq!(
+            join_cell_parts([(0, "hUt"), (0, "\u{2013}"), (0, "v4cF")]),
+            Some("hUt \u{2013} v4cF".into())
+        );
+        assert_eq!(join_cell_parts([(0, "-"), (0, "-")]), None);
+        // At the edge of a line it is a neighbouring cell's placeholder.
+        assert_eq!(
+            join_cell_parts([(0, "-"), (0, "変更")]),
+            Some("変更".into())
         );
     }
 }

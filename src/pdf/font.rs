@@ -457,6 +457,10 @@ fn adobe_japan1_ucs2() -> Option<Arc<CMap>> {
 
 /// JIS-Roman characters that a CID → Unicode table maps to look-alikes:
 /// in a notice they are the ASCII characters of a password or host name.
+/// The full-width minus (JIS X 0208 1-61, CID 693), which the table maps
+/// to U+2212 MINUS SIGN, is the full-width hyphen-minus U+FF0D that the
+/// same character decodes to from Shift_JIS or EUC-JP bytes (NFKC: `-`),
+/// so a value reads alike whichever encoding its producer used.
 fn fold_jis_roman_lookalike(c: char) -> char {
     match c {
         '\u{2011}' | '\u{2010}' => '-',
@@ -464,6 +468,7 @@ fn fold_jis_roman_lookalike(c: char) -> char {
         '\u{0300}' => '`',
         '\u{00A6}' => '|',
         '\u{02DC}' => '~',
+        '\u{2212}' => '\u{FF0D}',
         other => other,
     }
 }
@@ -1232,6 +1237,21 @@ fn utf16_be_lossy(bytes: &[u8]) -> CompactString {
 mod tests {
     use super::*;
     use lopdf::{Stream, dictionary};
+
+    /// The full-width minus reads the same through Adobe-Japan1-UCS2 (an
+    /// Identity-H font with no ToUnicode, as dvipdfmx writes) as through
+    /// Shift_JIS bytes (90ms-RKSJ-H).
+    #[test]
+    fn the_full_width_minus_reads_alike_by_cid_and_by_shift_jis() {
+        let table = adobe_japan1_ucs2().expect("Adobe-Japan1-UCS2 is bundled");
+        let by_cid = match table.lookup_bf_string(693) {
+            Some(BfString::Char(c)) => fold_jis_roman_lookalike(c).to_string(),
+            other => panic!("CID 693 maps to {other:?}"),
+        };
+        let (by_sjis, _, _) = encoding_rs::SHIFT_JIS.decode(&[0x81, 0x7C]);
+        assert_eq!(by_cid, by_sjis);
+        assert_eq!(by_cid, "\u{FF0D}");
+    }
 
     /// A font whose ToUnicode map names the codes shown never reads its
     /// `/Differences`; the first code the map lacks applies them.

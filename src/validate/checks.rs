@@ -9,7 +9,7 @@
 use super::Policy;
 use super::reading::{ReadingError, decode_reading};
 use super::{Code, Findings};
-use crate::notice::{Notice, OrderKind};
+use crate::notice::{DnsOption, DnsRole, Notice, OrderKind};
 use jiff::civil::Date;
 use std::collections::BTreeMap;
 
@@ -19,6 +19,8 @@ pub(crate) fn required_fields(n: &Notice, f: &mut Findings<'_>) {
         ("customer_number", n.customer_number.is_none()),
         ("contract_start_date", n.contract_start_date.is_none()),
         ("contractor_name", n.contractor_name.is_none()),
+        ("service_name", n.service_name.is_none()),
+        ("product_name", n.product_name.is_none()),
         ("domain", n.domain.is_none()),
         ("login_url", n.login_url.is_none()),
         ("id_count", n.id_count.is_none()),
@@ -32,6 +34,58 @@ pub(crate) fn required_fields(n: &Notice, f: &mut Findings<'_>) {
                 format!("the notice has no {field}")
             };
             f.push(Code::RequiredFieldMissing, Some(field.into()), what);
+        }
+    }
+    if let Some(dns) = &n.dns {
+        dns_fields(dns, f);
+    }
+}
+
+/// A DNSサービスオプション block always prints its zone, control panel URL,
+/// auth ID and password and a primary and a secondary server, each with a
+/// host name and an IP: a block read with one of them missing lost a line
+/// (a label the parser did not know, say), which a person has to look at.
+fn dns_fields(dns: &DnsOption, f: &mut Findings<'_>) {
+    let missing = [
+        ("dns.zone", dns.zone.is_none()),
+        ("dns.control_panel_url", dns.control_panel_url.is_none()),
+        ("dns.auth_id", dns.auth_id.is_none()),
+        ("dns.auth_password", dns.auth_password.is_none()),
+    ];
+    for (field, is_missing) in missing {
+        if is_missing {
+            let what = format!("the DNS block has no {field}");
+            f.push(Code::RequiredFieldMissing, Some(field.into()), what);
+        }
+    }
+    for role in [DnsRole::Primary, DnsRole::Secondary] {
+        let name = match role {
+            DnsRole::Primary => "primary",
+            DnsRole::Secondary => "secondary",
+        };
+        match dns.servers.iter().position(|s| s.role == role) {
+            None => f.push(
+                Code::RequiredFieldMissing,
+                Some("dns.servers".into()),
+                format!("the DNS block has no {name} server"),
+            ),
+            Some(i) => {
+                let Some(server) = dns.servers.get(i) else {
+                    continue;
+                };
+                for (part, is_missing) in [
+                    ("hostname", server.hostname.is_none()),
+                    ("ip", server.ip.is_none()),
+                ] {
+                    if is_missing {
+                        f.push(
+                            Code::RequiredFieldMissing,
+                            Some(format!("dns.servers[{i}].{part}")),
+                            format!("the DNS block's {name} server has no {part}"),
+                        );
+                    }
+                }
+            }
         }
     }
 }
@@ -269,6 +323,41 @@ mod tests {
         n.domain = None;
         n.id_count = None;
         assert_eq!(codes(&n), vec!["required_field_missing"; 4]);
+
+        // Every variant of the notice prints its service and product names.
+        let mut n = clean_notice();
+        n.service_name = None;
+        n.product_name = None;
+        let found = validate(&n, &Policy::default(), TODAY);
+        let fields: Vec<_> = found.iter().filter_map(|f| f.field.as_deref()).collect();
+        assert_eq!(fields, vec!["service_name", "product_name"]);
+        assert!(found.iter().all(|f| f.code == "required_field_missing"));
+    }
+
+    #[test]
+    fn a_dns_block_missing_a_server_or_a_field_is_named() {
+        let mut n = clean_notice();
+        let dns = n.dns.as_mut().expect("the clean notice has a DNS block");
+        dns.auth_id = None;
+        dns.servers
+            .retain(|s| s.role == crate::notice::DnsRole::Secondary);
+        if let Some(s) = dns.servers.first_mut() {
+            s.ip = None;
+        }
+        let found = validate(&n, &Policy::default(), TODAY);
+        let fields: Vec<_> = found
+            .iter()
+            .filter(|f| f.code == "required_field_missing")
+            .filter_map(|f| f.field.as_deref())
+            .collect();
+        assert_eq!(
+            fields,
+            vec!["dns.auth_id", "dns.servers", "dns.servers[0].ip"]
+        );
+        // A notice with no DNS block has none of these.
+        let mut n = clean_notice();
+        n.dns = None;
+        assert!(codes(&n).is_empty());
     }
 
     #[test]

@@ -17,7 +17,7 @@
 //!
 //! | code | default | when |
 //! | --- | --- | --- |
-//! | `required_field_missing` | error | customer_number, contract_start_date, contractor_name, domain, login_url, id_count or every user row is missing |
+//! | `required_field_missing` | error | customer_number, contract_start_date, contractor_name, service_name, product_name, domain, login_url, id_count or every user row is missing; or the DNS block lacks its zone, control panel URL, auth ID or password, a primary or secondary server, or a server's host name or IP |
 //! | `customer_number_invalid` | error | not `N` + 10 ASCII digits |
 //! | `password_expired` | error | the temporary-password expiry is before `today` |
 //! | `password_expiring` | warning | the expiry is within `warn_days` of `today` |
