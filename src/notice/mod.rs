@@ -175,8 +175,11 @@ fn is_value_line(
 
 /// Labels wrapped in a narrow label cell: a line with no label whose next
 /// line (one line pitch below, nothing but a chunk under the label column)
-/// completes one is read with the joined label.
-fn join_wrapped_labels(lines: &[&Line], per_line: &mut [Vec<labels::LabeledValue>]) {
+/// completes one is read with the joined label. Returns each such line's
+/// index and the joined line, which the caller keeps while its labels
+/// (borrowing the line's glyphs) are read.
+fn wrapped_labels(lines: &[&Line], per_line: &[Vec<labels::LabeledValue>]) -> Vec<(usize, Line)> {
+    let mut joined = Vec::new();
     for i in 0..lines.len().saturating_sub(1) {
         let (Some(line), Some(next)) = (lines.get(i), lines.get(i + 1)) else {
             continue;
@@ -193,12 +196,11 @@ fn join_wrapped_labels(lines: &[&Line], per_line: &mut [Vec<labels::LabeledValue
         let [rest] = next.chunks.as_slice() else {
             continue;
         };
-        if let Some(joined) = labels::join_wrapped_label(line, rest)
-            && let Some(slot) = per_line.get_mut(i)
-        {
-            *slot = labels::split_labels(&joined);
+        if let Some(line) = labels::join_wrapped_label(line, rest) {
+            joined.push((i, line));
         }
     }
+    joined
 }
 
 /// A label found again with another value: the field and the page of the
@@ -371,7 +373,12 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
     // Each line's labels, read once: every step below asks.
     let mut per_line: Vec<Vec<labels::LabeledValue>> =
         lines.iter().map(|l| labels::split_labels(l)).collect();
-    join_wrapped_labels(&lines, &mut per_line);
+    let joined = wrapped_labels(&lines, &per_line);
+    for (i, line) in &joined {
+        if let Some(slot) = per_line.get_mut(*i) {
+            *slot = labels::split_labels(line);
+        }
+    }
     let (found, conflicts) = read_fields(&lines, &per_line);
     let core = CORE_FIELDS.iter().filter(|f| found.contains_key(f)).count();
     let titled = lines.iter().any(|l| l.compact().contains(TITLE));
