@@ -1395,6 +1395,14 @@ mod tests {
             "16777217.",
             "0.000000000000001",
             "1.00000005960464477539",
+            "-.0",
+            "-0.",
+            "+.5",
+            "1..",
+            ".5.",
+            "-1.-",
+            "0000000000000000000000001",
+            "1.0000000000000000000000000",
         ]
         .iter()
         .map(|s| s.as_bytes().to_vec())
@@ -1432,7 +1440,12 @@ mod tests {
                 };
                 let got = lexer.number();
                 let text = String::from_utf8_lossy(run);
-                assert_eq!(got, number(run), "{text}");
+                let expected = number(run);
+                assert_eq!(got, expected, "{text}");
+                // `==` holds between 0.0 and -0.0: the bits must match too.
+                if let (Object::Real(a), Object::Real(b)) = (&got, &expected) {
+                    assert_eq!(a.to_bits(), b.to_bits(), "{text}");
+                }
                 assert_eq!(lexer.pos, run.len(), "{text}");
             }
         }

@@ -788,37 +788,14 @@ impl Font {
                 | CidEncoding::Legacy(_, cmap)
                 | CidEncoding::Other(cmap) => cmap.lookup_cid_code(code, len as u8),
             };
-            let text = self
-                .to_unicode_text(code)
-                .or_else(|| match encoding {
-                    CidEncoding::Utf16(_) => Some(utf16_be_lossy(code_bytes)),
-                    CidEncoding::ShiftJis(_) => {
-                        let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(code_bytes);
-                        (!bad).then(|| CompactString::from(text))
-                    }
-                    CidEncoding::Legacy(enc, _) => {
-                        let (text, _, bad) = enc.decode(code_bytes);
-                        (!bad).then(|| CompactString::from(text))
-                    }
-                    _ => None,
-                })
-                .or_else(|| {
-                    let cid = cid?;
-                    let table = japan1.then(adobe_japan1_ucs2).flatten()?;
-                    match table.lookup_bf_string(cid)? {
-                        BfString::Char(c) => Some(fold_jis_roman_lookalike(c).to_compact_string()),
-                        BfString::String(s) => {
-                            Some(s.chars().map(fold_jis_roman_lookalike).collect())
-                        }
-                    }
-                })
-                .or_else(|| match collection?.lookup_bf_string(cid?)? {
-                    BfString::Char(c) => Some(c.to_compact_string()),
-                    BfString::String(s) => Some(CompactString::from(s)),
-                })
-                .or_else(|| program.get()?.get(&cid?).map(|c| c.to_compact_string()))
-                .or_else(|| self.identity_text(code))
-                .unwrap_or_default();
+            let text = self.composite_text(
+                encoding,
+                japan1,
+                (collection, program),
+                code_bytes,
+                code,
+                cid,
+            );
             text_bytes += text.len();
             out.push(DecodedCode {
                 code,
@@ -830,6 +807,62 @@ impl Font {
                 return;
             }
         }
+    }
+
+    /// A composite font's code's text: its `/ToUnicode` entry, else the
+    /// encoding's own reading of its bytes, else its CID's Adobe-Japan1
+    /// reading, else the collection's, else the font program's, else the
+    /// identity `/ToUnicode` name's; empty when none reads it. Each source
+    /// returns as soon as it reads the code (an `or_else` chain moved the
+    /// text between stack slots at every link).
+    fn composite_text(
+        &self,
+        encoding: &CidEncoding,
+        japan1: bool,
+        (collection, program): (Option<&CMap>, &LazyProgram),
+        code_bytes: &[u8],
+        code: u32,
+        cid: Option<u32>,
+    ) -> CompactString {
+        if let Some(text) = self.to_unicode_text(code) {
+            return text;
+        }
+        let own = match encoding {
+            CidEncoding::Utf16(_) => Some(utf16_be_lossy(code_bytes)),
+            CidEncoding::ShiftJis(_) => {
+                let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(code_bytes);
+                (!bad).then(|| CompactString::from(text))
+            }
+            CidEncoding::Legacy(enc, _) => {
+                let (text, _, bad) = enc.decode(code_bytes);
+                (!bad).then(|| CompactString::from(text))
+            }
+            _ => None,
+        };
+        if let Some(text) = own {
+            return text;
+        }
+        let Some(cid) = cid else {
+            return self.identity_text(code).unwrap_or_default();
+        };
+        if let Some(table) = japan1.then(adobe_japan1_ucs2).flatten()
+            && let Some(bf) = table.lookup_bf_string(cid)
+        {
+            return match bf {
+                BfString::Char(c) => fold_jis_roman_lookalike(c).to_compact_string(),
+                BfString::String(s) => s.chars().map(fold_jis_roman_lookalike).collect(),
+            };
+        }
+        if let Some(bf) = collection.and_then(|c| c.lookup_bf_string(cid)) {
+            return match bf {
+                BfString::Char(c) => c.to_compact_string(),
+                BfString::String(s) => CompactString::from(s),
+            };
+        }
+        if let Some(c) = program.get().and_then(|p| p.get(&cid)) {
+            return c.to_compact_string();
+        }
+        self.identity_text(code).unwrap_or_default()
     }
 
     fn to_unicode_text(&self, code: u32) -> Option<CompactString> {
