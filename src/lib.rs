@@ -93,7 +93,16 @@ pub struct ParseOptions {
 
 /// Parses one notice PDF held in memory.
 pub fn parse_bytes(bytes: &[u8], options: &ParseOptions) -> Result<Notice, Error> {
-    let doc = layout_bytes(bytes, options)?;
+    parse_layout(layout_bytes(bytes, options)?, options)
+}
+
+/// [`parse_bytes`] of bytes the caller gives away, which the PDF layer
+/// then keeps without copying them ([`pdf::open_owned_with_limits`]).
+pub fn parse_owned(bytes: Vec<u8>, options: &ParseOptions) -> Result<Notice, Error> {
+    parse_layout(layout_owned(bytes, options)?, options)
+}
+
+fn parse_layout(doc: layout::Document, options: &ParseOptions) -> Result<Notice, Error> {
     check_deadline(options, "reading the notice")?;
     notice::parse(&doc)
 }
@@ -117,7 +126,29 @@ pub fn parse_to_record(
     policy: &validate::Policy,
     today: jiff::civil::Date,
 ) -> output::Record {
-    match parse_bytes(bytes, options) {
+    to_record(source, parse_bytes(bytes, options), reveal, policy, today)
+}
+
+/// [`parse_to_record`] of bytes the caller gives away ([`parse_owned`]).
+pub fn parse_to_record_owned(
+    source: &str,
+    bytes: Vec<u8>,
+    options: &ParseOptions,
+    reveal: bool,
+    policy: &validate::Policy,
+    today: jiff::civil::Date,
+) -> output::Record {
+    to_record(source, parse_owned(bytes, options), reveal, policy, today)
+}
+
+fn to_record(
+    source: &str,
+    parsed: Result<Notice, Error>,
+    reveal: bool,
+    policy: &validate::Policy,
+    today: jiff::civil::Date,
+) -> output::Record {
+    match parsed {
         Ok(notice) => {
             let mut record = output::Record::success(source, &notice, reveal);
             record.findings = validate::validate(&notice, policy, today)
@@ -132,8 +163,56 @@ pub fn parse_to_record(
 
 /// Runs the PDF and layout layers: the text lines of every page.
 pub fn layout_bytes(bytes: &[u8], options: &ParseOptions) -> Result<layout::Document, Error> {
-    let doc = pdf::open_with_limits(bytes, &options.passwords, &options.limits)?;
+    layout_source(
+        pdf::open_with_limits(bytes, &options.passwords, &options.limits)?,
+        options,
+    )
+}
+
+/// [`layout_bytes`] of bytes the caller gives away
+/// ([`pdf::open_owned_with_limits`]).
+pub fn layout_owned(bytes: Vec<u8>, options: &ParseOptions) -> Result<layout::Document, Error> {
+    layout_source(
+        pdf::open_owned_with_limits(bytes, &options.passwords, &options.limits)?,
+        options,
+    )
+}
+
+fn layout_source(doc: pdf::Source, options: &ParseOptions) -> Result<layout::Document, Error> {
     let pages = pdf::extract_pages(&doc, &options.limits)?;
     check_deadline(options, "the layout of the pages")?;
     layout::Document::from_pages(&pages)
+}
+
+#[cfg(test)]
+mod owned_input_tests {
+    use super::*;
+
+    /// The owned entry points read every fixture as the borrowed ones do:
+    /// the lazy reading (which keeps the given bytes), lopdf's fallback
+    /// (which reads the bytes shared with it, `fixtures/faults`), and the
+    /// encrypted path.
+    #[test]
+    fn owned_bytes_lay_out_as_borrowed_ones() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let options = ParseOptions::default();
+        let mut seen = 0;
+        for set in ["corpus", "faults", "security"] {
+            let Ok(dir) = std::fs::read_dir(root.join(set)) else {
+                continue;
+            };
+            for entry in dir.flatten() {
+                let path = entry.path();
+                if path.extension().is_none_or(|e| e != "pdf") {
+                    continue;
+                }
+                let bytes = std::fs::read(&path).unwrap();
+                let borrowed = format!("{:?}", layout_bytes(&bytes, &options));
+                let owned = format!("{:?}", layout_owned(bytes, &options));
+                assert!(borrowed == owned, "{} differs", path.display());
+                seen += 1;
+            }
+        }
+        assert!(seen > 50, "only {seen} fixtures read");
+    }
 }

@@ -14,6 +14,7 @@ use kaitsu::batch::{self, BatchOptions, Flow, OutputDir, PasswordMap};
 use kaitsu::output::{self, CsvOptions, Format, Record};
 use kaitsu::validate::{Policy, Severity};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -228,7 +229,7 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
         (Format::Ndjson, Some(_)) => Want::RecordAndLine,
         _ => Want::Record,
     };
-    let in_process = |source: &str, bytes: &[u8], opts: &kaitsu::ParseOptions| {
+    let in_process = |source: &str, bytes: Cow<'_, [u8]>, opts: &kaitsu::ParseOptions| {
         Made::from(record_in_process(
             source,
             bytes,
@@ -244,7 +245,7 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
         if !no_worker_warned.swap(true, Ordering::Relaxed) {
             eprintln!("kaitsu: {}", Msg::NoWorker.text(spec.lang));
         }
-        in_process(source, bytes, opts)
+        in_process(source, Cow::Borrowed(bytes), opts)
     };
     let records = Records {
         pool: pool.as_ref(),
@@ -404,7 +405,7 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
 struct Records<'a> {
     pool: Option<&'a kaitsu::batch::isolate::WorkerPool>,
     want: Want,
-    in_process: &'a (dyn Fn(&str, &[u8], &kaitsu::ParseOptions) -> Made + Sync),
+    in_process: &'a InProcess<'a>,
     fallback: &'a (dyn Fn(&str, &[u8], &kaitsu::ParseOptions) -> Made + Sync),
 }
 
@@ -420,8 +421,45 @@ impl batch::Pipeline<Made> for Records<'_> {
                 self.want,
                 self.fallback,
             )),
-            None => batch::in_thread_lane(self.in_process),
+            None => Box::new(InProcessLane {
+                process: self.in_process,
+                ready: None,
+            }),
         }
+    }
+}
+
+/// How `--in-process` makes one input's record: given the bytes the batch
+/// read (owned, so the PDF layer keeps them without a copy), or borrowed.
+type InProcess<'a> = dyn Fn(&str, Cow<'_, [u8]>, &kaitsu::ParseOptions) -> Made + Sync + 'a;
+
+/// `--in-process`'s lane: [`batch::in_thread_lane`]'s, except that the
+/// bytes of a file the batch read are handed over, not lent.
+struct InProcessLane<'a> {
+    process: &'a InProcess<'a>,
+    ready: Option<Made>,
+}
+
+impl batch::Lane<'_, Made> for InProcessLane<'_> {
+    fn depth(&self) -> usize {
+        1
+    }
+
+    fn send(&mut self, job: batch::Job<'_>) {
+        let made = match job.body {
+            batch::Body::Bytes(bytes) => (self.process)(job.source, bytes, &job.options),
+            batch::Body::File { path, max_bytes } => {
+                match batch::read_file_or_record(job.source, path, max_bytes) {
+                    Ok(bytes) => (self.process)(job.source, Cow::Owned(bytes), &job.options),
+                    Err(record) => (*record).into(),
+                }
+            }
+        };
+        self.ready = Some(made);
+    }
+
+    fn recv(&mut self) -> Option<Made> {
+        self.ready.take()
     }
 }
 
@@ -429,14 +467,17 @@ impl batch::Pipeline<Made> for Records<'_> {
 /// with `--in-process`.
 pub(super) fn record_in_process(
     source: &str,
-    bytes: &[u8],
+    bytes: Cow<'_, [u8]>,
     options: &kaitsu::ParseOptions,
     reveal: bool,
     policy: &Policy,
     today: jiff::civil::Date,
     strip_notice: bool,
 ) -> Record {
-    let mut record = kaitsu::parse_to_record(source, bytes, options, reveal, policy, today);
+    let mut record = match bytes {
+        Cow::Borrowed(b) => kaitsu::parse_to_record(source, b, options, reveal, policy, today),
+        Cow::Owned(b) => kaitsu::parse_to_record_owned(source, b, options, reveal, policy, today),
+    };
     if strip_notice {
         record.notice = None;
     }

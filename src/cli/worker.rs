@@ -479,10 +479,10 @@ fn answer(ready: &Setup, head: &[u8], bytes: &[u8]) -> Vec<u8> {
             ..kaitsu::pdf::Limits::default()
         },
     };
-    // A file sent by name is read here, by the batch's rules.
-    let read;
+    // A file sent by name is read here, by the batch's rules; its bytes
+    // are then handed to the PDF layer, which keeps them without a copy.
     let bytes = match request.file_max_bytes {
-        None => bytes,
+        None => Cow::Borrowed(bytes),
         Some(max) => {
             let path = batch::path_from_bytes(bytes);
             let source = match &request.task {
@@ -491,10 +491,7 @@ fn answer(ready: &Setup, head: &[u8], bytes: &[u8]) -> Vec<u8> {
                 _ => return b"{}".to_vec(),
             };
             match batch::read_file_or_record(source, &path, max) {
-                Ok(b) => {
-                    read = b;
-                    &read[..]
-                }
+                Ok(b) => Cow::Owned(b),
                 Err(record) => return record_answer(*record),
             }
         }
@@ -516,14 +513,18 @@ fn answer(ready: &Setup, head: &[u8], bytes: &[u8]) -> Vec<u8> {
             None => b"{}".to_vec(),
         },
         Task::Layout => {
-            let answer = match kaitsu::layout_bytes(bytes, &options) {
+            let laid_out = match bytes {
+                Cow::Borrowed(b) => kaitsu::layout_bytes(b, &options),
+                Cow::Owned(b) => kaitsu::layout_owned(b, &options),
+            };
+            let answer = match laid_out {
                 Ok(doc) => LayoutAnswer::Text(super::layout_text(&doc, ready.reveal)),
                 Err(e) => LayoutAnswer::Error(e.to_string()),
             };
             serde_json::to_vec(&answer).unwrap_or_default()
         }
         Task::TemporaryPassword { user_id } => {
-            let answer = match look_up(bytes, &options, &user_id) {
+            let answer = match look_up(&bytes, &options, &user_id) {
                 NoticeAnswer::Found(p) => PasswordAnswer::Found(p.map(|p| p.expose().to_string())),
                 NoticeAnswer::NoUser => PasswordAnswer::NoUser,
                 NoticeAnswer::Failed(e) => PasswordAnswer::Error(e),

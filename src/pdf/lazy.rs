@@ -145,7 +145,17 @@ impl LazyDoc {
     /// and reading its objects. hayro-syntax opens such a file only if an
     /// object is asked for that the table does not give.
     pub fn open_owned(bytes: Vec<u8>) -> Option<LazyDoc> {
-        let data = hayro_syntax::PdfData::from(bytes);
+        Self::open_data(hayro_syntax::PdfData::from(bytes))
+    }
+
+    /// [`LazyDoc::open_owned`] of bytes the caller keeps a handle on too
+    /// (`open_owned_with_limits` in `mod.rs`, whose lopdf fallback reads
+    /// them when this layer declines the file): neither copies them.
+    pub fn open_shared(bytes: std::sync::Arc<Vec<u8>>) -> Option<LazyDoc> {
+        Self::open_data(hayro_syntax::PdfData::from(bytes))
+    }
+
+    fn open_data(data: hayro_syntax::PdfData) -> Option<LazyDoc> {
         let classic = ClassicXref::read(data.as_ref());
         let pdf = OnceCell::new();
         if classic.is_none() {

@@ -256,6 +256,35 @@ pub fn open_with_limits(
     passwords: &[Secret],
     limits: &Limits,
 ) -> Result<Source, PdfError> {
+    open_either(bytes, || lazy::LazyDoc::open(bytes), passwords, limits)
+}
+
+/// [`open_with_limits`] of bytes the caller gives away: the lazy reading
+/// keeps them without a copy (the borrowed form copies the whole file,
+/// about 1 % of a one-page notice's instructions), sharing them with
+/// lopdf's fallback, which reads them too when the lazy reading declines.
+pub fn open_owned_with_limits(
+    bytes: Vec<u8>,
+    passwords: &[Secret],
+    limits: &Limits,
+) -> Result<Source, PdfError> {
+    let shared = Arc::new(bytes);
+    open_either(
+        &shared,
+        || lazy::LazyDoc::open_shared(Arc::clone(&shared)),
+        passwords,
+        limits,
+    )
+}
+
+/// The body of both opens: `lazy` opens `bytes` with `lazy.rs`, as its
+/// caller holds them.
+fn open_either(
+    bytes: &[u8],
+    lazy: impl FnOnce() -> Option<lazy::LazyDoc>,
+    passwords: &[Secret],
+    limits: &Limits,
+) -> Result<Source, PdfError> {
     let is_pdf = bytes.windows(5).take(1024).any(|w| w == b"%PDF-");
     if !is_pdf {
         return Err(PdfError::Corrupt(if bytes.is_empty() {
@@ -278,7 +307,7 @@ pub fn open_with_limits(
             }
             Err(security::Fallback::Eager) => {}
         }
-    } else if let Some(doc) = lazy::LazyDoc::open(bytes)
+    } else if let Some(doc) = lazy()
         && doc.every_page_readable()
     {
         return Ok(Source::Lazy(doc));
