@@ -279,6 +279,9 @@ fn read_fields(
         // definition list), and so are the lines that continue it. Indented,
         // it is the value whatever it reads; flush with the label, it is the
         // value when it is no heading or table row a person would see there.
+        let reads_as_stacked = |below: &Line| {
+            below.x0() >= line.x0() + STACKED_VALUE_INDENT * line.size || is_flush_value(below)
+        };
         let stacked_x0 = (parts.is_empty() && per_line.get(*i).is_some_and(|l| l.len() == 1))
             .then(|| line.x0() - FLUSH_TOLERANCE * line.size)
             .filter(|&min_x0| {
@@ -287,8 +290,7 @@ fn read_fields(
                         && below.baseline - line.baseline <= pitch
                         && below.x0() < beside_x0
                         && is_value_line(below, has_label(i + 1), line, min_x0, None)
-                        && (below.x0() >= line.x0() + STACKED_VALUE_INDENT * line.size
-                            || is_flush_value(below))
+                        && reads_as_stacked(below)
                 })
             });
         let mut value_x0 = value_x0;
@@ -313,10 +315,7 @@ fn read_fields(
                 break;
             }
             // A stacked value ends at a heading or table row under it.
-            if stacked_x0.is_some()
-                && below.x0() < line.x0() + STACKED_VALUE_INDENT * line.size
-                && !is_flush_value(below)
-            {
+            if stacked_x0.is_some() && !reads_as_stacked(below) {
                 break;
             }
             // (A stacked value's first line is its own: the next label is
