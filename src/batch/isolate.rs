@@ -35,15 +35,23 @@
 //! the thread waiting for an answer waits no longer than the kill time,
 //! then kills the worker (no timer thread).
 //!
-//! A batch thread holds one worker in a [`Lane`] and keeps up to
-//! [`PIPELINE_DEPTH`] requests in flight, so the worker starts its next
-//! request as soon as it has answered, without waiting for the parent's
-//! round trip. A worker answers in order, so the blame rule stays exact:
+//! A [`Lane`] holds one worker and keeps up to [`PIPELINE_DEPTH`]
+//! requests in flight, so the worker starts its next request as soon as
+//! it has answered, without waiting for the parent's round trip. A worker answers in order, so the blame rule stays exact:
 //! when it dies or overruns, the oldest unanswered request is the one it
 //! was working on and gets the failure; the requests behind it go to a new
 //! worker, never lost and never blamed. The kill time is the budget of the
 //! request in progress, counted from when the worker started on it (when
-//! the answer before it came).
+//! the answer before it came). An answer that has come by the time this
+//! side looks is read even past the kill time: the worker answered, and
+//! this side was late to look (it was handing on another lane's record).
+//!
+//! One thread may drive several lanes: [`Lane::ready`] says whether a
+//! lane's next answer is at hand or which socket it will come on, and
+//! [`wait_for_lanes`] waits on all of those sockets at once (`poll`) until
+//! one reads or a kill time comes. A batch then needs no thread per lane
+//! and no hand-off of each record to the thread that writes it.
+//!
 //! Without Unix sockets (not Unix) workers run on pipes with neither the
 //! memory cap nor the kill time: a crash still costs one record, and
 //! kaitsu's own deadline checks still hold.
@@ -384,6 +392,33 @@ impl Worker {
     /// Without Unix sockets there is no kill time: see the module's doc.
     #[cfg(not(unix))]
     fn kill_at(&mut self, _at: Option<Instant>) {}
+
+    /// Whether the worker's next answer (or the end of its stream) has
+    /// begun to come: bytes already read, or the socket reads now.
+    #[cfg(unix)]
+    fn answer_waiting(&self) -> bool {
+        use std::os::fd::AsFd;
+        !self.answers.buffer().is_empty() || reads_now(self.answers.get_ref().stream.as_fd())
+    }
+
+    /// The socket the worker's answers come on, when none of an answer is
+    /// read yet.
+    #[cfg(unix)]
+    fn answer_socket(&self) -> Option<std::os::fd::BorrowedFd<'_>> {
+        use std::os::fd::AsFd;
+        self.answers
+            .buffer()
+            .is_empty()
+            .then(|| self.answers.get_ref().stream.as_fd())
+    }
+}
+
+/// Whether `fd` reads without waiting (data, its end, or an error).
+#[cfg(unix)]
+fn reads_now(fd: std::os::fd::BorrowedFd<'_>) -> bool {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
+    matches!(poll(&mut fds, PollTimeout::ZERO), Ok(n) if n > 0)
 }
 
 /// What a forked worker runs ([`WorkerPool::fork_workers`],
@@ -653,19 +688,121 @@ impl WorkerPool {
     }
 }
 
-/// Requests a lane keeps in flight at most: the one a worker is working
-/// on and the next, already in its socket, so the worker starts it as
-/// soon as it has answered instead of waiting for this side to read the
-/// answer, hand it on and send another (a round trip of wake-ups).
-pub const PIPELINE_DEPTH: usize = 2;
+/// Whether a lane's next answer is at hand ([`Lane::ready`]).
+#[derive(Debug)]
+pub enum Ready<'a> {
+    /// Nothing in flight: there is no answer to wait for.
+    Idle,
+    /// [`Lane::recv`] returns without waiting for a worker.
+    Now,
+    /// The answer comes on `socket`; at `kill_at` the worker is out of
+    /// time and [`Lane::recv`] kills it.
+    #[cfg(unix)]
+    Later {
+        /// The worker's answers.
+        socket: std::os::fd::BorrowedFd<'a>,
+        /// The request's kill time.
+        kill_at: Option<Instant>,
+    },
+    /// (The lifetime, on systems without `Later`.)
+    #[cfg(not(unix))]
+    #[doc(hidden)]
+    Never(std::marker::PhantomData<&'a ()>),
+}
 
-/// The largest request frame sent while another request is in flight.
-/// A worker reads its next request only when it has answered the one
-/// before; a larger frame could fill the socket's buffer (about 200 KiB
-/// on Linux) and block this side's write while the worker blocks on
-/// writing its answer, which this side would read only after its write:
-/// a deadlock until the kill time. A larger request waits for the answers
-/// before it.
+/// Waits until at least one of `lanes` is ready ([`Lane::ready`] of each;
+/// [`Ready::Idle`] for one with nothing to wait for) and puts the indices
+/// of the ready ones in `ready`, in order: every lane that is
+/// [`Ready::Now`], without waiting; else, after one `poll` of every
+/// socket, those whose socket reads or whose kill time has come. Empty
+/// only when every lane is idle. Should `poll` fail, the first waiting
+/// lane is given: its [`Lane::recv`] then waits for it alone, up to its
+/// kill time.
+pub fn wait_for_lanes(lanes: &[Ready<'_>], ready: &mut Vec<usize>) {
+    ready.clear();
+    ready.extend(
+        lanes
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| matches!(r, Ready::Now))
+            .map(|(i, _)| i),
+    );
+    if !ready.is_empty() {
+        return;
+    }
+    #[cfg(unix)]
+    poll_lanes(lanes, ready);
+}
+
+/// [`wait_for_lanes`] once no lane is ready now.
+#[cfg(unix)]
+fn poll_lanes(lanes: &[Ready<'_>], ready: &mut Vec<usize>) {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    let mut fds: smallvec::SmallVec<[PollFd<'_>; 8]> = smallvec::SmallVec::new();
+    let mut which: smallvec::SmallVec<[(usize, Option<Instant>); 8]> = smallvec::SmallVec::new();
+    for (i, lane) in lanes.iter().enumerate() {
+        if let Ready::Later { socket, kill_at } = lane {
+            fds.push(PollFd::new(*socket, PollFlags::POLLIN));
+            which.push((i, *kill_at));
+        }
+    }
+    let soonest = which.iter().filter_map(|(_, at)| *at).min();
+    while !which.is_empty() {
+        // Rounded up to whole milliseconds, so that the kill time has
+        // come when `poll` times out.
+        let timeout = match soonest {
+            None => PollTimeout::NONE,
+            Some(at) => {
+                let left = at.saturating_duration_since(Instant::now());
+                PollTimeout::try_from(left.as_nanos().div_ceil(1_000_000))
+                    .unwrap_or(PollTimeout::MAX)
+            }
+        };
+        match poll(&mut fds, timeout) {
+            Ok(0) => {
+                let now = Instant::now();
+                ready.extend(
+                    which
+                        .iter()
+                        .filter(|(_, at)| at.is_some_and(|at| at <= now))
+                        .map(|(i, _)| *i),
+                );
+            }
+            Ok(_) => ready.extend(
+                fds.iter()
+                    .zip(&which)
+                    .filter(|(fd, _)| fd.revents().is_some_and(|r| !r.is_empty()))
+                    .map(|(_, (i, _))| *i),
+            ),
+            Err(nix::errno::Errno::EINTR) => {}
+            Err(_) => ready.extend(which.first().map(|(i, _)| *i)),
+        }
+        if !ready.is_empty() {
+            return;
+        }
+    }
+}
+
+/// Requests a lane may keep in flight: the one a worker is working on
+/// and the next ones, already in its socket, so the worker starts the
+/// next as soon as it has answered instead of waiting for this side to
+/// read the answer, hand it on and send another (a round trip of
+/// wake-ups). Three queued cover the time the thread feeding the worker
+/// waits to be scheduled once it is woken: on a loaded machine a
+/// millisecond or more (`perf sched timehist`, load 11 on 2 cores: 1.0 ms
+/// on average for the one thread driving two lanes), while a notice takes
+/// about a millisecond to parse; with one queued, the workers slept for
+/// want of a request. A caller may keep fewer (the batch's thread per
+/// lane keeps two: it holds the bytes of what it sends).
+pub const PIPELINE_DEPTH: usize = 4;
+
+/// The most request bytes queued behind the request a worker is working
+/// on. A worker reads its next request only when it has answered the one
+/// before; more queued bytes could fill the socket's buffer (about
+/// 200 KiB on Linux) and block this side's write while the worker blocks
+/// on writing its answer, which this side would read only after its
+/// write: a deadlock until the kill time. A request that would pass the
+/// bound waits for the answers before it.
 pub const PIPELINE_MAX_FRAME: usize = 64 * 1024;
 
 /// One request: the caller's head and body, and its time budget.
@@ -738,6 +875,30 @@ impl<'b> Lane<'_, 'b> {
         self.in_flight.len()
     }
 
+    /// Whether [`Lane::recv`] would wait for the worker: [`Ready::Idle`]
+    /// with nothing in flight, [`Ready::Now`] when the answer (or the
+    /// request's failure) is at hand, else the socket the answer will come
+    /// on and the kill time by which it must ([`wait_for_lanes`]).
+    pub fn ready(&self) -> Ready<'_> {
+        if self.in_flight.is_empty() {
+            return Ready::Idle;
+        }
+        #[cfg(unix)]
+        if self.written > 0
+            && self.write_error.is_none()
+            && let Some(socket) = self.worker.as_ref().and_then(Worker::answer_socket)
+        {
+            return Ready::Later {
+                socket,
+                kill_at: self.kill_time(),
+            };
+        }
+        // No worker took it (none could start: `recv` reports it), its
+        // write failed, or part of its answer is read already; elsewhere
+        // than on Unix a worker's pipe is not waited on with others.
+        Ready::Now
+    }
+
     /// The kill time of the oldest request, from when the worker started
     /// on it.
     fn kill_time(&self) -> Option<Instant> {
@@ -757,8 +918,19 @@ impl<'b> Lane<'_, 'b> {
             let Some(len) = self.in_flight.get(self.written).map(Sent::frame_len) else {
                 return;
             };
-            if self.written > 0 && len > PIPELINE_MAX_FRAME {
-                return;
+            if self.written > 0 {
+                // Written behind the request the worker is working on
+                // (which it has read), and not read yet.
+                let queued: usize = self
+                    .in_flight
+                    .iter()
+                    .take(self.written)
+                    .skip(1)
+                    .map(Sent::frame_len)
+                    .sum();
+                if queued.saturating_add(len) > PIPELINE_MAX_FRAME {
+                    return;
+                }
             }
             if self.written == 0 {
                 if self.worker.is_none()
@@ -863,7 +1035,14 @@ impl<'b> Lane<'_, 'b> {
                 .unwrap_or_else(|| std::io::Error::other("no worker could be started"));
             return Some((request, Err(Failure::Spawn(why))));
         };
-        worker.kill_at(self.kill_time());
+        let kill_at = self.kill_time();
+        worker.kill_at(kill_at);
+        #[cfg(unix)]
+        if kill_at.is_some_and(|at| at <= Instant::now()) && worker.answer_waiting() {
+            // It answered before this side looked: not an overrun. The
+            // rest of its frame is on its way.
+            worker.kill_at(Instant::now().checked_add(GRACE));
+        }
         let answer = match self.write_error.take() {
             Some(e) => Err(e),
             None => read_frame(&mut worker.answers),
@@ -1454,6 +1633,53 @@ done
         lane.send(request("quick", Duration::from_millis(100)));
         assert_eq!(answer(&mut lane), ("slow".into(), Ok("slow".into())));
         assert_eq!(answer(&mut lane), ("quick".into(), Ok("quick".into())));
+    }
+
+    /// An answer that came in time but was read after the kill time (this
+    /// side was busy) is the answer, not a timeout.
+    #[cfg(unix)]
+    #[test]
+    fn an_answer_waiting_past_its_kill_time_is_read() {
+        let pool = scripted_pool();
+        let mut lane = pool.lane();
+        let budget = Duration::from_millis(100);
+        lane.send(request("quick", budget));
+        std::thread::sleep(budget + GRACE + Duration::from_millis(300));
+        assert_eq!(answer(&mut lane), ("quick".into(), Ok("quick".into())));
+    }
+
+    /// Several lanes waited on at once: the one whose answer came is
+    /// ready, the busy one is not; a lane with nothing in flight never is;
+    /// a hung worker's lane is ready at its kill time.
+    #[cfg(unix)]
+    #[test]
+    fn waiting_on_lanes_gives_those_that_have_an_answer_or_are_out_of_time() {
+        let pool = scripted_pool();
+        let long = Duration::from_secs(30);
+        let (mut slow, mut quick, idle) = (pool.lane(), pool.lane(), pool.lane());
+        slow.send(request("slow", long));
+        quick.send(request("quick", long));
+        let mut ready = Vec::new();
+        wait_for_lanes(&[slow.ready(), quick.ready(), idle.ready()], &mut ready);
+        assert_eq!(ready, [1]);
+        assert_eq!(answer(&mut quick), ("quick".into(), Ok("quick".into())));
+        wait_for_lanes(&[quick.ready(), idle.ready()], &mut ready);
+        assert!(ready.is_empty(), "{ready:?}");
+        let short = Duration::from_millis(100);
+        let started = Instant::now();
+        quick.send(request("hang", short));
+        wait_for_lanes(&[quick.ready(), idle.ready()], &mut ready);
+        assert_eq!(ready, [0]);
+        assert!(started.elapsed() >= short + GRACE);
+        let (sent, hung) = answer(&mut quick);
+        assert_eq!(sent, "hang");
+        assert!(
+            hung.as_ref().is_err_and(|f| f.contains("TimedOut")),
+            "{hung:?}"
+        );
+        wait_for_lanes(&[slow.ready()], &mut ready);
+        assert_eq!(ready, [0]);
+        assert_eq!(answer(&mut slow), ("slow".into(), Ok("slow".into())));
     }
 
     /// The socket's timeout, set for a first request with a long budget,

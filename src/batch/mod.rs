@@ -1,17 +1,27 @@
 //! Batches: many inputs, in parallel, one record each, in input order.
 //!
-//! Worker threads (`-j N`) take inputs in input order from one shared
-//! counter and parse them while the calling thread receives their records
-//! and hands them on strictly in input order, so NDJSON
-//! streams as soon as the next record is ready and the output is the same
-//! byte for byte whatever `-j` is. The receiver may stop the batch (stdout
-//! was closed): workers then start no new input. With one worker (`-j 1`,
-//! or one input) the calling thread does everything itself and no thread
-//! is started. Each thread makes records through its own [`Lane`] of the
-//! caller's [`Pipeline`], which may hold more than one input at a time
+//! A batch makes records through `-j N` [`Lane`]s of the caller's
+//! [`Pipeline`], each of which may hold more than one input at a time
 //! (worker processes keep the next request in flight) and, when the batch
 //! needs no bytes itself, may be given a file by name ([`Body::File`]) to
-//! read by the same rules ([`read_file_or_record`]).
+//! read by the same rules ([`read_file_or_record`]). Lanes take inputs in
+//! input order, and records are handed on strictly in input order, so
+//! NDJSON streams as soon as the next record is ready and the output is
+//! the same byte for byte whatever `-j` is. The receiver may stop the
+//! batch (stdout was closed): no new input is started then.
+//!
+//! Who drives the lanes: with one lane (`-j 1`, or one input) the calling
+//! thread, and no thread is started. When records are made elsewhere
+//! (worker processes, [`Pipeline::made_elsewhere`]) and the batch has
+//! nothing to do per file but hand records on (no output directory), the
+//! calling thread drives every lane itself: it waits on all of them at
+//! once ([`Lane::ready`], [`isolate::wait_for_lanes`]), takes each record
+//! as it comes, and gives that lane its next input. No thread is started
+//! and no record crosses threads (the batch threads and their channel to
+//! the calling thread were about 3 futex calls and two wake-ups a file).
+//! Otherwise (in-process parsing; or reading, hashing and storing files
+//! for an output directory, work that blocks) each lane has its own
+//! thread, and the calling thread receives their records over a channel.
 //!
 //! With an output directory ([`OutputDir`]) each record is also stored
 //! atomically; `--resume` reuses a stored record only when it was made from
@@ -255,6 +265,12 @@ pub trait Pipeline<R>: Sync {
     fn reads_files(&self) -> bool;
     /// A new lane, for one thread.
     fn lane<'s, 'i: 's>(&'s self) -> Box<dyn Lane<'i, R> + 's>;
+    /// Whether records are made outside the thread that drives a lane
+    /// (worker processes), so that one thread may drive every lane,
+    /// waiting on them together ([`Lane::ready`]).
+    fn made_elsewhere(&self) -> bool {
+        false
+    }
 }
 
 /// One thread's way to records: jobs in, records out in the same order.
@@ -269,6 +285,12 @@ pub trait Lane<'i, R> {
     /// The record of the oldest job sent and not yet received; `None`
     /// when there is none.
     fn recv(&mut self) -> Option<R>;
+    /// Whether [`Lane::recv`] would wait, and for what
+    /// ([`isolate::Lane::ready`]); a lane that makes each record when its
+    /// job is sent never waits.
+    fn ready(&self) -> isolate::Ready<'_> {
+        isolate::Ready::Now
+    }
 }
 
 /// A [`Pipeline`] of a [`Processor`]: each record is made when its job is
@@ -385,6 +407,9 @@ pub fn run<R: Borrow<Record> + From<Record> + Send>(
         pipeline,
     };
     let threads = worker_count(options.jobs, inputs.len());
+    // One thread drives every lane when it has nothing else to do per
+    // file (see the module's doc); Unix only (the lanes' sockets).
+    let one_driver = cfg!(unix) && pipeline.made_elsewhere() && options.output_dir.is_none();
     let in_this_thread =
         |summary: &mut Summary, hand_on: &mut dyn FnMut(Outcome<R>, &mut Summary) -> Flow| {
             let mut next = 0;
@@ -403,6 +428,11 @@ pub fn run<R: Borrow<Record> + From<Record> + Send>(
         // One worker: this thread, in input order; no thread to start
         // (a one-file run started two, for nothing).
         in_this_thread(&mut summary, &mut hand_on);
+    } else if one_driver {
+        batch.drive_all(threads, &mut |outcome| {
+            tick(outcome.record.borrow());
+            hand_on(outcome, &mut summary)
+        });
     } else {
         let (tx, rx) = mpsc::channel::<(usize, Outcome<R>)>();
         // Workers take inputs in input order from one shared counter, so the
@@ -466,6 +496,13 @@ pub fn run<R: Borrow<Record> + From<Record> + Send>(
     summary
 }
 
+/// Inputs a batch thread holds at most (sent to its lane and not yet
+/// handed on): it may hold their bytes (an output directory hashes every
+/// input), so a batch holds two inputs per thread at most; its lane may
+/// take more ([`Lane::depth`]) when one thread drives every lane, which
+/// sends files by name.
+const HELD_PER_THREAD: usize = 2;
+
 /// What every batch thread shares.
 struct Batch<'a, R> {
     inputs: &'a [Input],
@@ -493,7 +530,7 @@ impl<R: Borrow<Record> + From<Record>> Batch<'_, R> {
         deliver: &mut dyn FnMut(usize, Outcome<R>) -> Flow,
     ) {
         let mut lane = self.pipeline.lane();
-        let depth = lane.depth().max(1);
+        let depth = lane.depth().clamp(1, HELD_PER_THREAD);
         let reads_files = self.pipeline.reads_files();
         let mut waiting: VecDeque<(usize, Waiting<R>)> = VecDeque::with_capacity(depth);
         let mut more = true;
@@ -532,6 +569,127 @@ impl<R: Borrow<Record> + From<Record>> Batch<'_, R> {
             };
             if deliver(i, outcome) == Flow::Stop {
                 break;
+            }
+        }
+    }
+}
+
+/// Outcomes made out of input order, handed on in input order.
+struct InOrder<R> {
+    /// The next input to hand on.
+    next: usize,
+    /// Made before an earlier input's: by input index.
+    early: BTreeMap<usize, Outcome<R>>,
+}
+
+impl<R> InOrder<R> {
+    /// Takes input `i`'s outcome and hands on every outcome that is now
+    /// next; [`Flow::Stop`] as soon as `hand_on` says so.
+    fn put(
+        &mut self,
+        i: usize,
+        outcome: Outcome<R>,
+        hand_on: &mut dyn FnMut(Outcome<R>) -> Flow,
+    ) -> Flow {
+        if i != self.next {
+            self.early.insert(i, outcome);
+            return Flow::Continue;
+        }
+        let mut outcome = outcome;
+        loop {
+            self.next += 1;
+            if hand_on(outcome) == Flow::Stop {
+                return Flow::Stop;
+            }
+            match self.early.remove(&self.next) {
+                Some(o) => outcome = o,
+                None => return Flow::Continue,
+            }
+        }
+    }
+}
+
+/// A lane driven by [`Batch::drive_all`], with its inputs in flight
+/// (index and hash), oldest first.
+struct Driven<'s, 'i, R> {
+    lane: Box<dyn Lane<'i, R> + 's>,
+    sent: VecDeque<(usize, Option<String>)>,
+}
+
+impl<R: Borrow<Record> + From<Record>> Batch<'_, R> {
+    /// `lanes` lanes driven by this thread: each is kept
+    /// [`Lane::depth`] inputs deep (inputs taken in input order), the
+    /// thread waits until one or more of them has a record
+    /// ([`isolate::wait_for_lanes`]), takes those records and refills
+    /// those lanes; `hand_on` gets every outcome once, in input order,
+    /// until it says stop.
+    fn drive_all(&self, lanes: usize, hand_on: &mut dyn FnMut(Outcome<R>) -> Flow) {
+        let reads_files = self.pipeline.reads_files();
+        let mut driven: Vec<Driven<'_, '_, R>> = (0..lanes.max(1))
+            .map(|_| Driven {
+                lane: self.pipeline.lane(),
+                sent: VecDeque::new(),
+            })
+            .collect();
+        let mut order = InOrder {
+            next: 0,
+            early: BTreeMap::new(),
+        };
+        let mut next_input = 0;
+        let mut ready = Vec::with_capacity(driven.len());
+        loop {
+            for d in &mut driven {
+                let depth = d.lane.depth().max(1);
+                while d.sent.len() < depth {
+                    let i = next_input;
+                    let Some(input) = self.inputs.get(i) else {
+                        break;
+                    };
+                    next_input += 1;
+                    let name = self.names.get(i);
+                    match prepare(input, name, self.options, reads_files) {
+                        Ok((job, hash)) => {
+                            d.lane.send(job);
+                            d.sent.push_back((i, hash));
+                        }
+                        Err((record, hash, resumed)) => {
+                            let outcome = finish(record, hash, resumed, name, self.options);
+                            if order.put(i, outcome, hand_on) == Flow::Stop {
+                                return;
+                            }
+                        }
+                    }
+                }
+            }
+            {
+                let states: smallvec::SmallVec<[isolate::Ready<'_>; 8]> = driven
+                    .iter()
+                    .map(|d| match d.sent.is_empty() {
+                        true => isolate::Ready::Idle,
+                        false => d.lane.ready(),
+                    })
+                    .collect();
+                isolate::wait_for_lanes(&states, &mut ready);
+            }
+            if ready.is_empty() {
+                // Every lane is idle: no input is left (they were filled).
+                return;
+            }
+            for &k in &ready {
+                let Some(d) = driven.get_mut(k) else { continue };
+                let Some((i, hash)) = d.sent.pop_front() else {
+                    continue;
+                };
+                let record = d.lane.recv().unwrap_or_else(|| {
+                    // A lane answers every job it was sent.
+                    let source = self.inputs.get(i).map_or("", |input| input.source.as_str());
+                    let e = Error::Io(std::io::Error::other("no record was made"));
+                    Record::failure(source, &e).into()
+                });
+                let outcome = finish(record, hash, false, self.names.get(i), self.options);
+                if order.put(i, outcome, hand_on) == Flow::Stop {
+                    return;
+                }
             }
         }
     }
@@ -775,6 +933,184 @@ mod tests {
         assert_eq!(worker_count(100_000, 1_000_000), cores * MAX_JOBS_PER_CORE);
         assert_eq!(worker_count(0, 0), 1);
         assert_eq!(worker_count(0, 1_000), cores);
+    }
+
+    /// A pipeline of `sh` workers that answer each request ("DELAY
+    /// NAME", or "die") after sleeping DELAY seconds, with the request
+    /// itself; `die` exits. Its records are named by the worker's answer,
+    /// so a record handed on for the wrong input shows.
+    #[cfg(unix)]
+    struct Echo(isolate::WorkerPool);
+
+    #[cfg(unix)]
+    impl Echo {
+        fn new() -> Echo {
+            const SCRIPT: &str = r#"
+head -c 8 >/dev/null
+while :; do
+  len=$(head -c 8 | od -An -tu8 | tr -d ' ')
+  [ -z "$len" ] && exit 0
+  req=$(head -c "$len" | tail -c +5)
+  [ "$req" = die ] && exit 3
+  sleep "${req%% *}"
+  printf "$(printf '\%03o' ${#req})\000\000\000\000\000\000\000"
+  printf %s "$req"
+done
+"#;
+            Echo(isolate::WorkerPool::new(
+                || {
+                    let mut c = std::process::Command::new("sh");
+                    c.arg("-c").arg(SCRIPT);
+                    c
+                },
+                Vec::new,
+            ))
+        }
+    }
+
+    #[cfg(unix)]
+    struct EchoLane<'p, 'i> {
+        lane: isolate::Lane<'p, 'i>,
+        sources: VecDeque<&'i str>,
+    }
+
+    #[cfg(unix)]
+    impl<'i> Lane<'i, Record> for EchoLane<'_, 'i> {
+        fn depth(&self) -> usize {
+            isolate::PIPELINE_DEPTH
+        }
+
+        fn send(&mut self, job: Job<'i>) {
+            let body = match job.body {
+                Body::Bytes(b) => b,
+                Body::File { .. } => Cow::Borrowed(&b""[..]),
+            };
+            self.sources.push_back(job.source);
+            self.lane.send(isolate::Sent {
+                head: Cow::Borrowed(b""),
+                body,
+                budget: Some(Duration::from_secs(30)),
+            });
+        }
+
+        fn recv(&mut self) -> Option<Record> {
+            let (_, answer) = self.lane.recv()?;
+            let source = self.sources.pop_front()?;
+            Some(match answer {
+                Ok(a) => {
+                    let a = String::from_utf8_lossy(&a).into_owned();
+                    Record {
+                        source: a.split_once(' ').map_or(a.clone(), |(_, n)| n.to_string()),
+                        notice: None,
+                        error: None,
+                        findings: Vec::new(),
+                        provenance: Default::default(),
+                    }
+                }
+                Err(f) => isolate::failure_record(source, &f, isolate::DEFAULT_MEMORY_CAP),
+            })
+        }
+
+        fn ready(&self) -> isolate::Ready<'_> {
+            self.lane.ready()
+        }
+    }
+
+    #[cfg(unix)]
+    impl Pipeline<Record> for Echo {
+        fn reads_files(&self) -> bool {
+            false
+        }
+
+        fn lane<'s, 'i: 's>(&'s self) -> Box<dyn Lane<'i, Record> + 's> {
+            Box::new(EchoLane {
+                lane: self.0.lane(),
+                sources: VecDeque::new(),
+            })
+        }
+
+        fn made_elsewhere(&self) -> bool {
+            true
+        }
+    }
+
+    /// One thread driving four lanes whose answers come out of input
+    /// order (each input sleeps its own time; one kills its worker):
+    /// every record is handed on once, in input order, and the dead
+    /// worker's input alone gets the failure.
+    #[cfg(unix)]
+    #[test]
+    fn lanes_driven_together_hand_on_every_record_in_input_order() {
+        let inputs: Vec<Input> = (0..40)
+            .map(|i| {
+                let source = format!("input-{i}");
+                let body = match i {
+                    13 => "die".to_string(),
+                    _ => format!("0.{:02} {source}", (i * 7) % 5 * 2),
+                };
+                Input {
+                    source,
+                    origin: Origin::Bytes(body.into_bytes()),
+                }
+            })
+            .collect();
+        let options = BatchOptions {
+            jobs: 4,
+            ..BatchOptions::default()
+        };
+        let mut seen = Vec::new();
+        let summary = run(
+            &inputs,
+            &options,
+            &Echo::new(),
+            &mut |r: &Record| {
+                seen.push((r.source.clone(), r.error.as_ref().map(|e| e.kind.clone())));
+                Flow::Continue
+            },
+            &|_| {},
+        );
+        let expected: Vec<(String, Option<String>)> = (0..40)
+            .map(|i| {
+                let kind = (i == 13).then(|| crate::ErrorKind::LimitExceeded.as_str().to_string());
+                (format!("input-{i}"), kind)
+            })
+            .collect();
+        assert_eq!(seen, expected);
+        assert_eq!((summary.inputs, summary.not_processed), (40, 0));
+    }
+
+    /// A receiver that stops the batch gets nothing after it said stop.
+    #[cfg(unix)]
+    #[test]
+    fn lanes_driven_together_stop_when_told() {
+        let inputs: Vec<Input> = (0..20)
+            .map(|i| Input {
+                source: format!("input-{i}"),
+                origin: Origin::Bytes(format!("0 input-{i}").into_bytes()),
+            })
+            .collect();
+        let options = BatchOptions {
+            jobs: 3,
+            ..BatchOptions::default()
+        };
+        let mut seen = Vec::new();
+        let summary = run(
+            &inputs,
+            &options,
+            &Echo::new(),
+            &mut |r: &Record| {
+                seen.push(r.source.clone());
+                if seen.len() == 5 {
+                    Flow::Stop
+                } else {
+                    Flow::Continue
+                }
+            },
+            &|_| {},
+        );
+        let expected: Vec<String> = (0..5).map(|i| format!("input-{i}")).collect();
+        assert_eq!(seen, expected);
+        assert_eq!((summary.inputs, summary.not_processed), (5, 15));
     }
 
     #[cfg(unix)]

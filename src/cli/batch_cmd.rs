@@ -414,6 +414,10 @@ impl batch::Pipeline<Made> for Records<'_> {
         self.pool.is_some()
     }
 
+    fn made_elsewhere(&self) -> bool {
+        self.pool.is_some()
+    }
+
     fn lane<'s, 'i: 's>(&'s self) -> Box<dyn batch::Lane<'i, Made> + 's> {
         match self.pool {
             Some(pool) => Box::new(super::worker::RecordLane::new(

@@ -353,6 +353,10 @@ impl<'i> batch::Lane<'i, Made> for RecordLane<'_, 'i> {
         });
     }
 
+    fn ready(&self) -> isolate::Ready<'_> {
+        self.lane.ready()
+    }
+
     fn recv(&mut self) -> Option<Made> {
         let (sent, answer) = self.lane.recv()?;
         let (source, options, file_max_bytes) = self.jobs.pop_front()?;
