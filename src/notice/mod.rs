@@ -175,28 +175,50 @@ fn is_value_line(
 
 /// Labels wrapped in a narrow label cell: a line with no label whose next
 /// line (one line pitch below, nothing but a chunk under the label column)
-/// completes one is read with the joined label. Returns each such line's
-/// index and the joined line, which the caller keeps while its labels
-/// (borrowing the line's glyphs) are read.
+/// completes one is read with the joined label. The value beside a label
+/// centred in its row sits between the label's two lines: a line wholly
+/// right of the label's first part is passed over to the line after it.
+/// Returns each such line's index and the joined line, which the caller
+/// keeps while its labels (borrowing the line's glyphs) are read.
 fn wrapped_labels(lines: &[&Line], per_line: &[Vec<labels::LabeledValue>]) -> Vec<(usize, Line)> {
     let mut joined = Vec::new();
+    let unlabelled = |j: usize| per_line.get(j).is_some_and(Vec::is_empty);
     for i in 0..lines.len().saturating_sub(1) {
-        let (Some(line), Some(next)) = (lines.get(i), lines.get(i + 1)) else {
+        let Some(line) = lines.get(i) else {
             continue;
         };
-        let unlabelled = |j: usize| per_line.get(j).is_some_and(Vec::is_empty);
-        let step = next.baseline - line.baseline;
-        if !(unlabelled(i) && unlabelled(i + 1))
-            || next.page != line.page
-            || step <= 0.0
-            || step > VALUE_LINE_PITCH * line.size
-        {
+        let below = |j: usize| {
+            lines.get(j).filter(|next| {
+                let step = next.baseline - line.baseline;
+                unlabelled(j)
+                    && next.page == line.page
+                    && step > 0.0
+                    && step <= VALUE_LINE_PITCH * line.size
+            })
+        };
+        if !unlabelled(i) {
             continue;
         }
-        let [rest] = next.chunks.as_slice() else {
+        let Some(next) = below(i + 1) else {
             continue;
         };
-        if let Some(line) = labels::join_wrapped_label(line, rest) {
+        if let [rest] = next.chunks.as_slice()
+            && let Some(line) = labels::join_wrapped_label(line, rest)
+        {
+            joined.push((i, line));
+            continue;
+        }
+        // The next line is a value centred beside the label (it starts
+        // right of every glyph of the label's first line): the label's rest
+        // is on the line after it.
+        let label_x1 = line.chunks.first().map_or(f64::INFINITY, |c| c.x1());
+        if next.x0() <= label_x1 {
+            continue;
+        }
+        if let Some(after) = below(i + 2)
+            && let [rest] = after.chunks.as_slice()
+            && let Some(line) = labels::join_wrapped_label(line, rest)
+        {
             joined.push((i, line));
         }
     }
@@ -1081,6 +1103,35 @@ mod tests {
             Some("損保クラウドサービス(パッケージ)")
         );
         assert_eq!(value(&found, Field::ProductName), Some("Microsoft 365"));
+    }
+
+    #[test]
+    fn a_wrapped_label_beside_a_centred_value_is_read() {
+        // DNSゾーン情報サポートサービ / ス in a narrow label cell, its value
+        // centred in the row: the value's line lies between the label's two.
+        let lines = [
+            line(100.0, &[(10.0, "DNSゾーン情報サポートサービ")]),
+            line(105.0, &[(200.0, "利用する")]),
+            line(110.0, &[(10.0, "ス")]),
+        ];
+        let refs: Vec<&Line> = lines.iter().collect();
+        let mut per_line: Vec<_> = refs.iter().map(|l| labels::split_labels(l)).collect();
+        let joined = wrapped_labels(&refs, &per_line);
+        for (i, line) in &joined {
+            per_line[*i] = labels::split_labels(line);
+        }
+        let (found, _) = read_fields(&refs, &per_line);
+        assert_eq!(value(&found, Field::DnsZoneSupport), Some("利用する"));
+        // A line that does not start right of the label's first part is
+        // no value between the label's lines.
+        let lines = [
+            line(100.0, &[(10.0, "DNSゾーン情報サポートサービ")]),
+            line(105.0, &[(100.0, "利用する")]),
+            line(110.0, &[(10.0, "ス")]),
+        ];
+        let refs: Vec<&Line> = lines.iter().collect();
+        let per_line: Vec<_> = refs.iter().map(|l| labels::split_labels(l)).collect();
+        assert!(wrapped_labels(&refs, &per_line).is_empty());
     }
 
     #[test]
