@@ -580,11 +580,15 @@ fn read_anchor(line: &Line) -> Option<Anchor> {
     // for a row number (most body lines are not a row's first line). The
     // line's compact text starts with the first piece's: a line starting
     // with neither a digit nor "No" (NFKC made № one) has no row number.
-    if !line
-        .compact()
-        .starts_with(|c: char| c.is_ascii_digit() || c == 'N' || c == '№')
-    {
-        return None;
+    let c = line.compact();
+    if !c.starts_with(|c: char| c.is_ascii_digit() || c == 'N' || c == '№') {
+        // A table whose 注文内容 column comes first: the order word, then
+        // the row number.
+        return ORDER_WORDS
+            .iter()
+            .any(|w| c.starts_with(w))
+            .then(|| order_first_anchor(line))
+            .flatten();
     }
     let mut pieces = line_pieces_lazily(line);
     let first = pieces.next()?;
@@ -594,6 +598,29 @@ fn read_anchor(line: &Line) -> Option<Anchor> {
         .iter()
         .any(|(c, _)| matches!(c, Column::UserId | Column::Order));
     is_row.then_some(Anchor { no, cells })
+}
+
+/// The order words, each a whole 注文内容 cell.
+const ORDER_WORDS: &[&str] = &["追加", "変更", "削除"];
+
+/// A row's first line that starts with its order cell (a table with the
+/// 注文内容 column before the No column): the number is the next cell, and
+/// the order word and number are the row's mark (its other cells may wrap
+/// above and below this line).
+fn order_first_anchor(line: &Line) -> Option<Anchor> {
+    let mut pieces: Vec<Piece> = line_pieces_lazily(line).collect();
+    let order_first = pieces
+        .first()
+        .is_some_and(|p| ORDER_WORDS.contains(&compact(&p.text).as_str()));
+    if !order_first || pieces.len() < 3 {
+        return None;
+    }
+    let no = row_number(&compact(&pieces.get(1)?.text))?;
+    pieces.remove(1);
+    Some(Anchor {
+        no,
+        cells: classify(pieces),
+    })
 }
 
 /// Classifies the cells of a row's first line by what they hold.
@@ -787,6 +814,31 @@ mod tests {
             pages: Vec::new(),
             hidden: Vec::new(),
             decorations: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_row_may_start_with_its_order_cell() {
+        let line = crate::layout::test_line(
+            100.0,
+            &[
+                (10.0, "追加"),
+                (60.0, "1"),
+                (100.0, "taro@example.com"),
+                (300.0, "山田 太郎"),
+            ],
+        );
+        let anchor = read_anchor(&line).expect("a row");
+        assert_eq!(anchor.no, 1);
+        let columns: Vec<Column> = anchor.cells.iter().map(|(c, _)| *c).collect();
+        assert!(columns.contains(&Column::Order) && columns.contains(&Column::UserId));
+        // An order word with no number after it, or with nothing else on
+        // the line: no row.
+        for chunks in [
+            &[(10.0, "追加"), (60.0, "taro@example.com"), (300.0, "山田")][..],
+            &[(10.0, "追加"), (60.0, "1")][..],
+        ] {
+            assert!(read_anchor(&crate::layout::test_line(100.0, chunks)).is_none());
         }
     }
 
