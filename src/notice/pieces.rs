@@ -128,9 +128,9 @@ fn password_label_glyphs_compacted(chars: &[Char]) -> usize {
 
 /// Cuts a chunk into cell pieces where its script changes between ASCII
 /// and anything else, and around an e-mail address.
-fn chunk_to_pieces(chunk: &Chunk) -> Vec<Piece> {
+fn chunk_to_pieces(chunk: &Chunk) -> Pieces {
     let chars = &chunk.chars;
-    let mut pieces = Vec::new();
+    let mut pieces = Pieces::new();
     let mut start = 0;
     // The ログイン情報 label first: it mixes scripts.
     let label_len = password_label_glyphs(chars);
@@ -168,12 +168,19 @@ fn may_hold_at_sign(text: &str) -> bool {
     text.bytes().any(|b| b == b'@' || b == 0xEF) && text.contains(['@', '＠', '﹫'])
 }
 
+/// Pieces of a chunk kept on the stack by [`chunk_to_pieces`]: a chunk is
+/// one cell, or two merged by a narrow gap; more allocate.
+const INLINE_PIECES: usize = 2;
+
+/// A chunk's pieces (see [`INLINE_PIECES`]): no allocation per chunk.
+type Pieces = SmallVec<[Piece; INLINE_PIECES]>;
+
 /// Words of a segment kept on the stack by [`push_segment`] (a cell holds
 /// a few); more allocate.
 const INLINE_WORDS: usize = 8;
 
 /// Adds a segment, cutting an ASCII one around an e-mail address.
-fn push_segment(chars: &[Char], pieces: &mut Vec<Piece>) {
+fn push_segment(chars: &[Char], pieces: &mut Pieces) {
     let mut word_start = 0;
     let mut words: SmallVec<[&[Char]; INLINE_WORDS]> = SmallVec::new();
     // In the same pass: the box around the inked glyphs (as `bbox_of`, in
