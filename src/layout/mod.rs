@@ -385,15 +385,18 @@ impl Document {
 /// `false` says nothing of the result). Most glyph text is already
 /// normalised (ASCII, kana, kanji): the quick check skips the normaliser's
 /// allocation-heavy path for it.
-fn normalize_glyph_text(text: &str) -> (CompactString, bool) {
+fn normalize_glyph_text(glyph_text: &CompactString) -> (CompactString, bool) {
+    // Text kept as it is is cloned, not rebuilt from its characters: an
+    // inline `CompactString` (almost every glyph's) is copied whole.
+    let text = glyph_text.as_str();
     if is_nfkc_by_range(text) {
-        return (CompactString::from(text), true);
+        return (glyph_text.clone(), true);
     }
     let quick = unicode_normalization::is_nfkc_quick(text.chars());
     let normalized = if quick == unicode_normalization::IsNormalized::Yes
         && !text.chars().any(|c| ('\u{2E80}'..='\u{2EFF}').contains(&c))
     {
-        CompactString::from(text)
+        glyph_text.clone()
     } else {
         text.nfkc().map(script::fold_radical).collect()
     };

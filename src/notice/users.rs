@@ -357,7 +357,9 @@ fn read_users(lines: &[&Line], doc: &Document) -> (Vec<User>, Vec<Drift>, Vec<Pr
     // Each row's lines, in reading order.
     let mut row_lines: Vec<Vec<usize>> = anchors.iter().map(|(i, _)| vec![*i]).collect();
     for i in 0..body.len() {
-        if anchors.iter().any(|(a, _)| *a == i) || !attached(&body, i, alignment) {
+        // `anchors` is in body order: searched, not scanned, per line.
+        let is_anchor = anchors.binary_search_by_key(&i, |(a, _)| *a).is_ok();
+        if is_anchor || !attached(&body, i, alignment) {
             continue;
         }
         match owner_row(&anchors, &body, i, alignment) {
