@@ -197,12 +197,13 @@ fn is_footer(line: &Line) -> bool {
     // Narrow page margins put table rows near the edge too: a line with an
     // address or reading words is table content wherever it is.
     let c = line.compact();
-    let table_content = c.contains('@') || c.contains('・');
+    // Looked for only near an edge (most lines are not).
+    let table_content = || c.contains('@') || c.contains('・');
     // Every form of a page number holds an ASCII digit, and a line's
     // normalised text holds one only where its compact text does (glyph
     // texts are NFKC already, and NFKC composes nothing into a digit): a
     // line without one is not joined, normalised and matched.
-    (near_edge && !table_content)
+    (near_edge && !table_content())
         || (c.chars().count() <= MAX_PAGE_NUMBER_CHARS
             && c.bytes().any(|b| b.is_ascii_digit())
             && PAGE_NUMBER.is_match(&normalize(&line.text())))
@@ -357,7 +358,9 @@ fn read_users(lines: &[&Line], doc: &Document) -> (Vec<User>, Vec<Drift>, Vec<Pr
     // Each row's lines, in reading order.
     let mut row_lines: Vec<Vec<usize>> = anchors.iter().map(|(i, _)| vec![*i]).collect();
     for i in 0..body.len() {
-        if anchors.iter().any(|(a, _)| *a == i) || !attached(&body, i, alignment) {
+        // `anchors` is in body order: searched, not scanned, per line.
+        let is_anchor = anchors.binary_search_by_key(&i, |(a, _)| *a).is_ok();
+        if is_anchor || !attached(&body, i, alignment) {
             continue;
         }
         match owner_row(&anchors, &body, i, alignment) {
@@ -688,8 +691,8 @@ fn other_owner(
         return None;
     }
     let line = body.get(i)?;
-    let before = anchors.iter().rposition(|(a, _)| *a < i)?;
-    let after = anchors.iter().position(|(a, _)| *a > i)?;
+    let (before, after) = rows_around(anchors, i);
+    let (before, after) = (before?, after?);
     let distance = |r: usize| {
         let anchor = body.get(anchors.get(r)?.0)?;
         (anchor.page == line.page).then(|| (anchor.baseline - line.baseline).abs())
@@ -706,6 +709,15 @@ fn other_owner(
     })
 }
 
+/// The last row whose first line comes before body line `i` and the first
+/// whose first line comes after it. `anchors` is in body order: found by
+/// binary search, not a scan per loose line.
+fn rows_around(anchors: &[(usize, Anchor)], i: usize) -> (Option<usize>, Option<usize>) {
+    let before = anchors.partition_point(|(a, _)| *a < i).checked_sub(1);
+    let after = Some(anchors.partition_point(|(a, _)| *a <= i)).filter(|&r| r < anchors.len());
+    (before, after)
+}
+
 /// Which row a loose (wrapped) line belongs to.
 fn owner_row(
     anchors: &[(usize, Anchor)],
@@ -713,8 +725,7 @@ fn owner_row(
     i: usize,
     alignment: Alignment,
 ) -> Option<usize> {
-    let before = anchors.iter().rposition(|(a, _)| *a < i);
-    let after = anchors.iter().position(|(a, _)| *a > i);
+    let (before, after) = rows_around(anchors, i);
     match alignment {
         Alignment::Top => before.or(after),
         Alignment::Bottom => after.or(before),
@@ -1017,6 +1028,24 @@ mod tests {
         assert_eq!(users.len(), 1);
         assert_eq!(users[0].name.as_deref(), Some("山田 花子"));
         assert_eq!(users[0].user_id.as_deref(), Some("hanako@example.co.jp"));
+    }
+
+    /// The binary search finds the rows the scans found.
+    #[test]
+    fn rows_around_a_line_by_search_as_by_scan() {
+        let anchors: Vec<(usize, Anchor)> = [1usize, 2, 5, 9]
+            .iter()
+            .map(|&i| {
+                let cells = Vec::new();
+                (i, Anchor { no: 1, cells })
+            })
+            .collect();
+        for i in 0..12 {
+            let before = anchors.iter().rposition(|(a, _)| *a < i);
+            let after = anchors.iter().position(|(a, _)| *a > i);
+            assert_eq!(rows_around(&anchors, i), (before, after), "{i}");
+        }
+        assert_eq!(rows_around(&[], 3), (None, None));
     }
 
     #[test]
