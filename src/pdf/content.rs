@@ -41,6 +41,23 @@ static CLASS: [u8; 256] = {
     table
 };
 
+/// A hexadecimal digit's value by byte; [`NOT_HEX`] for any other byte.
+const NOT_HEX: u8 = 0xFF;
+static HEX_DIGIT: [u8; 256] = {
+    let mut table = [NOT_HEX; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = match i as u8 {
+            b @ b'0'..=b'9' => b - b'0',
+            b @ b'a'..=b'f' => b - b'a' + 10,
+            b @ b'A'..=b'F' => b - b'A' + 10,
+            _ => NOT_HEX,
+        };
+        i += 1;
+    }
+    table
+};
+
 fn class(b: u8) -> u8 {
     CLASS[usize::from(b)]
 }
@@ -252,21 +269,7 @@ impl<'a> Lexer<'a> {
             return Cow::Borrowed(run);
         }
         let mut out = Vec::with_capacity(run.len());
-        let mut i = 0;
-        while let Some(&b) = run.get(i) {
-            if b == b'#'
-                && let Some(v) = run
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-            out.push(b);
-            i += 1;
-        }
+        unescape_name(run, &mut out);
         Cow::Owned(out)
     }
 
@@ -277,20 +280,28 @@ impl<'a> Lexer<'a> {
 
     /// [`Lexer::hex_string`]'s bytes.
     fn hex_bytes(&mut self) -> Vec<u8> {
-        // Two digits a byte up to the `>`: one allocation, no regrowth.
+        let mut out = Vec::new();
+        self.hex_into(&mut out);
+        out
+    }
+
+    /// A `<…>` string after its `<`, its bytes appended to `out`: two
+    /// digits a byte up to the `>` (or the end of the data), any byte
+    /// that is no hexadecimal digit passed over, an odd last digit
+    /// followed by a 0.
+    fn hex_into(&mut self, out: &mut Vec<u8>) {
         let rest = self.data.get(self.pos..).unwrap_or_default();
-        let span = memchr::memchr(b'>', rest).unwrap_or(rest.len());
-        let mut out = Vec::with_capacity(span.div_ceil(2));
+        let span = memchr::memchr(b'>', rest);
+        let body = rest.get(..span.unwrap_or(rest.len())).unwrap_or_default();
+        // Past the `>` when there is one.
+        self.pos += span.map_or(body.len(), |s| s + 1);
+        out.reserve(body.len().div_ceil(2));
         let mut high: Option<u8> = None;
-        while let Some(b) = self.peek() {
-            self.pos += 1;
-            let v = match b {
-                b'>' => break,
-                b'0'..=b'9' => b - b'0',
-                b'a'..=b'f' => b - b'a' + 10,
-                b'A'..=b'F' => b - b'A' + 10,
-                _ => continue,
-            };
+        for &b in body {
+            let v = HEX_DIGIT[usize::from(b)];
+            if v == NOT_HEX {
+                continue;
+            }
             match high.take() {
                 Some(h) => out.push(h << 4 | v),
                 None => high = Some(v),
@@ -299,15 +310,21 @@ impl<'a> Lexer<'a> {
         if let Some(h) = high {
             out.push(h << 4);
         }
-        out
     }
 
     /// A `(…)` string after its `(`: balanced parentheses, escapes.
     fn literal_string(&mut self) -> Object {
         // Up to the first `)` is the usual whole string (escapes only
         // shorten it): one allocation, no regrowth, in the common case.
+        let mut out = Vec::new();
+        self.literal_into(&mut out);
+        Object::String(out, StringFormat::Literal)
+    }
+
+    /// [`Lexer::literal_string`]'s bytes, appended to `out`.
+    fn literal_into(&mut self, out: &mut Vec<u8>) {
         let rest = self.data.get(self.pos..).unwrap_or_default();
-        let mut out = Vec::with_capacity(memchr::memchr(b')', rest).unwrap_or(rest.len()));
+        out.reserve(memchr::memchr(b')', rest).unwrap_or(rest.len()));
         let mut depth = 1usize;
         while let Some(b) = self.peek() {
             self.pos += 1;
@@ -323,11 +340,10 @@ impl<'a> Lexer<'a> {
                     }
                     out.push(b);
                 }
-                b'\\' => self.escape(&mut out),
+                b'\\' => self.escape(out),
                 _ => out.push(b),
             }
         }
-        Object::String(out, StringFormat::Literal)
     }
 
     fn escape(&mut self, out: &mut Vec<u8>) {
@@ -380,6 +396,25 @@ impl<'a> Lexer<'a> {
             }
             self.pos += 1;
         }
+    }
+}
+
+/// A name's bytes with its `#xx` escapes decoded, appended to `out`.
+fn unescape_name(run: &[u8], out: &mut Vec<u8>) {
+    let mut i = 0;
+    while let Some(&b) = run.get(i) {
+        if b == b'#'
+            && let Some(v) = run
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b);
+        i += 1;
     }
 }
 
@@ -583,90 +618,486 @@ fn read_object(lexer: &mut Lexer<'_>, first: Token<'_>, depth: usize) -> Option<
     }
 }
 
+/// One operand as the operator loop keeps it: numbers by value, names
+/// and escape-free literal strings borrowed from the content bytes, every
+/// other string decoded into one scratch buffer shared by an operator's
+/// operands (`start..end` of it), an array as the range of its elements
+/// in one element list, a dictionary (rare: `BDC` properties, inline
+/// images) as an index into a list of lopdf objects. Nothing is allocated
+/// per operand: the lists are cleared, not freed, after each operator.
+#[derive(Clone, Copy, Debug)]
+enum Slot<'a> {
+    Integer(i64),
+    Real(f32),
+    /// Its value is read by the test oracle only: an operator reads a
+    /// boolean as no number, name or string.
+    Boolean(#[cfg_attr(not(test), expect(dead_code))] bool),
+    Null,
+    Name(&'a [u8]),
+    /// A name with a `#xx` escape, decoded into the scratch bytes.
+    ScratchName(usize, usize),
+    /// A literal string with no escape and no nested parenthesis.
+    Literal(&'a [u8]),
+    ScratchLiteral(usize, usize),
+    Hex(usize, usize),
+    /// The elements `start..end` of the element list. An array nested in
+    /// an array takes one element, its own elements right after it, so an
+    /// array's elements are walked by stepping over each nested range.
+    Array(usize, usize),
+    Dictionary(usize),
+}
+
+impl From<Number> for Slot<'_> {
+    fn from(n: Number) -> Self {
+        match n {
+            Number::Integer(i) => Slot::Integer(i),
+            Number::Real(r) => Slot::Real(r),
+        }
+    }
+}
+
+/// What one token of the operator loop is (see [`Lexer::next_slot`]).
+enum SlotToken<'a> {
+    Value(Slot<'a>),
+    Keyword(&'a [u8]),
+    ArrayStart,
+    ArrayEnd,
+    DictStart,
+    DictEnd,
+}
+
+/// An operator's operands, kept by [`for_each_operator`] for the length
+/// of the call.
+#[derive(Clone, Copy)]
+pub struct Operands<'s> {
+    top: &'s [Slot<'s>],
+    elements: &'s [Slot<'s>],
+    scratch: &'s [u8],
+    dictionaries: &'s [Object],
+}
+
+/// One operand, as an operator reads it.
+#[derive(Clone, Copy)]
+pub enum Operand<'s> {
+    /// An integer or a real, as `objects::number` reads either.
+    Number(f64),
+    Name(&'s [u8]),
+    /// A literal or hexadecimal string's bytes.
+    String(&'s [u8]),
+    Dictionary(&'s Dictionary),
+    /// A boolean, null or array (an operand's array is read through
+    /// [`Operands::array`]; no operator reads an array in an array).
+    Other,
+}
+
+impl<'s> Operands<'s> {
+    /// The operand at `i`.
+    pub fn get(&self, i: usize) -> Option<Operand<'s>> {
+        self.top.get(i).map(|&slot| self.view(slot))
+    }
+
+    /// The operand at `i` if it is a number.
+    pub fn number(&self, i: usize) -> Option<f64> {
+        match self.top.get(i)? {
+            Slot::Integer(v) => Some(*v as f64),
+            Slot::Real(v) => Some(f64::from(*v)),
+            _ => None,
+        }
+    }
+
+    /// The operand at `i` if it is a name.
+    pub fn name(&self, i: usize) -> Option<&'s [u8]> {
+        match *self.top.get(i)? {
+            Slot::Name(n) => Some(n),
+            Slot::ScratchName(s, e) => Some(self.bytes(s, e)),
+            _ => None,
+        }
+    }
+
+    /// The operand at `i` if it is a string.
+    pub fn string(&self, i: usize) -> Option<&'s [u8]> {
+        match *self.top.get(i)? {
+            Slot::Literal(b) => Some(b),
+            Slot::ScratchLiteral(s, e) | Slot::Hex(s, e) => Some(self.bytes(s, e)),
+            _ => None,
+        }
+    }
+
+    /// The operand at `i` if it is an array.
+    pub fn array(&self, i: usize) -> Option<Elements<'s>> {
+        match *self.top.get(i)? {
+            Slot::Array(start, end) => Some(Elements {
+                operands: *self,
+                next: start,
+                end,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Each operand as a number, `None` for one that is not.
+    pub fn numbers(&self) -> impl Iterator<Item = Option<f64>> + 's {
+        let this = *self;
+        (0..this.top.len()).map(move |i| this.number(i))
+    }
+
+    fn bytes(&self, start: usize, end: usize) -> &'s [u8] {
+        self.scratch.get(start..end).unwrap_or_default()
+    }
+
+    fn view(&self, slot: Slot<'s>) -> Operand<'s> {
+        match slot {
+            Slot::Integer(v) => Operand::Number(v as f64),
+            Slot::Real(v) => Operand::Number(f64::from(v)),
+            Slot::Boolean(_) | Slot::Null | Slot::Array(..) => Operand::Other,
+            Slot::Name(n) => Operand::Name(n),
+            Slot::ScratchName(s, e) => Operand::Name(self.bytes(s, e)),
+            Slot::Literal(b) => Operand::String(b),
+            Slot::ScratchLiteral(s, e) | Slot::Hex(s, e) => Operand::String(self.bytes(s, e)),
+            Slot::Dictionary(i) => match self.dictionaries.get(i) {
+                Some(Object::Dictionary(d)) => Operand::Dictionary(d),
+                _ => Operand::Other,
+            },
+        }
+    }
+
+    /// The operands as lopdf objects, as the general token walk reads
+    /// them (the test oracle of the operator loop).
+    #[cfg(test)]
+    fn to_objects(self) -> Vec<Object> {
+        self.top.iter().map(|&slot| self.object(slot)).collect()
+    }
+
+    #[cfg(test)]
+    fn object(&self, slot: Slot<'s>) -> Object {
+        let string = |b: &[u8], format| Object::String(b.to_vec(), format);
+        match slot {
+            Slot::Integer(v) => Object::Integer(v),
+            Slot::Real(v) => Object::Real(v),
+            Slot::Boolean(v) => Object::Boolean(v),
+            Slot::Null => Object::Null,
+            Slot::Name(n) => Object::Name(n.to_vec()),
+            Slot::ScratchName(s, e) => Object::Name(self.bytes(s, e).to_vec()),
+            Slot::Literal(b) => string(b, StringFormat::Literal),
+            Slot::ScratchLiteral(s, e) => string(self.bytes(s, e), StringFormat::Literal),
+            Slot::Hex(s, e) => string(self.bytes(s, e), StringFormat::Hexadecimal),
+            Slot::Array(start, end) => {
+                let elements = Elements {
+                    operands: *self,
+                    next: start,
+                    end,
+                };
+                Object::Array(elements.slots().map(|s| self.object(s)).collect())
+            }
+            Slot::Dictionary(i) => self.dictionaries.get(i).cloned().unwrap_or(Object::Null),
+        }
+    }
+}
+
+/// An array operand's elements, in order.
+#[derive(Clone, Copy)]
+pub struct Elements<'s> {
+    operands: Operands<'s>,
+    next: usize,
+    end: usize,
+}
+
+impl<'s> Elements<'s> {
+    fn next_slot(&mut self) -> Option<Slot<'s>> {
+        if self.next >= self.end {
+            return None;
+        }
+        let slot = *self.operands.elements.get(self.next)?;
+        // A nested array's elements follow it: step over them.
+        self.next = match slot {
+            Slot::Array(_, end) => end.max(self.next + 1),
+            _ => self.next + 1,
+        };
+        Some(slot)
+    }
+
+    #[cfg(test)]
+    fn slots(mut self) -> impl Iterator<Item = Slot<'s>> {
+        std::iter::from_fn(move || self.next_slot())
+    }
+}
+
+impl<'s> Iterator for Elements<'s> {
+    type Item = Operand<'s>;
+
+    fn next(&mut self) -> Option<Operand<'s>> {
+        let slot = self.next_slot()?;
+        Some(self.operands.view(slot))
+    }
+}
+
+/// Where the operator loop keeps an operator's operands (see [`Slot`]).
+#[derive(Default)]
+struct OperandLists<'a> {
+    top: Vec<Slot<'a>>,
+    elements: Vec<Slot<'a>>,
+    scratch: Vec<u8>,
+    dictionaries: Vec<Object>,
+}
+
+impl<'a> OperandLists<'a> {
+    fn clear(&mut self) {
+        self.top.clear();
+        self.elements.clear();
+        self.scratch.clear();
+        self.dictionaries.clear();
+    }
+
+    fn view(&self) -> Operands<'_> {
+        Operands {
+            top: &self.top,
+            elements: &self.elements,
+            scratch: &self.scratch,
+            dictionaries: &self.dictionaries,
+        }
+    }
+
+    /// What the lists hold now, to drop an operand read past
+    /// [`MAX_OPERANDS`] with everything it put in them.
+    fn marks(&self) -> (usize, usize, usize) {
+        (
+            self.elements.len(),
+            self.scratch.len(),
+            self.dictionaries.len(),
+        )
+    }
+
+    /// Keeps `slot` as the next operand, or drops it past [`MAX_OPERANDS`]
+    /// (with what it put in the lists since `marks`).
+    #[inline]
+    fn push(&mut self, slot: Slot<'a>, marks: (usize, usize, usize)) {
+        if self.top.len() < MAX_OPERANDS {
+            self.top.push(slot);
+        } else {
+            self.elements.truncate(marks.0);
+            self.scratch.truncate(marks.1);
+            self.dictionaries.truncate(marks.2);
+        }
+    }
+
+    /// Reads a dictionary after its `<<` as [`read_object`] does, kept
+    /// as a lopdf object.
+    fn dictionary(&mut self, lexer: &mut Lexer<'a>, depth: usize) -> Option<Slot<'a>> {
+        let dict = read_object(lexer, Token::DictStart, depth)?;
+        self.dictionaries.push(dict);
+        Some(Slot::Dictionary(self.dictionaries.len() - 1))
+    }
+
+    /// Reads an array's elements after its `[` into the element list, as
+    /// [`read_object`] reads them at `depth`.
+    fn array_elements(&mut self, lexer: &mut Lexer<'a>, depth: usize) {
+        while let Some(t) = lexer.next_slot(&mut self.scratch) {
+            match t {
+                SlotToken::ArrayEnd => break,
+                SlotToken::Keyword(_) | SlotToken::DictEnd => {}
+                _ if depth >= MAX_NESTING => {}
+                SlotToken::Value(slot) => self.elements.push(slot),
+                SlotToken::ArrayStart => {
+                    let at = self.elements.len();
+                    self.elements.push(Slot::Array(at + 1, at + 1));
+                    self.array_elements(lexer, depth + 1);
+                    let end = self.elements.len();
+                    if let Some(slot) = self.elements.get_mut(at) {
+                        *slot = Slot::Array(at + 1, end);
+                    }
+                }
+                SlotToken::DictStart => {
+                    if let Some(slot) = self.dictionary(lexer, depth + 1) {
+                        self.elements.push(slot);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<'a> Lexer<'a> {
+    /// The next token as the operator loop keeps it: [`Lexer::next_token`]
+    /// with every string's bytes borrowed or decoded into `scratch`.
+    fn next_slot(&mut self, scratch: &mut Vec<u8>) -> Option<SlotToken<'a>> {
+        loop {
+            self.skip_whitespace_and_comments();
+            let b = self.peek()?;
+            return Some(match b {
+                b'[' => {
+                    self.pos += 1;
+                    SlotToken::ArrayStart
+                }
+                b']' => {
+                    self.pos += 1;
+                    SlotToken::ArrayEnd
+                }
+                b'<' if self.data.get(self.pos + 1) == Some(&b'<') => {
+                    self.pos += 2;
+                    SlotToken::DictStart
+                }
+                b'>' if self.data.get(self.pos + 1) == Some(&b'>') => {
+                    self.pos += 2;
+                    SlotToken::DictEnd
+                }
+                b'<' => {
+                    self.pos += 1;
+                    SlotToken::Value(self.hex_slot(scratch))
+                }
+                b'(' => {
+                    self.pos += 1;
+                    SlotToken::Value(self.literal_slot(scratch))
+                }
+                b'/' => {
+                    self.pos += 1;
+                    SlotToken::Value(self.name_slot(scratch))
+                }
+                b'+' | b'-' | b'.' | b'0'..=b'9' => SlotToken::Value(self.number_value().into()),
+                _ if is_regular(b) => match self.regular_run() {
+                    b"true" => SlotToken::Value(Slot::Boolean(true)),
+                    b"false" => SlotToken::Value(Slot::Boolean(false)),
+                    b"null" => SlotToken::Value(Slot::Null),
+                    word => SlotToken::Keyword(word),
+                },
+                _ => {
+                    // A stray ')', '>', '{' or '}': skip it.
+                    self.pos += 1;
+                    continue;
+                }
+            });
+        }
+    }
+
+    /// A `<…>` string after its `<`, decoded into `scratch`.
+    fn hex_slot(&mut self, scratch: &mut Vec<u8>) -> Slot<'a> {
+        let start = scratch.len();
+        self.hex_into(scratch);
+        Slot::Hex(start, scratch.len())
+    }
+
+    /// A `(…)` string after its `(`: borrowed when it ends before any
+    /// backslash or nested parenthesis, else decoded into `scratch`.
+    fn literal_slot(&mut self, scratch: &mut Vec<u8>) -> Slot<'a> {
+        let data = self.data;
+        let rest = data.get(self.pos..).unwrap_or_default();
+        if let Some(len) = memchr::memchr3(b')', b'(', b'\\', rest)
+            && rest.get(len) == Some(&b')')
+        {
+            self.pos += len + 1;
+            return Slot::Literal(rest.get(..len).unwrap_or_default());
+        }
+        let start = scratch.len();
+        self.literal_into(scratch);
+        Slot::ScratchLiteral(start, scratch.len())
+    }
+
+    /// A name after its `/`: borrowed unless a `#xx` escape is decoded
+    /// into `scratch`.
+    fn name_slot(&mut self, scratch: &mut Vec<u8>) -> Slot<'a> {
+        let run = self.regular_run();
+        if !run.contains(&b'#') {
+            return Slot::Name(run);
+        }
+        let start = scratch.len();
+        unescape_name(run, scratch);
+        Slot::ScratchName(start, scratch.len())
+    }
+}
+
 /// Calls `on_operator` for every operator of a content stream, in order,
-/// with its operands (the operator's bytes, always UTF-8). Stops early when the callback returns an error.
+/// with its operands (the operator's bytes, always UTF-8). Stops early
+/// when the callback returns an error.
 pub fn for_each_operator<E>(
     data: &[u8],
-    mut on_operator: impl FnMut(&[u8], &[Object]) -> Result<(), E>,
+    mut on_operator: impl FnMut(&[u8], Operands<'_>) -> Result<(), E>,
 ) -> Result<(), E> {
     let mut lexer = Lexer { data, pos: 0 };
-    let mut operands: Vec<Object> = Vec::new();
+    let mut lists = OperandLists::default();
     loop {
-        // Numbers, names, hex strings and operators, the commonest
-        // tokens, are read here as `next_token` reads them (a value
-        // straight to the operands), with less on the way.
+        // Numbers, the commonest token, are read here with less on the
+        // way than `next_slot` takes.
         lexer.skip_whitespace_and_comments();
         let Some(b) = lexer.peek() else {
             break;
         };
-        // Each made where it is pushed, from its value (an `Object` made
-        // first and then pushed was copied whole, twice).
-        match b {
-            b'+' | b'-' | b'.' | b'0'..=b'9' => {
-                let n = lexer.number_value();
-                if operands.len() < MAX_OPERANDS {
-                    operands.push(n.into());
-                }
+        if matches!(b, b'+' | b'-' | b'.' | b'0'..=b'9') {
+            let n = lexer.number_value();
+            if lists.top.len() < MAX_OPERANDS {
+                lists.top.push(n.into());
+            }
+            continue;
+        }
+        // Hex strings, names and operators next: read here as
+        // `next_slot` reads them; anything else through it.
+        let marks = lists.marks();
+        let op = match b {
+            b'<' if lexer.data.get(lexer.pos + 1) != Some(&b'<') => {
+                lexer.pos += 1;
+                let slot = lexer.hex_slot(&mut lists.scratch);
+                lists.push(slot, marks);
                 continue;
             }
             b'/' => {
                 lexer.pos += 1;
-                let name = lexer.name();
-                if operands.len() < MAX_OPERANDS {
-                    operands.push(Object::Name(name));
-                }
+                let slot = lexer.name_slot(&mut lists.scratch);
+                lists.push(slot, marks);
                 continue;
             }
-            b'<' if lexer.data.get(lexer.pos + 1) != Some(&b'<') => {
-                lexer.pos += 1;
-                let bytes = lexer.hex_bytes();
-                if operands.len() < MAX_OPERANDS {
-                    operands.push(Object::String(bytes, StringFormat::Hexadecimal));
-                }
-                continue;
-            }
-            _ => {}
-        }
-        let token = match b {
             _ if is_regular(b) => match lexer.regular_run() {
-                b"true" => Token::Object(Object::Boolean(true)),
-                b"false" => Token::Object(Object::Boolean(false)),
-                b"null" => Token::Object(Object::Null),
-                word => Token::Keyword(word),
-            },
-            _ => match lexer.next_token() {
-                Some(token) => token,
-                None => break,
-            },
-        };
-        match token {
-            Token::Keyword(op) => {
-                // A word that is not UTF-8 is no operator (checked only
-                // past ASCII: operators are ASCII).
-                if !op.is_ascii() && std::str::from_utf8(op).is_err() {
-                    operands.clear();
+                b"true" => {
+                    lists.push(Slot::Boolean(true), marks);
                     continue;
                 }
-                if op == b"BI" {
-                    // The image dictionary, up to ID, then the raw data.
-                    while let Some(t) = lexer.next_token() {
-                        if let Token::Keyword(b"ID") = t {
-                            break;
-                        }
+                b"false" => {
+                    lists.push(Slot::Boolean(false), marks);
+                    continue;
+                }
+                b"null" => {
+                    lists.push(Slot::Null, marks);
+                    continue;
+                }
+                word => word,
+            },
+            _ => match lexer.next_slot(&mut lists.scratch) {
+                None => break,
+                Some(SlotToken::Value(slot)) => {
+                    lists.push(slot, marks);
+                    continue;
+                }
+                Some(SlotToken::ArrayStart) => {
+                    let start = lists.elements.len();
+                    lists.array_elements(&mut lexer, 0);
+                    let end = lists.elements.len();
+                    lists.push(Slot::Array(start, end), marks);
+                    continue;
+                }
+                Some(SlotToken::DictStart) => {
+                    if let Some(slot) = lists.dictionary(&mut lexer, 0) {
+                        lists.push(slot, marks);
                     }
-                    lexer.skip_inline_image_data();
+                    continue;
                 }
-                on_operator(op, &operands)?;
-                operands.clear();
-            }
-            other => {
-                if let Some(o) = read_object(&mut lexer, other, 0)
-                    && operands.len() < MAX_OPERANDS
-                {
-                    operands.push(o);
-                }
-            }
+                Some(SlotToken::ArrayEnd | SlotToken::DictEnd) => continue,
+                Some(SlotToken::Keyword(op)) => op,
+            },
+        };
+        // A word that is not UTF-8 is no operator (checked only past
+        // ASCII: operators are ASCII).
+        if !op.is_ascii() && std::str::from_utf8(op).is_err() {
+            lists.clear();
+            continue;
         }
+        if op == b"BI" {
+            // The image dictionary, up to ID, then the raw data.
+            while let Some(t) = lexer.next_token() {
+                if let Token::Keyword(b"ID") = t {
+                    break;
+                }
+            }
+            lexer.skip_inline_image_data();
+        }
+        on_operator(op, lists.view())?;
+        lists.clear();
     }
     Ok(())
 }
@@ -1168,7 +1599,7 @@ mod tests {
     fn ops(data: &[u8]) -> Vec<(String, Vec<Object>)> {
         let mut out = Vec::new();
         let _: Result<(), ()> = for_each_operator(data, |op, args| {
-            out.push((String::from_utf8_lossy(op).into_owned(), args.to_vec()));
+            out.push((String::from_utf8_lossy(op).into_owned(), args.to_objects()));
             Ok(())
         });
         out
@@ -1216,7 +1647,14 @@ mod tests {
     /// every token kind (more operands than are kept, too).
     #[test]
     fn operands_read_in_the_loop_are_the_token_walks() {
-        let pieces: [&[u8]; 24] = [
+        let pieces: [&[u8]; 31] = [
+            b"(plain)",
+            b"(a(b)c)",
+            b"[[1 (x) [/n]] 2 <<>>]",
+            b"[ << /A [1 (y)] /B (z) >> (s) -4 ]",
+            b"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1 (d) 2]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+            b"(x\\(y)",
+            b"(p)q)",
             b"12",
             b"-3.5",
             b"+.25",
