@@ -8,8 +8,9 @@
 //! content streams are the bulk of its bytes, and this lexer does one pass
 //! with no backtracking. It is lenient the way viewers are: a malformed
 //! token is skipped, never an error, and every step advances, so it cannot
-//! loop. Operands reuse lopdf's `Object` so the interpreter's state code is
-//! unchanged.
+//! loop. An operator's operands ([`Operands`]) are borrowed from the
+//! content bytes or decoded into buffers reused from operator to operator,
+//! not lopdf `Object`s: no allocation per operand.
 
 use lopdf::{Dictionary, Object, StringFormat};
 use std::borrow::Cow;
@@ -200,11 +201,14 @@ impl<'a> Lexer<'a> {
         self.number_value().into()
     }
 
-    /// [`Lexer::number`]'s value.
+    /// [`Lexer::number`]'s value. Inlined where it is read (the operator
+    /// loop, an array's elements): a call saved and restored more
+    /// registers than the digits of a short number take. Anything but a
+    /// short integer or real goes to the out-of-line [`number`].
+    #[inline(always)]
     fn number_value(&mut self) -> Number {
         let data = self.data;
-        let start = self.pos;
-        let mut i = start;
+        let mut i = self.pos;
         let negative = match data.get(i) {
             Some(b'-') => {
                 i += 1;
@@ -216,14 +220,16 @@ impl<'a> Lexer<'a> {
             }
             _ => false,
         };
+        // Wrapping: past 18 digits the value is not used (the count is
+        // checked after the loop, not at every digit).
         let mut mantissa = 0u64;
-        let mut digits = 0u32;
+        let mut digits = 0usize;
         // How many digits came before the point, once there is one.
-        let mut point: Option<u32> = None;
+        let mut point: Option<usize> = None;
         loop {
             match data.get(i) {
-                Some(&b @ b'0'..=b'9') if digits < FAST_INTEGER_MAX_DIGITS => {
-                    mantissa = mantissa * 10 + u64::from(b - b'0');
+                Some(&b @ b'0'..=b'9') => {
+                    mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
                     digits += 1;
                 }
                 Some(b'.') if point.is_none() => point = Some(digits),
@@ -233,13 +239,14 @@ impl<'a> Lexer<'a> {
             i += 1;
         }
         let value = match point {
-            None if digits > 0 => {
+            None if digits > 0 && digits <= FAST_INTEGER_MAX_DIGITS => {
                 // At most 18 digits: the value fits an i64.
                 let value = mantissa as i64;
                 Number::Integer(if negative { -value } else { value })
             }
             Some(before) if digits > 0 && digits <= SHORT_REAL_MAX_DIGITS => {
-                let fraction = digits - before;
+                // At most 15 digits: the count fits a u32.
+                let fraction = (digits - before) as u32;
                 let Some(real) = exact_real(mantissa, fraction) else {
                     return self.general_number();
                 };
@@ -252,6 +259,8 @@ impl<'a> Lexer<'a> {
     }
 
     /// The number token at the position, through [`number`].
+    #[cold]
+    #[inline(never)]
     fn general_number(&mut self) -> Number {
         number_value(self.regular_run())
     }
@@ -473,11 +482,11 @@ fn plain_integer(run: &[u8]) -> Option<i64> {
 
 /// Digits a [`short_real`] may have: any 15 make an integer below 2^53,
 /// exact in an `f64`.
-const SHORT_REAL_MAX_DIGITS: u32 = 15;
+const SHORT_REAL_MAX_DIGITS: usize = 15;
 
 /// Digits of an integer [`Lexer::number`] reads itself: any 18 make an
 /// integer that fits an `i64` (a longer run goes to [`number`]).
-const FAST_INTEGER_MAX_DIGITS: u32 = 18;
+const FAST_INTEGER_MAX_DIGITS: usize = 18;
 
 /// Fraction digits a [`short_real`] may have: 10^22 is the largest power
 /// of ten an `f64` holds exactly.
@@ -509,7 +518,7 @@ fn short_real(run: &[u8]) -> Option<f32> {
         _ => (false, run),
     };
     let mut mantissa: u64 = 0;
-    let mut digits = 0u32;
+    let mut digits = 0usize;
     let mut fraction: Option<u32> = None;
     for &b in body {
         match b {
