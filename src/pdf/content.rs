@@ -584,7 +584,9 @@ fn lenient_real(text: &str) -> String {
 }
 
 /// Reads one object that may be an array or a dictionary; `None` at the
-/// end of the data or on a closing token with nothing open.
+/// end of the data or on a closing token with nothing open. The operator
+/// loop's reading ([`OperandLists`]) is tested against it.
+#[cfg(test)]
 fn read_object(lexer: &mut Lexer<'_>, first: Token<'_>, depth: usize) -> Option<Object> {
     match first {
         Token::Object(o) => Some(o),
@@ -631,9 +633,10 @@ fn read_object(lexer: &mut Lexer<'_>, first: Token<'_>, depth: usize) -> Option<
 /// and escape-free literal strings borrowed from the content bytes, every
 /// other string decoded into one scratch buffer shared by an operator's
 /// operands (`start..end` of it), an array as the range of its elements
-/// in one element list, a dictionary (rare: `BDC` properties, inline
-/// images) as an index into a list of lopdf objects. Nothing is allocated
-/// per operand: the lists are cleared, not freed, after each operator.
+/// in one element list, a dictionary (`BDC` properties) as the range of
+/// its keys and values, alternating, in the same list. Nothing is
+/// allocated per operand: the lists are cleared, not freed, after each
+/// operator.
 #[derive(Clone, Copy, Debug)]
 enum Slot<'a> {
     Integer(i64),
@@ -653,7 +656,9 @@ enum Slot<'a> {
     /// an array takes one element, its own elements right after it, so an
     /// array's elements are walked by stepping over each nested range.
     Array(usize, usize),
-    Dictionary(usize),
+    /// The elements `start..end`, a key (a name) and its value in turn, as
+    /// [`read_object`] sets them (a key given twice is looked up last).
+    Dictionary(usize, usize),
 }
 
 impl From<Number> for Slot<'_> {
@@ -682,7 +687,6 @@ pub struct Operands<'s> {
     top: &'s [Slot<'s>],
     elements: &'s [Slot<'s>],
     scratch: &'s [u8],
-    dictionaries: &'s [Object],
 }
 
 /// One operand, as an operator reads it.
@@ -693,7 +697,7 @@ pub enum Operand<'s> {
     Name(&'s [u8]),
     /// A literal or hexadecimal string's bytes.
     String(&'s [u8]),
-    Dictionary(&'s Dictionary),
+    Dictionary(Dict<'s>),
     /// A boolean, null or array (an operand's array is read through
     /// [`Operands::array`]; no operator reads an array in an array).
     Other,
@@ -763,10 +767,13 @@ impl<'s> Operands<'s> {
             Slot::ScratchName(s, e) => Operand::Name(self.bytes(s, e)),
             Slot::Literal(b) => Operand::String(b),
             Slot::ScratchLiteral(s, e) | Slot::Hex(s, e) => Operand::String(self.bytes(s, e)),
-            Slot::Dictionary(i) => match self.dictionaries.get(i) {
-                Some(Object::Dictionary(d)) => Operand::Dictionary(d),
-                _ => Operand::Other,
-            },
+            Slot::Dictionary(start, end) => Operand::Dictionary(Dict {
+                entries: Elements {
+                    operands: *self,
+                    next: start,
+                    end,
+                },
+            }),
         }
     }
 
@@ -798,8 +805,41 @@ impl<'s> Operands<'s> {
                 };
                 Object::Array(elements.slots().map(|s| self.object(s)).collect())
             }
-            Slot::Dictionary(i) => self.dictionaries.get(i).cloned().unwrap_or(Object::Null),
+            Slot::Dictionary(start, end) => {
+                let mut entries = Elements {
+                    operands: *self,
+                    next: start,
+                    end,
+                };
+                let mut dict = Dictionary::new();
+                while let (Some(Operand::Name(key)), Some(value)) =
+                    (entries.next(), entries.next_slot())
+                {
+                    dict.set(key.to_vec(), self.object(value));
+                }
+                Object::Dictionary(dict)
+            }
         }
+    }
+}
+
+/// A dictionary operand's entries.
+#[derive(Clone, Copy)]
+pub struct Dict<'s> {
+    entries: Elements<'s>,
+}
+
+impl<'s> Dict<'s> {
+    /// The value under `key`.
+    pub fn get(&self, key: &[u8]) -> Option<Operand<'s>> {
+        let mut entries = self.entries;
+        let mut found = None;
+        while let (Some(k), Some(value)) = (entries.next(), entries.next()) {
+            if matches!(k, Operand::Name(n) if n == key) {
+                found = Some(value);
+            }
+        }
+        found
     }
 }
 
@@ -819,7 +859,7 @@ impl<'s> Elements<'s> {
         let slot = *self.operands.elements.get(self.next)?;
         // A nested array's elements follow it: step over them.
         self.next = match slot {
-            Slot::Array(_, end) => end.max(self.next + 1),
+            Slot::Array(_, end) | Slot::Dictionary(_, end) => end.max(self.next + 1),
             _ => self.next + 1,
         };
         Some(slot)
@@ -846,7 +886,6 @@ struct OperandLists<'a> {
     top: Vec<Slot<'a>>,
     elements: Vec<Slot<'a>>,
     scratch: Vec<u8>,
-    dictionaries: Vec<Object>,
 }
 
 impl<'a> OperandLists<'a> {
@@ -854,7 +893,6 @@ impl<'a> OperandLists<'a> {
         self.top.clear();
         self.elements.clear();
         self.scratch.clear();
-        self.dictionaries.clear();
     }
 
     fn view(&self) -> Operands<'_> {
@@ -862,39 +900,29 @@ impl<'a> OperandLists<'a> {
             top: &self.top,
             elements: &self.elements,
             scratch: &self.scratch,
-            dictionaries: &self.dictionaries,
         }
     }
 
     /// What the lists hold now, to drop an operand read past
     /// [`MAX_OPERANDS`] with everything it put in them.
-    fn marks(&self) -> (usize, usize, usize) {
-        (
-            self.elements.len(),
-            self.scratch.len(),
-            self.dictionaries.len(),
-        )
+    fn marks(&self) -> (usize, usize) {
+        (self.elements.len(), self.scratch.len())
     }
 
     /// Keeps `slot` as the next operand, or drops it past [`MAX_OPERANDS`]
     /// (with what it put in the lists since `marks`).
     #[inline]
-    fn push(&mut self, slot: Slot<'a>, marks: (usize, usize, usize)) {
+    fn push(&mut self, slot: Slot<'a>, marks: (usize, usize)) {
         if self.top.len() < MAX_OPERANDS {
             self.top.push(slot);
         } else {
-            self.elements.truncate(marks.0);
-            self.scratch.truncate(marks.1);
-            self.dictionaries.truncate(marks.2);
+            self.truncate(marks);
         }
     }
 
-    /// Reads a dictionary after its `<<` as [`read_object`] does, kept
-    /// as a lopdf object.
-    fn dictionary(&mut self, lexer: &mut Lexer<'a>, depth: usize) -> Option<Slot<'a>> {
-        let dict = read_object(lexer, Token::DictStart, depth)?;
-        self.dictionaries.push(dict);
-        Some(Slot::Dictionary(self.dictionaries.len() - 1))
+    fn truncate(&mut self, marks: (usize, usize)) {
+        self.elements.truncate(marks.0);
+        self.scratch.truncate(marks.1);
     }
 
     /// Reads an array's elements after its `[` into the element list, as
@@ -905,22 +933,65 @@ impl<'a> OperandLists<'a> {
                 SlotToken::ArrayEnd => break,
                 SlotToken::Keyword(_) | SlotToken::DictEnd => {}
                 _ if depth >= MAX_NESTING => {}
-                SlotToken::Value(slot) => self.elements.push(slot),
-                SlotToken::ArrayStart => {
-                    let at = self.elements.len();
-                    self.elements.push(Slot::Array(at + 1, at + 1));
-                    self.array_elements(lexer, depth + 1);
-                    let end = self.elements.len();
-                    if let Some(slot) = self.elements.get_mut(at) {
-                        *slot = Slot::Array(at + 1, end);
-                    }
+                value => self.element(lexer, value, depth),
+            }
+        }
+    }
+
+    /// Reads a dictionary's keys and values after its `<<` into the
+    /// element list, as [`read_object`] reads them at `depth`: a value
+    /// with no key before it, and a last key with no value, are dropped.
+    fn dictionary_elements(&mut self, lexer: &mut Lexer<'a>, depth: usize) {
+        let mut has_key = false;
+        while let Some(t) = lexer.next_slot(&mut self.scratch) {
+            match t {
+                SlotToken::DictEnd => break,
+                SlotToken::Value(key @ (Slot::Name(_) | Slot::ScratchName(..))) if !has_key => {
+                    self.elements.push(key);
+                    has_key = true;
                 }
-                SlotToken::DictStart => {
-                    if let Some(slot) = self.dictionary(lexer, depth + 1) {
-                        self.elements.push(slot);
-                    }
+                SlotToken::Keyword(_) | SlotToken::ArrayEnd => {}
+                _ if depth >= MAX_NESTING => {}
+                value if has_key => {
+                    self.element(lexer, value, depth);
+                    has_key = false;
+                }
+                value => {
+                    let marks = self.marks();
+                    self.element(lexer, value, depth);
+                    self.truncate(marks);
                 }
             }
+        }
+        if has_key {
+            self.elements.pop();
+        }
+    }
+
+    /// Reads the value a token opens into the element list, in an array
+    /// or dictionary at `depth`.
+    fn element(&mut self, lexer: &mut Lexer<'a>, token: SlotToken<'a>, depth: usize) {
+        match token {
+            SlotToken::Value(slot) => self.elements.push(slot),
+            SlotToken::ArrayStart | SlotToken::DictStart => {
+                let is_array = matches!(token, SlotToken::ArrayStart);
+                let at = self.elements.len();
+                self.elements.push(Slot::Array(at + 1, at + 1));
+                if is_array {
+                    self.array_elements(lexer, depth + 1);
+                } else {
+                    self.dictionary_elements(lexer, depth + 1);
+                }
+                let end = self.elements.len();
+                if let Some(slot) = self.elements.get_mut(at) {
+                    *slot = if is_array {
+                        Slot::Array(at + 1, end)
+                    } else {
+                        Slot::Dictionary(at + 1, end)
+                    };
+                }
+            }
+            SlotToken::Keyword(_) | SlotToken::ArrayEnd | SlotToken::DictEnd => {}
         }
     }
 }
@@ -1081,9 +1152,10 @@ pub fn for_each_operator<E>(
                     continue;
                 }
                 Some(SlotToken::DictStart) => {
-                    if let Some(slot) = lists.dictionary(&mut lexer, 0) {
-                        lists.push(slot, marks);
-                    }
+                    let start = lists.elements.len();
+                    lists.dictionary_elements(&mut lexer, 0);
+                    let end = lists.elements.len();
+                    lists.push(Slot::Dictionary(start, end), marks);
                     continue;
                 }
                 Some(SlotToken::ArrayEnd | SlotToken::DictEnd) => continue,
@@ -1656,7 +1728,11 @@ mod tests {
     /// every token kind (more operands than are kept, too).
     #[test]
     fn operands_read_in_the_loop_are_the_token_walks() {
-        let pieces: [&[u8]; 31] = [
+        let pieces: [&[u8]; 35] = [
+            b"<< /A >>",
+            b"<< 1 /A 2 /B [3 <<>>] >>",
+            b"<< /A /B /C [1 2] /D << /E (x) >> /A (dup) >>",
+            b"<< [1 (q)] /K 3 << /L 4 >> /M <</N [5]>> >>",
             b"(plain)",
             b"(a(b)c)",
             b"[[1 (x) [/n]] 2 <<>>]",

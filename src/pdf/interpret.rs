@@ -1095,23 +1095,33 @@ impl<'a, 'd> Interpreter<'a, 'd> {
         props: Option<Operand<'_>>,
         resources: Option<&Dictionary>,
     ) -> Option<String> {
-        let dict = match props? {
-            Operand::Dictionary(d) => d,
+        let doc = self.doc;
+        let text: &[u8] = match props? {
+            Operand::Dictionary(d) => match d.get(b"ActualText")? {
+                Operand::String(bytes) => bytes,
+                _ => return None,
+            },
             Operand::Name(n) => {
-                let all = get_dict(self.doc, resources?, b"Properties")?;
-                resolve(self.doc, all.get(n).ok()?).and_then(as_dict)?
+                let all = get_dict(doc, resources?, b"Properties")?;
+                let dict = resolve(doc, all.get(n).ok()?).and_then(as_dict)?;
+                match get(doc, dict, b"ActualText")? {
+                    Object::String(bytes, _) => bytes,
+                    _ => return None,
+                }
             }
             _ => return None,
         };
-        let text = get(self.doc, dict, b"ActualText")?;
-        if matches!(text, Object::String(bytes, _) if bytes.len() > MAX_ACTUAL_TEXT_BYTES) {
+        if text.len() > MAX_ACTUAL_TEXT_BYTES {
             self.device.warning(Warning {
                 page: self.page_number,
                 message: "an /ActualText over the length bound was ignored",
             });
             return None;
         }
-        lopdf::decode_text_string(text).ok()
+        // As lopdf decodes a text string (a byte order mark, else
+        // PDFDocEncoding); its format plays no part.
+        let text = Object::String(text.to_vec(), lopdf::StringFormat::Literal);
+        lopdf::decode_text_string(&text).ok()
     }
 
     fn close_span(&mut self, span: MarkedSpan) {
