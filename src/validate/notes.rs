@@ -209,6 +209,13 @@ pub(crate) fn drift(n: &Notice, f: &mut Findings<'_>) {
                     "page {page}: a gap inside this name was close to the space threshold: a space may be missing or extra; check it by eye"
                 ),
             ),
+            Drift::WrapSpaceDoubt { field, page } => f.push(
+                Code::WrapSpaceDoubt,
+                Some(field.clone()),
+                format!(
+                    "page {page}: this name wraps on a line full to its cell's edge: the break may have been at a space, which is not printed at a line's end; it was read without one; check it by eye"
+                ),
+            ),
             Drift::StyleMix { field, page } => f.push(
                 Code::StyleMix,
                 Some(field.clone()),
