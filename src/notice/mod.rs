@@ -532,6 +532,13 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
         users,
         temporary_password_expiry: expiry_in(&full_compact),
     };
+    // The support label printed with a value that is neither answer: a
+    // value lost or misread, not a notice without the block.
+    if notice.dns_zone_support.is_none() && found.contains_key(&Field::DnsZoneSupport) {
+        notice.notes.drift.push(Drift::UnreadValue {
+            field: field_path(Field::DnsZoneSupport).to_string(),
+        });
+    }
     keep_provenance_of_values(&mut notice);
     decorations_over_values(doc, &mut notice);
     wraps::read_wrap_spaces(doc, &mut notice);

@@ -79,10 +79,12 @@ enum Break {
     Unknown,
 }
 
-/// Whether a field path names a person or service name.
+/// Whether a field path names a person or service name. Every one ends
+/// in `name`, which rules out most paths at once.
 fn is_name_field(path: &str) -> bool {
-    matches!(path, "contractor_name" | "service_name" | "product_name")
-        || user_index(path).is_some()
+    path.ends_with("name")
+        && (matches!(path, "contractor_name" | "service_name" | "product_name")
+            || user_index(path).is_some())
 }
 
 /// The user index of a `users[i].name` path.
@@ -111,10 +113,28 @@ fn is_cjk_glyph(c: &Char) -> bool {
 /// is in PDF user space): adds the space a break at a space lost, and notes
 /// [`Drift::WrapSpaceDoubt`] where the page cannot tell.
 pub(super) fn read_wrap_spaces(doc: &Document, notice: &mut Notice) {
+    // Most names are on one line: their box says so, and they cost no
+    // glyph scan and no copy of their path.
+    let mut frame: Option<(u32, Option<crate::pdf::Matrix>)> = None;
+    let mut spans = |at: &Provenance| {
+        let Some(page) = doc.page(at.page) else {
+            return false;
+        };
+        // The page's frame, found once a page (names sit on one or two).
+        let to_frame = match frame {
+            Some((n, m)) if n == at.page => m,
+            _ => {
+                let m = page.to_user.invert();
+                frame = Some((at.page, m));
+                m
+            }
+        };
+        to_frame.is_some_and(|m| may_span_lines(page, &m.apply_rect(&at.bbox)))
+    };
     let names: Vec<(String, Provenance)> = notice
         .provenance
         .iter()
-        .filter(|(p, _)| is_name_field(p))
+        .filter(|(p, at)| is_name_field(p) && spans(at))
         .map(|(p, at)| (p.clone(), *at))
         .collect();
     // Every user name's box, gathered when a name first wraps.
@@ -209,6 +229,25 @@ fn insert_space_after(value: &mut String, count: usize) -> bool {
         }
     }
     false
+}
+
+/// A value box at most this many of its first line's font sizes tall
+/// holds one line: a glyph box is at most about 1.5 em tall (Noto Sans
+/// CJK's), and two lines take at least a line pitch (1 em) and a glyph's
+/// ink (0.8 em).
+const ONE_LINE_HEIGHT: f64 = 1.6;
+
+/// Whether a value's box (layout frame) may hold more than one line:
+/// taller than
+/// [`ONE_LINE_HEIGHT`] of the size of the first line that can hold its
+/// glyphs.
+fn may_span_lines(page: &Page, value: &Rect) -> bool {
+    let start = page
+        .lines
+        .partition_point(|l| l.baseline < value.y0 - BOX_SLACK);
+    page.lines
+        .get(start)
+        .is_some_and(|l| value.y1 - value.y0 > ONE_LINE_HEIGHT * l.size)
 }
 
 /// The value's glyphs, line by line (top to bottom; each line's glyphs left
