@@ -256,7 +256,7 @@ const LABEL_GAP: f64 = 0.9;
 
 /// Whether a compact text (no spaces) starts with a label, after a
 /// leading marker when `line_start`: `label_at` finds none otherwise.
-fn starts_with_label(compact: &str, line_start: bool) -> bool {
+pub(super) fn starts_with_label(compact: &str, line_start: bool) -> bool {
     let stripped = if line_start {
         compact.trim_start_matches(LABEL_PREFIXES)
     } else {

@@ -13,7 +13,7 @@
 //! only when the block has no header row.
 
 use super::model::{OrderKind, Provenance, User};
-use super::normalize::{compact, join_cell_parts};
+use super::normalize::{compact, join_cell_parts, password_text};
 use crate::layout::{Char, Line, bbox_of, text_of};
 use crate::secret::Secret;
 
@@ -219,7 +219,7 @@ fn finish(d: Draft) -> User {
         no: d.no,
         name: get(Slot::Name),
         user_id: get(Slot::UserId).map(|v| compact(&v)),
-        temporary_password: get(Slot::Password).map(|v| Secret::new(compact(&v))),
+        temporary_password: get(Slot::Password).map(|v| Secret::new(password_text(compact(&v)))),
         password_reading: get(Slot::Reading).map(|v| Secret::new(compact(&v))),
         order: d.order,
         page: d.page,

@@ -20,7 +20,7 @@
 
 use super::columns::{self, ColumnField, HeaderColumn, PASSWORD_LABEL};
 use super::model::{Drift, OrderKind, Provenance, User};
-use super::normalize::{compact, join_cell_parts, normalize};
+use super::normalize::{compact, join_cell_parts, normalize, password_text};
 use super::pieces::{Piece, is_email, is_katakana, line_pieces, line_pieces_lazily};
 use crate::layout::{Document, Line, bbox_of};
 use crate::secret::Secret;
@@ -774,7 +774,8 @@ fn finish(no: u32, page: u32, parts: &[Part]) -> User {
         no,
         name: get(Column::Name),
         user_id: get(Column::UserId).map(|v| v.replace(' ', "")),
-        temporary_password: get(Column::Password).map(|v| Secret::new(v.replace(' ', ""))),
+        temporary_password: get(Column::Password)
+            .map(|v| Secret::new(password_text(v.replace(' ', "")))),
         password_reading: get(Column::Reading).map(|v| Secret::new(v.replace(' ', ""))),
         order: get(Column::Order).and_then(|v| OrderKind::from_word(&v)),
         page,
