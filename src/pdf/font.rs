@@ -370,8 +370,8 @@ enum Widths {
 /// `/FontDescriptor`'s `/MissingWidth`, read the first time such a code
 /// is shown. Most fonts show only codes their `/Widths` covers (a
 /// Chromium notice's 60–70 Type 3 fonts always do), and reading each
-/// font's descriptor at load, a second dictionary parse per font, was
-/// about a ninth of a Chromium notice's instructions.
+/// font's descriptor at load is a second dictionary parse per font
+/// (1.3 M instructions of the 77 one-page fixtures).
 #[derive(Debug)]
 struct MissingWidth {
     /// The font dictionary's `/FontDescriptor` entry (a reference) while
