@@ -409,3 +409,29 @@ fn doubt_on_a_name_is_a_finding_that_names_it() {
         "{found:?}"
     );
 }
+
+/// The findings of a committed producer fixture (`fixtures/producers`).
+fn producer_findings(name: &str) -> Vec<(String, Option<String>)> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/producers")
+        .join(format!("{name}.pdf"));
+    let bytes = std::fs::read(path).expect("fixture");
+    let doc = kaitsu::pdf::open(&bytes, &[]).expect("opens");
+    let pages =
+        kaitsu::pdf::extract_pages(&doc, &kaitsu::pdf::Limits::default()).expect("extracts");
+    findings_of(&pages)
+}
+
+/// Names wrapped in a narrow cell: a break that left room for the next
+/// glyph was at a space (read with one, no finding); the spaceless name
+/// whose first line is full to the cell's edge could have broken at a
+/// space, and only that one is flagged.
+#[test]
+fn a_name_wrapped_on_a_full_line_is_flagged_and_only_that_one() {
+    let doubted: Vec<Option<String>> = producer_findings("wp_ipaex_names_wrapped_at_space")
+        .into_iter()
+        .filter(|(code, _)| code == "wrap_space_doubt")
+        .map(|(_, field)| field)
+        .collect();
+    assert_eq!(doubted, vec![Some("users[2].name".to_string())]);
+}

@@ -91,6 +91,23 @@ pub struct BodyStyle {
 /// Reads the body's style: the direction and colour most glyphs share, and
 /// their median size. `None` without glyphs.
 pub fn body_style(glyphs: &[&Glyph]) -> Option<BodyStyle> {
+    // Most pages run one way in one colour: then (what `mode_by` finds
+    // when every item equals the first) the first inked glyph's direction
+    // and colour are the body's, read in one pass that builds no vectors.
+    let inked = || glyphs.iter().filter(|g| !super::is_blank(&g.text));
+    let first = inked().next()?;
+    if inked().all(|g| g.angle == first.angle && g.fill == first.fill) {
+        let angle = first.angle.round() as i64 as f64;
+        let color = color_key(first.fill).map(|v| v as f32 / 20.0);
+        let mut sizes: Vec<f64> = Vec::with_capacity(glyphs.len());
+        sizes.extend(
+            inked()
+                .filter(|g| angle_distance(g.angle, angle) <= DIRECTION_TOLERANCE_DEGREES)
+                .map(|g| g.size),
+        );
+        let size = super::median(&mut sizes).unwrap_or(10.0);
+        return Some(BodyStyle { angle, size, color });
+    }
     // Reserved for every glyph (most are inked): a collected filter grew
     // by doubling, a copy each time.
     let mut inked: Vec<&&Glyph> = Vec::with_capacity(glyphs.len());
@@ -101,7 +118,6 @@ pub fn body_style(glyphs: &[&Glyph]) -> Option<BodyStyle> {
     // Directions in whole degrees; the most common wins.
     let angles: Vec<f64> = inked.iter().map(|g| g.angle).collect();
     let angle = mode_by(&angles, |a| a.round() as i64)? as f64;
-    let color_key = |c: Rgb| c.map(|v| (v * 20.0).round() as i64);
     let fills: Vec<Rgb> = inked.iter().map(|g| g.fill).collect();
     let color = mode_by(&fills, |c| color_key(*c))
         .map(|k| k.map(|v| v as f32 / 20.0))
@@ -115,6 +131,11 @@ pub fn body_style(glyphs: &[&Glyph]) -> Option<BodyStyle> {
     );
     let size = super::median(&mut sizes).unwrap_or(10.0);
     Some(BodyStyle { angle, size, color })
+}
+
+/// A fill colour's key: its components in twentieths.
+fn color_key(c: Rgb) -> [i64; 3] {
+    c.map(|v| (v * 20.0).round() as i64)
 }
 
 /// The most common key of `items`, the smallest of equally common ones.

@@ -91,7 +91,10 @@ pub fn is_rtl(c: char) -> bool {
 /// and Latin words inside it keep their own order, as pdf.js and poppler
 /// give it. The paragraph is right to left when most letters are.
 pub fn visual_to_logical(text: String) -> String {
-    if !text.chars().any(is_rtl) {
+    // By bytes first: every right-to-left letter [`is_rtl`] knows starts
+    // with a lead byte D6-E0 (U+0590-U+08FF) or EF (U+FB1D-U+FEFF), which
+    // Japanese text (E3-E9) and ASCII never hold; no decoding for them.
+    if !text.bytes().any(|b| matches!(b, 0xD6..=0xE0 | 0xEF)) || !text.chars().any(is_rtl) {
         return text;
     }
     let (rtl, ltr) = text.chars().fold((0usize, 0usize), |(r, l), c| {
@@ -123,6 +126,19 @@ pub fn visual_to_logical(text: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every right-to-left letter's UTF-8 starts with a byte the
+    /// pre-filter of [`visual_to_logical`] looks for.
+    #[test]
+    fn the_byte_filter_sees_every_right_to_left_letter() {
+        for c in (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|c| is_rtl(*c))
+        {
+            let lead = c.to_string().as_bytes()[0];
+            assert!(matches!(lead, 0xD6..=0xE0 | 0xEF), "{c:?}");
+        }
+    }
 
     #[test]
     fn right_to_left_runs_read_in_logical_order() {

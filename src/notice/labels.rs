@@ -112,14 +112,17 @@ pub fn split_labels(line: &Line) -> Vec<LabeledValue<'_>> {
     // Most lines start with no label: tell from the line's compact text
     // (what `label_at` builds from the first glyphs), before copying any
     // glyph.
+    let mut start = 0;
     if !starts_with_label(line.compact(), true) {
-        return Vec::new();
+        if !after_vertical_heading(line) {
+            return Vec::new();
+        }
+        start = 1;
     }
     // The line's glyphs by reference: only a value's own are copied.
     let mut chars: Vec<&Char> = Vec::with_capacity(line.chunks.iter().map(|c| c.chars.len()).sum());
     chars.extend(line.chars());
     let mut out: Vec<LabeledValue> = Vec::new();
-    let mut start = 0;
     while let Some((field, label_end)) = label_at(&chars[start..], out.is_empty()) {
         let label_end = start + label_end;
         let label_x1 = chars
@@ -164,6 +167,25 @@ pub fn split_labels(line: &Line) -> Vec<LabeledValue<'_>> {
         }
     }
     out
+}
+
+/// Whether a line is a block's row whose first chunk is one glyph of the
+/// block's title set vertically (tategaki) in a cell spanning the block's
+/// rows (お / 客 / さ / ま … down the left edge), and whose next chunk starts
+/// with a label. A person reads that glyph down its column with the
+/// glyphs above and below it, not as the start of the row's label: the
+/// row's label starts at the next chunk.
+fn after_vertical_heading(line: &Line) -> bool {
+    let [first, second, ..] = line.chunks.as_slice() else {
+        return false;
+    };
+    let [glyph] = first.chars.as_slice() else {
+        return false;
+    };
+    let mut text = glyph.text.chars();
+    text.next().is_some_and(is_cjk)
+        && text.next().is_none()
+        && starts_with_label(&second.compact(), false)
 }
 
 /// A wrapped label's first part is at most this many chunks of its line
@@ -234,7 +256,7 @@ const LABEL_GAP: f64 = 0.9;
 
 /// Whether a compact text (no spaces) starts with a label, after a
 /// leading marker when `line_start`: `label_at` finds none otherwise.
-fn starts_with_label(compact: &str, line_start: bool) -> bool {
+pub(super) fn starts_with_label(compact: &str, line_start: bool) -> bool {
     let stripped = if line_start {
         compact.trim_start_matches(LABEL_PREFIXES)
     } else {
@@ -400,6 +422,33 @@ mod tests {
             label_at(&chars[3..], false),
             Some((Field::DnsZoneSupport, 14))
         );
+    }
+
+    #[test]
+    fn a_glyph_of_a_vertical_block_title_is_no_part_of_the_label() {
+        let read = |chunks: &[(f64, &str)]| {
+            split_labels(&line(100.0, chunks))
+                .into_iter()
+                .map(|lv| (lv.field, text_of(&lv.value_chars)))
+                .collect::<Vec<_>>()
+        };
+        // 客 of お客さま情報 set down the block's left edge, a cell apart.
+        assert_eq!(
+            read(&[(10.0, "客"), (40.0, "ご契約者名"), (200.0, "千葉 陽子")]),
+            vec![(Field::ContractorName, "千葉 陽子".to_string())]
+        );
+        assert_eq!(
+            read(&[
+                (10.0, "約"),
+                (40.0, "ゾーン名(正引き)"),
+                (200.0, "example.com")
+            ]),
+            vec![(Field::DnsZone, "example.com".to_string())]
+        );
+        // Two glyphs, or a chunk that starts no label, are no such row.
+        assert!(read(&[(10.0, "情報"), (40.0, "ご契約者名"), (200.0, "千葉")]).is_empty());
+        assert!(read(&[(10.0, "1"), (40.0, "ご契約者名"), (200.0, "千葉")]).is_empty());
+        assert!(read(&[(10.0, "客"), (40.0, "千葉 陽子")]).is_empty());
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod normalize;
 mod pieces;
 mod user_records;
 mod users;
+mod wraps;
 
 pub use date::find_date;
 pub use labels::Field;
@@ -21,7 +22,7 @@ pub use model::{
     DnsOption, DnsRole, DnsServer, Drift, HiddenText, Notice, OrderKind, ParseNotes, Provenance,
     User, id_in_domain, may_hold_secret,
 };
-pub use normalize::normalize;
+pub use normalize::{normalize, password_text};
 
 use crate::error::Error;
 use crate::layout::{Document, Line, bbox_of, text_of};
@@ -145,13 +146,43 @@ const STACKED_VALUE_INDENT: f64 = 0.5;
 /// starts, give or take this many ems (glyph side bearings).
 const FLUSH_TOLERANCE: f64 = 0.25;
 
+/// The notice's heading marks: every section title is printed after one
+/// (■お客さま情報). The other [`labels::LABEL_PREFIXES`] (● ・ *) are list
+/// bullets, and `*` may start a password.
+const HEADING_MARKS: &[char] = &['■', '□'];
+
+/// The notice's section titles, printed after a heading mark.
+const SECTION_TITLES: &[&str] = &[
+    "お客さま情報",
+    "お客様情報",
+    "ご契約情報",
+    "導入支援情報",
+    "メールアドレス情報",
+    "メールアカウント情報",
+];
+
+/// Whether a line's compact text, after its leading marks, names a heading
+/// or a label: a section title, a known sub-heading or a known label. A
+/// mark before anything else starts a value (`*` opening a password,
+/// `●利用する`), except a heading mark, which starts a heading this parser
+/// does not know.
+fn is_marked_heading(compact: &str) -> bool {
+    let rest = compact.trim_start_matches(labels::LABEL_PREFIXES);
+    rest.len() < compact.len()
+        && (compact.starts_with(HEADING_MARKS)
+            || SECTION_TITLES.iter().any(|h| rest.starts_with(h))
+            || KNOWN_HEADINGS.iter().any(|h| rest.starts_with(h))
+            || labels::starts_with_label(rest, false))
+}
+
 /// Whether a line set flush under a lone label reads as its value: one
-/// run of text that is neither a heading (`■…`, a known sub-heading, the
-/// user table's title or header) nor a table row (cells apart).
+/// run of text that is neither a heading (a marked title or label, a known
+/// sub-heading, the user table's title or header) nor a table row (cells
+/// apart). A value may start with a mark itself ([`is_marked_heading`]).
 fn is_flush_value(line: &Line) -> bool {
     let c = line.compact();
     line.chunks.len() == 1
-        && !c.starts_with(labels::LABEL_PREFIXES)
+        && !is_marked_heading(c)
         && !KNOWN_HEADINGS.iter().any(|h| c.starts_with(h))
         && !users::is_header(line)
         && !user_records::is_user_block_title(line)
@@ -175,28 +206,50 @@ fn is_value_line(
 
 /// Labels wrapped in a narrow label cell: a line with no label whose next
 /// line (one line pitch below, nothing but a chunk under the label column)
-/// completes one is read with the joined label. Returns each such line's
-/// index and the joined line, which the caller keeps while its labels
-/// (borrowing the line's glyphs) are read.
+/// completes one is read with the joined label. The value beside a label
+/// centred in its row sits between the label's two lines: a line wholly
+/// right of the label's first part is passed over to the line after it.
+/// Returns each such line's index and the joined line, which the caller
+/// keeps while its labels (borrowing the line's glyphs) are read.
 fn wrapped_labels(lines: &[&Line], per_line: &[Vec<labels::LabeledValue>]) -> Vec<(usize, Line)> {
     let mut joined = Vec::new();
+    let unlabelled = |j: usize| per_line.get(j).is_some_and(Vec::is_empty);
     for i in 0..lines.len().saturating_sub(1) {
-        let (Some(line), Some(next)) = (lines.get(i), lines.get(i + 1)) else {
+        let Some(line) = lines.get(i) else {
             continue;
         };
-        let unlabelled = |j: usize| per_line.get(j).is_some_and(Vec::is_empty);
-        let step = next.baseline - line.baseline;
-        if !(unlabelled(i) && unlabelled(i + 1))
-            || next.page != line.page
-            || step <= 0.0
-            || step > VALUE_LINE_PITCH * line.size
-        {
+        let below = |j: usize| {
+            lines.get(j).filter(|next| {
+                let step = next.baseline - line.baseline;
+                unlabelled(j)
+                    && next.page == line.page
+                    && step > 0.0
+                    && step <= VALUE_LINE_PITCH * line.size
+            })
+        };
+        if !unlabelled(i) {
             continue;
         }
-        let [rest] = next.chunks.as_slice() else {
+        let Some(next) = below(i + 1) else {
             continue;
         };
-        if let Some(line) = labels::join_wrapped_label(line, rest) {
+        if let [rest] = next.chunks.as_slice()
+            && let Some(line) = labels::join_wrapped_label(line, rest)
+        {
+            joined.push((i, line));
+            continue;
+        }
+        // The next line is a value centred beside the label (it starts
+        // right of every glyph of the label's first line): the label's rest
+        // is on the line after it.
+        let label_x1 = line.chunks.first().map_or(f64::INFINITY, |c| c.x1());
+        if next.x0() <= label_x1 {
+            continue;
+        }
+        if let Some(after) = below(i + 2)
+            && let [rest] = after.chunks.as_slice()
+            && let Some(line) = labels::join_wrapped_label(line, rest)
+        {
             joined.push((i, line));
         }
     }
@@ -440,7 +493,8 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
             zone: text(Field::DnsZone),
             control_panel_url: text(Field::DnsControlPanelUrl).map(|v| url_in(&v)),
             auth_id: text(Field::DnsAuthId),
-            auth_password: text(Field::DnsAuthPassword).map(Secret::new),
+            auth_password: text(Field::DnsAuthPassword)
+                .map(|v| Secret::new(normalize::password_text(v))),
             servers: [
                 (DnsRole::Primary, Field::PrimaryDnsHost, Field::PrimaryDnsIp),
                 (
@@ -500,8 +554,16 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
         users,
         temporary_password_expiry: expiry_in(&full_compact),
     };
+    // The support label printed with a value that is neither answer: a
+    // value lost or misread, not a notice without the block.
+    if notice.dns_zone_support.is_none() && found.contains_key(&Field::DnsZoneSupport) {
+        notice.notes.drift.push(Drift::UnreadValue {
+            field: field_path(Field::DnsZoneSupport).to_string(),
+        });
+    }
     keep_provenance_of_values(&mut notice);
     decorations_over_values(doc, &mut notice);
+    wraps::read_wrap_spaces(doc, &mut notice);
     doubt::note_doubts(doc, &mut notice);
     if notice.temporary_password_expiry.is_some()
         && let Some(at) = expiry_line_box(doc, &lines)
@@ -1084,6 +1146,35 @@ mod tests {
     }
 
     #[test]
+    fn a_wrapped_label_beside_a_centred_value_is_read() {
+        // DNSゾーン情報サポートサービ / ス in a narrow label cell, its value
+        // centred in the row: the value's line lies between the label's two.
+        let lines = [
+            line(100.0, &[(10.0, "DNSゾーン情報サポートサービ")]),
+            line(105.0, &[(200.0, "利用する")]),
+            line(110.0, &[(10.0, "ス")]),
+        ];
+        let refs: Vec<&Line> = lines.iter().collect();
+        let mut per_line: Vec<_> = refs.iter().map(|l| labels::split_labels(l)).collect();
+        let joined = wrapped_labels(&refs, &per_line);
+        for (i, line) in &joined {
+            per_line[*i] = labels::split_labels(line);
+        }
+        let (found, _) = read_fields(&refs, &per_line);
+        assert_eq!(value(&found, Field::DnsZoneSupport), Some("利用する"));
+        // A line that does not start right of the label's first part is
+        // no value between the label's lines.
+        let lines = [
+            line(100.0, &[(10.0, "DNSゾーン情報サポートサービ")]),
+            line(105.0, &[(100.0, "利用する")]),
+            line(110.0, &[(10.0, "ス")]),
+        ];
+        let refs: Vec<&Line> = lines.iter().collect();
+        let per_line: Vec<_> = refs.iter().map(|l| labels::split_labels(l)).collect();
+        assert!(wrapped_labels(&refs, &per_line).is_empty());
+    }
+
+    #[test]
     fn a_value_indented_under_its_label_is_its_value() {
         // A definition list: each label alone on its line, its value on the
         // next line, indented; a wrapped value keeps the indent.
@@ -1143,6 +1234,36 @@ mod tests {
         );
         assert_eq!(value(&found, Field::IdCount), Some(""));
         assert_eq!(value(&found, Field::DnsZoneSupport), Some(""));
+    }
+
+    #[test]
+    fn a_flush_value_may_start_with_a_mark() {
+        // A value starting with a bullet or `*` is a value; a mark before a
+        // section title or label, or a heading mark, starts a heading.
+        let lines = [
+            line(100.0, &[(10.0, "認証パスワード")]),
+            line(112.0, &[(10.0, "*qZ7Fm8#2k7")]),
+            line(124.0, &[(10.0, "DNSゾーン情報サポートサービス")]),
+            line(136.0, &[(10.0, "●利用する")]),
+            line(148.0, &[(10.0, "ご利用製品名")]),
+            line(160.0, &[(10.0, "・ご契約情報")]),
+            line(172.0, &[(10.0, "ご利用ID数")]),
+            line(184.0, &[(10.0, "*ドメイン名")]),
+            line(196.0, &[(10.0, "ご契約者名")]),
+            line(208.0, &[(10.0, "■お知らせ")]),
+        ];
+        let refs: Vec<&Line> = lines.iter().collect();
+        let per_line: Vec<_> = refs.iter().map(|l| labels::split_labels(l)).collect();
+        let (found, _) = read_fields(&refs, &per_line);
+        assert_eq!(value(&found, Field::DnsAuthPassword), Some("*qZ7Fm8#2k7"));
+        assert_eq!(value(&found, Field::DnsZoneSupport), Some("●利用する"));
+        assert_eq!(value(&found, Field::ProductName), Some(""));
+        assert_eq!(value(&found, Field::IdCount), Some(""));
+        assert_eq!(value(&found, Field::ContractorName), Some(""));
+        assert!(is_marked_heading("■お客さま情報"));
+        assert!(is_marked_heading("□その他"));
+        assert!(!is_marked_heading("●利用する"));
+        assert!(!is_marked_heading("お客さま情報"));
     }
 
     #[test]

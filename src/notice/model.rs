@@ -317,6 +317,22 @@ pub enum Drift {
         /// Page, from 1.
         page: u32,
     },
+    /// A field's label is printed but its value reads as none of the
+    /// field's answers (the DNS zone support block's 利用する / 利用しない):
+    /// the field is `None` although the notice carries it.
+    UnreadValue {
+        /// The field path.
+        field: String,
+    },
+    /// A name wraps where its first line is full to the cell's edge: the
+    /// break may have been at a space, which a producer does not draw at a
+    /// line's end (`notice::wraps`). The value is read without one.
+    WrapSpaceDoubt {
+        /// The value's field path.
+        field: String,
+        /// Page, from 1.
+        page: u32,
+    },
     /// A glyph of a name is of another size than the rest of the value
     /// (another style run: a mark, or a neighbouring cell's text).
     StyleMix {

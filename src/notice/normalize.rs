@@ -75,6 +75,26 @@ fn already_nfkc(text: &str) -> bool {
             == unicode_normalization::IsNormalized::Yes
 }
 
+/// JIS X 0208 1-33, the full-width tilde `～` of a Japanese font: the
+/// Adobe-Japan1 table (CID 664) and Shift_JIS decoders give it as 〜 U+301C
+/// WAVE DASH, which NFKC keeps, while Windows' code page gives U+FF5E,
+/// which NFKC makes `~`. The page cannot tell the two apart.
+const JIS_WAVE_DASH: char = '\u{301C}';
+
+/// A password as a person types it: the service manual allows printable
+/// ASCII only (letters, digits and ``!"#$%&'()*+,-./:;<=>@[]^_`{}~|``), so
+/// the one wave a password can hold is `~`, whichever code point the
+/// producer's font mapping gave its full-width glyph ([`JIS_WAVE_DASH`]).
+/// Applied to temporary and DNS auth passwords only: in other text the wave
+/// dash is the usual Japanese range mark (9:00〜17:00) and stays.
+pub fn password_text(value: String) -> String {
+    if value.contains(JIS_WAVE_DASH) {
+        value.replace(JIS_WAVE_DASH, "~")
+    } else {
+        value
+    }
+}
+
 /// `None` for an empty value or a dash placeholder (`-`, `－`, `—`). The
 /// katakana long-vowel mark `ー` is not a dash: it may be the last line of a
 /// wrapped reading.
@@ -122,6 +142,16 @@ pub fn join_cell_parts<'a>(parts: impl IntoIterator<Item = (usize, &'a str)>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_password_wave_dash_is_the_tilde_a_person_types() {
+        // upTeX's and Shift_JIS's full-width tilde, and Windows' one (NFKC).
+        assert_eq!(password_text(normalize("3Tz\u{301C}p9Q")), "3Tz~p9Q");
+        assert_eq!(password_text(normalize("3Tz\u{FF5E}p9Q")), "3Tz~p9Q");
+        assert_eq!(password_text("a~b".to_string()), "a~b");
+        // Other text keeps its range mark.
+        assert_eq!(normalize("9:00\u{301C}17:00"), "9:00\u{301C}17:00");
+    }
 
     #[test]
     fn nfkc_and_spaces() {

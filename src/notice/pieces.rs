@@ -128,9 +128,9 @@ fn password_label_glyphs_compacted(chars: &[Char]) -> usize {
 
 /// Cuts a chunk into cell pieces where its script changes between ASCII
 /// and anything else, and around an e-mail address.
-fn chunk_to_pieces(chunk: &Chunk) -> Vec<Piece> {
+fn chunk_to_pieces(chunk: &Chunk) -> Pieces {
     let chars = &chunk.chars;
-    let mut pieces = Vec::new();
+    let mut pieces = Pieces::new();
     let mut start = 0;
     // The ログイン情報 label first: it mixes scripts.
     let label_len = password_label_glyphs(chars);
@@ -168,20 +168,35 @@ fn may_hold_at_sign(text: &str) -> bool {
     text.bytes().any(|b| b == b'@' || b == 0xEF) && text.contains(['@', '＠', '﹫'])
 }
 
+/// Pieces of a chunk kept on the stack by [`chunk_to_pieces`]: a chunk is
+/// one cell, or two merged by a narrow gap; more allocate.
+const INLINE_PIECES: usize = 2;
+
+/// A chunk's pieces (see [`INLINE_PIECES`]): no allocation per chunk.
+type Pieces = SmallVec<[Piece; INLINE_PIECES]>;
+
 /// Words of a segment kept on the stack by [`push_segment`] (a cell holds
 /// a few); more allocate.
 const INLINE_WORDS: usize = 8;
 
 /// Adds a segment, cutting an ASCII one around an e-mail address.
-fn push_segment(chars: &[Char], pieces: &mut Vec<Piece>) {
+fn push_segment(chars: &[Char], pieces: &mut Pieces) {
     let mut word_start = 0;
     let mut words: SmallVec<[&[Char]; INLINE_WORDS]> = SmallVec::new();
+    // In the same pass: the box around the inked glyphs (as `bbox_of`, in
+    // the same order), which is the piece's box when the segment stays one
+    // piece, and whether any glyph may hold an at sign.
+    let mut inked_box: Option<Rect> = None;
+    let mut any_at_sign = false;
     for (i, c) in chars.iter().enumerate() {
         if crate::layout::is_blank(&c.text) {
             if i > word_start {
                 words.push(&chars[word_start..i]);
             }
             word_start = i + 1;
+        } else {
+            inked_box = Some(inked_box.map_or(c.bbox(), |b| b.union(&c.bbox())));
+            any_at_sign |= may_hold_at_sign(&c.text);
         }
     }
     if word_start < chars.len() {
@@ -191,7 +206,12 @@ fn push_segment(chars: &[Char], pieces: &mut Vec<Piece>) {
     // words are not tried, and not joined, compacted and matched.
     let is_email =
         |w: &[Char]| w.iter().any(|c| may_hold_at_sign(&c.text)) && is_email(&compact(&text_of(w)));
-    let email_at = words.iter().position(|w| is_email(w));
+    let email_at = if any_at_sign {
+        words.iter().position(|w| is_email(w))
+    } else {
+        None
+    };
+    let one_piece = !(email_at.is_some() && words.len() > 1);
     let groups: [&[&[Char]]; 3] = match email_at {
         Some(i) if words.len() > 1 => [&words[..i], &words[i..=i], &words[i + 1..]],
         _ => [&words[..], &[], &[]],
@@ -207,7 +227,11 @@ fn push_segment(chars: &[Char], pieces: &mut Vec<Piece>) {
         }
         let x0 = first.first().map_or(0.0, |c| c.x0);
         if !text.is_empty() {
-            let bbox = bbox_of(group.iter().flat_map(|w| w.iter()));
+            let bbox = if one_piece {
+                inked_box
+            } else {
+                bbox_of(group.iter().flat_map(|w| w.iter()))
+            };
             pieces.push(Piece { x0, text, bbox });
         }
     }

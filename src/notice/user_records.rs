@@ -13,7 +13,7 @@
 //! only when the block has no header row.
 
 use super::model::{OrderKind, Provenance, User};
-use super::normalize::{compact, join_cell_parts};
+use super::normalize::{compact, join_cell_parts, password_text};
 use crate::layout::{Char, Line, bbox_of, text_of};
 use crate::secret::Secret;
 
@@ -80,16 +80,61 @@ fn take_label(chars: &[Char]) -> Option<(Slot, &[Char])> {
     Some((*slot, chars.get(used..).unwrap_or_default()))
 }
 
+/// A number mark before a user's number ("No.1", "No 1", "№1"): the
+/// glyphs after it when digits follow, else `chars` as they are.
+fn after_number_mark(chars: &[Char]) -> &[Char] {
+    let text = |i: usize| chars.get(i).map_or("", |c| c.text.as_str());
+    let mut n = match (text(0), text(1)) {
+        ("N", "o" | "O") => 2,
+        ("№", _) => 1,
+        _ => return chars,
+    };
+    if matches!(text(n), "." | " ") {
+        n += 1;
+    }
+    let rest = chars.get(n..).unwrap_or_default();
+    if rest
+        .first()
+        .is_some_and(|c| c.text.chars().all(|ch| ch.is_ascii_digit()) && !c.text.is_empty())
+    {
+        rest
+    } else {
+        chars
+    }
+}
+
+/// An order written after its label ("注文内容:追加", a card's head line):
+/// the word after the label.
+fn order_word(word: &str) -> &str {
+    word.strip_prefix("注文内容")
+        .map_or(word, |w| w.trim_start_matches(':'))
+}
+
 /// Reads record-style user blocks from the block's lines (title, footers
 /// and the closing notes already removed).
 pub fn parse_user_records(lines: &[&Line]) -> Vec<User> {
+    // Cards set side by side (two users' `No.N` heads on one line): a
+    // line holds two users' values, which these records cannot tell
+    // apart. No rows, so validation names the missing users, rather than
+    // two users read as one.
+    let side_by_side = lines.iter().any(|l| {
+        l.chunks
+            .iter()
+            .skip(1)
+            .any(|c| !std::ptr::eq(after_number_mark(&c.chars), c.chars.as_slice()))
+    });
+    if side_by_side {
+        return Vec::new();
+    }
     let mut drafts: Vec<Draft> = Vec::new();
     let mut slot: Option<Slot> = None;
     for (index, line) in lines.iter().enumerate() {
         for (k, chunk) in line.chunks.iter().enumerate() {
             let mut chars: &[Char] = &chunk.chars;
             if k == 0 {
-                // A leading number starts a user.
+                // A leading number starts a user ("1", "1.", "No.1": a
+                // card's head line).
+                chars = after_number_mark(chars);
                 let digits: String = chars
                     .iter()
                     .map(|c| c.text.as_str())
@@ -132,7 +177,10 @@ pub fn parse_user_records(lines: &[&Line]) -> Vec<User> {
                 bbox,
             });
             let words: Vec<&str> = text.split(' ').collect();
-            if let Some(order) = words.last().and_then(|w| OrderKind::from_word(w)) {
+            if let Some(order) = words
+                .last()
+                .and_then(|w| OrderKind::from_word(order_word(w)))
+            {
                 draft.order = Some(order);
                 let rest = words[..words.len() - 1].join(" ");
                 if let (Some(s), false) = (slot, rest.is_empty()) {
@@ -171,7 +219,7 @@ fn finish(d: Draft) -> User {
         no: d.no,
         name: get(Slot::Name),
         user_id: get(Slot::UserId).map(|v| compact(&v)),
-        temporary_password: get(Slot::Password).map(|v| Secret::new(compact(&v))),
+        temporary_password: get(Slot::Password).map(|v| Secret::new(password_text(compact(&v)))),
         password_reading: get(Slot::Reading).map(|v| Secret::new(compact(&v))),
         order: d.order,
         page: d.page,
@@ -184,6 +232,49 @@ mod tests {
 
     fn line(baseline: f64, chunks: &[(f64, &str)]) -> Line {
         crate::layout::test_line(baseline, chunks)
+    }
+
+    #[test]
+    fn cards_read_as_records() {
+        // One card per user: a head line `No.N  注文内容:ORDER`, then one
+        // `label  value` line per value.
+        let lines = [
+            line(100.0, &[(10.0, "No.1"), (300.0, "注文内容:追加")]),
+            line(112.0, &[(10.0, "ユーザ名"), (100.0, "久保 大輔")]),
+            line(124.0, &[(10.0, "ユーザID"), (100.0, "kubo@example.com")]),
+            line(136.0, &[(10.0, "パスワード(*1)"), (100.0, "lI1O0")]),
+            line(160.0, &[(10.0, "No.2"), (300.0, "注文内容:削除")]),
+            line(172.0, &[(10.0, "ユーザ名"), (100.0, "石田 理恵")]),
+        ];
+        let refs: Vec<&Line> = lines.iter().collect();
+        let users = parse_user_records(&refs);
+        assert_eq!(users.len(), 2);
+        assert_eq!((users[0].no, users[1].no), (1, 2));
+        assert_eq!(users[0].name.as_deref(), Some("久保 大輔"));
+        assert_eq!(users[0].user_id.as_deref(), Some("kubo@example.com"));
+        assert_eq!(
+            users[0].temporary_password.as_ref().map(|s| s.expose()),
+            Some("lI1O0")
+        );
+        assert_eq!(users[0].order, Some(OrderKind::Add));
+        assert_eq!(users[1].order, Some(OrderKind::Delete));
+        // Two cards side by side: no rows rather than two users as one.
+        let lines = [
+            line(100.0, &[(10.0, "No.1"), (200.0, "No.2")]),
+            line(
+                112.0,
+                &[
+                    (10.0, "ユーザ名"),
+                    (60.0, "久保"),
+                    (200.0, "ユーザ名"),
+                    (260.0, "石田"),
+                ],
+            ),
+        ];
+        let refs2: Vec<&Line> = lines.iter().collect();
+        assert!(parse_user_records(&refs2).is_empty());
+        // "No." with no number after it starts no user.
+        assert_eq!(after_number_mark(&refs[0].chunks[0].chars[..3]).len(), 3);
     }
 
     #[test]

@@ -20,7 +20,7 @@
 
 use super::columns::{self, ColumnField, HeaderColumn, PASSWORD_LABEL};
 use super::model::{Drift, OrderKind, Provenance, User};
-use super::normalize::{compact, join_cell_parts, normalize};
+use super::normalize::{compact, join_cell_parts, normalize, password_text};
 use super::pieces::{Piece, is_email, is_katakana, line_pieces, line_pieces_lazily};
 use crate::layout::{Document, Line, bbox_of};
 use crate::secret::Secret;
@@ -197,12 +197,13 @@ fn is_footer(line: &Line) -> bool {
     // Narrow page margins put table rows near the edge too: a line with an
     // address or reading words is table content wherever it is.
     let c = line.compact();
-    let table_content = c.contains('@') || c.contains('・');
+    // Looked for only near an edge (most lines are not).
+    let table_content = || c.contains('@') || c.contains('・');
     // Every form of a page number holds an ASCII digit, and a line's
     // normalised text holds one only where its compact text does (glyph
     // texts are NFKC already, and NFKC composes nothing into a digit): a
     // line without one is not joined, normalised and matched.
-    (near_edge && !table_content)
+    (near_edge && !table_content())
         || (c.chars().count() <= MAX_PAGE_NUMBER_CHARS
             && c.bytes().any(|b| b.is_ascii_digit())
             && PAGE_NUMBER.is_match(&normalize(&line.text())))
@@ -357,7 +358,9 @@ fn read_users(lines: &[&Line], doc: &Document) -> (Vec<User>, Vec<Drift>, Vec<Pr
     // Each row's lines, in reading order.
     let mut row_lines: Vec<Vec<usize>> = anchors.iter().map(|(i, _)| vec![*i]).collect();
     for i in 0..body.len() {
-        if anchors.iter().any(|(a, _)| *a == i) || !attached(&body, i, alignment) {
+        // `anchors` is in body order: searched, not scanned, per line.
+        let is_anchor = anchors.binary_search_by_key(&i, |(a, _)| *a).is_ok();
+        if is_anchor || !attached(&body, i, alignment) {
             continue;
         }
         match owner_row(&anchors, &body, i, alignment) {
@@ -580,11 +583,15 @@ fn read_anchor(line: &Line) -> Option<Anchor> {
     // for a row number (most body lines are not a row's first line). The
     // line's compact text starts with the first piece's: a line starting
     // with neither a digit nor "No" (NFKC made № one) has no row number.
-    if !line
-        .compact()
-        .starts_with(|c: char| c.is_ascii_digit() || c == 'N' || c == '№')
-    {
-        return None;
+    let c = line.compact();
+    if !c.starts_with(|c: char| c.is_ascii_digit() || c == 'N' || c == '№') {
+        // A table whose 注文内容 column comes first: the order word, then
+        // the row number.
+        return ORDER_WORDS
+            .iter()
+            .any(|w| c.starts_with(w))
+            .then(|| order_first_anchor(line))
+            .flatten();
     }
     let mut pieces = line_pieces_lazily(line);
     let first = pieces.next()?;
@@ -594,6 +601,29 @@ fn read_anchor(line: &Line) -> Option<Anchor> {
         .iter()
         .any(|(c, _)| matches!(c, Column::UserId | Column::Order));
     is_row.then_some(Anchor { no, cells })
+}
+
+/// The order words, each a whole 注文内容 cell.
+const ORDER_WORDS: &[&str] = &["追加", "変更", "削除"];
+
+/// A row's first line that starts with its order cell (a table with the
+/// 注文内容 column before the No column): the number is the next cell, and
+/// the order word and number are the row's mark (its other cells may wrap
+/// above and below this line).
+fn order_first_anchor(line: &Line) -> Option<Anchor> {
+    let mut pieces: Vec<Piece> = line_pieces_lazily(line).collect();
+    let order_first = pieces
+        .first()
+        .is_some_and(|p| ORDER_WORDS.contains(&compact(&p.text).as_str()));
+    if !order_first || pieces.len() < 3 {
+        return None;
+    }
+    let no = row_number(&compact(&pieces.get(1)?.text))?;
+    pieces.remove(1);
+    Some(Anchor {
+        no,
+        cells: classify(pieces),
+    })
 }
 
 /// Classifies the cells of a row's first line by what they hold.
@@ -661,8 +691,8 @@ fn other_owner(
         return None;
     }
     let line = body.get(i)?;
-    let before = anchors.iter().rposition(|(a, _)| *a < i)?;
-    let after = anchors.iter().position(|(a, _)| *a > i)?;
+    let (before, after) = rows_around(anchors, i);
+    let (before, after) = (before?, after?);
     let distance = |r: usize| {
         let anchor = body.get(anchors.get(r)?.0)?;
         (anchor.page == line.page).then(|| (anchor.baseline - line.baseline).abs())
@@ -679,6 +709,15 @@ fn other_owner(
     })
 }
 
+/// The last row whose first line comes before body line `i` and the first
+/// whose first line comes after it. `anchors` is in body order: found by
+/// binary search, not a scan per loose line.
+fn rows_around(anchors: &[(usize, Anchor)], i: usize) -> (Option<usize>, Option<usize>) {
+    let before = anchors.partition_point(|(a, _)| *a < i).checked_sub(1);
+    let after = Some(anchors.partition_point(|(a, _)| *a <= i)).filter(|&r| r < anchors.len());
+    (before, after)
+}
+
 /// Which row a loose (wrapped) line belongs to.
 fn owner_row(
     anchors: &[(usize, Anchor)],
@@ -686,8 +725,7 @@ fn owner_row(
     i: usize,
     alignment: Alignment,
 ) -> Option<usize> {
-    let before = anchors.iter().rposition(|(a, _)| *a < i);
-    let after = anchors.iter().position(|(a, _)| *a > i);
+    let (before, after) = rows_around(anchors, i);
     match alignment {
         Alignment::Top => before.or(after),
         Alignment::Bottom => after.or(before),
@@ -736,7 +774,8 @@ fn finish(no: u32, page: u32, parts: &[Part]) -> User {
         no,
         name: get(Column::Name),
         user_id: get(Column::UserId).map(|v| v.replace(' ', "")),
-        temporary_password: get(Column::Password).map(|v| Secret::new(v.replace(' ', ""))),
+        temporary_password: get(Column::Password)
+            .map(|v| Secret::new(password_text(v.replace(' ', "")))),
         password_reading: get(Column::Reading).map(|v| Secret::new(v.replace(' ', ""))),
         order: get(Column::Order).and_then(|v| OrderKind::from_word(&v)),
         page,
@@ -787,6 +826,31 @@ mod tests {
             pages: Vec::new(),
             hidden: Vec::new(),
             decorations: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_row_may_start_with_its_order_cell() {
+        let line = crate::layout::test_line(
+            100.0,
+            &[
+                (10.0, "追加"),
+                (60.0, "1"),
+                (100.0, "taro@example.com"),
+                (300.0, "山田 太郎"),
+            ],
+        );
+        let anchor = read_anchor(&line).expect("a row");
+        assert_eq!(anchor.no, 1);
+        let columns: Vec<Column> = anchor.cells.iter().map(|(c, _)| *c).collect();
+        assert!(columns.contains(&Column::Order) && columns.contains(&Column::UserId));
+        // An order word with no number after it, or with nothing else on
+        // the line: no row.
+        for chunks in [
+            &[(10.0, "追加"), (60.0, "taro@example.com"), (300.0, "山田")][..],
+            &[(10.0, "追加"), (60.0, "1")][..],
+        ] {
+            assert!(read_anchor(&crate::layout::test_line(100.0, chunks)).is_none());
         }
     }
 
@@ -965,6 +1029,24 @@ mod tests {
         assert_eq!(users.len(), 1);
         assert_eq!(users[0].name.as_deref(), Some("山田 花子"));
         assert_eq!(users[0].user_id.as_deref(), Some("hanako@example.co.jp"));
+    }
+
+    /// The binary search finds the rows the scans found.
+    #[test]
+    fn rows_around_a_line_by_search_as_by_scan() {
+        let anchors: Vec<(usize, Anchor)> = [1usize, 2, 5, 9]
+            .iter()
+            .map(|&i| {
+                let cells = Vec::new();
+                (i, Anchor { no: 1, cells })
+            })
+            .collect();
+        for i in 0..12 {
+            let before = anchors.iter().rposition(|(a, _)| *a < i);
+            let after = anchors.iter().position(|(a, _)| *a > i);
+            assert_eq!(rows_around(&anchors, i), (before, after), "{i}");
+        }
+        assert_eq!(rows_around(&[], 3), (None, None));
     }
 
     #[test]

@@ -8,8 +8,9 @@
 //! content streams are the bulk of its bytes, and this lexer does one pass
 //! with no backtracking. It is lenient the way viewers are: a malformed
 //! token is skipped, never an error, and every step advances, so it cannot
-//! loop. Operands reuse lopdf's `Object` so the interpreter's state code is
-//! unchanged.
+//! loop. An operator's operands ([`Operands`]) are borrowed from the
+//! content bytes or decoded into buffers reused from operator to operator,
+//! not lopdf `Object`s: no allocation per operand.
 
 use lopdf::{Dictionary, Object, StringFormat};
 use std::borrow::Cow;
@@ -35,6 +36,23 @@ static CLASS: [u8; 256] = {
             b'\0' | b'\t' | b'\n' | b'\x0C' | b'\r' | b' ' => WHITESPACE,
             b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%' => DELIMITER,
             _ => 0,
+        };
+        i += 1;
+    }
+    table
+};
+
+/// A hexadecimal digit's value by byte; [`NOT_HEX`] for any other byte.
+const NOT_HEX: u8 = 0xFF;
+static HEX_DIGIT: [u8; 256] = {
+    let mut table = [NOT_HEX; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = match i as u8 {
+            b @ b'0'..=b'9' => b - b'0',
+            b @ b'a'..=b'f' => b - b'a' + 10,
+            b @ b'A'..=b'F' => b - b'A' + 10,
+            _ => NOT_HEX,
         };
         i += 1;
     }
@@ -183,11 +201,14 @@ impl<'a> Lexer<'a> {
         self.number_value().into()
     }
 
-    /// [`Lexer::number`]'s value.
+    /// [`Lexer::number`]'s value. Inlined where it is read (the operator
+    /// loop, an array's elements): a call saved and restored more
+    /// registers than the digits of a short number take. Anything but a
+    /// short integer or real goes to the out-of-line [`number`].
+    #[inline(always)]
     fn number_value(&mut self) -> Number {
         let data = self.data;
-        let start = self.pos;
-        let mut i = start;
+        let mut i = self.pos;
         let negative = match data.get(i) {
             Some(b'-') => {
                 i += 1;
@@ -199,14 +220,16 @@ impl<'a> Lexer<'a> {
             }
             _ => false,
         };
+        // Wrapping: past 18 digits the value is not used (the count is
+        // checked after the loop, not at every digit).
         let mut mantissa = 0u64;
-        let mut digits = 0u32;
+        let mut digits = 0usize;
         // How many digits came before the point, once there is one.
-        let mut point: Option<u32> = None;
+        let mut point: Option<usize> = None;
         loop {
             match data.get(i) {
-                Some(&b @ b'0'..=b'9') if digits < FAST_INTEGER_MAX_DIGITS => {
-                    mantissa = mantissa * 10 + u64::from(b - b'0');
+                Some(&b @ b'0'..=b'9') => {
+                    mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
                     digits += 1;
                 }
                 Some(b'.') if point.is_none() => point = Some(digits),
@@ -216,13 +239,14 @@ impl<'a> Lexer<'a> {
             i += 1;
         }
         let value = match point {
-            None if digits > 0 => {
+            None if digits > 0 && digits <= FAST_INTEGER_MAX_DIGITS => {
                 // At most 18 digits: the value fits an i64.
                 let value = mantissa as i64;
                 Number::Integer(if negative { -value } else { value })
             }
             Some(before) if digits > 0 && digits <= SHORT_REAL_MAX_DIGITS => {
-                let fraction = digits - before;
+                // At most 15 digits: the count fits a u32.
+                let fraction = (digits - before) as u32;
                 let Some(real) = exact_real(mantissa, fraction) else {
                     return self.general_number();
                 };
@@ -235,6 +259,8 @@ impl<'a> Lexer<'a> {
     }
 
     /// The number token at the position, through [`number`].
+    #[cold]
+    #[inline(never)]
     fn general_number(&mut self) -> Number {
         number_value(self.regular_run())
     }
@@ -252,21 +278,7 @@ impl<'a> Lexer<'a> {
             return Cow::Borrowed(run);
         }
         let mut out = Vec::with_capacity(run.len());
-        let mut i = 0;
-        while let Some(&b) = run.get(i) {
-            if b == b'#'
-                && let Some(v) = run
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-            out.push(b);
-            i += 1;
-        }
+        unescape_name(run, &mut out);
         Cow::Owned(out)
     }
 
@@ -277,20 +289,28 @@ impl<'a> Lexer<'a> {
 
     /// [`Lexer::hex_string`]'s bytes.
     fn hex_bytes(&mut self) -> Vec<u8> {
-        // Two digits a byte up to the `>`: one allocation, no regrowth.
+        let mut out = Vec::new();
+        self.hex_into(&mut out);
+        out
+    }
+
+    /// A `<…>` string after its `<`, its bytes appended to `out`: two
+    /// digits a byte up to the `>` (or the end of the data), any byte
+    /// that is no hexadecimal digit passed over, an odd last digit
+    /// followed by a 0.
+    fn hex_into(&mut self, out: &mut Vec<u8>) {
         let rest = self.data.get(self.pos..).unwrap_or_default();
-        let span = memchr::memchr(b'>', rest).unwrap_or(rest.len());
-        let mut out = Vec::with_capacity(span.div_ceil(2));
+        let span = memchr::memchr(b'>', rest);
+        let body = rest.get(..span.unwrap_or(rest.len())).unwrap_or_default();
+        // Past the `>` when there is one.
+        self.pos += span.map_or(body.len(), |s| s + 1);
+        out.reserve(body.len().div_ceil(2));
         let mut high: Option<u8> = None;
-        while let Some(b) = self.peek() {
-            self.pos += 1;
-            let v = match b {
-                b'>' => break,
-                b'0'..=b'9' => b - b'0',
-                b'a'..=b'f' => b - b'a' + 10,
-                b'A'..=b'F' => b - b'A' + 10,
-                _ => continue,
-            };
+        for &b in body {
+            let v = HEX_DIGIT[usize::from(b)];
+            if v == NOT_HEX {
+                continue;
+            }
             match high.take() {
                 Some(h) => out.push(h << 4 | v),
                 None => high = Some(v),
@@ -299,15 +319,21 @@ impl<'a> Lexer<'a> {
         if let Some(h) = high {
             out.push(h << 4);
         }
-        out
     }
 
     /// A `(…)` string after its `(`: balanced parentheses, escapes.
     fn literal_string(&mut self) -> Object {
         // Up to the first `)` is the usual whole string (escapes only
         // shorten it): one allocation, no regrowth, in the common case.
+        let mut out = Vec::new();
+        self.literal_into(&mut out);
+        Object::String(out, StringFormat::Literal)
+    }
+
+    /// [`Lexer::literal_string`]'s bytes, appended to `out`.
+    fn literal_into(&mut self, out: &mut Vec<u8>) {
         let rest = self.data.get(self.pos..).unwrap_or_default();
-        let mut out = Vec::with_capacity(memchr::memchr(b')', rest).unwrap_or(rest.len()));
+        out.reserve(memchr::memchr(b')', rest).unwrap_or(rest.len()));
         let mut depth = 1usize;
         while let Some(b) = self.peek() {
             self.pos += 1;
@@ -323,11 +349,10 @@ impl<'a> Lexer<'a> {
                     }
                     out.push(b);
                 }
-                b'\\' => self.escape(&mut out),
+                b'\\' => self.escape(out),
                 _ => out.push(b),
             }
         }
-        Object::String(out, StringFormat::Literal)
     }
 
     fn escape(&mut self, out: &mut Vec<u8>) {
@@ -380,6 +405,25 @@ impl<'a> Lexer<'a> {
             }
             self.pos += 1;
         }
+    }
+}
+
+/// A name's bytes with its `#xx` escapes decoded, appended to `out`.
+fn unescape_name(run: &[u8], out: &mut Vec<u8>) {
+    let mut i = 0;
+    while let Some(&b) = run.get(i) {
+        if b == b'#'
+            && let Some(v) = run
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b);
+        i += 1;
     }
 }
 
@@ -438,11 +482,11 @@ fn plain_integer(run: &[u8]) -> Option<i64> {
 
 /// Digits a [`short_real`] may have: any 15 make an integer below 2^53,
 /// exact in an `f64`.
-const SHORT_REAL_MAX_DIGITS: u32 = 15;
+const SHORT_REAL_MAX_DIGITS: usize = 15;
 
 /// Digits of an integer [`Lexer::number`] reads itself: any 18 make an
 /// integer that fits an `i64` (a longer run goes to [`number`]).
-const FAST_INTEGER_MAX_DIGITS: u32 = 18;
+const FAST_INTEGER_MAX_DIGITS: usize = 18;
 
 /// Fraction digits a [`short_real`] may have: 10^22 is the largest power
 /// of ten an `f64` holds exactly.
@@ -474,7 +518,7 @@ fn short_real(run: &[u8]) -> Option<f32> {
         _ => (false, run),
     };
     let mut mantissa: u64 = 0;
-    let mut digits = 0u32;
+    let mut digits = 0usize;
     let mut fraction: Option<u32> = None;
     for &b in body {
         match b {
@@ -540,7 +584,9 @@ fn lenient_real(text: &str) -> String {
 }
 
 /// Reads one object that may be an array or a dictionary; `None` at the
-/// end of the data or on a closing token with nothing open.
+/// end of the data or on a closing token with nothing open. The operator
+/// loop's reading ([`OperandLists`]) is tested against it.
+#[cfg(test)]
 fn read_object(lexer: &mut Lexer<'_>, first: Token<'_>, depth: usize) -> Option<Object> {
     match first {
         Token::Object(o) => Some(o),
@@ -583,90 +629,556 @@ fn read_object(lexer: &mut Lexer<'_>, first: Token<'_>, depth: usize) -> Option<
     }
 }
 
+/// One operand as the operator loop keeps it: numbers by value, names
+/// and escape-free literal strings borrowed from the content bytes, every
+/// other string decoded into one scratch buffer shared by an operator's
+/// operands (`start..end` of it), an array as the range of its elements
+/// in one element list, a dictionary (`BDC` properties) as the range of
+/// its keys and values, alternating, in the same list. Nothing is
+/// allocated per operand: the lists are cleared, not freed, after each
+/// operator.
+#[derive(Clone, Copy, Debug)]
+enum Slot<'a> {
+    Integer(i64),
+    Real(f32),
+    /// Its value is read by the test oracle only: an operator reads a
+    /// boolean as no number, name or string.
+    Boolean(#[cfg_attr(not(test), expect(dead_code))] bool),
+    Null,
+    Name(&'a [u8]),
+    /// A name with a `#xx` escape, decoded into the scratch bytes.
+    ScratchName(usize, usize),
+    /// A literal string with no escape and no nested parenthesis.
+    Literal(&'a [u8]),
+    ScratchLiteral(usize, usize),
+    Hex(usize, usize),
+    /// The elements `start..end` of the element list. An array nested in
+    /// an array takes one element, its own elements right after it, so an
+    /// array's elements are walked by stepping over each nested range.
+    Array(usize, usize),
+    /// The elements `start..end`, a key (a name) and its value in turn, as
+    /// [`read_object`] sets them (a key given twice is looked up last).
+    Dictionary(usize, usize),
+}
+
+impl From<Number> for Slot<'_> {
+    fn from(n: Number) -> Self {
+        match n {
+            Number::Integer(i) => Slot::Integer(i),
+            Number::Real(r) => Slot::Real(r),
+        }
+    }
+}
+
+/// What one token of the operator loop is (see [`Lexer::next_slot`]).
+enum SlotToken<'a> {
+    Value(Slot<'a>),
+    Keyword(&'a [u8]),
+    ArrayStart,
+    ArrayEnd,
+    DictStart,
+    DictEnd,
+}
+
+/// An operator's operands, kept by [`for_each_operator`] for the length
+/// of the call.
+#[derive(Clone, Copy)]
+pub struct Operands<'s> {
+    top: &'s [Slot<'s>],
+    elements: &'s [Slot<'s>],
+    scratch: &'s [u8],
+}
+
+/// One operand, as an operator reads it.
+#[derive(Clone, Copy)]
+pub enum Operand<'s> {
+    /// An integer or a real, as `objects::number` reads either.
+    Number(f64),
+    Name(&'s [u8]),
+    /// A literal or hexadecimal string's bytes.
+    String(&'s [u8]),
+    Dictionary(Dict<'s>),
+    /// A boolean, null or array (an operand's array is read through
+    /// [`Operands::array`]; no operator reads an array in an array).
+    Other,
+}
+
+impl<'s> Operands<'s> {
+    /// The operand at `i`.
+    pub fn get(&self, i: usize) -> Option<Operand<'s>> {
+        self.top.get(i).map(|&slot| self.view(slot))
+    }
+
+    /// The operand at `i` if it is a number.
+    pub fn number(&self, i: usize) -> Option<f64> {
+        match self.top.get(i)? {
+            Slot::Integer(v) => Some(*v as f64),
+            Slot::Real(v) => Some(f64::from(*v)),
+            _ => None,
+        }
+    }
+
+    /// The operand at `i` if it is a name.
+    pub fn name(&self, i: usize) -> Option<&'s [u8]> {
+        match *self.top.get(i)? {
+            Slot::Name(n) => Some(n),
+            Slot::ScratchName(s, e) => Some(self.bytes(s, e)),
+            _ => None,
+        }
+    }
+
+    /// The operand at `i` if it is a string.
+    pub fn string(&self, i: usize) -> Option<&'s [u8]> {
+        match *self.top.get(i)? {
+            Slot::Literal(b) => Some(b),
+            Slot::ScratchLiteral(s, e) | Slot::Hex(s, e) => Some(self.bytes(s, e)),
+            _ => None,
+        }
+    }
+
+    /// The operand at `i` if it is an array.
+    pub fn array(&self, i: usize) -> Option<Elements<'s>> {
+        match *self.top.get(i)? {
+            Slot::Array(start, end) => Some(Elements {
+                operands: *self,
+                next: start,
+                end,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Each operand as a number, `None` for one that is not.
+    pub fn numbers(&self) -> impl Iterator<Item = Option<f64>> + 's {
+        let this = *self;
+        (0..this.top.len()).map(move |i| this.number(i))
+    }
+
+    fn bytes(&self, start: usize, end: usize) -> &'s [u8] {
+        self.scratch.get(start..end).unwrap_or_default()
+    }
+
+    fn view(&self, slot: Slot<'s>) -> Operand<'s> {
+        match slot {
+            Slot::Integer(v) => Operand::Number(v as f64),
+            Slot::Real(v) => Operand::Number(f64::from(v)),
+            Slot::Boolean(_) | Slot::Null | Slot::Array(..) => Operand::Other,
+            Slot::Name(n) => Operand::Name(n),
+            Slot::ScratchName(s, e) => Operand::Name(self.bytes(s, e)),
+            Slot::Literal(b) => Operand::String(b),
+            Slot::ScratchLiteral(s, e) | Slot::Hex(s, e) => Operand::String(self.bytes(s, e)),
+            Slot::Dictionary(start, end) => Operand::Dictionary(Dict {
+                entries: Elements {
+                    operands: *self,
+                    next: start,
+                    end,
+                },
+            }),
+        }
+    }
+
+    /// The operands as lopdf objects, as the general token walk reads
+    /// them (the test oracle of the operator loop).
+    #[cfg(test)]
+    fn to_objects(self) -> Vec<Object> {
+        self.top.iter().map(|&slot| self.object(slot)).collect()
+    }
+
+    #[cfg(test)]
+    fn object(&self, slot: Slot<'s>) -> Object {
+        let string = |b: &[u8], format| Object::String(b.to_vec(), format);
+        match slot {
+            Slot::Integer(v) => Object::Integer(v),
+            Slot::Real(v) => Object::Real(v),
+            Slot::Boolean(v) => Object::Boolean(v),
+            Slot::Null => Object::Null,
+            Slot::Name(n) => Object::Name(n.to_vec()),
+            Slot::ScratchName(s, e) => Object::Name(self.bytes(s, e).to_vec()),
+            Slot::Literal(b) => string(b, StringFormat::Literal),
+            Slot::ScratchLiteral(s, e) => string(self.bytes(s, e), StringFormat::Literal),
+            Slot::Hex(s, e) => string(self.bytes(s, e), StringFormat::Hexadecimal),
+            Slot::Array(start, end) => {
+                let elements = Elements {
+                    operands: *self,
+                    next: start,
+                    end,
+                };
+                Object::Array(elements.slots().map(|s| self.object(s)).collect())
+            }
+            Slot::Dictionary(start, end) => {
+                let mut entries = Elements {
+                    operands: *self,
+                    next: start,
+                    end,
+                };
+                let mut dict = Dictionary::new();
+                while let (Some(Operand::Name(key)), Some(value)) =
+                    (entries.next(), entries.next_slot())
+                {
+                    dict.set(key.to_vec(), self.object(value));
+                }
+                Object::Dictionary(dict)
+            }
+        }
+    }
+}
+
+/// A dictionary operand's entries.
+#[derive(Clone, Copy)]
+pub struct Dict<'s> {
+    entries: Elements<'s>,
+}
+
+impl<'s> Dict<'s> {
+    /// The value under `key`.
+    pub fn get(&self, key: &[u8]) -> Option<Operand<'s>> {
+        let mut entries = self.entries;
+        let mut found = None;
+        while let (Some(k), Some(value)) = (entries.next(), entries.next()) {
+            if matches!(k, Operand::Name(n) if n == key) {
+                found = Some(value);
+            }
+        }
+        found
+    }
+}
+
+/// An array operand's elements, in order.
+#[derive(Clone, Copy)]
+pub struct Elements<'s> {
+    operands: Operands<'s>,
+    next: usize,
+    end: usize,
+}
+
+impl<'s> Elements<'s> {
+    fn next_slot(&mut self) -> Option<Slot<'s>> {
+        if self.next >= self.end {
+            return None;
+        }
+        let slot = *self.operands.elements.get(self.next)?;
+        // A nested array's elements follow it: step over them.
+        self.next = match slot {
+            Slot::Array(_, end) | Slot::Dictionary(_, end) => end.max(self.next + 1),
+            _ => self.next + 1,
+        };
+        Some(slot)
+    }
+
+    #[cfg(test)]
+    fn slots(mut self) -> impl Iterator<Item = Slot<'s>> {
+        std::iter::from_fn(move || self.next_slot())
+    }
+}
+
+impl<'s> Iterator for Elements<'s> {
+    type Item = Operand<'s>;
+
+    fn next(&mut self) -> Option<Operand<'s>> {
+        let slot = self.next_slot()?;
+        Some(self.operands.view(slot))
+    }
+}
+
+/// Where the operator loop keeps an operator's operands (see [`Slot`]).
+#[derive(Default)]
+struct OperandLists<'a> {
+    top: Vec<Slot<'a>>,
+    elements: Vec<Slot<'a>>,
+    scratch: Vec<u8>,
+}
+
+impl<'a> OperandLists<'a> {
+    fn clear(&mut self) {
+        self.top.clear();
+        self.elements.clear();
+        self.scratch.clear();
+    }
+
+    fn view(&self) -> Operands<'_> {
+        Operands {
+            top: &self.top,
+            elements: &self.elements,
+            scratch: &self.scratch,
+        }
+    }
+
+    /// What the lists hold now, to drop an operand read past
+    /// [`MAX_OPERANDS`] with everything it put in them.
+    fn marks(&self) -> (usize, usize) {
+        (self.elements.len(), self.scratch.len())
+    }
+
+    /// Keeps `slot` as the next operand, or drops it past [`MAX_OPERANDS`]
+    /// (with what it put in the lists since `marks`).
+    #[inline]
+    fn push(&mut self, slot: Slot<'a>, marks: (usize, usize)) {
+        if self.top.len() < MAX_OPERANDS {
+            self.top.push(slot);
+        } else {
+            self.truncate(marks);
+        }
+    }
+
+    fn truncate(&mut self, marks: (usize, usize)) {
+        self.elements.truncate(marks.0);
+        self.scratch.truncate(marks.1);
+    }
+
+    /// Reads an array's elements after its `[` into the element list, as
+    /// [`read_object`] reads them at `depth`.
+    fn array_elements(&mut self, lexer: &mut Lexer<'a>, depth: usize) {
+        while let Some(t) = lexer.next_slot(&mut self.scratch) {
+            match t {
+                SlotToken::ArrayEnd => break,
+                SlotToken::Keyword(_) | SlotToken::DictEnd => {}
+                _ if depth >= MAX_NESTING => {}
+                value => self.element(lexer, value, depth),
+            }
+        }
+    }
+
+    /// Reads a dictionary's keys and values after its `<<` into the
+    /// element list, as [`read_object`] reads them at `depth`: a value
+    /// with no key before it, and a last key with no value, are dropped.
+    fn dictionary_elements(&mut self, lexer: &mut Lexer<'a>, depth: usize) {
+        let mut has_key = false;
+        while let Some(t) = lexer.next_slot(&mut self.scratch) {
+            match t {
+                SlotToken::DictEnd => break,
+                SlotToken::Value(key @ (Slot::Name(_) | Slot::ScratchName(..))) if !has_key => {
+                    self.elements.push(key);
+                    has_key = true;
+                }
+                SlotToken::Keyword(_) | SlotToken::ArrayEnd => {}
+                _ if depth >= MAX_NESTING => {}
+                value if has_key => {
+                    self.element(lexer, value, depth);
+                    has_key = false;
+                }
+                value => {
+                    let marks = self.marks();
+                    self.element(lexer, value, depth);
+                    self.truncate(marks);
+                }
+            }
+        }
+        if has_key {
+            self.elements.pop();
+        }
+    }
+
+    /// Reads the value a token opens into the element list, in an array
+    /// or dictionary at `depth`.
+    fn element(&mut self, lexer: &mut Lexer<'a>, token: SlotToken<'a>, depth: usize) {
+        match token {
+            SlotToken::Value(slot) => self.elements.push(slot),
+            SlotToken::ArrayStart | SlotToken::DictStart => {
+                let is_array = matches!(token, SlotToken::ArrayStart);
+                let at = self.elements.len();
+                self.elements.push(Slot::Array(at + 1, at + 1));
+                if is_array {
+                    self.array_elements(lexer, depth + 1);
+                } else {
+                    self.dictionary_elements(lexer, depth + 1);
+                }
+                let end = self.elements.len();
+                if let Some(slot) = self.elements.get_mut(at) {
+                    *slot = if is_array {
+                        Slot::Array(at + 1, end)
+                    } else {
+                        Slot::Dictionary(at + 1, end)
+                    };
+                }
+            }
+            SlotToken::Keyword(_) | SlotToken::ArrayEnd | SlotToken::DictEnd => {}
+        }
+    }
+}
+
+impl<'a> Lexer<'a> {
+    /// The next token as the operator loop keeps it: [`Lexer::next_token`]
+    /// with every string's bytes borrowed or decoded into `scratch`.
+    fn next_slot(&mut self, scratch: &mut Vec<u8>) -> Option<SlotToken<'a>> {
+        loop {
+            self.skip_whitespace_and_comments();
+            let b = self.peek()?;
+            return Some(match b {
+                b'[' => {
+                    self.pos += 1;
+                    SlotToken::ArrayStart
+                }
+                b']' => {
+                    self.pos += 1;
+                    SlotToken::ArrayEnd
+                }
+                b'<' if self.data.get(self.pos + 1) == Some(&b'<') => {
+                    self.pos += 2;
+                    SlotToken::DictStart
+                }
+                b'>' if self.data.get(self.pos + 1) == Some(&b'>') => {
+                    self.pos += 2;
+                    SlotToken::DictEnd
+                }
+                b'<' => {
+                    self.pos += 1;
+                    SlotToken::Value(self.hex_slot(scratch))
+                }
+                b'(' => {
+                    self.pos += 1;
+                    SlotToken::Value(self.literal_slot(scratch))
+                }
+                b'/' => {
+                    self.pos += 1;
+                    SlotToken::Value(self.name_slot(scratch))
+                }
+                b'+' | b'-' | b'.' | b'0'..=b'9' => SlotToken::Value(self.number_value().into()),
+                _ if is_regular(b) => match self.regular_run() {
+                    b"true" => SlotToken::Value(Slot::Boolean(true)),
+                    b"false" => SlotToken::Value(Slot::Boolean(false)),
+                    b"null" => SlotToken::Value(Slot::Null),
+                    word => SlotToken::Keyword(word),
+                },
+                _ => {
+                    // A stray ')', '>', '{' or '}': skip it.
+                    self.pos += 1;
+                    continue;
+                }
+            });
+        }
+    }
+
+    /// A `<…>` string after its `<`, decoded into `scratch`.
+    fn hex_slot(&mut self, scratch: &mut Vec<u8>) -> Slot<'a> {
+        let start = scratch.len();
+        self.hex_into(scratch);
+        Slot::Hex(start, scratch.len())
+    }
+
+    /// A `(…)` string after its `(`: borrowed when it ends before any
+    /// backslash or nested parenthesis, else decoded into `scratch`.
+    fn literal_slot(&mut self, scratch: &mut Vec<u8>) -> Slot<'a> {
+        let data = self.data;
+        let rest = data.get(self.pos..).unwrap_or_default();
+        if let Some(len) = memchr::memchr3(b')', b'(', b'\\', rest)
+            && rest.get(len) == Some(&b')')
+        {
+            self.pos += len + 1;
+            return Slot::Literal(rest.get(..len).unwrap_or_default());
+        }
+        let start = scratch.len();
+        self.literal_into(scratch);
+        Slot::ScratchLiteral(start, scratch.len())
+    }
+
+    /// A name after its `/`: borrowed unless a `#xx` escape is decoded
+    /// into `scratch`.
+    fn name_slot(&mut self, scratch: &mut Vec<u8>) -> Slot<'a> {
+        let run = self.regular_run();
+        if !run.contains(&b'#') {
+            return Slot::Name(run);
+        }
+        let start = scratch.len();
+        unescape_name(run, scratch);
+        Slot::ScratchName(start, scratch.len())
+    }
+}
+
 /// Calls `on_operator` for every operator of a content stream, in order,
-/// with its operands (the operator's bytes, always UTF-8). Stops early when the callback returns an error.
+/// with its operands (the operator's bytes, always UTF-8). Stops early
+/// when the callback returns an error.
 pub fn for_each_operator<E>(
     data: &[u8],
-    mut on_operator: impl FnMut(&[u8], &[Object]) -> Result<(), E>,
+    mut on_operator: impl FnMut(&[u8], Operands<'_>) -> Result<(), E>,
 ) -> Result<(), E> {
     let mut lexer = Lexer { data, pos: 0 };
-    let mut operands: Vec<Object> = Vec::new();
+    let mut lists = OperandLists::default();
     loop {
-        // Numbers, names, hex strings and operators, the commonest
-        // tokens, are read here as `next_token` reads them (a value
-        // straight to the operands), with less on the way.
+        // Numbers, the commonest token, are read here with less on the
+        // way than `next_slot` takes.
         lexer.skip_whitespace_and_comments();
         let Some(b) = lexer.peek() else {
             break;
         };
-        // Each made where it is pushed, from its value (an `Object` made
-        // first and then pushed was copied whole, twice).
-        match b {
-            b'+' | b'-' | b'.' | b'0'..=b'9' => {
-                let n = lexer.number_value();
-                if operands.len() < MAX_OPERANDS {
-                    operands.push(n.into());
-                }
+        if matches!(b, b'+' | b'-' | b'.' | b'0'..=b'9') {
+            let n = lexer.number_value();
+            if lists.top.len() < MAX_OPERANDS {
+                lists.top.push(n.into());
+            }
+            continue;
+        }
+        // Hex strings, names and operators next: read here as
+        // `next_slot` reads them; anything else through it.
+        let marks = lists.marks();
+        let op = match b {
+            b'<' if lexer.data.get(lexer.pos + 1) != Some(&b'<') => {
+                lexer.pos += 1;
+                let slot = lexer.hex_slot(&mut lists.scratch);
+                lists.push(slot, marks);
                 continue;
             }
             b'/' => {
                 lexer.pos += 1;
-                let name = lexer.name();
-                if operands.len() < MAX_OPERANDS {
-                    operands.push(Object::Name(name));
-                }
+                let slot = lexer.name_slot(&mut lists.scratch);
+                lists.push(slot, marks);
                 continue;
             }
-            b'<' if lexer.data.get(lexer.pos + 1) != Some(&b'<') => {
-                lexer.pos += 1;
-                let bytes = lexer.hex_bytes();
-                if operands.len() < MAX_OPERANDS {
-                    operands.push(Object::String(bytes, StringFormat::Hexadecimal));
-                }
-                continue;
-            }
-            _ => {}
-        }
-        let token = match b {
             _ if is_regular(b) => match lexer.regular_run() {
-                b"true" => Token::Object(Object::Boolean(true)),
-                b"false" => Token::Object(Object::Boolean(false)),
-                b"null" => Token::Object(Object::Null),
-                word => Token::Keyword(word),
-            },
-            _ => match lexer.next_token() {
-                Some(token) => token,
-                None => break,
-            },
-        };
-        match token {
-            Token::Keyword(op) => {
-                // A word that is not UTF-8 is no operator (checked only
-                // past ASCII: operators are ASCII).
-                if !op.is_ascii() && std::str::from_utf8(op).is_err() {
-                    operands.clear();
+                b"true" => {
+                    lists.push(Slot::Boolean(true), marks);
                     continue;
                 }
-                if op == b"BI" {
-                    // The image dictionary, up to ID, then the raw data.
-                    while let Some(t) = lexer.next_token() {
-                        if let Token::Keyword(b"ID") = t {
-                            break;
-                        }
-                    }
-                    lexer.skip_inline_image_data();
+                b"false" => {
+                    lists.push(Slot::Boolean(false), marks);
+                    continue;
                 }
-                on_operator(op, &operands)?;
-                operands.clear();
-            }
-            other => {
-                if let Some(o) = read_object(&mut lexer, other, 0)
-                    && operands.len() < MAX_OPERANDS
-                {
-                    operands.push(o);
+                b"null" => {
+                    lists.push(Slot::Null, marks);
+                    continue;
                 }
-            }
+                word => word,
+            },
+            _ => match lexer.next_slot(&mut lists.scratch) {
+                None => break,
+                Some(SlotToken::Value(slot)) => {
+                    lists.push(slot, marks);
+                    continue;
+                }
+                Some(SlotToken::ArrayStart) => {
+                    let start = lists.elements.len();
+                    lists.array_elements(&mut lexer, 0);
+                    let end = lists.elements.len();
+                    lists.push(Slot::Array(start, end), marks);
+                    continue;
+                }
+                Some(SlotToken::DictStart) => {
+                    let start = lists.elements.len();
+                    lists.dictionary_elements(&mut lexer, 0);
+                    let end = lists.elements.len();
+                    lists.push(Slot::Dictionary(start, end), marks);
+                    continue;
+                }
+                Some(SlotToken::ArrayEnd | SlotToken::DictEnd) => continue,
+                Some(SlotToken::Keyword(op)) => op,
+            },
+        };
+        // A word that is not UTF-8 is no operator (checked only past
+        // ASCII: operators are ASCII).
+        if !op.is_ascii() && std::str::from_utf8(op).is_err() {
+            lists.clear();
+            continue;
         }
+        if op == b"BI" {
+            // The image dictionary, up to ID, then the raw data.
+            while let Some(t) = lexer.next_token() {
+                if let Token::Keyword(b"ID") = t {
+                    break;
+                }
+            }
+            lexer.skip_inline_image_data();
+        }
+        on_operator(op, lists.view())?;
+        lists.clear();
     }
     Ok(())
 }
@@ -1168,7 +1680,7 @@ mod tests {
     fn ops(data: &[u8]) -> Vec<(String, Vec<Object>)> {
         let mut out = Vec::new();
         let _: Result<(), ()> = for_each_operator(data, |op, args| {
-            out.push((String::from_utf8_lossy(op).into_owned(), args.to_vec()));
+            out.push((String::from_utf8_lossy(op).into_owned(), args.to_objects()));
             Ok(())
         });
         out
@@ -1216,7 +1728,18 @@ mod tests {
     /// every token kind (more operands than are kept, too).
     #[test]
     fn operands_read_in_the_loop_are_the_token_walks() {
-        let pieces: [&[u8]; 24] = [
+        let pieces: [&[u8]; 35] = [
+            b"<< /A >>",
+            b"<< 1 /A 2 /B [3 <<>>] >>",
+            b"<< /A /B /C [1 2] /D << /E (x) >> /A (dup) >>",
+            b"<< [1 (q)] /K 3 << /L 4 >> /M <</N [5]>> >>",
+            b"(plain)",
+            b"(a(b)c)",
+            b"[[1 (x) [/n]] 2 <<>>]",
+            b"[ << /A [1 (y)] /B (z) >> (s) -4 ]",
+            b"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1 (d) 2]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+            b"(x\\(y)",
+            b"(p)q)",
             b"12",
             b"-3.5",
             b"+.25",

@@ -349,7 +349,7 @@ enum Widths {
     Simple {
         first_char: u32,
         widths: Vec<f64>,
-        missing: f64,
+        missing: MissingWidth,
     },
     /// `/W` + `/DW` of a CIDFont: (first CID, last CID, widths or one width).
     Cid {
@@ -364,6 +364,57 @@ enum Widths {
     },
     #[default]
     Unknown,
+}
+
+/// A simple font's width for codes outside `/Widths`: its
+/// `/FontDescriptor`'s `/MissingWidth`, read the first time such a code
+/// is shown. Most fonts show only codes their `/Widths` covers (a
+/// Chromium notice's 60–70 Type 3 fonts always do), and reading each
+/// font's descriptor at load is a second dictionary parse per font
+/// (1.3 M instructions of the 77 one-page fixtures).
+#[derive(Debug)]
+struct MissingWidth {
+    /// The font dictionary's `/FontDescriptor` entry (a reference) while
+    /// it has not been read.
+    descriptor: Option<Object>,
+    width: OnceLock<f64>,
+}
+
+impl MissingWidth {
+    /// Reads a direct `/FontDescriptor` (or its absence) now; a reference,
+    /// which a later read resolves the same way, waits.
+    fn of(doc: &Source, font: &Dictionary) -> MissingWidth {
+        match font.get(b"FontDescriptor") {
+            Ok(entry @ Object::Reference(_)) => MissingWidth {
+                descriptor: Some(entry.clone()),
+                width: OnceLock::new(),
+            },
+            _ => MissingWidth::known(
+                get_dict(doc, font, b"FontDescriptor")
+                    .and_then(|fd| get_number(doc, fd, b"MissingWidth"))
+                    .unwrap_or(0.0),
+            ),
+        }
+    }
+
+    fn known(width: f64) -> MissingWidth {
+        MissingWidth {
+            descriptor: None,
+            width: OnceLock::from(width),
+        }
+    }
+
+    /// The width, reading the descriptor the first time.
+    fn get(&self, doc: &Source) -> f64 {
+        *self.width.get_or_init(|| {
+            self.descriptor
+                .as_ref()
+                .and_then(|entry| resolve(doc, entry))
+                .and_then(as_dict)
+                .and_then(|fd| get_number(doc, fd, b"MissingWidth"))
+                .unwrap_or(0.0)
+        })
+    }
 }
 
 #[derive(Debug)]
@@ -582,15 +633,13 @@ impl Font {
                     .filter(|f| (0.0..=255.0).contains(f))
                     .unwrap_or(0.0) as u32,
                 widths,
-                missing: get_dict(doc, dict, b"FontDescriptor")
-                    .and_then(|fd| get_number(doc, fd, b"MissingWidth"))
-                    .unwrap_or(0.0),
+                missing: MissingWidth::of(doc, dict),
             },
             None => match standard_font_widths(&name) {
                 Some(widths) => Widths::Simple {
                     first_char: 32,
                     widths,
-                    missing: FALLBACK_WIDTH,
+                    missing: MissingWidth::known(FALLBACK_WIDTH),
                 },
                 None => Widths::Unknown,
             },
@@ -739,7 +788,7 @@ impl Font {
                     out.push(DecodedCode {
                         code,
                         text,
-                        width: self.simple_width(code),
+                        width: self.simple_width(doc, code),
                         is_word_space: b == b' ',
                     });
                     if text_bytes > max_text_bytes {
@@ -885,7 +934,7 @@ impl Font {
             .map(|c| c.to_compact_string())
     }
 
-    fn simple_width(&self, code: u32) -> f64 {
+    fn simple_width(&self, doc: &Source, code: u32) -> f64 {
         let w = match &self.widths {
             Widths::Simple {
                 first_char,
@@ -894,7 +943,7 @@ impl Font {
             } => code
                 .checked_sub(*first_char)
                 .and_then(|i| widths.get(i as usize).copied())
-                .unwrap_or(*missing),
+                .unwrap_or_else(|| missing.get(doc)),
             _ => FALLBACK_WIDTH,
         };
         w * self.width_scale
@@ -1323,6 +1372,57 @@ mod tests {
         assert_eq!(text(b"AB"), "Bé");
         assert!(texts.applied.get().is_some());
         assert_eq!(text(b"C"), "C");
+    }
+
+    /// A code inside `/Widths` takes its width without the descriptor
+    /// being read; a code outside takes the descriptor's `/MissingWidth`
+    /// (by reference or direct), and no descriptor gives 0.
+    #[test]
+    fn missing_width_waits_for_a_code_outside_the_widths() {
+        let mut doc = lopdf::Document::with_version("1.7");
+        let descriptor = doc.add_object(dictionary! { "MissingWidth" => 321 });
+        let direct = dictionary! { "MissingWidth" => 123 };
+        let font = |fd: Option<Object>| {
+            let mut font = dictionary! {
+                "Type" => "Font",
+                "Subtype" => "TrueType",
+                "BaseFont" => "Anything",
+                "FirstChar" => 0x41,
+                "Widths" => vec![Object::Integer(600), Object::Integer(700)],
+            };
+            if let Some(fd) = fd {
+                font.set("FontDescriptor", fd);
+            }
+            font
+        };
+        let source = Source::Eager(Box::new(doc));
+        let widths = |dict: &Dictionary| {
+            let font = Font::load(&source, dict, b"F1", &mut SharedCMaps::default());
+            let mut inside = Vec::new();
+            font.decode(&source, b"AB", &mut inside, usize::MAX);
+            let Widths::Simple { missing, .. } = &font.widths else {
+                panic!("simple widths");
+            };
+            let read_before = missing.width.get().is_some();
+            let mut outside = Vec::new();
+            font.decode(&source, b"@C", &mut outside, usize::MAX);
+            let all: Vec<f64> = inside.iter().chain(&outside).map(|c| c.width).collect();
+            (read_before, all)
+        };
+        // As `simple_width` scales a glyph-space width.
+        let scaled = |ws: [f64; 4]| ws.iter().map(|w| w * 0.001).collect::<Vec<_>>();
+        assert_eq!(
+            widths(&font(Some(Object::Reference(descriptor)))),
+            (false, scaled([600.0, 700.0, 321.0, 321.0]))
+        );
+        assert_eq!(
+            widths(&font(Some(Object::Dictionary(direct)))),
+            (true, scaled([600.0, 700.0, 123.0, 123.0]))
+        );
+        assert_eq!(
+            widths(&font(None)),
+            (true, scaled([600.0, 700.0, 0.0, 0.0]))
+        );
     }
 
     /// A small deterministic generator (xorshift64*).

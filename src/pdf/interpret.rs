@@ -13,6 +13,7 @@
 //! Page coordinates are what a viewer shows: the crop box's origin moved
 //! to the top-left, y down, and the page's `/Rotate` applied.
 
+use super::content::{Operand, Operands};
 use super::device::{Device, PaintKind, PaintedPath, Rgb, Warning};
 use super::font::{DecodedCode, Font};
 use super::geometry::{Matrix, Rect};
@@ -467,10 +468,10 @@ impl<'a, 'd> Interpreter<'a, 'd> {
     fn operator(
         &mut self,
         name: &[u8],
-        ops: &[Object],
+        ops: Operands<'_>,
         resources: Option<&'a Dictionary>,
     ) -> Result<(), PdfError> {
-        let num = |i: usize| ops.get(i).and_then(number);
+        let num = |i: usize| ops.number(i);
         match name {
             b"q" if self.stack.len() < self.limits.max_nesting => {
                 self.stack.push(self.gs.clone());
@@ -485,13 +486,13 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                 }
             }
             b"gs" => {
-                if let Some(Object::Name(name)) = ops.first() {
+                if let Some(name) = ops.name(0) {
                     self.ext_gstate(resources, name);
                 }
             }
             b"w" => self.gs.line_width = num(0).unwrap_or(1.0).abs(),
             b"cm" => {
-                if let Some(m) = matrix_operands(ops) {
+                if let Some(m) = matrix_operands(ops.numbers()) {
                     self.gs.ctm = m.then(&self.gs.ctm);
                 }
             }
@@ -499,14 +500,14 @@ impl<'a, 'd> Interpreter<'a, 'd> {
             // g, rg and k also set the fill space to DeviceGray/RGB/CMYK.
             b"g" | b"rg" | b"k" => {
                 self.gs.fill_space_is_device = true;
-                self.gs.fill = to_rgb(ops).unwrap_or([0.0; 3]);
+                self.gs.fill = to_rgb(ops.numbers()).unwrap_or([0.0; 3]);
                 self.gs.fill_is_white = is_white(self.gs.fill);
             }
             b"sc" | b"scn" => {
                 // In a Separation or DeviceN space a tint of 1 is full ink,
                 // not white; only device-like spaces are judged.
                 self.gs.fill = if self.gs.fill_space_is_device {
-                    to_rgb(ops).unwrap_or([0.0; 3])
+                    to_rgb(ops.numbers()).unwrap_or([0.0; 3])
                 } else {
                     [0.0; 3]
                 };
@@ -516,16 +517,16 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                 self.gs.fill_is_white = false;
                 self.gs.fill = [0.0; 3];
                 self.gs.fill_space_is_device = ops
-                    .first()
-                    .is_some_and(|o| self.is_device_like_space(o, resources));
+                    .name(0)
+                    .is_some_and(|n| self.is_device_like_space(n, resources));
             }
             b"G" | b"RG" | b"K" => {
                 self.gs.stroke_space_is_device = true;
-                self.gs.stroke = to_rgb(ops).unwrap_or([0.0; 3]);
+                self.gs.stroke = to_rgb(ops.numbers()).unwrap_or([0.0; 3]);
             }
             b"SC" | b"SCN" => {
                 self.gs.stroke = if self.gs.stroke_space_is_device {
-                    to_rgb(ops).unwrap_or([0.0; 3])
+                    to_rgb(ops.numbers()).unwrap_or([0.0; 3])
                 } else {
                     [0.0; 3]
                 };
@@ -533,8 +534,8 @@ impl<'a, 'd> Interpreter<'a, 'd> {
             b"CS" => {
                 self.gs.stroke = [0.0; 3];
                 self.gs.stroke_space_is_device = ops
-                    .first()
-                    .is_some_and(|o| self.is_device_like_space(o, resources));
+                    .name(0)
+                    .is_some_and(|n| self.is_device_like_space(n, resources));
             }
             b"sh" => self.painted(),
             // Paths: points for clipping, segments and rectangles for the
@@ -609,7 +610,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
             b"ET" => self.gs.text_clip |= self.gs.render_mode >= 4,
             b"Tf" => {
                 self.gs.font_size = num(1).unwrap_or(0.0);
-                if let Some(Object::Name(font_name)) = ops.first() {
+                if let Some(font_name) = ops.name(0) {
                     // Loading a font can parse megabytes of CMap, and a
                     // document may select hundreds of fonts: the clock is
                     // read before each selection, not every 4 096
@@ -637,7 +638,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                     }
                     let found = self.font(resources, font_name);
                     if let Some(font) = &found {
-                        self.last_font = Some((key, font_name.clone(), font.clone()));
+                        self.last_font = Some((key, font_name.to_vec(), font.clone()));
                     }
                     self.gs.font = found.or_else(|| Some(self.missing_font()));
                 }
@@ -647,7 +648,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
             b"Tz" => self.gs.horizontal_scale = num(0).unwrap_or(100.0) / 100.0,
             b"TL" => self.gs.leading = num(0).unwrap_or(0.0),
             b"Ts" => self.gs.rise = num(0).unwrap_or(0.0),
-            b"Tr" => self.gs.render_mode = ops.first().and_then(number).unwrap_or(0.0) as i64,
+            b"Tr" => self.gs.render_mode = num(0).unwrap_or(0.0) as i64,
             b"Td" => self.next_line(num(0).unwrap_or(0.0), num(1).unwrap_or(0.0)),
             b"TD" => {
                 let ty = num(1).unwrap_or(0.0);
@@ -655,41 +656,39 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                 self.next_line(num(0).unwrap_or(0.0), ty);
             }
             b"Tm" => {
-                if let Some(m) = matrix_operands(ops) {
+                if let Some(m) = matrix_operands(ops.numbers()) {
                     self.tm = m;
                     self.tlm = m;
                 }
             }
             b"T*" => self.next_line(0.0, -self.gs.leading),
-            b"Tj" => self.show_operand(ops.first())?,
+            b"Tj" => self.show_operand(ops.string(0))?,
             b"'" => {
                 self.next_line(0.0, -self.gs.leading);
-                self.show_operand(ops.first())?;
+                self.show_operand(ops.string(0))?;
             }
             b"\"" => {
                 self.gs.word_spacing = num(0).unwrap_or(0.0);
                 self.gs.char_spacing = num(1).unwrap_or(0.0);
                 self.next_line(0.0, -self.gs.leading);
-                self.show_operand(ops.get(2))?;
+                self.show_operand(ops.string(2))?;
             }
             b"TJ" => {
-                if let Some(Object::Array(items)) = ops.first() {
+                if let Some(items) = ops.array(0) {
                     for item in items {
                         match item {
-                            Object::String(bytes, _) => self.show(bytes)?,
-                            other => {
-                                if let Some(n) = number(other) {
-                                    let tx =
-                                        -n / 1000.0 * self.gs.font_size * self.gs.horizontal_scale;
-                                    self.tm = Matrix::translate(tx, 0.0).then(&self.tm);
-                                }
+                            Operand::String(bytes) => self.show(bytes)?,
+                            Operand::Number(n) => {
+                                let tx = -n / 1000.0 * self.gs.font_size * self.gs.horizontal_scale;
+                                self.tm = Matrix::translate(tx, 0.0).then(&self.tm);
                             }
+                            _ => {}
                         }
                     }
                 }
             }
             b"Do" => {
-                if let Some(Object::Name(xname)) = ops.first() {
+                if let Some(xname) = ops.name(0) {
                     self.draw_xobject(resources, xname)?;
                 }
             }
@@ -700,7 +699,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                 } else {
                     None
                 };
-                if let Some(Object::Name(tag)) = ops.first() {
+                if let Some(tag) = ops.name(0) {
                     self.device.begin_marked_content(tag);
                 }
                 self.spans.push(MarkedSpan {
@@ -720,11 +719,8 @@ impl<'a, 'd> Interpreter<'a, 'd> {
     }
 
     /// Device gray/RGB/CMYK, their Cal forms, or an ICC-based space.
-    fn is_device_like_space(&self, space: &Object, resources: Option<&Dictionary>) -> bool {
-        let Object::Name(name) = space else {
-            return false;
-        };
-        match name.as_slice() {
+    fn is_device_like_space(&self, name: &[u8], resources: Option<&Dictionary>) -> bool {
+        match name {
             b"DeviceGray" | b"DeviceRGB" | b"DeviceCMYK" | b"CalGray" | b"CalRGB" | b"G"
             | b"RGB" | b"CMYK" => true,
             other => resources
@@ -868,8 +864,8 @@ impl<'a, 'd> Interpreter<'a, 'd> {
         }
     }
 
-    fn show_operand(&mut self, op: Option<&Object>) -> Result<(), PdfError> {
-        if let Some(Object::String(bytes, _)) = op {
+    fn show_operand(&mut self, op: Option<&[u8]>) -> Result<(), PdfError> {
+        if let Some(bytes) = op {
             self.show(bytes)?;
         }
         Ok(())
@@ -1096,26 +1092,36 @@ impl<'a, 'd> Interpreter<'a, 'd> {
 
     fn actual_text(
         &mut self,
-        props: Option<&Object>,
+        props: Option<Operand<'_>>,
         resources: Option<&Dictionary>,
     ) -> Option<String> {
-        let dict = match props? {
-            Object::Dictionary(d) => d,
-            Object::Name(n) => {
-                let all = get_dict(self.doc, resources?, b"Properties")?;
-                resolve(self.doc, all.get(n).ok()?).and_then(as_dict)?
+        let doc = self.doc;
+        let text: &[u8] = match props? {
+            Operand::Dictionary(d) => match d.get(b"ActualText")? {
+                Operand::String(bytes) => bytes,
+                _ => return None,
+            },
+            Operand::Name(n) => {
+                let all = get_dict(doc, resources?, b"Properties")?;
+                let dict = resolve(doc, all.get(n).ok()?).and_then(as_dict)?;
+                match get(doc, dict, b"ActualText")? {
+                    Object::String(bytes, _) => bytes,
+                    _ => return None,
+                }
             }
             _ => return None,
         };
-        let text = get(self.doc, dict, b"ActualText")?;
-        if matches!(text, Object::String(bytes, _) if bytes.len() > MAX_ACTUAL_TEXT_BYTES) {
+        if text.len() > MAX_ACTUAL_TEXT_BYTES {
             self.device.warning(Warning {
                 page: self.page_number,
                 message: "an /ActualText over the length bound was ignored",
             });
             return None;
         }
-        lopdf::decode_text_string(text).ok()
+        // As lopdf decodes a text string (a byte order mark, else
+        // PDFDocEncoding); its format plays no part.
+        let text = Object::String(text.to_vec(), lopdf::StringFormat::Literal);
+        lopdf::decode_text_string(&text).ok()
     }
 
     fn close_span(&mut self, span: MarkedSpan) {
@@ -1158,15 +1164,17 @@ fn baseline_angle(m: &Matrix) -> f64 {
 /// number (a content stream's operands are never references) and there
 /// are six or more, the first six finite. No vector in between: `cm` and
 /// `Tm` are among a page's commonest operators.
-fn matrix_operands(ops: &[Object]) -> Option<Matrix> {
+fn matrix_operands(ops: impl IntoIterator<Item = Option<f64>>) -> Option<Matrix> {
     let mut m = [0.0; 6];
-    for (i, op) in ops.iter().enumerate() {
-        let v = number(op)?;
-        if let Some(slot) = m.get_mut(i) {
+    let mut count = 0usize;
+    for op in ops {
+        let v = op?;
+        if let Some(slot) = m.get_mut(count) {
             *slot = v;
         }
+        count += 1;
     }
-    if ops.len() < m.len() {
+    if count < m.len() {
         return None;
     }
     Matrix::from_slice(&m)
@@ -1174,12 +1182,12 @@ fn matrix_operands(ops: &[Object]) -> Option<Matrix> {
 
 /// Colour operands → RGB: one component is gray, three RGB, four CMYK
 /// (operands that are no numbers, a pattern's name, are passed over).
-fn to_rgb(ops: &[Object]) -> Option<Rgb> {
+fn to_rgb(ops: impl IntoIterator<Item = Option<f64>>) -> Option<Rgb> {
     // The first four numbers, and how many there are (more than four is
     // no colour): no vector per colour operator.
     let mut components = [0f32; 4];
     let mut count = 0usize;
-    for v in ops.iter().filter_map(number) {
+    for v in ops.into_iter().flatten() {
         if let Some(slot) = components.get_mut(count) {
             *slot = v as f32;
         }
@@ -1211,47 +1219,58 @@ pub fn page_resources<'a>(doc: &'a Source, page: &'a Dictionary) -> Option<&'a D
 mod tests {
     use super::*;
 
+    /// Operands as the operator loop's `Operands::numbers` gives them.
+    fn nums(ops: &[Object]) -> Vec<Option<f64>> {
+        ops.iter().map(number).collect()
+    }
+
     #[test]
     fn matrix_operands_are_six_numbers_or_nothing() {
         let ints = |v: &[i64]| v.iter().map(|&i| Object::Integer(i)).collect::<Vec<_>>();
         assert_eq!(
-            matrix_operands(&ints(&[1, 0, 0, -1, 5, 6])),
+            matrix_operands(nums(&ints(&[1, 0, 0, -1, 5, 6]))),
             Some(Matrix([1.0, 0.0, 0.0, -1.0, 5.0, 6.0]))
         );
         let mut mixed = ints(&[2, 0, 0, 2]);
         mixed.extend([Object::Real(0.5), Object::Real(-1.25)]);
         assert_eq!(
-            matrix_operands(&mixed),
+            matrix_operands(nums(&mixed)),
             Some(Matrix([2.0, 0.0, 0.0, 2.0, 0.5, -1.25]))
         );
         // Extra numbers are passed over; a non-number anywhere, too few
         // numbers or a non-finite one give nothing.
         assert_eq!(
-            matrix_operands(&ints(&[1, 2, 3, 4, 5, 6, 7])),
+            matrix_operands(nums(&ints(&[1, 2, 3, 4, 5, 6, 7]))),
             Some(Matrix([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]))
         );
         let mut named = ints(&[1, 0, 0, 1, 0, 0]);
         named.push(Object::Name(b"X".to_vec()));
-        assert_eq!(matrix_operands(&named), None);
-        assert_eq!(matrix_operands(&ints(&[1, 0, 0, 1, 0])), None);
+        assert_eq!(matrix_operands(nums(&named)), None);
+        assert_eq!(matrix_operands(nums(&ints(&[1, 0, 0, 1, 0]))), None);
         let mut infinite = ints(&[1, 0, 0, 1, 0]);
         infinite.push(Object::Real(f32::INFINITY));
-        assert_eq!(matrix_operands(&infinite), None);
+        assert_eq!(matrix_operands(nums(&infinite)), None);
     }
 
     #[test]
     fn colour_operands_by_count_of_numbers() {
         let reals = |v: &[f32]| v.iter().map(|&r| Object::Real(r)).collect::<Vec<_>>();
-        assert_eq!(to_rgb(&reals(&[0.5])), Some([0.5; 3]));
-        assert_eq!(to_rgb(&reals(&[0.1, 0.2, 0.3])), Some([0.1, 0.2, 0.3]));
-        assert_eq!(to_rgb(&reals(&[0.0, 0.0, 0.0, 1.0])), Some([0.0; 3]));
-        assert_eq!(to_rgb(&reals(&[1.0, 0.0, 0.0, 0.0])), Some([0.0, 1.0, 1.0]));
+        assert_eq!(to_rgb(nums(&reals(&[0.5]))), Some([0.5; 3]));
+        assert_eq!(
+            to_rgb(nums(&reals(&[0.1, 0.2, 0.3]))),
+            Some([0.1, 0.2, 0.3])
+        );
+        assert_eq!(to_rgb(nums(&reals(&[0.0, 0.0, 0.0, 1.0]))), Some([0.0; 3]));
+        assert_eq!(
+            to_rgb(nums(&reals(&[1.0, 0.0, 0.0, 0.0]))),
+            Some([0.0, 1.0, 1.0])
+        );
         // A pattern's name is passed over.
         let mut pattern = reals(&[1.0]);
         pattern.push(Object::Name(b"P0".to_vec()));
-        assert_eq!(to_rgb(&pattern), Some([1.0; 3]));
-        assert_eq!(to_rgb(&reals(&[0.1, 0.2])), None);
-        assert_eq!(to_rgb(&reals(&[0.1, 0.2, 0.3, 0.4, 0.5])), None);
-        assert_eq!(to_rgb(&[]), None);
+        assert_eq!(to_rgb(nums(&pattern)), Some([1.0; 3]));
+        assert_eq!(to_rgb(nums(&reals(&[0.1, 0.2]))), None);
+        assert_eq!(to_rgb(nums(&reals(&[0.1, 0.2, 0.3, 0.4, 0.5]))), None);
+        assert_eq!(to_rgb(nums(&[])), None);
     }
 }

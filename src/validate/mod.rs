@@ -49,6 +49,7 @@
 //! | `value_shape` | error | a header value holds an address or URL where none belongs, a domain or DNS host is not a host name, a DNS auth ID is not ASCII |
 //! | `decoration_over_value` | warning | a watermark, stamp or seal (text set apart by direction, opacity, size or colour) lies over a value: it was kept out of the value, but a person should look |
 //! | `space_doubt` | warning | a gap between two Japanese glyphs of a name was within 0.03 em of the space threshold: a space may be missing or extra |
+//! | `wrap_space_doubt` | warning | a contractor or user name wraps on a line full to its cell's edge: the break may have been at a space, which is not printed |
 //! | `style_mix` | warning | a glyph of a name is of another size than the rest of the value: a mark or a neighbouring cell may be in it |
 //! | `field_conflict` | error | a field's label appears twice with different values; the first was read |
 //! | `wrapped_line_two_rows` | warning | a wrapped user-table line lies about as near the row above as the row below; both rows are named |
@@ -211,6 +212,7 @@ finding_codes! {
     ValueShape => "value_shape", Error;
     DecorationOverValue => "decoration_over_value", Warning;
     SpaceDoubt => "space_doubt", Warning;
+    WrapSpaceDoubt => "wrap_space_doubt", Warning;
     StyleMix => "style_mix", Warning;
     FieldConflict => "field_conflict", Error;
     WrappedLineTwoRows => "wrapped_line_two_rows", Warning;

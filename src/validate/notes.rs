@@ -209,6 +209,19 @@ pub(crate) fn drift(n: &Notice, f: &mut Findings<'_>) {
                     "page {page}: a gap inside this name was close to the space threshold: a space may be missing or extra; check it by eye"
                 ),
             ),
+            Drift::UnreadValue { field } => f.push(
+                Code::RequiredFieldMissing,
+                Some(field.clone()),
+                "the notice prints this field's label, but its value was not read: check it by eye"
+                    .to_string(),
+            ),
+            Drift::WrapSpaceDoubt { field, page } => f.push(
+                Code::WrapSpaceDoubt,
+                Some(field.clone()),
+                format!(
+                    "page {page}: this name wraps on a line full to its cell's edge: the break may have been at a space, which is not printed at a line's end; it was read without one; check it by eye"
+                ),
+            ),
             Drift::StyleMix { field, page } => f.push(
                 Code::StyleMix,
                 Some(field.clone()),
@@ -354,6 +367,13 @@ mod tests {
                 field: "contractor_name".into(),
                 page: 1,
             },
+            Drift::WrapSpaceDoubt {
+                field: "users[0].name".into(),
+                page: 1,
+            },
+            Drift::UnreadValue {
+                field: "dns_zone_support".into(),
+            },
             Drift::FieldConflict {
                 field: "domain".into(),
                 page: 2,
@@ -378,6 +398,8 @@ mod tests {
             vec![
                 ("space_doubt", Some("users[1].name")),
                 ("style_mix", Some("contractor_name")),
+                ("wrap_space_doubt", Some("users[0].name")),
+                ("required_field_missing", Some("dns_zone_support")),
                 ("field_conflict", Some("domain")),
                 ("wrapped_line_two_rows", Some("users[1]")),
                 ("wrapped_line_two_rows", Some("users[0]")),

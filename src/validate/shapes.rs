@@ -32,6 +32,14 @@ pub(crate) fn shapes(n: &Notice, f: &mut Findings<'_>) {
                 format!("row {row} has no order (追加, 変更 or 削除): a cell may be misread"),
             );
         }
+        // Every row prints its user's name: a row without one lost a cell.
+        if u.name.is_none() {
+            f.push(
+                Code::RequiredFieldMissing,
+                Some(format!("users[{i}].name")),
+                format!("row {row} has no name: a cell may be misread"),
+            );
+        }
         if u.user_id.is_none() {
             f.push(
                 Code::UserIdMissing,
@@ -163,6 +171,7 @@ mod tests {
                 matches!(
                     f.code,
                     "order_missing"
+                        | "required_field_missing"
                         | "user_id_missing"
                         | "name_shape"
                         | "password_shape"
@@ -183,6 +192,7 @@ mod tests {
         let mut n = clean_notice();
         n.users[0].name = Some("青木 翔太 saoki@example.jp".into());
         n.users[0].user_id = None;
+        n.users[1].name = None;
         n.users[1].temporary_password = Some(Secret::new("Ab3$xyz 追加"));
         n.users[1].order = None;
         n.contractor_name = Some("秘松本 修".into());
@@ -197,6 +207,7 @@ mod tests {
         };
         assert!(has("name_shape", "users[0].name"));
         assert!(has("user_id_missing", "users[0].user_id"));
+        assert!(has("required_field_missing", "users[1].name"));
         assert!(has("password_shape", "users[1].temporary_password"));
         assert!(has("order_missing", "users[1].order"));
         assert!(has("value_shape", "dns.auth_id"));

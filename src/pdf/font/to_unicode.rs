@@ -42,12 +42,35 @@ struct Entry {
 pub struct Map {
     entries: Vec<Entry>,
     units: Vec<u16>,
-    /// For a map whose entries are all one-byte codes and do not overlap
-    /// (a simple font's, Chromium's Type 3 fonts'): each code's entry,
-    /// plus one (0: none), where the binary search would find it. A
-    /// simple font asks for every glyph it shows.
-    by_byte: Option<Box<[u16; 256]>>,
+    /// For a map whose entries do not overlap and lie close together (a
+    /// simple font's, Chromium's Type 3 fonts', a subset CID font's glyph
+    /// ids): each code's entry where the binary search would find it. A
+    /// font asks for every glyph it shows, and the search was about 190
+    /// instructions a glyph for a Chromium notice's composite font.
+    index: Option<Index>,
 }
+
+/// [`Map::index`]: the entry of each code from `base` on, plus one (0:
+/// none).
+#[derive(Debug)]
+struct Index {
+    base: u32,
+    slots: Box<[u16]>,
+}
+
+/// The most codes an index spans (128 KB of slots, a whole two-byte code
+/// space).
+const INDEX_MAX_SPAN: usize = 1 << 16;
+
+/// Codes an index may span per entry beyond the first 256: a map whose
+/// codes lie farther apart keeps the binary search, so the index (two
+/// bytes a code) stays within about ten times the map's own text (an
+/// entry is at least `<0000> <0000>`, 13 bytes).
+const INDEX_SPAN_PER_ENTRY: usize = 64;
+
+/// The smallest span always indexed: a one-byte code space.
+const INDEX_MIN_SPAN: usize = 256;
+const _: () = assert!(INDEX_MIN_SPAN <= INDEX_MAX_SPAN);
 
 /// The reader met something it leaves to hayro-cmap.
 struct Unsupported;
@@ -57,11 +80,12 @@ type Read<T> = Result<T, Unsupported>;
 impl Map {
     /// The text of `code`: hayro-cmap's `lookup_bf_string`, as a string.
     pub fn lookup(&self, code: u32) -> Option<CompactString> {
-        let at = match (&self.by_byte, u8::try_from(code)) {
-            (Some(by_byte), Ok(byte)) => {
-                usize::from(by_byte.get(usize::from(byte))?.checked_sub(1)?)
+        let at = match &self.index {
+            Some(index) => {
+                let slot = usize::try_from(code.checked_sub(index.base)?).ok()?;
+                usize::from(index.slots.get(slot)?.checked_sub(1)?)
             }
-            _ => self.search(code)?,
+            None => self.search(code)?,
         };
         self.text(at, code)
     }
@@ -172,31 +196,46 @@ fn read_map(data: &[u8]) -> Read<Map> {
         }
     }
     map.entries.sort_by_key(|e| e.start);
-    map.by_byte = by_byte(&map.entries);
+    map.index = index(&map.entries);
     Ok(map)
 }
 
-/// The one-byte index of sorted `entries` (see [`Map::by_byte`]), when
-/// every entry is a range of one-byte codes (first ≤ last ≤ 0xFF) below
-/// the next one: then the binary search finds the one entry holding a
-/// code, and so does the index.
-fn by_byte(entries: &[Entry]) -> Option<Box<[u16; 256]>> {
-    let disjoint = entries.iter().all(|e| e.start <= e.end && e.end <= 0xFF)
+/// The index of sorted `entries` (see [`Map::index`]), when no entry
+/// holds a code of the next one (first ≤ last < next first): then the
+/// binary search finds the one entry holding a code, and so does the
+/// index; codes before the first entry or after the last have none.
+fn index(entries: &[Entry]) -> Option<Index> {
+    let disjoint = entries.iter().all(|e| e.start <= e.end)
         && entries.windows(2).all(|pair| match pair {
             [a, b] => a.end < b.start,
             _ => true,
         });
-    if !disjoint || entries.is_empty() {
+    let (first, last) = (entries.first()?, entries.last()?);
+    if !disjoint {
         return None;
     }
-    let mut index = Box::new([0u16; 256]);
-    for (i, e) in entries.iter().enumerate() {
-        // At most 256 disjoint one-byte entries: the index fits a u16.
-        let value = u16::try_from(i + 1).ok()?;
-        let (start, end) = (usize::try_from(e.start).ok()?, usize::try_from(e.end).ok()?);
-        index.get_mut(start..=end)?.fill(value);
+    let span = usize::try_from(last.end - first.start)
+        .ok()?
+        .checked_add(1)?;
+    let most = entries
+        .len()
+        .saturating_mul(INDEX_SPAN_PER_ENTRY)
+        .clamp(INDEX_MIN_SPAN, INDEX_MAX_SPAN);
+    if span > most {
+        return None;
     }
-    Some(index)
+    let mut slots = vec![0u16; span].into_boxed_slice();
+    for (i, e) in entries.iter().enumerate() {
+        // The slot value is the entry's position plus one.
+        let value = u16::try_from(i + 1).ok()?;
+        let start = usize::try_from(e.start - first.start).ok()?;
+        let end = usize::try_from(e.end - first.start).ok()?;
+        slots.get_mut(start..=end)?.fill(value);
+    }
+    Some(Index {
+        base: first.start,
+        slots,
+    })
 }
 
 impl Map {
@@ -718,13 +757,72 @@ mod tests {
             }
             s.push_str("endbfrange\n");
             let map = read(s.as_bytes()).expect("read");
-            indexed += usize::from(map.by_byte.is_some());
+            indexed += usize::from(map.index.is_some());
             for code in 0..=0x1FF {
                 let searched = map.search(code).and_then(|at| map.text(at, code));
                 assert_eq!(map.lookup(code), searched, "code {code:#x} of {s}");
             }
         }
         assert!(indexed > 2_000, "{indexed} maps indexed");
+    }
+
+    /// The index of two-byte maps (a subset CID font's glyph ids: bfchar
+    /// entries with gaps, some ranges) gives every code the entry the
+    /// binary search gives it; maps whose codes lie too far apart, or
+    /// overlap, keep the search.
+    #[test]
+    fn the_two_byte_index_finds_what_the_search_finds() {
+        let mut rng = Rng(0x2B17_E5ED);
+        let (mut indexed, mut searched_only) = (0, 0);
+        for _ in 0..1_500 {
+            let mut s = String::from("1 begincodespacerange <0000> <FFFF> endcodespacerange\n");
+            let n = 1 + rng.below(60);
+            // Gaps from tight to far beyond the index's span per entry.
+            let widest = if rng.below(4) == 0 { 400 } else { 40 };
+            let gap = 1 + rng.below(widest);
+            let mut next = rng.below(3000);
+            let mut lines = Vec::new();
+            for _ in 0..n {
+                let lo = if rng.below(40) == 0 {
+                    next.saturating_sub(rng.below(4))
+                } else {
+                    next + rng.below(gap)
+                };
+                let width = if rng.below(5) == 0 { rng.below(8) } else { 0 };
+                let hi = (lo + width).min(0xFFFF);
+                let lo = lo.min(0xFFFF);
+                lines.push(format!(
+                    "<{lo:04X}> <{hi:04X}> <{:04X}>\n",
+                    0x3041 + rng.below(900)
+                ));
+                next = hi + 1;
+            }
+            s.push_str(&format!("{n} beginbfrange\n{}endbfrange\n", lines.concat()));
+            let map = read(s.as_bytes()).expect("read");
+            if map.index.is_some() {
+                indexed += 1;
+            } else {
+                searched_only += 1;
+            }
+            let (first, last) = match (map.entries.first(), map.entries.last()) {
+                (Some(f), Some(l)) => (f.start, l.end),
+                _ => continue,
+            };
+            for code in first.saturating_sub(3)..=last.saturating_add(3).min(0x1_0000) {
+                let searched = map.search(code).and_then(|at| map.text(at, code));
+                assert_eq!(map.lookup(code), searched, "code {code:#x} of {s}");
+            }
+            if let Some(index) = &map.index {
+                assert!(index.slots.len() <= INDEX_MAX_SPAN);
+                assert!(
+                    index.slots.len() <= (n as usize * INDEX_SPAN_PER_ENTRY).max(INDEX_MIN_SPAN)
+                );
+            }
+        }
+        assert!(
+            indexed > 500 && searched_only > 100,
+            "{indexed} indexed, {searched_only} not"
+        );
     }
 
     /// A short hex string reads as the general decoding reads it, for
