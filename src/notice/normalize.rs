@@ -84,7 +84,7 @@ const JIS_WAVE_DASH: char = '\u{301C}';
 /// A password as a person types it: the service manual allows printable
 /// ASCII only (letters, digits and ``!"#$%&'()*+,-./:;<=>@[]^_`{}~|``), so
 /// the one wave a password can hold is `~`, whichever code point the
-/// producer's font mapping gave its full-width glyph ([`JIS_WAVE_DASH`]).
+/// producer's font mapping gave its full-width glyph (U+301C WAVE DASH or U+FF5E).
 /// Applied to temporary and DNS auth passwords only: in other text the wave
 /// dash is the usual Japanese range mark (9:00〜17:00) and stays.
 pub fn password_text(value: String) -> String {
