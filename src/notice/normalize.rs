@@ -13,6 +13,16 @@ pub fn normalize(text: &str) -> String {
     collapse_whitespace(&nfkc)
 }
 
+/// [`normalize`] of a text the caller owns: a text that is normalised
+/// already (NFKC, single spaces, trimmed: most cell values) is handed back
+/// as it is, not copied.
+fn normalize_owned(text: String) -> String {
+    if already_nfkc(&text) && is_collapsed(&text) {
+        return text;
+    }
+    normalize(&text)
+}
+
 /// Runs of whitespace as one space, trimmed: the words of
 /// `split_whitespace` joined by `" "`, without a vector of them, and a
 /// text that is so already copied whole.
@@ -41,19 +51,55 @@ fn is_collapsed(text: &str) -> bool {
     }
     let mut prev_space = false;
     for (i, &b) in bytes.iter().enumerate() {
-        let space = b == b' ';
-        let may_start_other_whitespace = match b {
-            0x09..=0x0D | 0xC2 | 0xE1 | 0xE2 => true,
-            0xE3 => bytes.get(i + 1..i + 3) == Some(&[0x80, 0x80]),
-            _ => false,
-        };
-        if may_start_other_whitespace || (space && prev_space) {
-            return false;
+        // One table load a byte instead of a chain of range tests: almost
+        // every byte is `PLAIN`.
+        match BYTE_CLASS.get(usize::from(b)).copied().unwrap_or(PLAIN) {
+            PLAIN => prev_space = false,
+            SPACE => {
+                if prev_space {
+                    return false;
+                }
+                prev_space = true;
+            }
+            IDEOGRAPHIC_LEAD => {
+                if bytes.get(i + 1..i + 3) == Some(&[0x80, 0x80]) {
+                    return false;
+                }
+                prev_space = false;
+            }
+            _ => return false,
         }
-        prev_space = space;
     }
     true
 }
+
+/// Classes of a byte for [`is_collapsed`]: nothing to look at, an ASCII
+/// space, the lead byte E3 that U+3000 IDEOGRAPHIC SPACE shares with kana
+/// and CJK punctuation, or a byte that may start other whitespace (ASCII
+/// controls 09-0D, the leads C2, E1, E2).
+const PLAIN: u8 = 0;
+/// See [`PLAIN`].
+const SPACE: u8 = 1;
+/// See [`PLAIN`].
+const IDEOGRAPHIC_LEAD: u8 = 2;
+/// See [`PLAIN`].
+const OTHER_WHITESPACE_LEAD: u8 = 3;
+
+/// [`PLAIN`] and the other classes, by byte value.
+const BYTE_CLASS: [u8; 256] = {
+    let mut table = [PLAIN; 256];
+    let mut b = 0x09;
+    while b <= 0x0D {
+        table[b] = OTHER_WHITESPACE_LEAD;
+        b += 1;
+    }
+    table[0x20] = SPACE;
+    table[0xC2] = OTHER_WHITESPACE_LEAD;
+    table[0xE1] = OTHER_WHITESPACE_LEAD;
+    table[0xE2] = OTHER_WHITESPACE_LEAD;
+    table[0xE3] = IDEOGRAPHIC_LEAD;
+    table
+};
 
 /// `normalize`, then every space removed: how labels are compared.
 pub fn compact(text: &str) -> String {
@@ -124,7 +170,9 @@ pub fn join_cell_parts<'a>(parts: impl IntoIterator<Item = (usize, &'a str)>) ->
         text_on(line, parts.get(..k).unwrap_or_default())
             && text_on(line, parts.get(k + 1..).unwrap_or_default())
     };
-    let mut joined = String::new();
+    // Room for every part and a space before each: one allocation.
+    let room = parts.iter().map(|(_, t)| t.len() + 1).sum();
+    let mut joined = String::with_capacity(room);
     let mut last_line = None;
     for (k, &(line, text)) in parts.iter().enumerate() {
         if is_placeholder(text) && (text.trim().is_empty() || !inside(k, line)) {
@@ -136,7 +184,7 @@ pub fn join_cell_parts<'a>(parts: impl IntoIterator<Item = (usize, &'a str)>) ->
         joined.push_str(text);
         last_line = Some(line);
     }
-    non_placeholder(normalize(&joined))
+    non_placeholder(normalize_owned(joined))
 }
 
 #[cfg(test)]
@@ -180,6 +228,23 @@ mod tests {
         ] {
             let by_words = text.split_whitespace().collect::<Vec<_>>().join(" ");
             assert_eq!(collapse_whitespace(text), by_words, "{text:?}");
+        }
+        // The owned path agrees with the borrowing one.
+        for text in [
+            "a b",
+            " a b",
+            "a  b",
+            "ＡＢ",
+            "ｶﾞ",
+            "山田 花子",
+            "a\u{3000}b",
+            "",
+        ] {
+            assert_eq!(
+                normalize_owned(text.to_string()),
+                normalize(text),
+                "{text:?}"
+            );
         }
         assert!(is_collapsed("山田 花子 a@b.jp"));
         assert!(!is_collapsed("山田\u{3000}花子"));
