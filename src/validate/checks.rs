@@ -197,6 +197,7 @@ pub(crate) fn users(n: &Notice, f: &mut Findings<'_>) {
         }
         check_reading(u, i, f);
     }
+    row_number_gaps(&seen_rows, f);
     if let Some(count) = n.id_count {
         // 削除 rows remove IDs; rows whose order could not be read are
         // counted, since the count must cover them if they are real.
@@ -214,6 +215,45 @@ pub(crate) fn users(n: &Notice, f: &mut Findings<'_>) {
                 ),
             );
         }
+    }
+}
+
+/// Row numbers that the table skips: every notice numbers its rows 1, 2,
+/// 3, … (the manual's two variants, and every producer's sample), so a
+/// number missing before the highest one read is a row the reader may have
+/// lost: a user whose account would silently not be made. Named once for
+/// the whole table, with the first skipped numbers.
+fn row_number_gaps(seen_rows: &BTreeMap<u32, usize>, f: &mut Findings<'_>) {
+    /// How many skipped numbers the message names; the count says the rest.
+    const NAMED: usize = 3;
+    let mut next = 1u32;
+    let mut skipped = 0u64;
+    let mut named: Vec<String> = Vec::new();
+    for &row in seen_rows.keys() {
+        if row > next {
+            skipped += u64::from(row - next);
+            let mut gap = next;
+            while gap < row && named.len() < NAMED {
+                named.push(gap.to_string());
+                gap += 1;
+            }
+        }
+        next = next.max(row.saturating_add(1));
+    }
+    if skipped > 0 {
+        let more = if skipped > named.len() as u64 {
+            ", …"
+        } else {
+            ""
+        };
+        f.push(
+            Code::RowNumberGap,
+            Some("users".into()),
+            format!(
+                "the user table skips row number(s) {}{more} ({skipped} in all): a row may not have been read",
+                named.join(", ")
+            ),
+        );
     }
 }
 
@@ -450,6 +490,31 @@ mod tests {
         let found = validate(&n, &Policy::default(), TODAY);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(!found[0].message.contains("Qx7$kP2m"));
+    }
+
+    #[test]
+    fn skipped_row_numbers_are_named_once() {
+        let n = clean_notice();
+        assert!(n.users.len() >= 2, "the clean notice has rows 1 and 2");
+        let mut gap = clean_notice();
+        gap.users[1].no = 4;
+        assert_eq!(codes(&gap), vec!["row_number_gap"]);
+        let found = validate(&gap, &Policy::default(), TODAY);
+        assert!(found[0].message.contains("2, 3 (2 in all)"), "{found:?}");
+        // The first row lost: the table starts at 2.
+        let mut late = clean_notice();
+        late.users[0].no = 3;
+        late.users[1].no = 2;
+        assert_eq!(codes(&late), vec!["row_number_gap"]);
+        // A wide gap names three numbers and counts the rest, without
+        // building a list as long as the gap.
+        let mut wide = clean_notice();
+        wide.users[1].no = u32::MAX;
+        let found = validate(&wide, &Policy::default(), TODAY);
+        assert!(
+            found[0].message.contains("2, 3, 4, … (4294967293 in all)"),
+            "{found:?}"
+        );
     }
 
     #[test]

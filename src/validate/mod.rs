@@ -31,6 +31,7 @@
 //! | `user_id_outside_domain` | error | a user ID's domain is not the notice's domain |
 //! | `duplicate_user_id` | error | two rows share a user ID (case-insensitive) |
 //! | `duplicate_row_number` | error | two rows share a row number |
+//! | `row_number_gap` | warning | the row numbers skip one or more numbers below the highest (rows are numbered 1, 2, 3, …): a row may not have been read |
 //! | `added_user_without_password` | error | a 追加 row has no temporary password |
 //! | `id_count_too_small` | error | ご利用ID数 is below the number of 追加/変更 rows (削除 rows don't count) |
 //! | `reading_mismatch` | error | the reading does not spell the temporary password (names the first differing position) |
@@ -194,6 +195,7 @@ finding_codes! {
     UserIdOutsideDomain => "user_id_outside_domain", Error;
     DuplicateUserId => "duplicate_user_id", Error;
     DuplicateRowNumber => "duplicate_row_number", Error;
+    RowNumberGap => "row_number_gap", Warning;
     AddedUserWithoutPassword => "added_user_without_password", Error;
     IdCountTooSmall => "id_count_too_small", Error;
     ReadingMismatch => "reading_mismatch", Error;
