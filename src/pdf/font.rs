@@ -1425,18 +1425,19 @@ mod tests {
         );
     }
 
-    /// A small deterministic generator (xorshift64*).
-    struct Rng(u64);
+    /// A small deterministic generator (xorshift64*), shared with the
+    /// ToUnicode reader's tests.
+    pub(in crate::pdf::font) struct Rng(pub(in crate::pdf::font) u64);
 
     impl Rng {
-        fn next(&mut self) -> u64 {
+        pub(in crate::pdf::font) fn next(&mut self) -> u64 {
             self.0 ^= self.0 >> 12;
             self.0 ^= self.0 << 25;
             self.0 ^= self.0 >> 27;
             self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
         }
 
-        fn below(&mut self, n: u64) -> u64 {
+        pub(in crate::pdf::font) fn below(&mut self, n: u64) -> u64 {
             self.next() % n
         }
     }

@@ -608,21 +608,10 @@ mod tests {
         assert!(read * 10 > maps.len() * 9, "{read} of {} read", maps.len());
     }
 
-    /// A small deterministic generator (xorshift64*).
-    struct Rng(u64);
+    /// The font tests' generator, with hex strings for CMaps.
+    use crate::pdf::font::tests::Rng;
 
     impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-
         fn hex(&mut self, bytes: usize) -> String {
             let mut s = String::from("<");
             for _ in 0..bytes {
