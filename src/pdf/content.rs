@@ -132,6 +132,33 @@ impl<'a> Lexer<'a> {
         self.pos += i;
     }
 
+    /// Skips white space and comments, as
+    /// [`Lexer::skip_whitespace_and_comments`] does, and gives the byte
+    /// the next token starts with: one bounds check a byte, the position
+    /// kept in place (the operator loop asks before every token).
+    #[inline(always)]
+    fn next_byte(&mut self) -> Option<u8> {
+        loop {
+            let b = *self.data.get(self.pos)?;
+            if is_whitespace(b) {
+                self.pos += 1;
+            } else if b == b'%' {
+                self.skip_comment();
+            } else {
+                return Some(b);
+            }
+        }
+    }
+
+    /// Steps over a comment from its `%` to the end of its line (the
+    /// line's end itself is white space).
+    #[cold]
+    #[inline(never)]
+    fn skip_comment(&mut self) {
+        let comment = self.data.get(self.pos..).unwrap_or_default();
+        self.pos += memchr::memchr2(b'\n', b'\r', comment).unwrap_or(comment.len());
+    }
+
     fn regular_run(&mut self) -> &'a [u8] {
         let rest = self.data.get(self.pos..).unwrap_or_default();
         let len = rest
@@ -144,8 +171,7 @@ impl<'a> Lexer<'a> {
 
     fn next_token(&mut self) -> Option<Token<'a>> {
         loop {
-            self.skip_whitespace_and_comments();
-            let b = self.peek()?;
+            let b = self.next_byte()?;
             return Some(match b {
                 b'[' => {
                     self.pos += 1;
@@ -1019,8 +1045,7 @@ impl<'a> Lexer<'a> {
     /// with every string's bytes borrowed or decoded into `scratch`.
     fn next_slot(&mut self, scratch: &mut Vec<u8>) -> Option<SlotToken<'a>> {
         loop {
-            self.skip_whitespace_and_comments();
-            let b = self.peek()?;
+            let b = self.next_byte()?;
             return Some(match b {
                 b'[' => {
                     self.pos += 1;
@@ -1114,8 +1139,7 @@ pub fn for_each_operator<E>(
     loop {
         // Numbers, the commonest token, are read here with less on the
         // way than `next_slot` takes.
-        lexer.skip_whitespace_and_comments();
-        let Some(b) = lexer.peek() else {
+        let Some(b) = lexer.next_byte() else {
             break;
         };
         if matches!(b, b'+' | b'-' | b'.' | b'0'..=b'9') {
