@@ -165,7 +165,7 @@ impl TextFrame {
 /// A marked-content span: with `/ActualText`, the glyphs inside it are
 /// replaced by that text.
 struct MarkedSpan {
-    actual_text: Option<String>,
+    actual_text: Option<CompactString>,
     first_glyph: usize,
 }
 
@@ -1098,7 +1098,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
         &mut self,
         props: Option<Operand<'_>>,
         resources: Option<&Dictionary>,
-    ) -> Option<String> {
+    ) -> Option<CompactString> {
         let doc = self.doc;
         let text: &[u8] = match props? {
             Operand::Dictionary(d) => match d.get(b"ActualText")? {
@@ -1122,10 +1122,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
             });
             return None;
         }
-        // As lopdf decodes a text string (a byte order mark, else
-        // PDFDocEncoding); its format plays no part.
-        let text = Object::String(text.to_vec(), lopdf::StringFormat::Literal);
-        lopdf::decode_text_string(&text).ok()
+        decode_text_string(text)
     }
 
     fn close_span(&mut self, span: MarkedSpan) {
@@ -1141,7 +1138,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
         for g in covered {
             first.bbox = first.bbox.union(&g.bbox);
         }
-        first.text = CompactString::from(text);
+        first.text = text;
         self.pending.push(first);
     }
 }
@@ -1183,6 +1180,32 @@ fn glyph_box(m: &Matrix, upright: bool, xs: (f64, f64), ys: (f64, f64)) -> Optio
         m.apply(xs.0, ys.1),
         m.apply(xs.1, ys.1),
     ])
+}
+
+/// A text string (`/ActualText`) as lopdf's `decode_text_string` decodes
+/// it: after a UTF-16BE byte order mark, its code units (an odd last
+/// byte passed over; an unpaired surrogate makes it no text), else
+/// through lopdf (a UTF-8 byte order mark, PDFDocEncoding). UTF-16, the
+/// form Chromium writes for every span, is decoded here straight into the
+/// glyph's text: no copy of the bytes, no vector of code units, no
+/// `String` in between.
+fn decode_text_string(text: &[u8]) -> Option<CompactString> {
+    if let Some(units) = text.strip_prefix(b"\xFE\xFF") {
+        let units = units
+            .as_chunks::<2>()
+            .0
+            .iter()
+            .map(|&pair| u16::from_be_bytes(pair));
+        let mut out = CompactString::default();
+        for c in char::decode_utf16(units) {
+            out.push(c.ok()?);
+        }
+        return Some(out);
+    }
+    let text = Object::String(text.to_vec(), lopdf::StringFormat::Literal);
+    lopdf::decode_text_string(&text)
+        .ok()
+        .map(CompactString::from)
 }
 
 /// A form's `/Matrix`, if it has a valid one.
@@ -1359,6 +1382,39 @@ mod tests {
                 bits(glyph_box(&m, upright, (x0, x1), (y0, y1))),
                 bits(Rect::bounding(&corners)),
                 "{m:?} {x0} {x1} {y0} {y1}"
+            );
+        }
+    }
+
+    /// Text strings decode as lopdf decodes them, on generated UTF-16
+    /// strings (odd lengths, lone and paired surrogates) and others.
+    #[test]
+    fn text_strings_decode_as_lopdf_decodes_them() {
+        let units: [u16; 8] = [
+            0x0041, 0x3000, 0x65E5, 0xD83D, 0xDE00, 0xDC00, 0x00E9, 0x0000,
+        ];
+        let mut state = 0x7465_7874_u64;
+        for round in 0..20_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let mut bytes = match round % 4 {
+                0 => Vec::new(),
+                1 => b"\xEF\xBB\xBF".to_vec(),
+                _ => b"\xFE\xFF".to_vec(),
+            };
+            for k in 0..(state % 9) {
+                let u = units[((state >> (8 + 3 * k)) % 8) as usize];
+                bytes.extend_from_slice(&u.to_be_bytes());
+            }
+            if state & 0x8000_0000 != 0 {
+                bytes.push(0x80);
+            }
+            let object = Object::String(bytes.clone(), lopdf::StringFormat::Literal);
+            assert_eq!(
+                decode_text_string(&bytes).map(String::from),
+                lopdf::decode_text_string(&object).ok(),
+                "{bytes:?}"
             );
         }
     }
