@@ -418,6 +418,10 @@ impl<'a, 'd> Interpreter<'a, 'd> {
         Ok(())
     }
 
+    /// Counts a glyph against the limits and sends it on (see
+    /// `flush_glyphs`). Inlined into `show`, its one hot caller: the glyph
+    /// is built where it is handed to the device, not copied into a call.
+    #[inline(always)]
     fn push_glyph(&mut self, glyph: Glyph) -> Result<(), PdfError> {
         let page = self.page_number;
         let over = |what: &'static str, limit: usize| PdfError::LimitExceeded { page, what, limit };
