@@ -385,8 +385,8 @@ impl LazyDoc {
                 return Some(object);
             }
             Some((Object::Dictionary(dict), AfterDictionary::Stream(pos))) => {
-                let data = match dict.get(b"Length") {
-                    Ok(&Object::Integer(length)) => u32::try_from(length)
+                let data = match super::objects::entry(&dict, b"Length") {
+                    Some(&Object::Integer(length)) => u32::try_from(length)
                         .ok()
                         .and_then(|length| usize::try_from(length).ok())
                         .and_then(|length| content::stream_data(file, pos, length)),
@@ -402,10 +402,18 @@ impl LazyDoc {
             self.deferred.borrow_mut().truncate(deferred);
             return None;
         };
-        // As `convert` makes a stream hayro-syntax read.
+        // As `convert` makes a stream hayro-syntax read. `Stream::new`
+        // would set `/Length` to the data's length, which it already is
+        // (the data was cut to that direct integer), by one more hashed
+        // insert of a new key: the stream is made as it would make it.
         self.spend(budget);
         self.inline_filters(&mut dict);
-        Some(Object::Stream(Stream::new(dict, data.to_vec())))
+        Some(Object::Stream(Stream {
+            dict,
+            content: data.to_vec(),
+            allows_compression: true,
+            start_position: None,
+        }))
     }
 
     /// Converts one object hayro-syntax read. Arrays and dictionaries are
@@ -456,7 +464,7 @@ impl LazyDoc {
     /// only direct ones (legal, ISO 32000-1 7.3.8.2, but rare).
     fn inline_filters(&self, dict: &mut Dictionary) {
         for key in [&b"Filter"[..], b"DecodeParms"] {
-            let Ok(&Object::Reference(mut target)) = dict.get(key) else {
+            let Some(&Object::Reference(mut target)) = super::objects::entry(dict, key) else {
                 continue;
             };
             for _ in 0..MAX_FILTER_HOPS {
