@@ -81,8 +81,16 @@ fn cell(table: &Table, index: usize) -> Option<&OnceCell<Box<Slot>>> {
 /// which nothing reads. A Chromium notice's 60-70 Type 3 fonts hold about
 /// 20 000 such values, and converting them (a heap block per name, a
 /// 128-byte `Object` per number) and dropping them again was a fifth of the
-/// notice's instructions.
-const DEFERRED_KEYS: [&[u8]; 3] = [b"Widths", b"Differences", b"CharProcs"];
+/// notice's instructions. Nothing reads a font's `/FontBBox` or a resource
+/// dictionary's `/ProcSet` either (an array of four numbers in every Type 3
+/// font and font descriptor, of names on every page).
+const DEFERRED_KEYS: [&[u8]; 5] = [
+    b"Widths",
+    b"Differences",
+    b"CharProcs",
+    b"FontBBox",
+    b"ProcSet",
+];
 
 /// Object numbers from here on name deferred values (`(DEFERRED_FIRST + k,
 /// 0)` is the `k`-th); the table of objects ends below it. A file's own
