@@ -30,8 +30,8 @@ use super::glyph_names::{glyph_name_to_text, type3_code_name, type3_unknown_name
 use super::lenient_cmap;
 use super::objects::Source;
 use super::objects::{
-    as_dict, get, get_array, get_dict, get_name, get_number, get_numbers, get_stream, number,
-    numbers, resolve, stream_bytes,
+    as_dict, entry, get, get_array, get_dict, get_name, get_number, get_numbers, get_stream,
+    number, numbers, resolve, stream_bytes,
 };
 use super::standard_metrics::standard_font_widths;
 use compact_str::{CompactString, ToCompactString};
@@ -173,7 +173,7 @@ impl SharedCMaps {
         cache: &mut HashMap<ObjectId, Option<Arc<T>>>,
         parse: impl FnOnce(&Object) -> Option<T>,
     ) -> Option<Arc<T>> {
-        let entry = dict.get(key).ok()?;
+        let entry = entry(dict, key)?;
         let Object::Reference(id) = entry else {
             return parse(entry).map(Arc::new);
         };
@@ -384,8 +384,8 @@ impl MissingWidth {
     /// Reads a direct `/FontDescriptor` (or its absence) now; a reference,
     /// which a later read resolves the same way, waits.
     fn of(doc: &Source, font: &Dictionary) -> MissingWidth {
-        match font.get(b"FontDescriptor") {
-            Ok(entry @ Object::Reference(_)) => MissingWidth {
+        match entry(font, b"FontDescriptor") {
+            Some(entry @ Object::Reference(_)) => MissingWidth {
                 descriptor: Some(entry.clone()),
                 width: OnceLock::new(),
             },
@@ -606,12 +606,12 @@ impl Font {
                     base(named)
                 };
                 let type3 = subtype == b"Type3";
-                match enc.get(b"Differences") {
-                    Ok(entry @ Object::Reference(_)) if defer => {
+                match entry(enc, b"Differences") {
+                    Some(entry @ Object::Reference(_)) if defer => {
                         differences = Some((entry.clone(), type3));
                     }
-                    Ok(entry) => apply_differences_entry(doc, entry, &mut table, type3),
-                    Err(_) => {}
+                    Some(entry) => apply_differences_entry(doc, entry, &mut table, type3),
+                    None => {}
                 }
                 table
             }
@@ -1018,7 +1018,7 @@ fn has_font_program(doc: &Source, font: &Dictionary) -> bool {
     get_dict(doc, font, b"FontDescriptor").is_some_and(|fd| {
         [&b"FontFile"[..], b"FontFile2", b"FontFile3"]
             .iter()
-            .any(|key| fd.get(key).is_ok())
+            .any(|key| fd.has(key))
     })
 }
 

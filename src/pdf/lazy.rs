@@ -81,8 +81,16 @@ fn cell(table: &Table, index: usize) -> Option<&OnceCell<Box<Slot>>> {
 /// which nothing reads. A Chromium notice's 60-70 Type 3 fonts hold about
 /// 20 000 such values, and converting them (a heap block per name, a
 /// 128-byte `Object` per number) and dropping them again was a fifth of the
-/// notice's instructions.
-const DEFERRED_KEYS: [&[u8]; 3] = [b"Widths", b"Differences", b"CharProcs"];
+/// notice's instructions. Nothing reads a font's `/FontBBox` or a resource
+/// dictionary's `/ProcSet` either (an array of four numbers in every Type 3
+/// font and font descriptor, of names on every page).
+const DEFERRED_KEYS: [&[u8]; 5] = [
+    b"Widths",
+    b"Differences",
+    b"CharProcs",
+    b"FontBBox",
+    b"ProcSet",
+];
 
 /// Object numbers from here on name deferred values (`(DEFERRED_FIRST + k,
 /// 0)` is the `k`-th); the table of objects ends below it. A file's own
@@ -367,7 +375,9 @@ impl LazyDoc {
         }
         let offset = self.classic.as_ref()?.offset(id.0, id.1)?;
         let file = self.file();
-        let Some(after_header) = content::object_header(file, offset, id) else {
+        let header =
+            plain_header(file, offset, id).or_else(|| content::object_header(file, offset, id));
+        let Some(after_header) = header else {
             self.classic_holds.set(false);
             return None;
         };
@@ -385,8 +395,8 @@ impl LazyDoc {
                 return Some(object);
             }
             Some((Object::Dictionary(dict), AfterDictionary::Stream(pos))) => {
-                let data = match dict.get(b"Length") {
-                    Ok(&Object::Integer(length)) => u32::try_from(length)
+                let data = match super::objects::entry(&dict, b"Length") {
+                    Some(&Object::Integer(length)) => u32::try_from(length)
                         .ok()
                         .and_then(|length| usize::try_from(length).ok())
                         .and_then(|length| content::stream_data(file, pos, length)),
@@ -402,10 +412,18 @@ impl LazyDoc {
             self.deferred.borrow_mut().truncate(deferred);
             return None;
         };
-        // As `convert` makes a stream hayro-syntax read.
+        // As `convert` makes a stream hayro-syntax read. `Stream::new`
+        // would set `/Length` to the data's length, which it already is
+        // (the data was cut to that direct integer), by one more hashed
+        // insert of a new key: the stream is made as it would make it.
         self.spend(budget);
         self.inline_filters(&mut dict);
-        Some(Object::Stream(Stream::new(dict, data.to_vec())))
+        Some(Object::Stream(Stream {
+            dict,
+            content: data.to_vec(),
+            allows_compression: true,
+            start_position: None,
+        }))
     }
 
     /// Converts one object hayro-syntax read. Arrays and dictionaries are
@@ -456,7 +474,7 @@ impl LazyDoc {
     /// only direct ones (legal, ISO 32000-1 7.3.8.2, but rare).
     fn inline_filters(&self, dict: &mut Dictionary) {
         for key in [&b"Filter"[..], b"DecodeParms"] {
-            let Ok(&Object::Reference(mut target)) = dict.get(key) else {
+            let Some(&Object::Reference(mut target)) = super::objects::entry(dict, key) else {
                 continue;
             };
             for _ in 0..MAX_FILTER_HOPS {
@@ -476,6 +494,68 @@ impl LazyDoc {
             }
         }
     }
+}
+
+/// Digits [`plain_header`] reads of an object or generation number: any
+/// ten fit a `u64`; a longer run goes to the lexer.
+const HEADER_MAX_DIGITS: usize = 10;
+
+/// PDF white space (ISO 32000-1, 7.2.2).
+fn is_pdf_whitespace(b: u8) -> bool {
+    matches!(b, b'\0' | b'\t' | b'\n' | b'\x0c' | b'\r' | b' ')
+}
+
+/// A byte that ends a keyword: white space or a delimiter.
+fn ends_keyword(b: u8) -> bool {
+    is_pdf_whitespace(b) || b"()<>[]{}/%".contains(&b)
+}
+
+/// Where the object of `id` begins at `offset` when the bytes there are
+/// its header as producers write it: white space, the object number, white
+/// space, the generation, white space and `obj`, the numbers in plain
+/// digits, no comment, `obj` ending at white space, a delimiter or the
+/// end: then [`content::object_header`]'s lexer reads these three tokens
+/// and ends at the same place (a test compares both), which this finds
+/// without making tokens (about 560 instructions a header). `None`
+/// otherwise, and the lexer reads it.
+fn plain_header(data: &[u8], offset: usize, id: ObjectId) -> Option<usize> {
+    let mut at = offset;
+    let number = |at: &mut usize, gap: bool| -> Option<u64> {
+        let start = *at;
+        while data.get(*at).copied().is_some_and(is_pdf_whitespace) {
+            *at += 1;
+        }
+        if gap && *at == start {
+            return None;
+        }
+        let digits = *at;
+        let mut value = 0u64;
+        while let Some(d) = data
+            .get(*at)
+            .and_then(|b| b.checked_sub(b'0'))
+            .filter(|d| *d <= 9)
+        {
+            value = value * 10 + u64::from(d);
+            *at += 1;
+            if *at - digits > HEADER_MAX_DIGITS {
+                return None;
+            }
+        }
+        (*at > digits && data.get(*at).copied().is_some_and(is_pdf_whitespace)).then_some(value)
+    };
+    let n = number(&mut at, false)?;
+    let g = number(&mut at, true)?;
+    if n != u64::from(id.0) || g != u64::from(id.1) {
+        return None;
+    }
+    while data.get(at).copied().is_some_and(is_pdf_whitespace) {
+        at += 1;
+    }
+    let end = at.checked_add(3)?;
+    if data.get(at..end)? != b"obj" || data.get(end).is_some_and(|&b| !ends_keyword(b)) {
+        return None;
+    }
+    Some(end)
 }
 
 /// Digits of one element [`unsigned_integers`] reads: any nine fit a
@@ -675,6 +755,70 @@ impl LazyDoc {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `plain_header` finds a header exactly where the lexer does, or
+    /// leaves it to the lexer: on every spelling of generated headers
+    /// (numbers, zeros, signs, white space, comments, what follows `obj`)
+    /// and the right and wrong ids.
+    #[test]
+    fn plain_headers_end_where_the_lexer_ends_them() {
+        let pieces: [&[&str]; 7] = [
+            &["", " ", "\n", "%c\n", "\r\n "],
+            &[
+                "12",
+                "012",
+                "+12",
+                "1",
+                "0",
+                "4294967295",
+                "99999999999",
+                "12.0",
+                "1a",
+            ],
+            &[" ", "  ", "\n", "", "%x\n", "\t"],
+            &["0", "00", "7", "65535", "65536", "-0", "0R"],
+            &[" ", "\r\n", "", " %c\n"],
+            &["obj", "ob", "objx", "OBJ", "obj1"],
+            &["", "\n", "<<", " ", "/", "%", "x", "[", "(", "1"],
+        ];
+        let mut found = 0;
+        let mut text = String::new();
+        let mut index = [0usize; 7];
+        loop {
+            text.clear();
+            for (piece, &i) in pieces.iter().zip(&index) {
+                text.push_str(piece[i]);
+            }
+            let data = text.as_bytes();
+            for id in [
+                (12, 0),
+                (12, 7),
+                (1, 0),
+                (0, 0),
+                (u32::MAX, 65535),
+                (u32::MAX, 0),
+            ] {
+                let lexed = content::object_header(data, 0, id);
+                let plain = plain_header(data, 0, id);
+                assert!(plain.is_none() || plain == lexed, "{text:?} {id:?}");
+                found += usize::from(plain.is_some());
+            }
+            // The next combination, like an odometer.
+            let mut k = 0;
+            while k < 7 {
+                index[k] += 1;
+                if index[k] < pieces[k].len() {
+                    break;
+                }
+                index[k] = 0;
+                k += 1;
+            }
+            if k == 7 {
+                break;
+            }
+        }
+        assert!(found > 1_000, "{found} headers read without the lexer");
+    }
 
     /// The memory bound of [`MAX_CONVERTED_VALUES`] assumes this.
     #[test]
