@@ -119,6 +119,21 @@ impl Char {
         }
     }
 
+    /// [`Char::push_compact`] for a glyph known to be inked (not
+    /// [`Char::is_space`]): its text, when one ASCII character or one
+    /// three-byte character (almost every glyph), is then no whitespace
+    /// and is copied whole, inline; anything else through `push_compact`.
+    #[inline]
+    fn push_inked_compact(&self, out: &mut String) {
+        let text = self.text.as_str();
+        match text.as_bytes() {
+            [b] => out.push(char::from(*b)),
+            // A three-byte lead: one character.
+            [0xE0..=0xEF, _, _] => out.push_str(text),
+            _ => self.push_compact(out),
+        }
+    }
+
     fn is_space(&self) -> bool {
         is_blank(&self.text)
     }
@@ -619,7 +634,7 @@ fn glyphs_to_lines(
     tolerance: f64,
     rulings: Option<&Rulings>,
 ) -> Vec<Line> {
-    glyphs.sort_by(|a, b| a.origin.1.total_cmp(&b.origin.1));
+    sort_by_baseline(&mut glyphs);
     // Each line is a run of the sorted glyphs (no vector of its own): a
     // glyph joins the run when its baseline is near the run's first one.
     let mut runs: Vec<(usize, usize)> = Vec::new();
@@ -678,7 +693,7 @@ fn glyphs_to_lines(
             let space = c.is_space();
             if !space {
                 band = Some(band.map_or(c.bbox(), |b| b.union(&c.bbox())));
-                c.push_compact(&mut compact);
+                c.push_inked_compact(&mut compact);
             }
             spaces.push(space);
             chars.push(c);
@@ -702,6 +717,92 @@ fn glyphs_to_lines(
         }
     }
     lines
+}
+
+/// Glyphs an ascending run of baselines holds on average for
+/// [`sort_by_baseline`] to sort by comparison: the library's stable sort
+/// takes a run of 64 or more as sorted and sorts shorter ones again, and
+/// pages of 200-user tables drawn in runs of about 60 glyphs cost it
+/// more than the counting pass (callgrind).
+const SORTED_RUN_GLYPHS: usize = 128;
+
+/// Distinct baselines a page's glyphs are bucketed by in
+/// [`sort_by_baseline`]; a page with more (turned or scattered text) is
+/// sorted by comparison. A page of text has a few dozen lines.
+const BUCKETED_BASELINES: usize = 512;
+
+/// Sorts glyphs by baseline, stably, in the order `total_cmp` gives: what
+/// `sort_by(|a, b| a.origin.1.total_cmp(&b.origin.1))` does, and what it
+/// does for most pages, drawn top to bottom in long runs that the
+/// library's stable sort merges cheaply. A page drawn in short runs (a
+/// table whose cells wrap, drawn cell by cell: the line below, then back
+/// up) made it partition and merge them: its glyphs are put on their few
+/// dozen baselines instead, each glyph's baseline (an integer key that
+/// orders as `total_cmp`) found among the distinct ones once a run, and
+/// every glyph moved to its place in one counting pass.
+fn sort_by_baseline(glyphs: &mut Vec<&Glyph>) {
+    // Ascending runs, counted by where a baseline goes back up.
+    let descents = glyphs
+        .windows(2)
+        .filter(|w| matches!(w, [a, b] if b.origin.1 < a.origin.1))
+        .count();
+    if (descents + 1).saturating_mul(SORTED_RUN_GLYPHS) <= glyphs.len() {
+        glyphs.sort_by(|a, b| a.origin.1.total_cmp(&b.origin.1));
+        return;
+    }
+    let mut keys: Vec<i64> = glyphs.iter().map(|g| total_order_key(g.origin.1)).collect();
+    // The distinct baselines, sorted.
+    let mut distinct: Vec<i64> = Vec::new();
+    let mut last: Option<i64> = None;
+    for &k in &keys {
+        if last == Some(k) {
+            continue;
+        }
+        last = Some(k);
+        if let Err(at) = distinct.binary_search(&k) {
+            if distinct.len() == BUCKETED_BASELINES {
+                glyphs.sort_by(|a, b| a.origin.1.total_cmp(&b.origin.1));
+                return;
+            }
+            distinct.insert(at, k);
+        }
+    }
+    // Glyphs per baseline, then where each baseline's glyphs start.
+    let mut starts: Vec<usize> = vec![0; distinct.len() + 1];
+    let mut last: Option<(i64, usize)> = None;
+    for k in keys.iter_mut() {
+        let at = match last {
+            Some((prev, at)) if prev == *k => at,
+            _ => distinct.binary_search(k).unwrap_or_default(),
+        };
+        last = Some((*k, at));
+        *k = at as i64;
+        if let Some(n) = starts.get_mut(at + 1) {
+            *n += 1;
+        }
+    }
+    let mut before = 0;
+    for s in starts.iter_mut() {
+        before += *s;
+        *s = before;
+    }
+    let mut sorted: Vec<&Glyph> = glyphs.clone();
+    for (g, at) in glyphs.iter().zip(&keys) {
+        if let Some(next) = starts.get_mut(*at as usize) {
+            if let Some(slot) = sorted.get_mut(*next) {
+                *slot = g;
+            }
+            *next += 1;
+        }
+    }
+    *glyphs = sorted;
+}
+
+/// An integer that orders as [`f64::total_cmp`] orders its value: the
+/// same bit flip `total_cmp` makes before it compares.
+fn total_order_key(x: f64) -> i64 {
+    let bits = x.to_bits() as i64;
+    bits ^ ((((bits >> 63) as u64) >> 1) as i64)
 }
 
 /// The upper median of some values (the middle one of an odd count), by
@@ -876,6 +977,131 @@ pub fn text_of<C: std::borrow::Borrow<Char>>(chars: &[C]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The integer key orders every pair of values as `total_cmp` does:
+    /// signed zeros, infinities, NaNs of both signs, subnormals and
+    /// generated bit patterns.
+    #[test]
+    fn the_baseline_key_orders_as_total_cmp() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            -f64::NAN,
+            f64::MIN_POSITIVE,
+            -f64::MIN_POSITIVE,
+            f64::from_bits(1),
+            -f64::from_bits(1),
+            f64::MAX,
+            f64::MIN,
+            842.0,
+            841.999_999_999,
+        ];
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..2_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            values.push(f64::from_bits(state));
+            values.push((state % 100_000) as f64 / 97.0 - 300.0);
+        }
+        for a in &values {
+            for b in values.iter().step_by(7) {
+                assert_eq!(
+                    total_order_key(*a).cmp(&total_order_key(*b)),
+                    a.total_cmp(b),
+                    "{a:?} {b:?}"
+                );
+            }
+        }
+    }
+
+    /// Glyphs sorted by baseline in buckets come out as the stable sort by
+    /// `total_cmp` leaves them: a few baselines in runs, scattered ones,
+    /// NaNs and signed zeros, and more baselines than are bucketed.
+    #[test]
+    fn baselines_sorted_in_buckets_as_by_the_stable_sort() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for case in 0..60 {
+            let n = [0usize, 1, 2, 17, 300, 2_000][case % 6];
+            let lines = [1u64, 3, 40, 700, 5_000][case % 5];
+            let mut ys: Vec<f64> = Vec::with_capacity(n);
+            while ys.len() < n {
+                let y = match next() % 40 {
+                    0 => f64::NAN,
+                    1 => -f64::NAN,
+                    2 => -0.0,
+                    3 => 0.0,
+                    _ => (next() % lines) as f64 * 12.5 + 30.0,
+                };
+                // Runs of one baseline, as a producer draws them; every
+                // glyph on its own baseline in some cases (more distinct
+                // baselines than are bucketed).
+                let run = if case % 2 == 1 { 1 } else { next() % 12 + 1 };
+                for _ in 0..run {
+                    ys.push(y);
+                }
+            }
+            ys.truncate(n);
+            let glyphs: Vec<Glyph> = ys
+                .iter()
+                .enumerate()
+                .map(|(i, &y)| Glyph {
+                    origin: (i as f64, y),
+                    ..glyph("a", i as f64, None)
+                })
+                .collect();
+            let mut expected: Vec<&Glyph> = glyphs.iter().collect();
+            expected.sort_by(|a, b| a.origin.1.total_cmp(&b.origin.1));
+            let mut got: Vec<&Glyph> = glyphs.iter().collect();
+            sort_by_baseline(&mut got);
+            let order = |v: &[&Glyph]| v.iter().map(|g| g.origin.0.to_bits()).collect::<Vec<_>>();
+            assert_eq!(order(&got), order(&expected), "case {case}");
+        }
+    }
+
+    /// An inked glyph's compact text is what `push_compact` gives.
+    #[test]
+    fn inked_compact_text_is_push_compact() {
+        for text in [
+            "a",
+            "7",
+            "河",
+            "ア",
+            "ｱ",
+            "＠",
+            "a b",
+            "カ\u{3099}",
+            "\u{2F00}",
+            "ab",
+            "é",
+            "𠀋",
+        ] {
+            let c = Char {
+                text: text.into(),
+                x0: 0.0,
+                x1: 1.0,
+                size: 1.0,
+                y0: 0.0,
+                y1: 1.0,
+            };
+            assert!(!c.is_space());
+            let (mut slow, mut fast) = (String::new(), String::new());
+            c.push_compact(&mut slow);
+            c.push_inked_compact(&mut fast);
+            assert_eq!(fast, slow, "{text:?}");
+        }
+    }
 
     /// Every character the range test passes is NFKC-stable by the quick
     /// check, alone and after a katakana letter (no composition pairs it

@@ -92,7 +92,7 @@ pub fn join_chars<C: Borrow<Char>>(chars: &[C]) -> String {
                 push_space(&mut out);
             }
         }
-        out.push_str(text);
+        push_text(&mut out, text);
         prev = Some((c, ends_cjk));
     }
     // Trimmed in place, not copied.
@@ -129,6 +129,17 @@ pub fn space_in_doubt(chars: &[Char], inside: impl Fn(&Char) -> bool) -> bool {
 
 fn last_char(s: &str) -> Option<char> {
     s.chars().last()
+}
+
+/// Appends a glyph's text: one byte or three (almost every glyph) copied
+/// inline, not by a call to `memcpy` of an unknown length.
+#[inline]
+fn push_text(out: &mut String, text: &str) {
+    match text.as_bytes() {
+        [b] if b.is_ascii() => out.push(char::from(*b)),
+        [_, _, _] => out.push_str(text),
+        _ => out.push_str(text),
+    }
 }
 
 fn push_space(out: &mut String) {

@@ -116,7 +116,10 @@ pub fn compact(text: &str) -> String {
 /// pass, run on every label comparison, was a notable share of the notice
 /// reader's instructions.
 fn already_nfkc(text: &str) -> bool {
-    crate::layout::is_nfkc_by_range(text)
+    // ASCII (addresses, passwords, numbers) by the library's word-at-a-time
+    // test first, not decoded character by character.
+    text.is_ascii()
+        || crate::layout::is_nfkc_by_range(text)
         || unicode_normalization::is_nfkc_quick(text.chars())
             == unicode_normalization::IsNormalized::Yes
 }

@@ -386,8 +386,12 @@ fn read_users(lines: &[&Line], doc: &Document) -> (Vec<User>, Vec<Drift>, Vec<Pr
                 .partial_cmp(&(body[*b].page, body[*b].baseline))
                 .unwrap_or(std::cmp::Ordering::Equal)
         });
-        // (column, line index, text, where) in reading order.
-        let mut parts: Vec<Part> = Vec::new();
+        // (column, line index, text, where) in reading order: room for the
+        // first line's cells and a few pieces a wrapped line (grown by
+        // doubling, a copy of every part each time).
+        let mut parts: Vec<Part> = Vec::with_capacity(
+            anchor.cells.len() + WRAPPED_LINE_PIECES * members.len().saturating_sub(1),
+        );
         for m in members {
             let at = |p: &Piece| {
                 p.bbox.map(|bbox| Provenance {
@@ -470,6 +474,10 @@ fn read_users(lines: &[&Line], doc: &Document) -> (Vec<User>, Vec<Drift>, Vec<Pr
     users.sort_by_key(|u| u.no);
     (users, drift, secret_areas)
 }
+
+/// Pieces a row's wrapped line usually holds, room reserved for them (a
+/// line is bounded by the page: more grow the vector).
+const WRAPPED_LINE_PIECES: usize = 2;
 
 /// The header's columns, and whether the producer drew the grid.
 struct TableColumns {

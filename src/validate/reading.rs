@@ -94,8 +94,8 @@
 //! full-width) and white space is removed, since a wrapped reading may have
 //! a break in any word.
 
+use rustc_hash::FxHashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::LazyLock;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
@@ -282,17 +282,18 @@ impl ReadingError {
 
 /// A table by word, built once (the first entry of a word wins, as a
 /// scan of the table would find it). Every word of every reading is
-/// looked up.
-fn index(table: &'static [(&'static str, char)]) -> HashMap<&'static str, char> {
-    let mut map = HashMap::with_capacity(table.len());
+/// looked up: by Fx hash, a few instructions a word where SipHash took
+/// about 180 (the keys are the table's, fixed: nothing to flood).
+fn index(table: &'static [(&'static str, char)]) -> FxHashMap<&'static str, char> {
+    let mut map = FxHashMap::with_capacity_and_hasher(table.len(), Default::default());
     for (w, c) in table {
         map.entry(*w).or_insert(*c);
     }
     map
 }
 
-static OTHERS_BY_WORD: LazyLock<HashMap<&'static str, char>> = LazyLock::new(|| index(OTHERS));
-static LETTERS_BY_WORD: LazyLock<HashMap<&'static str, char>> = LazyLock::new(|| index(LETTERS));
+static OTHERS_BY_WORD: LazyLock<FxHashMap<&'static str, char>> = LazyLock::new(|| index(OTHERS));
+static LETTERS_BY_WORD: LazyLock<FxHashMap<&'static str, char>> = LazyLock::new(|| index(LETTERS));
 
 /// Folds the spellings of カッコ the table does not list one by one.
 fn fold_word(word: &str) -> Cow<'_, str> {
@@ -327,28 +328,39 @@ fn decode_word(word: &str, position: usize) -> Result<char, ReadingError> {
 pub fn decode_reading(reading: &str) -> Result<String, ReadingError> {
     let fold = |c: char| if c == '·' || c == '･' { '・' } else { c };
     // Readings are NFKC already, as read (the quick check says so without
-    // a decomposition pass).
-    let text: String = if crate::layout::is_nfkc_by_range(reading)
-        || is_nfkc_quick(reading.chars()) == IsNormalized::Yes
-    {
-        reading
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .map(fold)
-            .collect()
+    // a decomposition pass). A reading NFKC-stable by range (nearly every
+    // one: katakana, kanji, `・`) holds no `·` or `･` to fold and no
+    // whitespace but ASCII's: without that, it is its own text, not
+    // copied character by character.
+    let text: Cow<'_, str> = if crate::layout::is_nfkc_by_range(reading) {
+        if reading.bytes().any(|b| matches!(b, b' ' | 0x09..=0x0D)) {
+            Cow::Owned(reading.chars().filter(|c| !c.is_whitespace()).collect())
+        } else {
+            Cow::Borrowed(reading)
+        }
+    } else if is_nfkc_quick(reading.chars()) == IsNormalized::Yes {
+        Cow::Owned(
+            reading
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .map(fold)
+                .collect(),
+        )
     } else {
-        reading
-            .nfkc()
-            .filter(|c| !c.is_whitespace())
-            .map(fold)
-            .collect()
+        Cow::Owned(
+            reading
+                .nfkc()
+                .filter(|c| !c.is_whitespace())
+                .map(fold)
+                .collect(),
+        )
     };
-    let words: Vec<&str> = text.split('・').filter(|w| !w.is_empty()).collect();
-    if words.is_empty() {
+    // The words decoded as they are split off (no vector of them).
+    let mut words = text.split('・').filter(|w| !w.is_empty()).peekable();
+    if words.peek().is_none() {
         return Err(ReadingError::Empty);
     }
     words
-        .iter()
         .enumerate()
         .map(|(i, w)| decode_word(&fold_word(w), i + 1))
         .collect()
