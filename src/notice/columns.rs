@@ -177,17 +177,85 @@ pub struct HeaderColumn {
     pub field: ColumnField,
 }
 
+/// Within one header chunk, a gap this many ems wide parts two header
+/// words: wider than the autospace a producer leaves between Japanese and
+/// Latin inside one name (ユーザー ID: about 0.2 em), narrower than the
+/// gap that parts chunks (0.9 em). LibreOffice's HTML import squeezes an
+/// unruled table's columns until neighbouring header cells lie about
+/// 0.6 em apart: one chunk.
+const HEADER_WORD_GAP: f64 = 0.45;
+
+/// A header chunk that is no column name itself but spells two or more
+/// known names side by side ("No 注文内容 ユーザーID": a narrow gap merged
+/// their cells) as one cell per name, `(x0, x1, compact text)`; `None`
+/// otherwise. The chunk is cut at space glyphs and at gaps of
+/// [`HEADER_WORD_GAP`]; pieces that only begin a name (ユーザー + ID) are
+/// joined back, and a piece of marks only (`(*1)`) stays with its name.
+fn header_words(chunk: &crate::layout::Chunk) -> Option<Vec<(f64, f64, String)>> {
+    let whole = chunk.compact();
+    if field_of(&whole) != Some(ColumnField::Unknown) {
+        return None;
+    }
+    let mut words: Vec<(f64, f64, String)> = Vec::new();
+    let mut open = false;
+    let mut prev_x1: Option<f64> = None;
+    for c in &chunk.chars {
+        if c.text.chars().all(char::is_whitespace) {
+            open = false;
+            continue;
+        }
+        let gap_cut = prev_x1.is_some_and(|x1| c.x0 - x1 > HEADER_WORD_GAP * c.size);
+        prev_x1 = Some(c.x1);
+        match words.last_mut() {
+            Some(w) if open && !gap_cut => {
+                w.1 = w.1.max(c.x1);
+                w.2.extend(c.text.chars().filter(|ch| !ch.is_whitespace()));
+            }
+            _ => words.push((
+                c.x0,
+                c.x1,
+                c.text.chars().filter(|ch| !ch.is_whitespace()).collect(),
+            )),
+        }
+        open = true;
+    }
+    let mut merged: Vec<(f64, f64, String)> = Vec::with_capacity(words.len());
+    for w in words {
+        if let Some(last) = merged.last_mut() {
+            let joined = format!("{}{}", last.2, w.2);
+            let last_known = field_of(&last.2).is_some_and(|f| f != ColumnField::Unknown);
+            let marks_only = field_of(&w.2).is_none();
+            let begins_name = VOCABULARY
+                .iter()
+                .any(|(k, _)| k.starts_with(strip_marks(&joined).as_str()))
+                || field_of(&joined).is_some_and(|f| f != ColumnField::Unknown);
+            if marks_only || (!last_known && begins_name) {
+                last.1 = w.1;
+                last.2 = joined;
+                continue;
+            }
+        }
+        merged.push(w);
+    }
+    let all_known = merged
+        .iter()
+        .all(|w| field_of(&w.2).is_some_and(|f| f != ColumnField::Unknown));
+    (merged.len() >= 2 && all_known).then_some(merged)
+}
+
 /// The chunks of a (possibly wrapped) header row as `(x0, x1, compact
 /// text)`, left to right: pieces of wrapped lines join the cell above them.
 pub fn header_cells(header: &[&Line]) -> Vec<(f64, f64, String)> {
     let Some(first) = header.first() else {
         return Vec::new();
     };
-    let mut cells: Vec<(f64, f64, String)> = first
-        .chunks
-        .iter()
-        .map(|c| (c.x0(), c.x1(), c.compact()))
-        .collect();
+    let mut cells: Vec<(f64, f64, String)> = Vec::with_capacity(first.chunks.len());
+    for chunk in &first.chunks {
+        match header_words(chunk) {
+            Some(words) => cells.extend(words),
+            None => cells.push((chunk.x0(), chunk.x1(), chunk.compact())),
+        }
+    }
     for line in header.iter().skip(1) {
         for chunk in &line.chunks {
             let center = (chunk.x0() + chunk.x1()) / 2.0;
@@ -371,5 +439,39 @@ mod tests {
             fields,
             vec![ColumnField::No, ColumnField::Name, ColumnField::UserId]
         );
+    }
+
+    #[test]
+    fn a_chunk_spelling_several_header_names_is_one_cell_each() {
+        // LibreOffice's HTML import squeezes an unruled table: neighbouring
+        // header cells come out as one chunk with word gaps.
+        let header = line(
+            100.0,
+            &[
+                (10.0, "No 注文内容 ユーザー ID"),
+                (300.0, "ユーザー名 パスワード (*1)"),
+                (500.0, "備考"),
+            ],
+        );
+        let cols = header_columns(&[&header], &[]);
+        let fields: Vec<ColumnField> = cols.iter().map(|c| c.field).collect();
+        assert_eq!(
+            fields,
+            vec![
+                ColumnField::No,
+                ColumnField::Order,
+                ColumnField::UserId,
+                ColumnField::Name,
+                ColumnField::Password,
+                ColumnField::Unknown
+            ]
+        );
+        // Each cell spans its own glyphs: the ID column starts at ユ.
+        assert_eq!(cols.get(2).map(|c| c.x0), Some(90.0));
+        // Unknown words, or one name with a space, are left whole.
+        for text in ["部署 備考", "ユーザー 名", "No 部署"] {
+            let header = line(100.0, &[(10.0, text)]);
+            assert_eq!(header_cells(&[&header]).len(), 1, "{text}");
+        }
     }
 }

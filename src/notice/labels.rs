@@ -114,10 +114,13 @@ pub fn split_labels(line: &Line) -> Vec<LabeledValue<'_>> {
     // glyph.
     let mut start = 0;
     if !starts_with_label(line.compact(), true) {
-        if !after_vertical_heading(line) {
+        start = if after_vertical_heading(line) {
+            1
+        } else if let Some(n) = block_title_glyphs(line) {
+            n
+        } else {
             return Vec::new();
-        }
-        start = 1;
+        };
     }
     // The line's glyphs by reference: only a value's own are copied.
     let mut chars: Vec<&Char> = Vec::with_capacity(line.chunks.iter().map(|c| c.chars.len()).sum());
@@ -167,6 +170,39 @@ pub fn split_labels(line: &Line) -> Vec<LabeledValue<'_>> {
         }
     }
     out
+}
+
+/// The titles of the label/value blocks (after a leading ■).
+const BLOCK_TITLES: &[&str] = &["お客さま情報", "ご契約情報", "導入支援情報"];
+
+/// The number of glyphs of a block title that starts the line when a
+/// label follows it: a title set in a cell spanning the block's rows
+/// (drawn vertically by the producer, or laid flat by a converter that
+/// keeps no vertical writing) shares its first row's line, and a narrow
+/// gap may put it in one chunk with the row's label (ご契約情報 ゾーン名
+/// (正引き)). A person reads the title as the block's, not as the start of
+/// the row's label. `None` when the line starts with no title or no label
+/// follows it.
+fn block_title_glyphs(line: &Line) -> Option<usize> {
+    let compact = line.compact().trim_start_matches('■');
+    let title = BLOCK_TITLES.iter().find(|t| compact.starts_with(*t))?;
+    if !starts_with_label(compact.get(title.len()..)?, false) {
+        return None;
+    }
+    // Glyphs up to the title's end, the marks before it counted (a glyph
+    // may hold several characters).
+    let mut seen = String::new();
+    let wanted = line.compact().len() - compact.len() + title.len();
+    for (n, c) in line.chars().enumerate() {
+        c.text
+            .chars()
+            .filter(|ch| !ch.is_whitespace())
+            .for_each(|ch| seen.push(ch));
+        if seen.len() >= wanted {
+            return (seen.len() == wanted).then_some(n + 1);
+        }
+    }
+    None
 }
 
 /// Whether a line is a block's row whose first chunk is one glyph of the
@@ -422,6 +458,30 @@ mod tests {
             label_at(&chars[3..], false),
             Some((Field::DnsZoneSupport, 14))
         );
+    }
+
+    #[test]
+    fn a_block_title_laid_flat_before_a_label_is_no_part_of_it() {
+        // LibreOffice's HTML import keeps no vertical writing: the block's
+        // title lies flat in one chunk with its first row's label.
+        assert_eq!(
+            read(&[
+                (10.0, "ご契約情報 ゾーン名 (正引き)"),
+                (200.0, "example.co.jp")
+            ]),
+            vec![(Field::DnsZone, "example.co.jp".to_string())]
+        );
+        assert_eq!(
+            read(&[
+                (10.0, "■導入支援情報"),
+                (100.0, "ドメイン名"),
+                (200.0, "a.jp")
+            ]),
+            vec![(Field::Domain, "a.jp".to_string())]
+        );
+        // A title alone, or before a value that is no label, is no row.
+        assert!(read(&[(10.0, "ご契約情報")]).is_empty());
+        assert!(read(&[(10.0, "お客さま情報"), (200.0, "example.co.jp")]).is_empty());
     }
 
     #[test]

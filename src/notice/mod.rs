@@ -306,11 +306,21 @@ fn read_fields(
                 boxes.push(Provenance { page, bbox });
             }
         };
-        if !own.is_empty() {
+        // A value centred in its row that wraps over three lines or more
+        // straddles its label's line: a line of it above, one below.
+        let continues_below = !own.is_empty()
+            && lines.get(i + 1).is_some_and(|below| {
+                claimed.get(i + 1) == Some(&false)
+                    && below.baseline - line.baseline > 0.0
+                    && below.baseline - line.baseline <= pitch
+                    && is_value_line(below, has_label(i + 1), line, beside_x0, value_x0)
+            });
+        let has_own = !own.is_empty();
+        if has_own {
             parts.push((line.baseline, own));
             add_box(line.page, &mut lv.value_chars.iter().copied());
         }
-        if parts.is_empty() {
+        if !has_own || continues_below {
             // Lines just above, not taken by the label before.
             let mut last = line.baseline;
             for j in (0..*i).rev() {
@@ -377,6 +387,24 @@ fn read_fields(
                 && !(stacked_x0.is_some() && j == i + 1)
                 && next.page == below.page
                 && (next.baseline - below.baseline).abs() < below.baseline - last
+            {
+                break;
+            }
+            // Nearer the next labelled line than this value's last line, in
+            // the column of a value that continues below that line: the
+            // first line of the next row's centred value (two label/value
+            // pairs a row put both values in one column).
+            if let Some(n) = (j + 1..lines.len()).find(|&n| has_label(n))
+                && let Some(next) = lines.get(n)
+                && next.page == below.page
+                && next.baseline - below.baseline < below.baseline - last
+                && lines.get(n + 1).is_some_and(|after| {
+                    after.page == next.page
+                        && after.baseline - next.baseline > 0.0
+                        && after.baseline - next.baseline <= pitch
+                        && !has_label(n + 1)
+                        && (after.x0() - below.x0()).abs() <= VALUE_LINE_INDENT * line.size
+                })
             {
                 break;
             }
@@ -1143,6 +1171,44 @@ mod tests {
             Some("損保クラウドサービス(パッケージ)")
         );
         assert_eq!(value(&found, Field::ProductName), Some("Microsoft 365"));
+    }
+
+    #[test]
+    fn a_second_pairs_value_centred_over_three_lines_is_its_own() {
+        // Two label/value pairs a row: the contractor's value and, a row
+        // below, the service name's, in one column; the service name wraps
+        // over three lines centred on its label's line, so its first line
+        // lies between the rows, nearer the service row.
+        let lines = [
+            line(
+                100.0,
+                &[
+                    (10.0, "ご利用開始日"),
+                    (90.0, "2024年9月1日"),
+                    (200.0, "ご契約者名"),
+                    (300.0, "千葉 麻衣"),
+                ],
+            ),
+            line(112.0, &[(300.0, "損保クラウドサービス")]),
+            line(
+                120.0,
+                &[
+                    (10.0, "お客さま番号"),
+                    (90.0, "N2610476580"),
+                    (215.0, "ご利用サービス名"),
+                    (300.0, "Microsoft365(パッケージ"),
+                ],
+            ),
+            line(128.0, &[(300.0, "ハイブリッドプラン)")]),
+        ];
+        let refs: Vec<&Line> = lines.iter().collect();
+        let per_line: Vec<_> = refs.iter().map(|l| labels::split_labels(l)).collect();
+        let (found, _) = read_fields(&refs, &per_line);
+        assert_eq!(value(&found, Field::ContractorName), Some("千葉 麻衣"));
+        assert_eq!(
+            value(&found, Field::ServiceName),
+            Some("損保クラウドサービスMicrosoft365(パッケージハイブリッドプラン)")
+        );
     }
 
     #[test]

@@ -12,11 +12,13 @@
 //! Lines without a number are wrapped parts of a row's cells. Which row
 //! they belong to follows from the table's vertical alignment, read off
 //! the page: wrapped lines only below the numbers means top-aligned cells,
-//! only above means bottom-aligned, both means centred. Within the row,
-//! each wrapped piece goes to the column whose start is nearest, and
-//! wrapped parts are joined without a separator. A table may run over
-//! pages, with or without a repeated header; page numbers and footers are
-//! not rows.
+//! only above means bottom-aligned, both means centred, and so does a row
+//! line straddled by half a line each way (a two-line cell beside it).
+//! Within the row, each wrapped piece goes to the column whose start is
+//! nearest (the header's start for a column the row's own line has no
+//! cell in), and wrapped parts are joined without a separator. A table
+//! may run over pages, with or without a repeated header; page numbers and
+//! footers are not rows.
 
 use super::columns::{self, ColumnField, HeaderColumn, PASSWORD_LABEL};
 use super::model::{Drift, OrderKind, Provenance, User};
@@ -187,6 +189,36 @@ fn attached(body: &[&Line], i: usize, alignment: Alignment) -> bool {
     }
 }
 
+/// A wrapped line this many font sizes or less from a row's own line is
+/// off it by part of a line, not by whole lines.
+const PART_OF_A_LINE: f64 = 0.75;
+
+/// Whether some row's own line has a loose line within [`PART_OF_A_LINE`]
+/// just above it and another just below: a cell of two lines centred
+/// beside the row's one-line cells straddles their line by half a line
+/// each way, which only vertically centred cells do (top- or
+/// bottom-aligned cells stack their lines whole lines from the row's first
+/// or last). It says the table is centred even when the first row has a
+/// wrapped line above it and the last none below. One line displaced by
+/// part of a line on one side only is no sign of it.
+fn straddled_row_line(body: &[&Line], anchors: &[(usize, Anchor)]) -> bool {
+    let is_anchor = |j: usize| anchors.binary_search_by_key(&j, |(i, _)| *i).is_ok();
+    anchors.iter().any(|(a, _)| {
+        let Some(anchor) = body.get(*a) else {
+            return false;
+        };
+        let near = |j: Option<usize>| {
+            j.filter(|&j| !is_anchor(j))
+                .and_then(|j| body.get(j))
+                .is_some_and(|l| {
+                    l.page == anchor.page
+                        && (l.baseline - anchor.baseline).abs() <= PART_OF_A_LINE * anchor.size
+                })
+        };
+        near(a.checked_sub(1)) && near(Some(a + 1))
+    })
+}
+
 /// Page numbers are short; longer lines need no regex.
 const MAX_PAGE_NUMBER_CHARS: usize = 16;
 
@@ -350,6 +382,7 @@ fn read_users(lines: &[&Line], doc: &Document) -> (Vec<User>, Vec<Drift>, Vec<Pr
     let loose_before = first.0 > 0;
     let loose_after = last.0 + 1 < body.len();
     let alignment = match (loose_before, loose_after) {
+        _ if straddled_row_line(&body, &anchors) => Alignment::Centred,
         (false, _) => Alignment::Top,
         (true, false) => Alignment::Bottom,
         (true, true) => Alignment::Centred,
@@ -392,6 +425,9 @@ fn read_users(lines: &[&Line], doc: &Document) -> (Vec<User>, Vec<Drift>, Vec<Pr
         let mut parts: Vec<Part> = Vec::with_capacity(
             anchor.cells.len() + WRAPPED_LINE_PIECES * members.len().saturating_sub(1),
         );
+        // Where the header starts the columns this row's own line has no
+        // cell in: a wrapped piece may belong to one of them.
+        let missing_starts = table.missing_starts(&anchor);
         for m in members {
             let at = |p: &Piece| {
                 p.bbox.map(|bbox| Provenance {
@@ -439,12 +475,10 @@ fn read_users(lines: &[&Line], doc: &Document) -> (Vec<User>, Vec<Drift>, Vec<Pr
                         .cells
                         .iter()
                         .filter(|(c, _)| *c != Column::PasswordLabel)
-                        .min_by(|a, b| {
-                            (a.1.x0 - piece.x0)
-                                .abs()
-                                .total_cmp(&(b.1.x0 - piece.x0).abs())
-                        })
-                        .map(|(c, _)| *c)
+                        .map(|(c, p)| (*c, p.x0))
+                        .chain(missing_starts.iter().copied())
+                        .min_by(|a, b| (a.1 - piece.x0).abs().total_cmp(&(b.1 - piece.x0).abs()))
+                        .map(|(c, _)| c)
                 };
                 match column {
                     Some(c) => {
@@ -556,6 +590,28 @@ impl TableColumns {
     /// one, the header's extents decide, except where content leaves no
     /// doubt (an address is the user ID, an order word the order, the
     /// パスワード(仮) label a label).
+    /// The header's start of each known column that `anchor` (a row's own
+    /// line) has no cell in, as `(column, x0)`: a wrapped piece is matched
+    /// to its row's cells by their starts, and a row whose line lacks a
+    /// column (its cell wrapped wholly above and below a centred line)
+    /// would otherwise give that column's pieces to a neighbour.
+    fn missing_starts(&self, anchor: &Anchor) -> Vec<(Column, f64)> {
+        self.columns
+            .iter()
+            .filter_map(|c| {
+                let column = match c.field {
+                    ColumnField::Name => Column::Name,
+                    ColumnField::UserId => Column::UserId,
+                    ColumnField::Password => Column::Password,
+                    ColumnField::Reading => Column::Reading,
+                    ColumnField::Order => Column::Order,
+                    ColumnField::No | ColumnField::Unknown => return None,
+                };
+                (!anchor.cells.iter().any(|(have, _)| *have == column)).then_some((column, c.x0))
+            })
+            .collect()
+    }
+
     fn place(&self, anchor: Anchor) -> Anchor {
         if self.columns.is_empty() {
             return anchor;
@@ -948,6 +1004,92 @@ mod tests {
             Some("Ab1")
         );
         assert_eq!(users[1].order, Some(OrderKind::Delete));
+    }
+
+    /// LibreOffice's HTML import sets an unruled, vertically centred table
+    /// with lines one font size apart: a two-line cell straddles its row's
+    /// line by half a line each way. The first row has a wrapped line above
+    /// it and the last none below, and row 2's ID wraps wholly around its
+    /// line, which has no ID cell of its own.
+    #[test]
+    fn half_line_straddles_mean_centred_rows_and_the_header_starts_missing_cells() {
+        let lines = [
+            line(
+                100.0,
+                &[
+                    (10.0, "No"),
+                    (60.0, "注文内容"),
+                    (100.0, "ユーザーID"),
+                    (280.0, "ユーザー名"),
+                    (330.0, "パスワード"),
+                    (450.0, "備考"),
+                ],
+            ),
+            line(116.0, &[(330.0, "X+N3Exy59d@")]),
+            line(
+                120.0,
+                &[
+                    (10.0, "1"),
+                    (60.0, "追加"),
+                    (100.0, "chiba@example.co.jp"),
+                    (280.0, "千葉 陽子"),
+                    (450.0, "新入社員"),
+                ],
+            ),
+            line(124.0, &[(330.0, "D")]),
+            line(137.0, &[(100.0, "matsuda@example.")]),
+            line(
+                141.0,
+                &[
+                    (10.0, "2"),
+                    (60.0, "変更"),
+                    (280.0, "松田 俊介"),
+                    (330.0, "-"),
+                ],
+            ),
+            line(145.0, &[(100.0, "co.jp")]),
+            line(
+                158.0,
+                &[
+                    (10.0, "3"),
+                    (60.0, "追加"),
+                    (100.0, "kimura@example.co.jp"),
+                    (280.0, "木村 学"),
+                    (330.0, "xbh37uak+3hW"),
+                ],
+            ),
+        ];
+        let refs: Vec<&Line> = lines.iter().collect();
+        let UserTable { users, .. } = parse_users(&refs, &no_rulings());
+        let ids: Vec<Option<&str>> = users.iter().map(|u| u.user_id.as_deref()).collect();
+        assert_eq!(
+            ids,
+            vec![
+                Some("chiba@example.co.jp"),
+                Some("matsuda@example.co.jp"),
+                Some("kimura@example.co.jp")
+            ]
+        );
+        assert_eq!(
+            users[0].temporary_password.as_ref().map(|s| s.expose()),
+            Some("X+N3Exy59d@D")
+        );
+        assert_eq!(users[0].name.as_deref(), Some("千葉 陽子"));
+        assert_eq!(users[1].order, Some(OrderKind::Change));
+        // A password displaced by part of a line on one side only is no
+        // sign of centred rows: the table stays top-aligned.
+        let top = [
+            lines[0].clone(),
+            lines[2].clone(),
+            line(126.0, &[(330.0, "Ab1")]),
+            line(131.0, &[(100.0, "x")]),
+        ];
+        let refs: Vec<&Line> = top.iter().collect();
+        let (body, anchors): (Vec<&Line>, Vec<(usize, Anchor)>) = (
+            refs[1..].to_vec(),
+            read_anchor(&top[1]).map(|a| (0, a)).into_iter().collect(),
+        );
+        assert!(!straddled_row_line(&body, &anchors));
     }
 
     #[test]

@@ -286,6 +286,10 @@ fn value_lines<'p>(page: &'p Page, value: &Rect) -> Vec<Vec<&'p Char>> {
 }
 
 /// Each user's name box (PDF user space), by user index.
+/// Glyphs that may not end a line (opening brackets, JIS X 4051 and UAX
+/// #14's OP class): the glyph after one moves down with it.
+const NO_LINE_END: &str = "([{「『【〔〈《（［｛";
+
 fn user_name_boxes(notice: &Notice) -> Vec<Option<Provenance>> {
     (0..notice.users.len())
         .map(|i| notice.provenance.get(&format!("users[{i}].name")).copied())
@@ -376,10 +380,24 @@ fn read_break(page: &Page, line: &[&Char], next: &[&Char], reach: f64) -> Break 
         head.x1 - head.x0
     } else {
         // A Latin word after Japanese text moves down whole.
-        let word = next
+        let mut word = next
             .iter()
             .take_while(|c| !is_cjk_glyph(c) && !is_blank(&c.text))
             .count();
+        // No line breaks after an opening bracket: a word ending in one
+        // ("Microsoft365(" before パッケージ) moves down with the glyph after
+        // it, and with those that may not start a line after that.
+        if next
+            .get(word.wrapping_sub(1))
+            .and_then(|c| first_char(c))
+            .is_some_and(|c| NO_LINE_END.contains(c))
+        {
+            word += 1 + next
+                .iter()
+                .skip(word + 1)
+                .take_while(|c| first_char(c).is_some_and(|ch| NO_LINE_START.contains(ch)))
+                .count();
+        }
         next.get(word.saturating_sub(1)).map_or(head.x1, |c| c.x1) - head.x0
     };
     if room >= unit + FIT_MARGIN * head.size {
@@ -452,6 +470,19 @@ mod tests {
         let s = glyphs(0.0, "Smith", 5.0);
         assert_eq!(read_break(&p, &refs(&j), &refs(&s), 26.0), Break::Space);
         assert_eq!(read_break(&p, &refs(&j), &refs(&s), 22.0), Break::Unknown);
+    }
+
+    #[test]
+    fn a_latin_word_ending_in_an_opening_bracket_moves_down_with_the_next_glyph() {
+        // サービス / Microsoft365(パッケージ: "(" may not end a line, so the
+        // unit that did not fit is "Microsoft365(パ", not "Microsoft365(".
+        let first = glyphs(0.0, "サービス", 10.0);
+        let next = glyphs(0.0, "Ab(パケ", 5.0);
+        // Room for "Ab(" (15 pt) but not for "Ab(パ" (20 pt).
+        let b = read_break(&page(), &refs(&first), &refs(&next), 40.0 + 17.0);
+        assert!(matches!(b, Break::Unknown), "{b:?}");
+        let b = read_break(&page(), &refs(&first), &refs(&next), 40.0 + 21.0);
+        assert!(matches!(b, Break::Space), "{b:?}");
     }
 
     #[test]

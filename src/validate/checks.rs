@@ -9,7 +9,7 @@
 use super::Policy;
 use super::reading::{ReadingError, decode_reading};
 use super::{Code, Findings};
-use crate::notice::{DnsOption, DnsRole, Notice, OrderKind};
+use crate::notice::{DnsOption, DnsRole, Drift, Notice, OrderKind};
 use jiff::civil::Date;
 use std::collections::BTreeMap;
 
@@ -38,6 +38,18 @@ pub(crate) fn required_fields(n: &Notice, f: &mut Findings<'_>) {
     }
     if let Some(dns) = &n.dns {
         dns_fields(dns, f);
+    }
+    // A label printed whose value was not read (`dns_zone_support` with
+    // neither answer): a required field lost, named with the others.
+    for d in &n.notes.drift {
+        if let Drift::UnreadValue { field } = d {
+            f.push(
+                Code::RequiredFieldMissing,
+                Some(field.clone()),
+                "the notice prints this field's label, but its value was not read: check it by eye"
+                    .to_string(),
+            );
+        }
     }
 }
 
@@ -372,6 +384,35 @@ mod tests {
         let fields: Vec<_> = found.iter().filter_map(|f| f.field.as_deref()).collect();
         assert_eq!(fields, vec!["service_name", "product_name"]);
         assert!(found.iter().all(|f| f.code == "required_field_missing"));
+    }
+
+    #[test]
+    fn an_unread_support_value_is_named_with_the_required_fields() {
+        let mut n = clean_notice();
+        n.customer_number = Some("X1".into());
+        n.dns_zone_support = None;
+        n.notes.drift = vec![
+            crate::notice::Drift::FieldConflict {
+                field: "domain".into(),
+                page: 1,
+            },
+            crate::notice::Drift::UnreadValue {
+                field: "dns_zone_support".into(),
+            },
+        ];
+        n.service_name = None;
+        let found = validate(&n, &Policy::default(), TODAY);
+        let found: Vec<(&str, Option<&str>)> =
+            found.iter().map(|f| (f.code, f.field.as_deref())).collect();
+        assert_eq!(
+            found,
+            vec![
+                ("required_field_missing", Some("service_name")),
+                ("required_field_missing", Some("dns_zone_support")),
+                ("customer_number_invalid", Some("customer_number")),
+                ("field_conflict", Some("domain")),
+            ]
+        );
     }
 
     #[test]

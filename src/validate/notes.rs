@@ -209,12 +209,8 @@ pub(crate) fn drift(n: &Notice, f: &mut Findings<'_>) {
                     "page {page}: a gap inside this name was close to the space threshold: a space may be missing or extra; check it by eye"
                 ),
             ),
-            Drift::UnreadValue { field } => f.push(
-                Code::RequiredFieldMissing,
-                Some(field.clone()),
-                "the notice prints this field's label, but its value was not read: check it by eye"
-                    .to_string(),
-            ),
+            // Reported with the required fields (`checks::required_fields`).
+            Drift::UnreadValue { .. } => {}
             Drift::WrapSpaceDoubt { field, page } => f.push(
                 Code::WrapSpaceDoubt,
                 Some(field.clone()),
@@ -396,10 +392,11 @@ mod tests {
         assert_eq!(
             found,
             vec![
+                // An unread value is named with the required fields, first.
+                ("required_field_missing", Some("dns_zone_support")),
                 ("space_doubt", Some("users[1].name")),
                 ("style_mix", Some("contractor_name")),
                 ("wrap_space_doubt", Some("users[0].name")),
-                ("required_field_missing", Some("dns_zone_support")),
                 ("field_conflict", Some("domain")),
                 ("wrapped_line_two_rows", Some("users[1]")),
                 ("wrapped_line_two_rows", Some("users[0]")),
