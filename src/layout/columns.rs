@@ -24,6 +24,9 @@ const GUTTER_MIN_EMS: f64 = 2.0;
 /// page are of comparable widths (a narrow margin note is no column).
 const GUTTER_CENTRAL_SHARE: f64 = 0.5;
 
+/// Bins of the coverage mask across the text's width (one `u128`).
+const COVERAGE_BINS: u32 = 128;
+
 /// Each column holds at least this many lines.
 const MIN_COLUMN_LINES: usize = 5;
 
@@ -40,6 +43,38 @@ const MAX_SHARED_BASELINES: f64 = 0.4;
 /// columns of text (see the module doc).
 pub(crate) fn gutter(lines: &[Line], rulings: &Rulings) -> Option<f64> {
     if lines.len() < 2 * MIN_COLUMN_LINES {
+        return None;
+    }
+    // Nearly every page's text covers the middle of its width, where a
+    // gutter would run (a title, a greeting, a table's long cells): told on
+    // a coverage mask of `COVERAGE_BINS` bins from each chunk's first and
+    // last glyph, with no vector and no sort. A bin a chunk only touches
+    // counts as covered, so a gutter 2 ems wide leaves at least two bins.
+    let ends = |c: &super::Chunk| Some((c.chars.first()?.x0, c.chars.last()?.x1));
+    let all_ends = || lines.iter().flat_map(|l| l.chunks.iter().filter_map(ends));
+    let (left, right) = all_ends().fold((f64::MAX, f64::MIN), |(l, r), (x0, x1)| {
+        (l.min(x0), r.max(x1))
+    });
+    let bin = (right - left) / COVERAGE_BINS as f64;
+    // (No text, or none wide: nothing to split; a NaN width too.)
+    if bin.is_nan() || bin <= 0.0 {
+        return None;
+    }
+    let bin_of = |x: f64| (((x - left) / bin) as u32).min(COVERAGE_BINS - 1);
+    let covered = all_ends().fold(0u128, |mask, (x0, x1)| {
+        let (b0, b1) = (bin_of(x0), bin_of(x1.max(x0)));
+        let upto = if b1 + 1 >= 128 {
+            u128::MAX
+        } else {
+            (1u128 << (b1 + 1)) - 1
+        };
+        mask | (upto & !((1u128 << b0) - 1))
+    });
+    // Two empty bins side by side in the middle share of the width.
+    let pairs = !covered & !(covered >> 1);
+    let quarter = (COVERAGE_BINS as f64 * (1.0 - GUTTER_CENTRAL_SHARE) / 2.0) as u32;
+    let middle = (u128::MAX >> (quarter + 1)) & (u128::MAX << quarter);
+    if pairs & middle == 0 {
         return None;
     }
     let mut spans: Vec<(f64, f64)> = lines
