@@ -362,10 +362,13 @@ fn every_value_box_holds_the_value_glyphs() {
                 // The glyphs whose centre lies in the box, in user space,
                 // joined and normalised as values are (half-width kana and
                 // their sound marks compose).
+                // Provenance names the PDF page (sheet); a sheet of two
+                // columns is two pages of the layout.
                 let glyphs_in = |page: u32, bbox: Option<[f64; 4]>| -> Vec<char> {
                     let text: String = doc
-                        .page(page)
-                        .into_iter()
+                        .pages
+                        .iter()
+                        .filter(|p| p.sheet == page)
                         .flat_map(|p| {
                             p.lines.iter().flat_map(|l| l.chars()).filter(move |c| {
                                 let Some([x0, y0, x1, y1]) = bbox else {

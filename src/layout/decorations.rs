@@ -247,6 +247,56 @@ pub fn upright_frame(angle: f64, width: f64, height: f64) -> (Matrix, f64, f64) 
     }
 }
 
+/// A body turned by less than this many degrees from a quarter turn runs
+/// that quarter's way: float noise in a producer's matrices, far too small
+/// to move a glyph off its line (0.1 degree over a 600-point line is 1 pt).
+const SKEW_MIN_DEGREES: f64 = 0.1;
+
+/// The exact direction of a page's body: the median direction of its glyphs
+/// that run the body's way (`body_angle`, whole degrees). A sheet printed
+/// askew, or a page a producer turned by a CSS transform, runs a little off
+/// a quarter turn: a person reads along its baselines, not the page's axes.
+pub fn exact_body_angle(glyphs: &[&Glyph], body_angle: f64) -> f64 {
+    let mut angles: Vec<f64> = glyphs
+        .iter()
+        .filter(|g| !super::is_blank(&g.text) && same_direction(g.angle, body_angle))
+        .map(|g| body_angle + signed_difference(g.angle, body_angle))
+        .collect();
+    super::median(&mut angles).unwrap_or(body_angle)
+}
+
+/// `a - b` in (-180, 180].
+fn signed_difference(a: f64, b: f64) -> f64 {
+    let d = (a - b).rem_euclid(360.0);
+    if d > 180.0 { d - 360.0 } else { d }
+}
+
+/// [`upright_frame`] for a body that runs `angle` degrees exactly: the
+/// quarter turn, then the rest of the turn about the turned page's centre
+/// (so the content stays where it was), when the rest is more than
+/// `SKEW_MIN_DEGREES`. A skewed page's lines are then level.
+pub fn upright_frame_exact(angle: f64, width: f64, height: f64) -> (Matrix, f64, f64) {
+    let (quarter, w, h) = upright_frame(angle, width, height);
+    let quarters = (angle / 90.0).round();
+    let rest = angle - quarters * 90.0;
+    if rest.abs() <= SKEW_MIN_DEGREES {
+        return (quarter, w, h);
+    }
+    // Turns the direction `rest` (counter-clockwise as seen, y down) to
+    // left to right, as `other_direction_lines` does, about (w/2, h/2).
+    let (sin, cos) = rest.to_radians().sin_cos();
+    let (cx, cy) = (w / 2.0, h / 2.0);
+    let level = Matrix([
+        cos,
+        sin,
+        -sin,
+        cos,
+        cx - (cos * cx - sin * cy),
+        cy - (sin * cx + cos * cy),
+    ]);
+    (quarter.then(&level), w, h)
+}
+
 /// glyphs_to_runs: splits a page's visible glyphs into body glyphs and
 /// decorations, by the body's style.
 pub fn split_decorations<'g>(

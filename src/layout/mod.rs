@@ -18,6 +18,7 @@
 //! baseline, overprinted copies dropped) → `chars_to_chunks` (cut at wide
 //! gaps). Ruling lines go to [`rulings`] for the table reader.
 
+mod columns;
 pub mod decorations;
 pub mod rulings;
 mod script;
@@ -258,8 +259,12 @@ impl Line {
 /// One page's lines, top to bottom.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page {
-    /// Page number, from 1.
+    /// Page number, from 1: the sheet's, or the column's when a sheet
+    /// carries two columns of text (each a page of its own, see
+    /// [`columns`]).
     pub number: u32,
+    /// The PDF page (sheet) the page's text is on, from 1.
+    pub sheet: u32,
     /// Height in points.
     pub height: f64,
     /// Lines, top to bottom.
@@ -299,8 +304,18 @@ impl Document {
         let mut hidden = Vec::new();
         let mut decorations = Vec::new();
         for page in pages {
-            let (p, h, d) = page_to_lines(page);
-            laid_out.push(p);
+            let (p, second, h, d) = page_to_lines(page);
+            for mut p in std::iter::once(p).chain(second) {
+                // Pages after a sheet of two columns move on by one.
+                let number = u32::try_from(laid_out.len() + 1).unwrap_or(u32::MAX);
+                if p.number != number {
+                    p.number = number;
+                    for line in &mut p.lines {
+                        line.page = number;
+                    }
+                }
+                laid_out.push(p);
+            }
             hidden.extend(h);
             decorations.extend(d);
         }
@@ -322,6 +337,12 @@ impl Document {
     /// A box on a page's layout frame, in PDF user space of that page.
     pub fn to_user_space(&self, page: u32, bbox: &Rect) -> Option<Rect> {
         self.page(page).map(|p| p.to_user.apply_rect(bbox))
+    }
+
+    /// The PDF page (sheet) a page's text is on: the page's own number
+    /// unless a sheet before it, or it, carries two columns.
+    pub fn sheet_of(&self, page: u32) -> u32 {
+        self.page(page).map_or(page, |p| p.sheet)
     }
 
     /// Every line, page by page.
@@ -470,7 +491,7 @@ fn is_visible(glyph: &Glyph, page_is_scan: bool) -> bool {
 
 /// One page's visible glyphs → lines, its hidden glyphs → hidden lines, and
 /// the text set apart as decoration.
-fn page_to_lines(page: &PageContent) -> (Page, Vec<HiddenLine>, Vec<Decoration>) {
+fn page_to_lines(page: &PageContent) -> (Page, Option<Page>, Vec<HiddenLine>, Vec<Decoration>) {
     // An OCR layer is the only text of a scanned page. A page that also has
     // text a person can see is a normal page on a background image, and
     // its invisible text is hidden, not OCR.
@@ -532,19 +553,29 @@ fn page_to_lines(page: &PageContent) -> (Page, Vec<HiddenLine>, Vec<Decoration>)
     // Body text of another direction (it lies over nothing): its own lines.
     // Nearly every page's body runs one way: no partition (two vectors
     // grown glyph by glyph) when every glyph runs the body's way.
-    let (body, turned_body): (Vec<&Glyph>, Vec<&Glyph>) = if body
-        .iter()
-        .all(|g| decorations::same_direction(g.angle, body_angle))
-    {
+    // Whether every glyph runs exactly the body's (whole-degree) way, a
+    // quarter turn, as on nearly every page: else the body's exact
+    // direction is read, below.
+    let mut exact = body_angle % 90.0 == 0.0;
+    let (body, turned_body): (Vec<&Glyph>, Vec<&Glyph>) = if body.iter().all(|g| {
+        exact &= g.angle == body_angle;
+        decorations::same_direction(g.angle, body_angle)
+    }) {
         (body, Vec::new())
     } else {
+        exact = false;
         body.into_iter()
             .partition(|g| decorations::same_direction(g.angle, body_angle))
     };
-    let (frame, _, height) = decorations::upright_frame(body_angle, page.width, page.height);
+    let (frame, _, height) = if exact {
+        decorations::upright_frame(body_angle, page.width, page.height)
+    } else {
+        let angle = decorations::exact_body_angle(&body, body_angle);
+        decorations::upright_frame_exact(angle, page.width, page.height)
+    };
     let to_user = frame.invert().unwrap_or_default().then(&page.to_user);
     let rulings = rulings::Rulings::from_paths(&page.paths, &frame);
-    let mut lines = if frame == Matrix::IDENTITY {
+    let lines = if frame == Matrix::IDENTITY {
         glyphs_to_lines(body, page.number, height, tolerance, Some(&rulings))
     } else {
         let turned: Vec<Glyph> = body.iter().map(|g| turn_glyph(g, &frame)).collect();
@@ -559,23 +590,30 @@ fn page_to_lines(page: &PageContent) -> (Page, Vec<HiddenLine>, Vec<Decoration>)
             Some(&rulings),
         )
     };
-    lines.extend(other_direction_lines(
-        &turned_body,
-        page.number,
-        height,
-        tolerance,
-    ));
-    (
+    let others = other_direction_lines(&turned_body, page.number, height, tolerance);
+    let page_of = |mut lines: Vec<Line>, rulings: Rulings, others: Vec<Line>| {
+        lines.extend(others);
         Page {
             number: page.number,
+            sheet: page.number,
             height,
             lines,
             to_user,
             rulings,
-        },
-        hidden_lines,
-        found_decorations,
-    )
+        }
+    };
+    let (first, second) = match columns::gutter(&lines, &rulings) {
+        None => (page_of(lines, rulings, others), None),
+        Some(mid) => {
+            let [(left, left_rulings), (right, right_rulings)] =
+                columns::split(lines, &rulings, mid);
+            (
+                page_of(left, left_rulings, others),
+                Some(page_of(right, right_rulings, Vec::new())),
+            )
+        }
+    };
+    (first, second, hidden_lines, found_decorations)
 }
 
 /// Lines of body glyphs that run in another direction than the page's body
@@ -1177,6 +1215,118 @@ mod tests {
         }
     }
 
+    /// A page turned 2 degrees (a sheet fed askew, a CSS-rotated page):
+    /// two lines 14 pt apart whose baselines slope 17 pt over their width
+    /// read as two lines, each glyph in its own and in order. Read by the
+    /// page's axes, the right end of the upper line falls to the lower one.
+    #[test]
+    fn a_skewed_page_is_read_along_its_baselines() {
+        let angle: f64 = 2.0;
+        let (sin, cos) = angle.to_radians().sin_cos();
+        let text = |row: usize| -> String {
+            (0..40u8)
+                .map(|i| char::from(if row == 0 { b'a' } else { b'A' } + i % 26))
+                .collect()
+        };
+        let mut glyphs = Vec::new();
+        for row in 0..2 {
+            for (i, c) in text(row).chars().enumerate() {
+                // Along the baseline by 12 pt a glyph; up the page by sin.
+                let along = 12.0 * i as f64;
+                let x = 50.0 + along * cos;
+                let y = 100.0 + 14.0 * row as f64 - along * sin;
+                glyphs.push(Glyph {
+                    text: c.to_string().into(),
+                    bbox: crate::pdf::Rect {
+                        x0: x,
+                        y0: y - 8.0,
+                        x1: x + 10.0,
+                        y1: y + 2.0,
+                    },
+                    origin: (x, y),
+                    size: 10.0,
+                    font: "F".into(),
+                    page: 1,
+                    opacity: 1.0,
+                    angle,
+                    ..Glyph::default()
+                });
+            }
+        }
+        let (page, _, _, _) = page_to_lines(&page(glyphs, false));
+        let lines: Vec<String> = page.lines.iter().map(|l| l.compact().to_string()).collect();
+        assert_eq!(lines, vec![text(0), text(1)]);
+    }
+
+    /// Lines of glyphs 10 pt wide, 12 pt apart: `(x of the first glyph,
+    /// baseline, text)` each.
+    fn lines_of(rows: &[(f64, f64, String)]) -> Vec<Glyph> {
+        rows.iter()
+            .flat_map(|(x, y, text)| {
+                text.chars().enumerate().map(move |(i, c)| {
+                    let x = x + 12.0 * i as f64;
+                    Glyph {
+                        text: c.to_string().into(),
+                        bbox: crate::pdf::Rect {
+                            x0: x,
+                            y0: y - 8.0,
+                            x1: x + 10.0,
+                            y1: y + 2.0,
+                        },
+                        origin: (x, *y),
+                        size: 10.0,
+                        font: "F".into(),
+                        page: 1,
+                        opacity: 1.0,
+                        ..Glyph::default()
+                    }
+                })
+            })
+            .collect()
+    }
+
+    /// A sheet printed 2-up (or set in two columns): the right column's
+    /// lines sit between the left one's. A person reads down the left
+    /// column, then down the right one: two pages, each line whole. Read
+    /// across, every line would take the other column's text at its height.
+    #[test]
+    fn two_columns_are_read_one_after_the_other() {
+        let left: Vec<String> = (0..8).map(|k| format!("left{k}abcdefgh")).collect();
+        let right: Vec<String> = (0..8).map(|k| format!("right{k}ijklmnop")).collect();
+        let mut rows = Vec::new();
+        for k in 0..8 {
+            rows.push((40.0, 100.0 + 20.0 * k as f64, left[k].clone()));
+            rows.push((320.0, 108.0 + 20.0 * k as f64, right[k].clone()));
+        }
+        let texts = |p: &Page| -> Vec<String> { p.lines.iter().map(|l| l.text()).collect() };
+        let (first, second, _, _) = page_to_lines(&page(lines_of(&rows), false));
+        assert_eq!(texts(&first), left);
+        assert_eq!(second.as_ref().map(texts), Some(right));
+        let doc = Document::from_pages(&[page(lines_of(&rows), false)]).unwrap();
+        let numbers: Vec<(u32, u32)> = doc.pages.iter().map(|p| (p.number, p.sheet)).collect();
+        assert_eq!(numbers, vec![(1, 1), (2, 1)]);
+        assert!(doc.pages[1].lines.iter().all(|l| l.page == 2));
+    }
+
+    /// A table's columns leave an empty band between them too, but every
+    /// row has text on both sides at one height: one page, rows whole.
+    #[test]
+    fn a_tables_columns_are_no_page_columns() {
+        let rows: Vec<(f64, f64, String)> = (0..8)
+            .flat_map(|k| {
+                let y = 100.0 + 20.0 * k as f64;
+                [
+                    (40.0, y, format!("label{k}abcdefg")),
+                    (320.0, y, format!("value{k}hijklmn")),
+                ]
+            })
+            .collect();
+        let (first, second, _, _) = page_to_lines(&page(lines_of(&rows), false));
+        assert!(second.is_none());
+        assert_eq!(first.lines.len(), 8);
+        assert!(first.lines.iter().all(|l| l.chunks.len() == 2));
+    }
+
     /// A line's carried range answer is `is_nfkc_by_range` of its compact
     /// text, whatever its glyphs: generated lines mixing text the range
     /// test passes with full-width digits, the ideographic space (NFKC
@@ -1248,7 +1398,7 @@ mod tests {
     #[test]
     fn ocr_layer_is_text_only_on_a_page_without_visible_text() {
         let ocr = page(vec![glyph("A", 10.0, Some(Hidden::RenderMode))], true);
-        let (p, hidden, _) = page_to_lines(&ocr);
+        let (p, _, hidden, _) = page_to_lines(&ocr);
         assert_eq!(p.lines.len(), 1);
         assert!(hidden.is_empty());
 
@@ -1259,7 +1409,7 @@ mod tests {
             ],
             true,
         );
-        let (p, hidden, _) = page_to_lines(&decoy);
+        let (p, _, hidden, _) = page_to_lines(&decoy);
         assert_eq!(p.lines.first().map(Line::text).as_deref(), Some("A"));
         assert_eq!(hidden.len(), 1);
     }

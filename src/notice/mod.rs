@@ -142,6 +142,12 @@ const VALUE_LINE_INDENT: f64 = 3.0;
 /// reads as one (`is_flush_value`: no heading, no table row).
 const STACKED_VALUE_INDENT: f64 = 0.5;
 
+/// A value that wraps in its cell continues under its first line: a chunk
+/// of a continuation line that starts more than this many ems right of
+/// where the first line ends lies in another column (a table or a page
+/// column beside the value's), not in the value's cell.
+const WRAP_REACH_EMS: f64 = 1.5;
+
 /// A value flush with its label (`dd { margin: 0 }`) starts where the label
 /// starts, give or take this many ems (glyph side bearings).
 const FLUSH_TOLERANCE: f64 = 0.25;
@@ -292,6 +298,13 @@ fn read_fields(
             .iter()
             .find(|c| !crate::layout::is_blank(&c.text))
             .map(|c| c.x0);
+        // Where the value's own first line ends (beside its label).
+        let value_x1 = lv
+            .value_chars
+            .iter()
+            .rev()
+            .find(|c| !crate::layout::is_blank(&c.text))
+            .map(|c| c.x1);
         let pitch = VALUE_LINE_PITCH * line.size;
         // Value lines sit right of the label's end (a table's value column).
         let beside_x0 = lv.label_x1 - 0.5 * line.size;
@@ -409,8 +422,31 @@ fn read_fields(
                 break;
             }
             claimed[j] = true;
-            parts.push((below.baseline, below.text()));
-            add_box(below.page, &mut below.chars());
+            // A continuation of a value read beside its label keeps to the
+            // value's cell: chunks starting beyond the first line's end
+            // (another column's text at that height) are not the value's.
+            let reach = value_x1.map(|x1| x1 + WRAP_REACH_EMS * line.size);
+            let in_cell = |c: &&crate::layout::Chunk| reach.is_none_or(|r| c.x0() <= r);
+            if below.chunks.iter().all(|c| in_cell(&c)) {
+                parts.push((below.baseline, below.text()));
+                add_box(below.page, &mut below.chars());
+            } else {
+                let kept: Vec<String> = below
+                    .chunks
+                    .iter()
+                    .filter(in_cell)
+                    .map(crate::layout::Chunk::text)
+                    .collect();
+                parts.push((below.baseline, kept.join("  ")));
+                add_box(
+                    below.page,
+                    &mut below
+                        .chunks
+                        .iter()
+                        .filter(in_cell)
+                        .flat_map(|c| c.chars.iter()),
+                );
+            }
             last = below.baseline;
         }
         let value = normalize(&parts.into_iter().map(|(_, t)| t).collect::<String>());
@@ -447,8 +483,9 @@ fn conflict_drift((field, page): Conflict) -> Option<Drift> {
     Some(Drift::FieldConflict { field, page })
 }
 
-/// cells_to_notice: reads a laid-out document as a notice.
-pub fn parse(doc: &Document) -> Result<Notice, Error> {
+/// cells_to_notice: reads a laid-out document as a notice, each value's
+/// box naming its page of the layout.
+pub fn parse_in_layout_pages(doc: &Document) -> Result<Notice, Error> {
     let lines: Vec<&Line> = doc.lines().collect();
     // Each line's labels, read once: every step below asks.
     let mut per_line: Vec<Vec<labels::LabeledValue>> =
@@ -603,6 +640,17 @@ pub fn parse(doc: &Document) -> Result<Notice, Error> {
     Ok(notice)
 }
 
+/// cells_to_notice: [`parse_in_layout_pages`], each value's box then naming
+/// the PDF page (sheet) it is on: the layout's page, unless a sheet
+/// carries two columns (each a page of the layout).
+pub fn parse(doc: &Document) -> Result<Notice, Error> {
+    let mut notice = parse_in_layout_pages(doc)?;
+    for at in notice.provenance.values_mut() {
+        at.page = doc.sheet_of(at.page);
+    }
+    Ok(notice)
+}
+
 /// How far below the table's last row a wrapped secret cell may reach,
 /// points (a reading wraps over four or five lines at most).
 const SPILL_BELOW_LAST_ROW: f64 = 72.0;
@@ -615,7 +663,7 @@ const SPILL_BELOW_LAST_ROW: f64 = 72.0;
 /// does not read as a notice: then nothing can be placed and a caller must
 /// hide more, not less.
 pub fn secret_regions(doc: &Document) -> Option<Vec<(u32, crate::pdf::Rect)>> {
-    let notice = parse(doc).ok()?;
+    let notice = parse_in_layout_pages(doc).ok()?;
     let to_frame = |p: &Provenance| {
         let page = doc.page(p.page)?;
         Some((p.page, page.to_user.invert()?.apply_rect(&p.bbox)))
@@ -741,7 +789,8 @@ fn decorations_over_values(doc: &Document, notice: &mut Notice) {
         let over = doc.decorations.iter().find(|d| {
             let ink = decoration_core(d);
             let overlap = ink.intersect(&value).area();
-            d.page == at.page
+            // A decoration is on a sheet, which may carry two pages.
+            d.page == doc.sheet_of(at.page)
                 && overlap > 0.0
                 && (overlap >= DECORATION_OVERLAP_SHARE * value.area()
                     || overlap >= DECORATION_OVERLAP_SHARE * ink.area())
@@ -1171,6 +1220,38 @@ mod tests {
             Some("損保クラウドサービス(パッケージ)")
         );
         assert_eq!(value(&found, Field::ProductName), Some("Microsoft 365"));
+    }
+
+    /// A page set in two columns: the service name wraps in its cell of
+    /// the left column, and the right column's row (the first line of a
+    /// wrapped label, and a value) lies at the height of the continuation. The continuation is what
+    /// lies under the value's first line, not the other column's text.
+    #[test]
+    fn a_wrapped_value_continues_in_its_own_cell() {
+        let lines = [
+            line(
+                100.0,
+                &[
+                    (10.0, "ご利用サービス名"),
+                    (200.0, "損保クラウドサービスMicrosoft"),
+                ],
+            ),
+            line(
+                113.0,
+                &[
+                    (200.0, "365(パッケージ)"),
+                    (600.0, "DNSゾーン情報サ"),
+                    (760.0, "利用する"),
+                ],
+            ),
+        ];
+        let refs: Vec<&Line> = lines.iter().collect();
+        let per_line: Vec<_> = refs.iter().map(|l| labels::split_labels(l)).collect();
+        let (found, _) = read_fields(&refs, &per_line);
+        assert_eq!(
+            value(&found, Field::ServiceName),
+            Some("損保クラウドサービスMicrosoft365(パッケージ)")
+        );
     }
 
     #[test]

@@ -432,6 +432,7 @@ mod tests {
     fn page() -> Page {
         Page {
             number: 1,
+            sheet: 1,
             height: 800.0,
             lines: Vec::new(),
             to_user: crate::pdf::Matrix::IDENTITY,

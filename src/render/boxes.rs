@@ -93,7 +93,8 @@ fn secret_region_boxes(layout: &Layout) -> Vec<LabelledBox> {
             };
             let u = p.to_user.apply_rect(&r);
             Some(LabelledBox {
-                page,
+                // The PDF page: a sheet of two columns is two layout pages.
+                page: p.sheet,
                 bbox: [u.x0, u.y0, u.x1, u.y1],
                 field: None,
                 secret: true,
