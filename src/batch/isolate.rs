@@ -1388,6 +1388,48 @@ pub fn cap_memory(_bytes: u64) -> Result<(), String> {
     Ok(())
 }
 
+/// Allocations at least this large get their own `mmap` instead of heap
+/// space. glibc's default starts at 128 KiB and rises only when such a
+/// block is freed, so a worker's growing page-glyph vector and a read
+/// file's buffer were mapped, zeroed by the kernel page by page and
+/// unmapped again file after file. Above any one-page notice's largest
+/// block; far below [`DEFAULT_MEMORY_CAP`], so a hostile file's huge
+/// buffers are still mapped apart and given back whole.
+pub const WORKER_MMAP_THRESHOLD: usize = 4 * 1024 * 1024;
+
+/// Free memory at the top of a worker's heap is kept up to this much
+/// instead of being given back to the kernel after every file (glibc's
+/// default: twice the mmap threshold, as low as 256 KiB). The next file
+/// reuses it without page faults. Bounded: what a worker keeps is at most
+/// this above what it uses, and peak use is unchanged (it is the largest
+/// file's).
+pub const WORKER_TRIM_THRESHOLD: usize = 32 * 1024 * 1024;
+
+/// Sets [`WORKER_MMAP_THRESHOLD`] and [`WORKER_TRIM_THRESHOLD`] for this
+/// process's allocator (glibc only; elsewhere nothing). A batch calls it in
+/// its parent before forking (forked workers inherit it; the parent reads
+/// every answer into fresh buffers too) and every worker calls it on
+/// itself. A batch of 1 070 files took ~18.5 k page faults with glibc's
+/// defaults, ~4.8 k with these, and about 4 % less CPU (README,
+/// performance). Once set, glibc no longer adjusts either threshold.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn keep_freed_memory() {
+    for (param, value) in [
+        (libc::M_MMAP_THRESHOLD, WORKER_MMAP_THRESHOLD),
+        (libc::M_TRIM_THRESHOLD, WORKER_TRIM_THRESHOLD),
+    ] {
+        let value = libc::c_int::try_from(value).unwrap_or(libc::c_int::MAX);
+        // SAFETY: `mallopt` sets a malloc parameter under malloc's own
+        // lock; no memory is touched. A refused value (0 returned) leaves
+        // glibc's default, which is only slower.
+        unsafe { libc::mallopt(param, value) };
+    }
+}
+
+/// [`keep_freed_memory`] for allocators that are not glibc's: nothing.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn keep_freed_memory() {}
+
 /// The worker's loop: reads the set-up frame from `input` (a started
 /// worker's stdin), hands it to `setup`, then answers each request (head,
 /// body) with `handle` on `output` until `input` closes.

@@ -115,6 +115,8 @@ fn severity_of(name: &str) -> Option<Severity> {
 
 /// Runs `parse` or `check`.
 pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
+    // Before any worker is forked: they inherit it.
+    kaitsu::batch::isolate::keep_freed_memory();
     let mut policy = match super::validate_cmds::load_policy(args.policy.as_deref()) {
         Ok(p) => p,
         Err(e) => return usage(e),

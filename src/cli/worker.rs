@@ -453,7 +453,8 @@ pub(super) fn run() -> ExitCode {
     }))
 }
 
-/// A worker's life: caps its own memory, then runs `serve` (which reads
+/// A worker's life: caps its own memory, keeps freed memory for the next
+/// file ([`isolate::keep_freed_memory`]), then runs `serve` (which reads
 /// its set-up and answers requests until its input closes); the exit
 /// status.
 fn work(serve: impl FnOnce() -> Result<(), String>) -> u8 {
@@ -461,6 +462,7 @@ fn work(serve: impl FnOnce() -> Result<(), String>) -> u8 {
         eprintln!("kaitsu worker: {e}");
         return super::EXIT_USAGE;
     }
+    isolate::keep_freed_memory();
     match serve() {
         Ok(()) => 0,
         Err(e) => {
