@@ -1155,12 +1155,9 @@ pub fn for_each_operator<E>(
 ) -> Result<(), E> {
     let mut lexer = Lexer { data, pos: 0 };
     let mut lists = OperandLists::default();
-    loop {
-        // Numbers, the commonest token, are read here with less on the
-        // way than `next_slot` takes.
-        let Some(b) = lexer.next_byte() else {
-            break;
-        };
+    // Numbers, the commonest token, are read here with less on the way
+    // than `next_slot` takes.
+    while let Some(b) = lexer.next_byte() {
         if matches!(b, b'+' | b'-' | b'.' | b'0'..=b'9') {
             let n = lexer.number_value();
             if lists.top.len() < MAX_OPERANDS {

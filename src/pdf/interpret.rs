@@ -1164,12 +1164,10 @@ fn glyph_box(m: &Matrix, upright: bool, xs: (f64, f64), ys: (f64, f64)) -> Optio
     if upright && e != 0.0 && f != 0.0 {
         let (left, right) = (xs.0 * a + e, xs.1 * a + e);
         let (low, high) = (ys.0 * d + f, ys.1 * d + f);
-        // All four finite (then so are the corners' `y * c` zeros): a sum
-        // of finite numbers less itself is zero (or NaN when the sum
-        // overflows: left to the general reading too); an infinity or NaN
-        // among them makes it NaN.
-        let sum = left + right + low + high;
-        if sum - sum == 0.0 {
+        // All four finite (then so are the corners' `y * c` zeros): an
+        // infinity or NaN among them makes their sum no finite number (a
+        // sum that overflows is left to the general reading too).
+        if (left + right + low + high).is_finite() {
             return Some(Rect {
                 x0: left.min(right),
                 y0: low.min(high),
