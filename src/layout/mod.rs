@@ -260,8 +260,8 @@ impl Line {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page {
     /// Page number, from 1: the sheet's, or the column's when a sheet
-    /// carries two columns of text (each a page of its own, see
-    /// [`columns`]).
+    /// carries two columns of text (each a page of its own, by the
+    /// layout's `columns` step).
     pub number: u32,
     /// The PDF page (sheet) the page's text is on, from 1.
     pub sheet: u32,
