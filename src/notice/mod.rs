@@ -262,6 +262,99 @@ fn wrapped_labels(lines: &[&Line], per_line: &[Vec<labels::LabeledValue>]) -> Ve
     joined
 }
 
+/// How far below a label's first part its rest may lie (in line pitches)
+/// and still be looked for: a two-line label centred beside a value of up
+/// to four lines has another row's line between its parts, and no more.
+const LABEL_PART_REACH: usize = 3;
+
+/// Label parts left apart beside values: a line with no label that starts
+/// a known label whose rest is a chunk on a line below it (within
+/// [`LABEL_PART_REACH`] line pitches, under the first part) that
+/// [`wrapped_labels`] did not join. Two label/value pairs a row put another
+/// row's text between the parts of a label wrapped beside a wrapped value;
+/// then which value lines are whose is in doubt, and every value read
+/// beside or below the first part (a value box reaching right of the
+/// part's left edge, within a line pitch of the parts) is named
+/// ([`Drift::PairingDoubt`]), so a value misread this way is never passed
+/// on silently. Returns the page and the area (left edge, top and bottom
+/// baselines, padded by a line pitch) of each pair of parts.
+fn unjoined_label_parts(
+    lines: &[&Line],
+    per_line: &[Vec<labels::LabeledValue>],
+) -> Vec<(u32, crate::pdf::Rect)> {
+    let mut areas = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if per_line.get(i).is_none_or(|l| !l.is_empty()) {
+            continue;
+        }
+        let pitch = VALUE_LINE_PITCH * line.size;
+        let mut last = line.baseline;
+        for below in lines.iter().skip(i + 1).take(LABEL_PART_REACH) {
+            let step = below.baseline - last;
+            if below.page != line.page || step <= 0.0 || step > pitch {
+                break;
+            }
+            last = below.baseline;
+            if below
+                .chunks
+                .iter()
+                .any(|rest| labels::join_wrapped_label(line, rest).is_some())
+            {
+                areas.push((
+                    line.page,
+                    crate::pdf::Rect {
+                        x0: line.x0(),
+                        y0: line.baseline - pitch,
+                        x1: f64::INFINITY,
+                        y1: below.baseline + pitch,
+                    },
+                ));
+                break;
+            }
+        }
+    }
+    areas
+}
+
+/// The record's field path a note names for a field (a DNS server's
+/// field names the server list: its index is not known yet); `None` for a
+/// field the record does not carry on its own.
+fn noted_field(field: Field) -> Option<String> {
+    match field {
+        Field::IssueDate => None,
+        Field::PrimaryDnsHost
+        | Field::PrimaryDnsIp
+        | Field::SecondaryDnsHost
+        | Field::SecondaryDnsIp => Some("dns.servers".to_string()),
+        _ => Some(field_path(field).to_string()),
+    }
+}
+
+/// [`Drift::PairingDoubt`] for each value read in an area of unjoined
+/// label parts ([`unjoined_label_parts`]), once per field, by path.
+fn pairing_doubts(areas: &[(u32, crate::pdf::Rect)], found: &HashMap<Field, Found>) -> Vec<Drift> {
+    let mut fields: Vec<(String, u32)> = found
+        .iter()
+        .filter_map(|(field, f)| {
+            let at = f.at.as_ref()?;
+            let inside = areas.iter().any(|(page, area)| {
+                *page == at.page
+                    && at.bbox.x1 > area.x0
+                    && at.bbox.y1 > area.y0
+                    && at.bbox.y0 < area.y1
+            });
+            inside.then(|| Some((noted_field(*field)?, at.page)))?
+        })
+        .collect();
+    // Once a field, by path (the map's order is not fixed).
+    fields.sort();
+    fields.dedup_by(|a, b| a.0 == b.0);
+    fields
+        .into_iter()
+        .map(|(field, page)| Drift::PairingDoubt { field, page })
+        .collect()
+}
+
 /// A label found again with another value: the field and the page of the
 /// second one.
 type Conflict = (Field, u32);
@@ -471,16 +564,10 @@ fn read_fields(
 /// A conflict as a drift note naming the record's field (a DNS server's
 /// field names the server list: its index is not known yet).
 fn conflict_drift((field, page): Conflict) -> Option<Drift> {
-    let path = field_path(field);
-    let field = match field {
-        Field::IssueDate => return None,
-        Field::PrimaryDnsHost
-        | Field::PrimaryDnsIp
-        | Field::SecondaryDnsHost
-        | Field::SecondaryDnsIp => "dns.servers".to_string(),
-        _ => path.to_string(),
-    };
-    Some(Drift::FieldConflict { field, page })
+    Some(Drift::FieldConflict {
+        field: noted_field(field)?,
+        page,
+    })
 }
 
 /// cells_to_notice: reads a laid-out document as a notice, each value's
@@ -497,6 +584,7 @@ pub fn parse_in_layout_pages(doc: &Document) -> Result<Notice, Error> {
         }
     }
     let (found, conflicts) = read_fields(&lines, &per_line);
+    let label_part_areas = unjoined_label_parts(&lines, &per_line);
     let core = CORE_FIELDS.iter().filter(|f| found.contains_key(f)).count();
     let titled = lines.iter().any(|l| l.compact().contains(TITLE));
     let needed = if titled {
@@ -586,6 +674,7 @@ pub fn parse_in_layout_pages(doc: &Document) -> Result<Notice, Error> {
     let provenance = provenance_of(doc, &found, &mut users);
     drift.extend(unknown_labels(&lines, &per_line));
     drift.extend(conflicts.into_iter().filter_map(conflict_drift));
+    drift.extend(pairing_doubts(&label_part_areas, &found));
     let hidden_text = doc
         .hidden
         .iter()
@@ -1290,6 +1379,88 @@ mod tests {
             value(&found, Field::ServiceName),
             Some("損保クラウドサービスMicrosoft365(パッケージハイブリッドプラン)")
         );
+    }
+
+    /// Reads `lines` as `parse` does: wrapped labels joined, the fields,
+    /// and the pairing doubts.
+    fn read_with_doubts(lines: &[Line]) -> (HashMap<Field, Found>, Vec<String>) {
+        let refs: Vec<&Line> = lines.iter().collect();
+        let mut per_line: Vec<_> = refs.iter().map(|l| labels::split_labels(l)).collect();
+        let joined = wrapped_labels(&refs, &per_line);
+        for (i, line) in &joined {
+            if let Some(slot) = per_line.get_mut(*i) {
+                *slot = labels::split_labels(line);
+            }
+        }
+        let (found, _) = read_fields(&refs, &per_line);
+        let areas = unjoined_label_parts(&refs, &per_line);
+        let doubts = pairing_doubts(&areas, &found)
+            .into_iter()
+            .filter_map(|d| match d {
+                Drift::PairingDoubt { field, .. } => Some(field),
+                _ => None,
+            })
+            .collect();
+        (found, doubts)
+    }
+
+    #[test]
+    fn a_label_wrapped_beside_a_wrapped_value_in_a_pairs_row_is_never_silent() {
+        // Two label/value pairs a row; the second label wraps (ご利用サービス
+        // / 名) centred beside its value, which wraps over three lines: the
+        // first row's line lies between the label's two parts.
+        let lines = [
+            line(
+                100.0,
+                &[
+                    (10.0, "ご利用開始日"),
+                    (90.0, "2024年9月1日"),
+                    (210.0, "ご契約者名"),
+                    (300.0, "千葉 麻衣"),
+                ],
+            ),
+            line(112.0, &[(300.0, "損保クラウドサービス")]),
+            line(118.0, &[(210.0, "ご利用サービス")]),
+            line(
+                124.0,
+                &[
+                    (10.0, "お客さま番号"),
+                    (90.0, "N2610476"),
+                    (300.0, "Microsoft365(パッケージ"),
+                ],
+            ),
+            line(130.0, &[(210.0, "名")]),
+            line(136.0, &[(300.0, "ハイブリッドプラン)")]),
+            line(148.0, &[(90.0, "Business")]),
+            line(154.0, &[(10.0, "ご利用製品名")]),
+            line(160.0, &[(90.0, "Basic")]),
+        ];
+        let (found, doubts) = read_with_doubts(&lines);
+        for (field, path, truth) in [
+            (Field::ContractorName, "contractor_name", "千葉 麻衣"),
+            (
+                Field::ServiceName,
+                "service_name",
+                "損保クラウドサービスMicrosoft365(パッケージハイブリッドプラン)",
+            ),
+            (Field::ProductName, "product_name", "BusinessBasic"),
+            (Field::CustomerNumber, "customer_number", "N2610476"),
+        ] {
+            let read = value(&found, field);
+            assert!(
+                read.is_none() || read == Some(truth) || doubts.iter().any(|d| d == path),
+                "{path} read as {read:?} with no doubt ({doubts:?})"
+            );
+        }
+        // The customer number's cell is left of the label's parts: not named.
+        assert!(!doubts.iter().any(|d| d == "customer_number"), "{doubts:?}");
+
+        // The same row with the label on one line: nothing is in doubt.
+        let mut one_line = lines.clone();
+        one_line[2] = line(118.0, &[(210.0, "ご利用サービス名")]);
+        one_line[4] = line(130.0, &[]);
+        let (_, doubts) = read_with_doubts(&one_line);
+        assert!(doubts.is_empty(), "{doubts:?}");
     }
 
     #[test]

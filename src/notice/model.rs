@@ -359,6 +359,15 @@ pub enum Drift {
         /// Page, from 1.
         page: u32,
     },
+    /// A label's parts were left apart beside this field's value (a label
+    /// wrapped beside a wrapped value, another row's text between its
+    /// parts): which value lines are whose is in doubt.
+    PairingDoubt {
+        /// The field path.
+        field: String,
+        /// Page, from 1.
+        page: u32,
+    },
     /// The user table header has a column the parser does not know.
     UnknownColumn {
         /// The header text.

@@ -54,6 +54,7 @@
 //! | `style_mix` | warning | a glyph of a name is of another size than the rest of the value: a mark or a neighbouring cell may be in it |
 //! | `field_conflict` | error | a field's label appears twice with different values; the first was read |
 //! | `wrapped_line_two_rows` | warning | a wrapped user-table line lies about as near the row above as the row below; both rows are named |
+//! | `label_pairing_doubt` | error | a label wrapped beside a wrapped value was left in parts with another row's text between them: the values beside them may be misread |
 //!
 //! Findings come out in a fixed order (required fields, header fields,
 //! dates, login URL, users, DNS, hidden text, layout drift; within a group
@@ -218,6 +219,7 @@ finding_codes! {
     StyleMix => "style_mix", Warning;
     FieldConflict => "field_conflict", Error;
     WrappedLineTwoRows => "wrapped_line_two_rows", Warning;
+    LabelPairingDoubt => "label_pairing_doubt", Error;
 }
 
 /// The default severity of a code; `None` for an unknown code.

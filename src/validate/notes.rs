@@ -248,6 +248,13 @@ pub(crate) fn drift(n: &Notice, f: &mut Findings<'_>) {
                     );
                 }
             }
+            Drift::PairingDoubt { field, page } => f.push(
+                Code::LabelPairingDoubt,
+                Some(field.clone()),
+                format!(
+                    "page {page}: a label wrapped beside this value was left in parts, with another row's text between them: which lines are this value's is in doubt; check it by eye"
+                ),
+            ),
             Drift::UnknownColumn { label, page } => f.push(
                 Code::UnknownColumn,
                 Some("users".into()),
