@@ -703,6 +703,27 @@ mod tests {
     /// A random CMap of the shapes producers write, with the edge cases
     /// above: code lengths 1–4, odd destination lengths, overlapping and
     /// reversed ranges, arrays, comments.
+    /// One to three changes to `bytes`: a cut, a stray byte from `stray`
+    /// inserted, or a byte removed (stops once nothing is left).
+    fn mutate(bytes: &mut Vec<u8>, rng: &mut Rng, stray: &[u8]) {
+        for _ in 0..1 + rng.below(3) {
+            let at = rng.below(bytes.len() as u64) as usize;
+            match rng.below(3) {
+                0 => bytes.truncate(at),
+                1 => {
+                    let b = stray[rng.below(stray.len() as u64) as usize];
+                    bytes.insert(at, b);
+                }
+                _ => {
+                    bytes.remove(at.min(bytes.len().saturating_sub(1)));
+                }
+            }
+            if bytes.is_empty() {
+                break;
+            }
+        }
+    }
+
     fn generated(rng: &mut Rng) -> String {
         let mut s = String::from(
             "%!PS-Adobe-3.0 Resource-CMap\n/CIDInit /ProcSet findresource begin 12 dict begin\n\
@@ -759,23 +780,7 @@ mod tests {
             // The same map with a few bytes changed: a stray delimiter, a
             // cut, a doubled token.
             let mut bytes = text.into_bytes();
-            for _ in 0..1 + rng.below(3) {
-                let at = rng.below(bytes.len() as u64) as usize;
-                match rng.below(3) {
-                    0 => bytes.truncate(at),
-                    1 => {
-                        let stray = b"<>()[]{}/%\\~ 09AZ-.";
-                        let b = stray[rng.below(stray.len() as u64) as usize];
-                        bytes.insert(at, b);
-                    }
-                    _ => {
-                        bytes.remove(at.min(bytes.len().saturating_sub(1)));
-                    }
-                }
-                if bytes.is_empty() {
-                    break;
-                }
-            }
+            mutate(&mut bytes, &mut rng, b"<>()[]{}/%\\~ 09AZ-.");
             agrees(&bytes);
         }
         assert!(read > rounds / 4, "{read} of {rounds} generated maps read");
@@ -842,23 +847,7 @@ mod tests {
             trailed += usize::from(body.ends_with("endbfrange"));
             let (known, walked) = both_readings(&bytes);
             assert_eq!(known, walked, "{:?}", String::from_utf8_lossy(&bytes));
-            for _ in 0..1 + rng.below(3) {
-                let at = rng.below(bytes.len() as u64) as usize;
-                match rng.below(3) {
-                    0 => bytes.truncate(at),
-                    1 => {
-                        let stray = b"<>()[]{}/%\\~ 09AZ-.\n";
-                        let b = stray[rng.below(stray.len() as u64) as usize];
-                        bytes.insert(at, b);
-                    }
-                    _ => {
-                        bytes.remove(at.min(bytes.len().saturating_sub(1)));
-                    }
-                }
-                if bytes.is_empty() {
-                    break;
-                }
-            }
+            mutate(&mut bytes, &mut rng, b"<>()[]{}/%\\~ 09AZ-.\n");
             let (known, walked) = both_readings(&bytes);
             assert_eq!(known, walked, "{:?}", String::from_utf8_lossy(&bytes));
         }
