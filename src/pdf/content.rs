@@ -1311,18 +1311,20 @@ fn with_entries<R>(read: impl FnOnce(&mut Vec<(Vec<u8>, Object)>) -> R) -> R {
     })
 }
 
-/// The first value of `data`, in object syntax (ISO 32000-1, 7.3):
-/// `n g R` is a reference. Each value read takes one from `budget`; at
-/// zero, what is left reads as nothing (`None` for the value, a shorter
-/// array or dictionary). Entries `defer` wants are deferred.
-pub fn parse_value(data: &[u8], budget: &mut usize, defer: &mut dyn Defer) -> Option<Object> {
-    let mut lexer = Lexer { data, pos: 0 };
-    let first = lexer.next_token()?;
+/// [`read_value`] from `first` with a fresh [`Reading`]: the entries list
+/// lent by [`with_entries`], `budget` and `defer` as given.
+fn read_fresh(
+    lexer: &mut Lexer<'_>,
+    first: Token<'_>,
+    depth: usize,
+    budget: &mut usize,
+    defer: &mut dyn Defer,
+) -> Option<Object> {
     with_entries(|entries| {
         read_value(
-            &mut lexer,
+            lexer,
             first,
-            0,
+            depth,
             &mut Reading {
                 budget,
                 defer,
@@ -1330,6 +1332,16 @@ pub fn parse_value(data: &[u8], budget: &mut usize, defer: &mut dyn Defer) -> Op
             },
         )
     })
+}
+
+/// The first value of `data`, in object syntax (ISO 32000-1, 7.3):
+/// `n g R` is a reference. Each value read takes one from `budget`; at
+/// zero, what is left reads as nothing (`None` for the value, a shorter
+/// array or dictionary). Entries `defer` wants are deferred.
+pub fn parse_value(data: &[u8], budget: &mut usize, defer: &mut dyn Defer) -> Option<Object> {
+    let mut lexer = Lexer { data, pos: 0 };
+    let first = lexer.next_token()?;
+    read_fresh(&mut lexer, first, 0, budget, defer)
 }
 
 /// The value a [`Defer`] was given at `start` and `depth`, read as it
@@ -1343,18 +1355,7 @@ pub fn parse_value_at(
 ) -> Option<Object> {
     let mut lexer = Lexer { data, pos: start };
     let first = lexer.next_token()?;
-    with_entries(|entries| {
-        read_value(
-            &mut lexer,
-            first,
-            depth,
-            &mut Reading {
-                budget,
-                defer,
-                entries,
-            },
-        )
-    })
+    read_fresh(&mut lexer, first, depth, budget, defer)
 }
 
 /// Where the object of `id` begins at `offset` (`n g obj`, ISO 32000-1,
@@ -1399,18 +1400,7 @@ pub fn dictionary_object(
     if !matches!(first, Token::DictStart) {
         return None;
     }
-    let value = with_entries(|entries| {
-        read_value(
-            &mut lexer,
-            first,
-            0,
-            &mut Reading {
-                budget,
-                defer,
-                entries,
-            },
-        )
-    })?;
+    let value = read_fresh(&mut lexer, first, 0, budget, defer)?;
     match lexer.next_token()? {
         Token::Keyword(b"endobj") => Some((value, AfterDictionary::EndObj)),
         Token::Keyword(b"stream") => Some((value, AfterDictionary::Stream(lexer.pos))),
