@@ -30,6 +30,12 @@ const TIMEOUT_SECS: u64 = 1;
 /// The worker's kill grace (`kaitsu::batch::isolate::GRACE`) plus start-up
 /// and a loaded 2-core CI machine running a debug build.
 const SLACK: Duration = Duration::from_secs(8);
+/// The `--timeout` of the batch tests whose poison file must end on its
+/// memory cap (`limit_exceeded`), not on the clock: on an idle machine the
+/// cap ends it within a second or two, but under a loaded machine's
+/// compiles it took over 5 s and was read as a timeout. The bound only
+/// keeps a hang from running forever.
+const POISON_TIMEOUT: &str = "60";
 /// The parent process's address space (`ulimit -v`): it reads one small
 /// file and waits for a worker; a parent that grows is a bug.
 const PARENT_MEMORY_KIB: u64 = 2 * 1024 * 1024;
@@ -726,7 +732,7 @@ fn a_poison_file_in_a_batch_costs_one_record_and_resume_completes_the_batch() {
         "-j",
         "2",
         "--timeout",
-        "5",
+        POISON_TIMEOUT,
         "--today",
         "2024-01-01",
     ];
@@ -793,7 +799,7 @@ fn a_worker_started_after_a_dead_one_gives_the_same_records() {
         "-j",
         "1",
         "--timeout",
-        "5",
+        POISON_TIMEOUT,
         "--today",
         "2024-01-01",
         "a_poison.pdf",
@@ -850,7 +856,7 @@ fn a_poison_file_in_a_pipelined_batch_costs_exactly_its_own_record() {
         "-j",
         "1",
         "--timeout",
-        "5",
+        POISON_TIMEOUT,
         "--today",
         "2024-01-01",
     ];
