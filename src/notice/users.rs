@@ -281,6 +281,9 @@ enum Alignment {
 /// A row's first line, read.
 struct Anchor {
     no: u32,
+    /// Where the number is across the line (x0, x1): a wrapped rest of it
+    /// lies under it.
+    no_span: (f64, f64),
     /// Classified pieces (the number excluded).
     cells: Vec<(Column, Piece)>,
 }
@@ -289,7 +292,7 @@ struct Anchor {
 /// areas that hold or may hold secrets (the password and reading columns,
 /// cells no field took), in the layout frame.
 pub struct UserTable {
-    /// The rows, in `no` order.
+    /// The rows, in `no` order (in page order where two share a number).
     pub users: Vec<User>,
     /// What could not be placed or was not known.
     pub drift: Vec<Drift>,
@@ -428,6 +431,11 @@ fn read_users(lines: &[&Line], doc: &Document) -> (Vec<User>, Vec<Drift>, Vec<Pr
         // Where the header starts the columns this row's own line has no
         // cell in: a wrapped piece may belong to one of them.
         let missing_starts = table.missing_starts(&anchor);
+        // The row's number as the page shows it: a number wrapped in a
+        // narrow No cell (`1` over `0`) reads top to bottom as one (10).
+        // Built only when such a rest is found (rarely).
+        let mut number: Option<String> = None;
+        let mut anchor_seen = false;
         for m in members {
             let at = |p: &Piece| {
                 p.bbox.map(|bbox| Provenance {
@@ -436,6 +444,10 @@ fn read_users(lines: &[&Line], doc: &Document) -> (Vec<User>, Vec<Drift>, Vec<Pr
                 })
             };
             if m == anchor_at {
+                if let Some(n) = number.as_mut() {
+                    n.push_str(&anchor.no.to_string());
+                }
+                anchor_seen = true;
                 parts.extend(
                     anchor
                         .cells
@@ -446,6 +458,18 @@ fn read_users(lines: &[&Line], doc: &Document) -> (Vec<User>, Vec<Drift>, Vec<Pr
             }
             for piece in line_pieces(body[m]) {
                 if piece.text == PASSWORD_LABEL || piece.text.starts_with("パスワード(") {
+                    continue;
+                }
+                if let Some(digits) = number_part(&piece, anchor.no_span) {
+                    number
+                        .get_or_insert_with(|| {
+                            if anchor_seen {
+                                anchor.no.to_string()
+                            } else {
+                                String::new()
+                            }
+                        })
+                        .push_str(&digits);
                     continue;
                 }
                 // In a ruled table a wrapped piece's column is the column
@@ -503,11 +527,56 @@ fn read_users(lines: &[&Line], doc: &Document) -> (Vec<User>, Vec<Drift>, Vec<Pr
                 .filter(|p| p.0 == Column::Order && OrderKind::from_word(&compact(&p.2)).is_none())
                 .filter_map(|p| p.3),
         );
-        users.push(finish(anchor.no, body[anchor_at].page, &parts));
+        let no = number
+            .as_deref()
+            .and_then(wrapped_number)
+            .unwrap_or(anchor.no);
+        users.push(finish(no, body[anchor_at].page, &parts));
     }
-    users.sort_by_key(|u| u.no);
+    // Most tables number their rows in page order: nothing to sort.
+    let in_order = users.windows(2).all(|w| w[0].no < w[1].no);
+    if !in_order && numbers_distinct(&users) {
+        users.sort_by_key(|u| u.no);
+    }
     (users, drift, secret_areas)
 }
+
+/// The digits of a row's wrapped line's piece that lies under the row's
+/// number (overlaps it across the line) and holds digits only (ASCII or
+/// full-width): the rest of a number wrapped in a cell too narrow for it.
+fn number_part(piece: &Piece, no_span: (f64, f64)) -> Option<String> {
+    let (x0, x1) = span_of(piece);
+    if x1.min(no_span.1) <= x0.max(no_span.0) {
+        return None;
+    }
+    let digits = normalize(&piece.text);
+    (!digits.is_empty()
+        && digits.len() < MAX_ROW_NUMBER_DIGITS
+        && digits.bytes().all(|b| b.is_ascii_digit()))
+    .then_some(digits)
+}
+
+/// Whether no two rows share a number. Rows are listed in number order
+/// only then: where a number repeats, one of them was misread, and sorting
+/// by it would move that row among the others and every row between one
+/// place down, wrong with no finding on them (`duplicate_row_number` names
+/// the repeat only). Such a table keeps the order the page shows.
+fn numbers_distinct(users: &[User]) -> bool {
+    let mut seen = std::collections::HashSet::with_capacity(users.len());
+    users.iter().all(|u| seen.insert(u.no))
+}
+
+/// A row number read from its cell's lines top to bottom (`1`, `0` → 10),
+/// within the digits a row number may have; `None` beyond them.
+fn wrapped_number(digits: &str) -> Option<u32> {
+    (1..=MAX_ROW_NUMBER_DIGITS)
+        .contains(&digits.len())
+        .then(|| digits.parse().ok())
+        .flatten()
+}
+
+/// A row number has at most this many digits (as `row_number` reads).
+const MAX_ROW_NUMBER_DIGITS: usize = 5;
 
 /// Pieces a row's wrapped line usually holds, room reserved for them (a
 /// line is bounded by the page: more grow the vector).
@@ -636,6 +705,7 @@ impl TableColumns {
             .collect();
         Anchor {
             no: anchor.no,
+            no_span: anchor.no_span,
             cells,
         }
     }
@@ -660,11 +730,12 @@ fn read_anchor(line: &Line) -> Option<Anchor> {
     let mut pieces = line_pieces_lazily(line);
     let first = pieces.next()?;
     let no = row_number(&compact(&first.text))?;
+    let no_span = span_of(&first);
     let cells = classify(pieces.collect());
     let is_row = cells
         .iter()
         .any(|(c, _)| matches!(c, Column::UserId | Column::Order));
-    is_row.then_some(Anchor { no, cells })
+    is_row.then_some(Anchor { no, no_span, cells })
 }
 
 /// The order words, each a whole 注文内容 cell.
@@ -682,12 +753,20 @@ fn order_first_anchor(line: &Line) -> Option<Anchor> {
     if !order_first || pieces.len() < 3 {
         return None;
     }
-    let no = row_number(&compact(&pieces.get(1)?.text))?;
+    let number = pieces.get(1)?;
+    let no = row_number(&compact(&number.text))?;
+    let no_span = span_of(number);
     pieces.remove(1);
     Some(Anchor {
         no,
+        no_span,
         cells: classify(pieces),
     })
+}
+
+/// A piece's extent across the line (x0, x1).
+fn span_of(piece: &Piece) -> (f64, f64) {
+    (piece.x0, piece.bbox.map_or(piece.x0, |b| b.x1))
 }
 
 /// Classifies the cells of a row's first line by what they hold.
@@ -1006,6 +1085,97 @@ mod tests {
         assert_eq!(users[1].order, Some(OrderKind::Delete));
     }
 
+    /// reportlab platypus wraps a number too wide for its narrow No cell:
+    /// row 10 shows `1` over `0`, which a person reads as 10 (not a second
+    /// row 1, which sorting by number moved up the list, every row below
+    /// then off by one). The No column has no header here.
+    #[test]
+    fn a_number_wrapped_in_its_cell_reads_top_to_bottom() {
+        let lines = [
+            line(
+                100.0,
+                &[
+                    (40.0, "ユーザー名"),
+                    (150.0, "ユーザーID"),
+                    (450.0, "パスワード"),
+                    (560.0, "注文内容"),
+                ],
+            ),
+            line(
+                120.0,
+                &[
+                    (10.0, "9"),
+                    (40.0, "山田 花子"),
+                    (150.0, "hanako@example.co.jp"),
+                    (450.0, "Ab1"),
+                    (560.0, "追加"),
+                ],
+            ),
+            line(
+                140.0,
+                &[
+                    (10.0, "1"),
+                    (40.0, "田中 一郎"),
+                    (150.0, "ichiro@example.co.jp"),
+                    (450.0, "Cd2"),
+                    (560.0, "追加"),
+                ],
+            ),
+            line(151.0, &[(10.0, "0"), (150.0, "5")]),
+        ];
+        let refs: Vec<&Line> = lines.iter().collect();
+        let users = parse_users(&refs, &no_rulings()).users;
+        let got: Vec<(u32, Option<&str>)> =
+            users.iter().map(|u| (u.no, u.name.as_deref())).collect();
+        assert_eq!(got, [(9, Some("山田 花子")), (10, Some("田中 一郎"))]);
+        // A digit under another column is that column's.
+        assert_eq!(users[1].user_id.as_deref(), Some("ichiro@example.co.jp5"));
+        assert_eq!(wrapped_number("123456"), None);
+    }
+
+    /// Rows are sorted by number, but where a number repeats (one was
+    /// misread), they stay in page order: sorting would move the misread
+    /// row up and every row after it one place down.
+    #[test]
+    fn a_repeated_number_keeps_the_page_order() {
+        let row = |y: f64, no: &'static str, id: &'static str| {
+            line(y, &[(10.0, no), (150.0, id), (560.0, "追加")])
+        };
+        let header = line(
+            100.0,
+            &[
+                (40.0, "ユーザー名"),
+                (150.0, "ユーザーID"),
+                (560.0, "注文内容"),
+            ],
+        );
+        let ids = |lines: &[Line]| -> Vec<(u32, String)> {
+            let refs: Vec<&Line> = lines.iter().collect();
+            parse_users(&refs, &no_rulings())
+                .users
+                .into_iter()
+                .map(|u| (u.no, u.user_id.unwrap_or_default()))
+                .collect()
+        };
+        let repeated = [
+            header.clone(),
+            row(120.0, "1", "a@example.jp"),
+            row(140.0, "2", "b@example.jp"),
+            row(160.0, "1", "c@example.jp"),
+        ];
+        let got = ids(&repeated);
+        let want = [(1, "a"), (2, "b"), (1, "c")].map(|(n, id)| (n, format!("{id}@example.jp")));
+        assert_eq!(got, want);
+        // Distinct numbers are listed in number order, as before.
+        let distinct = [
+            header,
+            row(120.0, "2", "b@example.jp"),
+            row(140.0, "1", "a@example.jp"),
+        ];
+        let nos: Vec<u32> = ids(&distinct).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(nos, [1, 2]);
+    }
+
     /// LibreOffice's HTML import sets an unruled, vertically centred table
     /// with lines one font size apart: a two-line cell straddles its row's
     /// line by half a line each way. The first row has a wrapped line above
@@ -1188,7 +1358,14 @@ mod tests {
             .iter()
             .map(|&i| {
                 let cells = Vec::new();
-                (i, Anchor { no: 1, cells })
+                (
+                    i,
+                    Anchor {
+                        no: 1,
+                        no_span: (0.0, 0.0),
+                        cells,
+                    },
+                )
             })
             .collect();
         for i in 0..12 {
