@@ -162,6 +162,13 @@ impl TextFrame {
     }
 }
 
+/// Whether two bit arrays are equal, compared in registers (an array's
+/// `==` of this size is a call to `memcmp`, once per show string).
+#[inline(always)]
+fn same_bits<const N: usize>(a: &[u64; N], b: &[u64; N]) -> bool {
+    a.iter().zip(b).fold(0, |diff, (x, y)| diff | (x ^ y)) == 0
+}
+
 /// A marked-content span: with `/ActualText`, the glyphs inside it are
 /// replaced by that text.
 struct MarkedSpan {
@@ -179,7 +186,10 @@ pub struct Interpreter<'a, 'd> {
     to_page: Matrix,
     page_box: Rect,
     page_number: u32,
-    device: &'d mut dyn Device,
+    /// The page being drawn. Its own type, not `dyn Device`: the one
+    /// device an interpreter draws to, so a glyph is pushed where it is
+    /// made (a call through the vtable took the glyph by value, a copy).
+    device: &'d mut super::PageContent,
     /// Glyphs not yet sent to the device (see the module doc).
     pending: Vec<Glyph>,
     /// Glyphs made on this page (for the limit).
@@ -320,11 +330,19 @@ impl<'a, 'd> Interpreter<'a, 'd> {
     }
 
     /// Sends held glyphs to the device once nothing can change them.
+    /// Runs after every operator: the test inline, the sending (rare: only
+    /// glyphs held back) out of line.
+    #[inline(always)]
     fn flush_glyphs(&mut self) {
-        if self.spans.is_empty() && self.text_clip_glyphs.is_empty() && !self.pending.is_empty() {
-            for g in self.pending.drain(..) {
-                self.device.glyph(g);
-            }
+        if !self.pending.is_empty() && self.spans.is_empty() && self.text_clip_glyphs.is_empty() {
+            self.send_pending();
+        }
+    }
+
+    #[inline(never)]
+    fn send_pending(&mut self) {
+        for g in self.pending.drain(..) {
+            self.device.glyph(g);
         }
     }
 
@@ -879,9 +897,19 @@ impl<'a, 'd> Interpreter<'a, 'd> {
     }
 
     fn show(&mut self, bytes: &[u8]) -> Result<(), PdfError> {
-        let Some(font) = self.gs.font.clone() else {
+        // The font is lent out of the state for the string and put back,
+        // not cloned: an `Arc` clone and drop are two atomic operations
+        // per show string (Chromium shows each glyph with its own `Tj`).
+        // Nothing `show_font` does reads or sets the state's font.
+        let Some(font) = self.gs.font.take() else {
             return Ok(());
         };
+        let shown = self.show_font(&font, bytes);
+        self.gs.font = Some(font);
+        shown
+    }
+
+    fn show_font(&mut self, font: &Font, bytes: &[u8]) -> Result<(), PdfError> {
         let mut decoded = std::mem::take(&mut self.decoded);
         decoded.clear();
         // What the document's text budget has left: decoding past it would
@@ -916,7 +944,11 @@ impl<'a, 'd> Interpreter<'a, 'd> {
         let state = TextFrame::state(&ctm, &text_scale);
         // By reference: the frame is a few hundred bytes, copied on every
         // show string for a by-value `is_some_and`.
-        if self.text_frame.as_ref().is_some_and(|f| f.state != state) {
+        if self
+            .text_frame
+            .as_ref()
+            .is_some_and(|f| !same_bits(&f.state, &state))
+        {
             self.text_frame = None;
         }
         for code in decoded.iter_mut() {
