@@ -22,6 +22,8 @@ use super::objects::{as_dict, get, get_dict, get_name, number, numbers, resolve,
 use super::{DEADLINE_CHECK_EVERY, Glyph, Hidden, Limits, PdfError};
 use compact_str::{CompactString, ToCompactString};
 use lopdf::{Dictionary, Object, ObjectId, Stream};
+use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -215,7 +217,13 @@ pub struct Interpreter<'a, 'd> {
     text_frame: Option<TextFrame>,
     /// The last font `Tf` found: the resources' address, the name, the
     /// font (a missing font is not kept: each selection warns).
-    last_font: Option<(usize, Vec<u8>, Arc<Font>)>,
+    last_font: Option<(usize, SmallVec<[u8; 16]>, Arc<Font>)>,
+    /// Every font `Tf` found on this page, by the resources' address and
+    /// the name (a missing font is not kept): a page that goes back and
+    /// forth between fonts (Chromium's, 60–70 a page) finds each again
+    /// without the resources' `/Font` dictionary, its SipHash look-up and
+    /// the document's font cache. Bounded by the fonts the resources name.
+    selected: FxHashMap<usize, FxHashMap<Box<[u8]>, Arc<Font>>>,
 }
 
 /// User space → page space for a crop box and a `/Rotate` of 0, 90, 180
@@ -283,6 +291,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
             decoded: Vec::new(),
             text_frame: None,
             last_font: None,
+            selected: FxHashMap::default(),
         }
     }
 
@@ -656,14 +665,26 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                     if let Some((_, _, font)) = self
                         .last_font
                         .as_ref()
-                        .filter(|(at, name, _)| *at == key && name == font_name)
+                        .filter(|(at, name, _)| *at == key && name.as_slice() == font_name)
                     {
                         self.gs.font = Some(font.clone());
                         return Ok(());
                     }
-                    let found = self.font(resources, font_name);
+                    let known = self
+                        .selected
+                        .get(&key)
+                        .and_then(|fonts| fonts.get(font_name))
+                        .cloned();
+                    let found = known.or_else(|| {
+                        let font = self.font(resources, font_name)?;
+                        self.selected
+                            .entry(key)
+                            .or_default()
+                            .insert(font_name.into(), font.clone());
+                        Some(font)
+                    });
                     if let Some(font) = &found {
-                        self.last_font = Some((key, font_name.to_vec(), font.clone()));
+                        self.last_font = Some((key, SmallVec::from_slice(font_name), font.clone()));
                     }
                     self.gs.font = found.or_else(|| Some(self.missing_font()));
                 }
