@@ -645,19 +645,6 @@ impl<'a, 'd> Interpreter<'a, 'd> {
             b"Tf" => {
                 self.gs.font_size = num(1).unwrap_or(0.0);
                 if let Some(font_name) = ops.name(0) {
-                    // Loading a font can parse megabytes of CMap, and a
-                    // document may select hundreds of fonts: the clock is
-                    // read before each selection, not every 4 096
-                    // operators only.
-                    if self
-                        .limits
-                        .deadline
-                        .is_some_and(|d| std::time::Instant::now() > d)
-                    {
-                        return Err(PdfError::TimedOut {
-                            page: self.page_number,
-                        });
-                    }
                     // The same name in the same resources as the last
                     // selection is the same font (Chromium selects it
                     // again in every text object): no look-up.
@@ -670,20 +657,36 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                         self.gs.font = Some(font.clone());
                         return Ok(());
                     }
-                    let known = self
+                    if let Some(font) = self
                         .selected
                         .get(&key)
                         .and_then(|fonts| fonts.get(font_name))
-                        .cloned();
-                    let found = known.or_else(|| {
-                        let font = self.font(resources, font_name)?;
+                        .cloned()
+                    {
+                        self.last_font = Some((key, SmallVec::from_slice(font_name), font.clone()));
+                        self.gs.font = Some(font);
+                        return Ok(());
+                    }
+                    // Loading a font can parse megabytes of CMap, and a
+                    // document may select hundreds of fonts: the clock is
+                    // read before each font the page has not selected
+                    // yet, not every 4 096 operators only (a font found
+                    // again above loads nothing and reads no clock).
+                    if self
+                        .limits
+                        .deadline
+                        .is_some_and(|d| std::time::Instant::now() > d)
+                    {
+                        return Err(PdfError::TimedOut {
+                            page: self.page_number,
+                        });
+                    }
+                    let found = self.font(resources, font_name);
+                    if let Some(font) = &found {
                         self.selected
                             .entry(key)
                             .or_default()
                             .insert(font_name.into(), font.clone());
-                        Some(font)
-                    });
-                    if let Some(font) = &found {
                         self.last_font = Some((key, SmallVec::from_slice(font_name), font.clone()));
                     }
                     self.gs.font = found.or_else(|| Some(self.missing_font()));
