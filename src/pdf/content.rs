@@ -345,6 +345,18 @@ impl<'a> Lexer<'a> {
     /// followed by a 0.
     fn hex_into(&mut self, out: &mut Vec<u8>) {
         let rest = self.data.get(self.pos..).unwrap_or_default();
+        // A composite font's two-byte code, `<0E06>` (Chromium shows each
+        // glyph so): four digits and the `>`, two bytes without the scan
+        // below. A byte that is no digit reads as `NOT_HEX`, which no OR
+        // of digit values (0–15) reaches.
+        if let Some(&[a, b, c, d, b'>']) = rest.get(..5) {
+            let [a, b, c, d] = [a, b, c, d].map(|x| HEX_DIGIT[usize::from(x)]);
+            if (a | b | c | d) < 16 {
+                out.extend_from_slice(&[(a << 4) | b, (c << 4) | d]);
+                self.pos += 5;
+                return;
+            }
+        }
         // The usual string, an even run of digits closed by `>` (a
         // glyph's code: `<0E06>`), read in one pass and copied as pairs;
         // the same bytes as the reading below, which takes anything else.

@@ -84,6 +84,7 @@ pub const MAX_PATHS_PER_PAGE: usize = 20_000;
 const MAX_WARNINGS_PER_PAGE: usize = 64;
 
 impl Device for PageContent {
+    #[inline]
     fn glyph(&mut self, glyph: Glyph) {
         self.glyphs.push(glyph);
     }

@@ -52,7 +52,11 @@ pub fn glyph_name_to_text(name: &[u8]) -> Option<Cow<'static, str>> {
         }
         return Some(Cow::Owned(out));
     }
-    component(base).or_else(|| numbered(base).map(|c| Cow::Owned(c.to_string())))
+    // The list has been asked for `base` above (it is the name, or was
+    // looked up as the part before the period): the `uni`/`u` forms, not
+    // `component`, which would search the list for it again (a subset
+    // name such as `g62C` is in no list: two searches of 4 281 names).
+    unicode_form(base).or_else(|| numbered(base).map(|c| Cow::Owned(c.to_string())))
 }
 
 /// One ligature component or a whole name without period: the list, then
@@ -61,6 +65,11 @@ fn component(part: &str) -> Option<Cow<'static, str>> {
     if let Some(text) = agl(part) {
         return Some(Cow::Borrowed(text));
     }
+    unicode_form(part)
+}
+
+/// A name's `uniXXXX…` or `uXXXX[XX]` form.
+fn unicode_form(part: &str) -> Option<Cow<'static, str>> {
     if let Some(hex) = part.strip_prefix("uni")
         && !hex.is_empty()
         && hex.len() % 4 == 0

@@ -22,6 +22,8 @@ use super::objects::{as_dict, get, get_dict, get_name, number, numbers, resolve,
 use super::{DEADLINE_CHECK_EVERY, Glyph, Hidden, Limits, PdfError};
 use compact_str::{CompactString, ToCompactString};
 use lopdf::{Dictionary, Object, ObjectId, Stream};
+use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -162,6 +164,13 @@ impl TextFrame {
     }
 }
 
+/// Whether two bit arrays are equal, compared in registers (an array's
+/// `==` of this size is a call to `memcmp`, once per show string).
+#[inline(always)]
+fn same_bits<const N: usize>(a: &[u64; N], b: &[u64; N]) -> bool {
+    a.iter().zip(b).fold(0, |diff, (x, y)| diff | (x ^ y)) == 0
+}
+
 /// A marked-content span: with `/ActualText`, the glyphs inside it are
 /// replaced by that text.
 struct MarkedSpan {
@@ -179,7 +188,10 @@ pub struct Interpreter<'a, 'd> {
     to_page: Matrix,
     page_box: Rect,
     page_number: u32,
-    device: &'d mut dyn Device,
+    /// The page being drawn. Its own type, not `dyn Device`: the one
+    /// device an interpreter draws to, so a glyph is pushed where it is
+    /// made (a call through the vtable took the glyph by value, a copy).
+    device: &'d mut super::PageContent,
     /// Glyphs not yet sent to the device (see the module doc).
     pending: Vec<Glyph>,
     /// Glyphs made on this page (for the limit).
@@ -205,7 +217,13 @@ pub struct Interpreter<'a, 'd> {
     text_frame: Option<TextFrame>,
     /// The last font `Tf` found: the resources' address, the name, the
     /// font (a missing font is not kept: each selection warns).
-    last_font: Option<(usize, Vec<u8>, Arc<Font>)>,
+    last_font: Option<(usize, SmallVec<[u8; 16]>, Arc<Font>)>,
+    /// Every font `Tf` found on this page, by the resources' address and
+    /// the name (a missing font is not kept): a page that goes back and
+    /// forth between fonts (Chromium's, 60–70 a page) finds each again
+    /// without the resources' `/Font` dictionary, its SipHash look-up and
+    /// the document's font cache. Bounded by the fonts the resources name.
+    selected: FxHashMap<usize, FxHashMap<Box<[u8]>, Arc<Font>>>,
 }
 
 /// User space → page space for a crop box and a `/Rotate` of 0, 90, 180
@@ -273,6 +291,7 @@ impl<'a, 'd> Interpreter<'a, 'd> {
             decoded: Vec::new(),
             text_frame: None,
             last_font: None,
+            selected: FxHashMap::default(),
         }
     }
 
@@ -320,11 +339,19 @@ impl<'a, 'd> Interpreter<'a, 'd> {
     }
 
     /// Sends held glyphs to the device once nothing can change them.
+    /// Runs after every operator: the test inline, the sending (rare: only
+    /// glyphs held back) out of line.
+    #[inline(always)]
     fn flush_glyphs(&mut self) {
-        if self.spans.is_empty() && self.text_clip_glyphs.is_empty() && !self.pending.is_empty() {
-            for g in self.pending.drain(..) {
-                self.device.glyph(g);
-            }
+        if !self.pending.is_empty() && self.spans.is_empty() && self.text_clip_glyphs.is_empty() {
+            self.send_pending();
+        }
+    }
+
+    #[inline(never)]
+    fn send_pending(&mut self) {
+        for g in self.pending.drain(..) {
+            self.device.glyph(g);
         }
     }
 
@@ -618,10 +645,33 @@ impl<'a, 'd> Interpreter<'a, 'd> {
             b"Tf" => {
                 self.gs.font_size = num(1).unwrap_or(0.0);
                 if let Some(font_name) = ops.name(0) {
+                    // The same name in the same resources as the last
+                    // selection is the same font (Chromium selects it
+                    // again in every text object): no look-up.
+                    let key = resources.map_or(0, |r| std::ptr::from_ref(r) as usize);
+                    if let Some((_, _, font)) = self
+                        .last_font
+                        .as_ref()
+                        .filter(|(at, name, _)| *at == key && name.as_slice() == font_name)
+                    {
+                        self.gs.font = Some(font.clone());
+                        return Ok(());
+                    }
+                    if let Some(font) = self
+                        .selected
+                        .get(&key)
+                        .and_then(|fonts| fonts.get(font_name))
+                        .cloned()
+                    {
+                        self.last_font = Some((key, SmallVec::from_slice(font_name), font.clone()));
+                        self.gs.font = Some(font);
+                        return Ok(());
+                    }
                     // Loading a font can parse megabytes of CMap, and a
                     // document may select hundreds of fonts: the clock is
-                    // read before each selection, not every 4 096
-                    // operators only.
+                    // read before each font the page has not selected
+                    // yet, not every 4 096 operators only (a font found
+                    // again above loads nothing and reads no clock).
                     if self
                         .limits
                         .deadline
@@ -631,21 +681,13 @@ impl<'a, 'd> Interpreter<'a, 'd> {
                             page: self.page_number,
                         });
                     }
-                    // The same name in the same resources as the last
-                    // selection is the same font (Chromium selects it
-                    // again in every text object): no look-up.
-                    let key = resources.map_or(0, |r| std::ptr::from_ref(r) as usize);
-                    if let Some((_, _, font)) = self
-                        .last_font
-                        .as_ref()
-                        .filter(|(at, name, _)| *at == key && name == font_name)
-                    {
-                        self.gs.font = Some(font.clone());
-                        return Ok(());
-                    }
                     let found = self.font(resources, font_name);
                     if let Some(font) = &found {
-                        self.last_font = Some((key, font_name.to_vec(), font.clone()));
+                        self.selected
+                            .entry(key)
+                            .or_default()
+                            .insert(font_name.into(), font.clone());
+                        self.last_font = Some((key, SmallVec::from_slice(font_name), font.clone()));
                     }
                     self.gs.font = found.or_else(|| Some(self.missing_font()));
                 }
@@ -879,9 +921,19 @@ impl<'a, 'd> Interpreter<'a, 'd> {
     }
 
     fn show(&mut self, bytes: &[u8]) -> Result<(), PdfError> {
-        let Some(font) = self.gs.font.clone() else {
+        // The font is lent out of the state for the string and put back,
+        // not cloned: an `Arc` clone and drop are two atomic operations
+        // per show string (Chromium shows each glyph with its own `Tj`).
+        // Nothing `show_font` does reads or sets the state's font.
+        let Some(font) = self.gs.font.take() else {
             return Ok(());
         };
+        let shown = self.show_font(&font, bytes);
+        self.gs.font = Some(font);
+        shown
+    }
+
+    fn show_font(&mut self, font: &Font, bytes: &[u8]) -> Result<(), PdfError> {
         let mut decoded = std::mem::take(&mut self.decoded);
         decoded.clear();
         // What the document's text budget has left: decoding past it would
@@ -916,7 +968,11 @@ impl<'a, 'd> Interpreter<'a, 'd> {
         let state = TextFrame::state(&ctm, &text_scale);
         // By reference: the frame is a few hundred bytes, copied on every
         // show string for a by-value `is_some_and`.
-        if self.text_frame.as_ref().is_some_and(|f| f.state != state) {
+        if self
+            .text_frame
+            .as_ref()
+            .is_some_and(|f| !same_bits(&f.state, &state))
+        {
             self.text_frame = None;
         }
         for code in decoded.iter_mut() {
