@@ -626,11 +626,16 @@ impl Handler {
             // round number - 32: at most 288 rounds, since a byte is at most
             // 255.
             for round in 1u32.. {
+                // K1 is 64 copies of password, K and /U: one copy, then
+                // doubled six times (six copies of growing runs, not 192
+                // small ones).
                 k1.clear();
-                for _ in 0..64 {
-                    k1.extend_from_slice(password);
-                    k1.extend_from_slice(&k);
-                    k1.extend_from_slice(user);
+                k1.extend_from_slice(password);
+                k1.extend_from_slice(&k);
+                k1.extend_from_slice(user);
+                let whole = k1.len() * 64;
+                while k1.len() < whole {
+                    k1.extend_from_within(..k1.len().min(whole - k1.len()));
                 }
                 let (Ok(key), Ok(iv)) = (
                     <[u8; 16]>::try_from(k.get(..16).unwrap_or_default()),
