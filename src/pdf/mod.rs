@@ -296,14 +296,14 @@ fn open_either(
     if mentions_encryption(bytes) {
         match security::open_lazy(bytes, passwords, limits) {
             Ok(doc) => return Ok(Source::Lazy(doc)),
-            // Every given password was checked (there is one: with none,
-            // `security.rs` answers `Eager`) and the dictionary is one
-            // lopdf reads too, so lopdf's load would end in this error
-            // after parsing every object and hashing the empty password.
+            // The empty password and every given one were checked, as
+            // user and owner password, and the dictionary is one lopdf
+            // reads too, so lopdf's load would end in this error after
+            // parsing every object and hashing the empty password again.
             // Only a file lopdf cannot parse at all would get another one
             // there ("corrupt"), where the password is the better answer.
             Err(security::Fallback::NoPasswordOpens) => {
-                return Err(PdfError::Encrypted(NO_GIVEN_PASSWORD_OPENS));
+                return Err(PdfError::Encrypted(no_password_opens(passwords)));
             }
             Err(security::Fallback::Eager) => {}
         }
@@ -412,16 +412,18 @@ fn open_eager(bytes: &[u8], passwords: &[Secret], limits: &Limits) -> Result<Doc
             "its encryption dictionary is damaged: {why}"
         )));
     }
-    Err(PdfError::Encrypted(if passwords.is_empty() {
-        "needs a password: pass it with --password"
-    } else {
-        NO_GIVEN_PASSWORD_OPENS
-    }))
+    Err(PdfError::Encrypted(no_password_opens(passwords)))
 }
 
-/// Why an encrypted file with passwords given is not read.
-const NO_GIVEN_PASSWORD_OPENS: &str =
-    "none of the given passwords opens it: check the password sent with the notice";
+/// Why an encrypted file is not read when neither the empty password nor
+/// one of `passwords` opens it.
+fn no_password_opens(passwords: &[Secret]) -> &'static str {
+    if passwords.is_empty() {
+        "needs a password: pass it with --password"
+    } else {
+        "none of the given passwords opens it: check the password sent with the notice"
+    }
+}
 
 /// Why a file's `/Encrypt` dictionary cannot be used, if it is damaged:
 /// a required key (ISO 32000-1 7.6.3.2, Tables 20 and 21) missing, of the

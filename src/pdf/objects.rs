@@ -394,8 +394,9 @@ fn inflate(input: &[u8], limit: usize) -> Option<Vec<u8>> {
 /// checksum, within a buffer of at most `limit + 1` bytes.
 ///
 /// libdeflate needs its whole output buffer up front (a reused one, see
-/// [`INFLATE_SCRATCH_KEPT`]), so the buffer starts
-/// at [`INFLATE_FIRST_GUESS`] times the input and grows by
+/// [`INFLATE_SCRATCH_KEPT`]), so the buffer starts at the reused
+/// buffer's whole length or [`INFLATE_FIRST_GUESS`] times the input,
+/// whichever is larger, and grows by
 /// [`INFLATE_GROWTH`] while the stream does not fit, never past `limit + 1`
 /// bytes (one more than the limit: room to see it was passed). Each retry
 /// starts over, so the work is bounded by a constant factor of the
@@ -413,13 +414,17 @@ fn inflate(input: &[u8], limit: usize) -> Option<Vec<u8>> {
 /// at the block.
 fn inflate_whole(input: &[u8], limit: usize) -> Option<Vec<u8>> {
     let most = limit.saturating_add(1);
-    let mut size = input
+    let guess = input
         .len()
         .saturating_mul(INFLATE_FIRST_GUESS)
-        .max(INFLATE_MIN_BUFFER)
-        .min(most);
+        .max(INFLATE_MIN_BUFFER);
     WHOLE_INFLATER.with(|cell| {
         let (inflater, scratch) = &mut *cell.try_borrow_mut().ok()?;
+        // The whole reused buffer is room already paid for: a stream that
+        // inflates past the guess (a content stream of repeated operators
+        // compresses ten times) fits at once instead of being decoded
+        // again from the start in a buffer four times larger.
+        let mut size = guess.max(scratch.len()).min(most);
         let out = loop {
             if scratch.len() < size {
                 scratch.resize(size, 0);

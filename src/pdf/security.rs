@@ -29,7 +29,10 @@
 //! indirect reference (direct dictionaries are repaired there), a handler
 //! other than `/Standard`, an unknown version, revision or crypt filter
 //! method, embedded-file-only encryption (`/EFF`), a damaged dictionary,
-//! a password none of the given ones opens, an R2–R4 password with
+//! a file no password opens whose strings and streams are both
+//! `/Identity` (attachments only: lopdf's path may read it without one;
+//! any other file no password opens gets its error here, as lopdf's load
+//! would give it, [`Fallback::NoPasswordOpens`]), an R2–R4 password with
 //! characters outside printable ASCII (lopdf converts it to
 //! PDFDocEncoding), a page hayro-syntax cannot read, and a deadline passed
 //! while trying passwords.
@@ -75,9 +78,10 @@ pub enum Fallback {
     Eager,
     /// The dictionary is understood and every password was checked as
     /// lopdf checks it (the empty one, each given one, as user and owner
-    /// password): none opens the file. The caller answers that no given
-    /// password opens it, as lopdf's load would after parsing every object
-    /// and hashing each password again.
+    /// password): none opens the file. The caller answers that a password
+    /// is needed (none given) or that no given password opens it, as
+    /// lopdf's load would after parsing every object and hashing each
+    /// password again.
     NoPasswordOpens,
 }
 
@@ -94,7 +98,15 @@ pub fn open_lazy(bytes: &[u8], passwords: &[Secret], limits: &Limits) -> Result<
         }
         _ => return Err(Fallback::Eager),
     };
-    let key = handler.file_key(passwords, limits)?;
+    let key = match handler.file_key(passwords, limits) {
+        // A file that encrypts neither strings nor streams (attachments
+        // only) may be one lopdf's path reads without a password
+        // (`recovery.rs`).
+        Err(Fallback::NoPasswordOpens) if handler.encrypts_nothing_on_pages() => {
+            return Err(Fallback::Eager);
+        }
+        found => found?,
+    };
     doc.set_decryptor(handler.into_decryptor(key, hidden.encrypt_id));
     if doc.every_page_readable() {
         Ok(doc)
@@ -385,25 +397,33 @@ impl Handler {
     /// password, which then costs one check (for AES-256, the one hash
     /// that makes the key) instead of the checks of the empty password
     /// before it. Any password that opens the file gives the same key, so
-    /// the order changes the cost, not the result. [`Fallback::Eager`] when
-    /// the deadline passes, a password is one lopdf would convert, or no
-    /// password was given and the empty one is no user password.
+    /// the order changes the cost, not the result. A password met again
+    /// (the empty one given, or one given twice) is not checked again in
+    /// the same role: the answer would be the same. [`Fallback::Eager`]
+    /// when the deadline passes or a password is one lopdf would convert.
     fn file_key(&self, passwords: &[Secret], limits: &Limits) -> Result<Vec<u8>, Fallback> {
         let empty = Secret::default();
-        let candidates = || passwords.iter().chain(std::iter::once(&empty));
+        let all: Vec<&Secret> = passwords.iter().chain(std::iter::once(&empty)).collect();
+        let candidates = || {
+            all.iter().enumerate().filter_map(|(i, password)| {
+                let seen = all
+                    .get(..i)
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|earlier| earlier.expose() == password.expose());
+                (!seen).then_some(*password)
+            })
+        };
         let out_of_time = || {
             limits
                 .deadline
                 .is_some_and(|d| std::time::Instant::now() > d)
         };
         for as_owner in [false, true] {
-            // With no password given, the owner check would be of the
-            // empty password alone (an AES-256 owner hash costs about
-            // twice a user one): lopdf's load without passwords, which a
-            // file needing a password takes anyway for its error, makes it.
-            if as_owner && passwords.is_empty() {
-                return Err(Fallback::Eager);
-            }
+            // With no password given, the empty one is checked as the
+            // owner password here too (for AES-256 one validation hash when
+            // it fails): lopdf's load would make the same check, after
+            // parsing every object, only to give the same error.
             for password in candidates() {
                 if out_of_time() {
                     return Err(Fallback::Eager);
@@ -434,21 +454,30 @@ impl Handler {
         Err(Fallback::NoPasswordOpens)
     }
 
+    /// The crypt filter method of a `/StmF` or `/StrF` name, as lopdf's
+    /// `EncryptionState::filter_named` picks it.
+    fn named(&self, name: &[u8]) -> Method {
+        if self.version >= 4 && (name.is_empty() || name == b"Identity") {
+            Method::Identity
+        } else {
+            self.crypt_filters.get(name).copied().unwrap_or(Method::Rc4)
+        }
+    }
+
+    /// Whether strings and streams are both left as they are (`/Identity`):
+    /// only embedded files are encrypted.
+    fn encrypts_nothing_on_pages(&self) -> bool {
+        self.named(&self.stream_filter) == Method::Identity
+            && self.named(&self.string_filter) == Method::Identity
+    }
+
     fn into_decryptor(self, key: Vec<u8>, encrypt_id: ObjectId) -> Decryptor {
-        let named = |name: &[u8]| {
-            // lopdf's `EncryptionState::filter_named`.
-            if self.version >= 4 && (name.is_empty() || name == b"Identity") {
-                Method::Identity
-            } else {
-                self.crypt_filters.get(name).copied().unwrap_or(Method::Rc4)
-            }
-        };
         Decryptor {
+            streams: self.named(&self.stream_filter),
+            strings: self.named(&self.string_filter),
             key,
             encrypt_id,
             encrypt_metadata: self.encrypt_metadata,
-            streams: named(&self.stream_filter),
-            strings: named(&self.string_filter),
         }
     }
 
@@ -597,11 +626,16 @@ impl Handler {
             // round number - 32: at most 288 rounds, since a byte is at most
             // 255.
             for round in 1u32.. {
+                // K1 is 64 copies of password, K and /U: one copy, then
+                // doubled six times (six copies of growing runs, not 192
+                // small ones).
                 k1.clear();
-                for _ in 0..64 {
-                    k1.extend_from_slice(password);
-                    k1.extend_from_slice(&k);
-                    k1.extend_from_slice(user);
+                k1.extend_from_slice(password);
+                k1.extend_from_slice(&k);
+                k1.extend_from_slice(user);
+                let whole = k1.len() * 64;
+                while k1.len() < whole {
+                    k1.extend_from_within(..k1.len().min(whole - k1.len()));
                 }
                 let (Ok(key), Ok(iv)) = (
                     <[u8; 16]>::try_from(k.get(..16).unwrap_or_default()),
@@ -793,6 +827,8 @@ mod tests {
             assert_eq!(user, owner, "{name}");
             assert_eq!(key(&h, &["wrong", USER]), Some(user.clone()), "{name}");
             assert!(key(&h, &["kaitsu-wrong"]).is_none(), "{name}: wrong");
+            assert_eq!(key(&h, &["", USER, USER]), Some(user.clone()), "{name}");
+            assert!(key(&h, &["", "x", "x", ""]).is_none(), "{name}: repeated");
             assert!(key(&h, &[]).is_none(), "{name}: empty");
             let check = |password: &str, as_owner: bool| {
                 if h.revision <= 4 {
@@ -894,8 +930,8 @@ mod tests {
             open_lazy(&fixture(name), passwords, limits).map(|_| ())
         };
         assert_eq!(outcome("r6_aesv3_objstm", &user, &limits), eager);
-        // No password: lopdf checks the empty one as the owner password.
-        assert_eq!(outcome("r6_aesv3", &[], &limits), eager);
+        // No password: the empty one checked as user and owner password.
+        assert_eq!(outcome("r6_aesv3", &[], &limits), none_opens);
         // A wrong one: every one checked.
         assert_eq!(
             outcome("r6_aesv3", &[Secret::new("x"), Secret::new("y")], &limits),
