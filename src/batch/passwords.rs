@@ -16,21 +16,28 @@
 //! `KAITSU_PASSWORD`. Passwords are held as [`Secret`]s.
 
 use crate::secret::Secret;
-use globset::{Glob, GlobMatcher};
+use globset::{Candidate, Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use std::path::{Component, Path, PathBuf};
 
 /// Name/glob → passwords.
 #[derive(Default)]
 pub struct PasswordMap {
-    entries: Vec<(GlobMatcher, Vec<Secret>)>,
+    /// Every pattern, matched at once: a set sorts its globs by kind (a
+    /// `*name.pdf` is a suffix test, not a regular expression), where one
+    /// matcher per pattern ran a regular expression per pattern and per
+    /// form of the path (about 12 k instructions a file with three
+    /// patterns, a tenth of the batch parent's work per file).
+    set: GlobSet,
+    /// Each pattern's passwords, by the set's pattern numbers.
+    passwords: Vec<Vec<Secret>>,
     /// The YAML file's folder, absolute, normalized.
     base: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for PasswordMap {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "PasswordMap({} entries)", self.entries.len())
+        write!(f, "PasswordMap({} entries)", self.passwords.len())
     }
 }
 
@@ -95,7 +102,8 @@ impl PasswordMap {
                 .map_err(yaml_error)?
         };
         let mut seen = std::collections::HashSet::new();
-        let mut entries = Vec::with_capacity(raw.len());
+        let mut set = GlobSetBuilder::new();
+        let mut by_pattern = Vec::with_capacity(raw.len());
         for (pattern, passwords) in raw {
             if !seen.insert(pattern.clone()) {
                 return Err(PasswordFileError::Duplicate {
@@ -112,8 +120,14 @@ impl PasswordMap {
                 OneOrMany::One(p) => vec![Secret::new(p)],
                 OneOrMany::Many(ps) => ps.into_iter().map(Secret::new).collect(),
             };
-            entries.push((glob.compile_matcher(), passwords));
+            set.add(glob);
+            by_pattern.push(passwords);
         }
+        let set = set.build().map_err(|e| PasswordFileError::Glob {
+            path: shown.clone(),
+            pattern: e.glob().unwrap_or_default().to_string(),
+            message: e.kind().to_string(),
+        })?;
         let base = path
             .parent()
             .map(|p| {
@@ -125,24 +139,40 @@ impl PasswordMap {
             })
             .and_then(|p| std::path::absolute(p).ok())
             .map(|p| normalize(&p));
-        Ok(PasswordMap { entries, base })
+        Ok(PasswordMap {
+            set,
+            passwords: by_pattern,
+            base,
+        })
     }
 
     /// The passwords for one input, in the file's order.
     pub fn for_path(&self, path: &Path) -> Vec<Secret> {
+        if self.passwords.is_empty() {
+            return Vec::new();
+        }
         let name = path.file_name().map(Path::new);
         let relative = self.base.as_ref().and_then(|base| {
             let abs = normalize(&std::path::absolute(path).ok()?);
             abs.strip_prefix(base).ok().map(Path::to_path_buf)
         });
-        self.entries
+        // The patterns any form of the path matches, in the file's order.
+        let mut matched = Vec::new();
+        let mut found = Vec::new();
+        for form in [Some(path), name, relative.as_deref()]
+            .into_iter()
+            .flatten()
+        {
+            self.set
+                .matches_candidate_into(&Candidate::new(form), &mut found);
+            matched.extend_from_slice(&found);
+        }
+        matched.sort_unstable();
+        matched.dedup();
+        matched
             .iter()
-            .filter(|(g, _)| {
-                g.is_match(path)
-                    || name.is_some_and(|n| g.is_match(n))
-                    || relative.as_ref().is_some_and(|r| g.is_match(r))
-            })
-            .flat_map(|(_, s)| s.iter().cloned())
+            .filter_map(|&i| self.passwords.get(i))
+            .flat_map(|s| s.iter().cloned())
             .collect()
     }
 }
@@ -213,6 +243,88 @@ mod tests {
             assert_eq!(map.for_path(Path::new(p)).len(), 2, "{p}");
         }
         assert_eq!(map.for_path(&abs).len(), 2);
+    }
+
+    /// The set gives what one matcher per pattern gave: the passwords of
+    /// every pattern that matches the path, its name or its path relative
+    /// to the file's folder, once each, in the file's order.
+    #[test]
+    fn the_set_matches_as_one_matcher_per_pattern() {
+        let patterns = [
+            "*.pdf",
+            "a.pdf",
+            "dir/*.pdf",
+            "**/b*.pdf",
+            "N23*.pdf",
+            "dir/a.pdf",
+            "*/a.pdf",
+            "[ab].pdf",
+            "{x,y}.pdf",
+            "*qpdf_aes256.pdf",
+        ];
+        let text: String = patterns
+            .iter()
+            .enumerate()
+            .map(|(i, p)| format!("\"{p}\": [p{i}, q{i}]\n"))
+            .collect();
+        let map = map(&text);
+        let base = normalize(&std::path::absolute(".").unwrap_or_default());
+        let matchers: Vec<_> = patterns
+            .iter()
+            .filter_map(|p| Glob::new(p).ok())
+            .map(|g| g.compile_matcher())
+            .collect();
+        assert_eq!(matchers.len(), patterns.len());
+        let mut paths: Vec<PathBuf> = [
+            "a.pdf",
+            "dir/a.pdf",
+            "./dir/a.pdf",
+            "dir/../a.pdf",
+            "x/N2300.pdf",
+            "b.pdf",
+            "dir/b2.pdf",
+            "/elsewhere/dir/a.pdf",
+            "y.pdf",
+            "z/x_qpdf_aes256.pdf",
+            "other.txt",
+            "..",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        let absolute: Vec<PathBuf> = paths
+            .iter()
+            .filter_map(|p| std::path::absolute(p).ok())
+            .collect();
+        paths.extend(absolute);
+        let mut some = 0;
+        for path in &paths {
+            let name = path.file_name().map(Path::new);
+            let relative = std::path::absolute(path).ok().and_then(|a| {
+                normalize(&a)
+                    .strip_prefix(&base)
+                    .ok()
+                    .map(Path::to_path_buf)
+            });
+            let expected: Vec<String> = matchers
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| {
+                    g.is_match(path)
+                        || name.is_some_and(|n| g.is_match(n))
+                        || relative.as_ref().is_some_and(|r| g.is_match(r))
+                })
+                .flat_map(|(i, _)| [format!("p{i}"), format!("q{i}")])
+                .collect();
+            let got: Vec<String> = map
+                .for_path(path)
+                .iter()
+                .map(|s| s.expose().to_string())
+                .collect();
+            assert_eq!(got, expected, "{}", path.display());
+            some += usize::from(expected.len() > 2);
+        }
+        assert!(some > 5, "too few paths match several patterns: {some}");
     }
 
     #[test]

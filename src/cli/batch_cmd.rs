@@ -312,12 +312,17 @@ pub(super) fn run(args: InputArgs, spec: Spec) -> ExitCode {
                     .iter()
                     .any(|f| severity_of(&f.severity).is_some_and(|s| s >= at));
         }
+        if format == Format::Ndjson
+            && let Some(line) = &made.line
+        {
+            // A worker's line, written as it came (see `Made::line`).
+            written += 1;
+            let ok = progress.suspend(|| sink.write_parts(&[line, b"\n"]));
+            return if ok { Flow::Continue } else { Flow::Stop };
+        }
         let text = match format {
             Format::Json => output::json_array_item(record, written),
-            Format::Ndjson => match &made.line {
-                Some(line) => Ok(format!("{line}\n")),
-                None => output::to_ndjson_line(record).map(|l| l + "\n"),
-            },
+            Format::Ndjson => output::to_ndjson_line(record).map(|l| l + "\n"),
             Format::Yaml => output::to_yaml_document(record),
             Format::Csv => output::csv_record_rows(record, &csv).map_err(output::OutputError::from),
             Format::Xlsx => {

@@ -83,12 +83,22 @@ impl Sink {
 
     /// [`Sink::write`] for bytes.
     pub(super) fn write_bytes(&mut self, bytes: &[u8]) -> bool {
+        self.write_parts(&[bytes])
+    }
+
+    /// Writes `parts` one after the other, then flushes once, as
+    /// [`Sink::write`] their concatenation (a record's line and its
+    /// newline, without joining them in a new string first).
+    pub(super) fn write_parts(&mut self, parts: &[&[u8]]) -> bool {
         if !matches!(self.state, SinkState::Open) {
             return false;
         }
         let result = match &mut self.target {
-            Target::Stdout(w) => w.write_all(bytes).and_then(|()| w.flush()),
-            Target::File { tmp, .. } => tmp.write_all(bytes),
+            Target::Stdout(w) => parts
+                .iter()
+                .try_for_each(|p| w.write_all(p))
+                .and_then(|()| w.flush()),
+            Target::File { tmp, .. } => parts.iter().try_for_each(|p| tmp.write_all(p)),
         };
         if let Err(e) = result {
             self.fail(e);
