@@ -542,7 +542,14 @@ fn read_fields(
             }
             last = below.baseline;
         }
-        let value = normalize(&parts.into_iter().map(|(_, t)| t).collect::<String>());
+        let mut value = normalize(&parts.into_iter().map(|(_, t)| t).collect::<String>());
+        if is_another_label(&value) {
+            // What a person sees there is the next label, not this one's
+            // value: read as missing (the required-field check names it),
+            // never as a value.
+            value.clear();
+            boxes.clear();
+        }
         match found.entry(lv.field) {
             std::collections::hash_map::Entry::Vacant(e) => {
                 e.insert(Found {
@@ -559,6 +566,15 @@ fn read_fields(
         }
     }
     (found, conflicts)
+}
+
+/// Whether a value read for a label is (or starts with) a known label: a
+/// label read as the value of the label before it (a form whose labels
+/// share a line, their values on the next). No value of a notice starts
+/// with a label's words, so such a value is none.
+fn is_another_label(value: &str) -> bool {
+    let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+    labels::starts_with_label(&compact, true)
 }
 
 /// A conflict as a drift note naming the record's field (a DNS server's
@@ -1490,6 +1506,33 @@ mod tests {
         let refs: Vec<&Line> = lines.iter().collect();
         let per_line: Vec<_> = refs.iter().map(|l| labels::split_labels(l)).collect();
         assert!(wrapped_labels(&refs, &per_line).is_empty());
+    }
+
+    /// A label is never another label's value: a value read as (or
+    /// starting with) a known label is read as missing.
+    #[test]
+    fn a_label_is_no_value() {
+        assert!(is_another_label("ご利用製品名"));
+        assert!(is_another_label("コントロールパネル URL"));
+        assert!(is_another_label("■ご利用製品名 Microsoft 365"));
+        assert!(!is_another_label("損保クラウドサービス"));
+        assert!(!is_another_label("Microsoft 365 Business Basic"));
+        // A label's words inside a value are the value's.
+        assert!(!is_another_label("株式会社ドメイン名管理"));
+        let lines = [
+            line(
+                100.0,
+                &[(10.0, "ご利用サービス名"), (300.0, "ご利用製品名")],
+            ),
+            line(
+                112.0,
+                &[(10.0, "損保クラウドサービス"), (300.0, "Microsoft 365")],
+            ),
+        ];
+        let refs: Vec<&Line> = lines.iter().collect();
+        let per_line: Vec<_> = refs.iter().map(|l| labels::split_labels(l)).collect();
+        let (found, _) = read_fields(&refs, &per_line);
+        assert_ne!(value(&found, Field::ServiceName), Some("ご利用製品名"));
     }
 
     #[test]
