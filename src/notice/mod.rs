@@ -881,9 +881,12 @@ pub fn parse_in_layout_pages(doc: &Document) -> Result<Notice, Error> {
         users,
         temporary_password_expiry: expiry_in(&full_compact),
     };
-    // The support label printed with a value that is neither answer: a
-    // value lost or misread, not a notice without the block.
-    if notice.dns_zone_support.is_none() && found.contains_key(&Field::DnsZoneSupport) {
+    // The support label printed with a value that is neither answer, or
+    // its block's heading printed with no answer read: a value lost or
+    // misread, not a notice without the block.
+    if notice.dns_zone_support.is_none()
+        && (found.contains_key(&Field::DnsZoneSupport) || support_heading_printed(&lines))
+    {
         notice.notes.drift.push(Drift::UnreadValue {
             field: field_path(Field::DnsZoneSupport).to_string(),
         });
@@ -1388,6 +1391,21 @@ fn zone_support(value: Option<&str>, lines: &[&Line]) -> Option<bool> {
         .and_then(read)
 }
 
+/// The heading of the block that carries the DNS zone support answer.
+const SUPPORT_HEADING: &str = "導入支援情報";
+
+/// Whether the DNS zone support block's heading (■導入支援情報) is printed:
+/// a notice that prints it carries an answer, so one not read is lost (a
+/// label or value the parser did not find where it looked), never a
+/// notice without the block.
+fn support_heading_printed(lines: &[&Line]) -> bool {
+    lines.iter().any(|l| {
+        l.compact()
+            .trim_start_matches(HEADING_MARKS)
+            .starts_with(SUPPORT_HEADING)
+    })
+}
+
 fn hidden_reason(h: crate::pdf::Hidden) -> &'static str {
     use crate::pdf::Hidden;
     match h {
@@ -1751,6 +1769,23 @@ mod tests {
         let grid = grid_values(&refs, &per_line);
         assert_eq!(grid.value_lines, vec![1, 3, 4]);
         assert!(!grid.values.contains_key(&(6, Field::DnsZone)));
+    }
+
+    /// The support block's heading printed marks the answer as carried.
+    #[test]
+    fn the_support_heading_is_found_after_its_mark() {
+        let with = [
+            line(100.0, &[(10.0, "■導入支援情報")]),
+            line(114.0, &[(10.0, "DNSゾーン情報サ"), (300.0, "利用する")]),
+        ];
+        let without = [
+            line(100.0, &[(10.0, "■ご契約情報")]),
+            line(114.0, &[(10.0, "お客さま情報や導入支援情報をご案内します")]),
+        ];
+        assert!(support_heading_printed(&with.iter().collect::<Vec<_>>()));
+        assert!(!support_heading_printed(
+            &without.iter().collect::<Vec<_>>()
+        ));
     }
 
     #[test]
