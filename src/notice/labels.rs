@@ -100,6 +100,8 @@ pub struct LabeledValue<'l> {
     /// The value's glyphs, left to right (may be empty), borrowed from the
     /// line.
     pub value_chars: Vec<&'l Char>,
+    /// Where the label starts (its first glyph, a leading mark counted).
+    pub label_x0: f64,
     /// Where the label ends.
     pub label_x1: f64,
 }
@@ -134,8 +136,21 @@ pub fn split_labels(line: &Line) -> Vec<LabeledValue<'_>> {
         // The value runs to the next chunk that starts with a label, or to
         // a gap so wide that what follows is another table beside this one.
         let mut value_end = chars.len();
+        // A label right after this one, a wide gap apart, is the next
+        // label, not this one's value (labels of a form row share a line,
+        // their values on the next).
+        let next_label_at_once = chars.get(label_end).is_some_and(|here| {
+            here.x0 - label_x1 > LABEL_GAP * here.size
+                && chars
+                    .get(label_end..)
+                    .and_then(|rest| label_at(rest, false))
+                    .is_some()
+        });
+        if next_label_at_once {
+            value_end = label_end;
+        }
         let mut seen_value = false;
-        for p in label_end + 1..chars.len() {
+        for p in label_end + 1..value_end {
             let (prev, here) = (&chars[p - 1], &chars[p]);
             let gap = here.x0 - prev.x1;
             let wide_gap = gap > LABEL_GAP * here.size;
@@ -161,6 +176,10 @@ pub fn split_labels(line: &Line) -> Vec<LabeledValue<'_>> {
         }
         out.push(LabeledValue {
             field,
+            label_x0: chars
+                .get(start..label_end)
+                .and_then(|label| label.iter().find(|c| !crate::layout::is_blank(&c.text)))
+                .map_or(line.x0(), |c| c.x0),
             value_chars: value,
             label_x1,
         });
@@ -305,7 +324,7 @@ pub(super) fn starts_with_label(compact: &str, line_start: bool) -> bool {
 
 /// The characters the [`LABELS`] start with (a test checks): one look at a
 /// text's first character rules out most places a label could start.
-const LABEL_FIRST_CHARS: &[char] = &[
+pub(super) const LABEL_FIRST_CHARS: &[char] = &[
     'ご', '利', 'サ', '契', 'お', '製', 'ド', 'ロ', 'ゾ', 'コ', '認', 'プ', 'セ', 'D', '発',
 ];
 

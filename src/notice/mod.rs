@@ -363,14 +363,128 @@ type Conflict = (Field, u32);
 /// capacity, so a new kind costs at most a rehash).
 const FIELD_KINDS: usize = 18;
 
+/// A form grid's row holds at least this many labels (one label alone
+/// on its line, its value under it, is a definition list's).
+const MIN_GRID_LABELS: usize = 2;
+
+/// In a form grid a value's box starts where its label's does: a value
+/// glyph may start this many ems left of its label (side bearings, a box
+/// padded a little differently) and still be under it.
+const GRID_VALUE_LEAD: f64 = 0.5;
+
+/// The values of form grids, read before the other labels' (they keep
+/// their lines).
+#[derive(Default)]
+struct Grid {
+    /// Each grid label's value and its boxes, by its line and field.
+    values: HashMap<(usize, Field), (String, Vec<Provenance>)>,
+    /// The lines read as grid values.
+    value_lines: Vec<usize>,
+}
+
+/// Form grids of boxes (a small label over each value, several boxes a
+/// row): the labels of a row share a line with nothing else on it, and
+/// the values lie on the next line, each under its label's box, wrapping
+/// under it over the lines after. A person reads each column of the row
+/// down from its label: a value's glyphs belong to the label whose box
+/// they start in (from the label's start to the next label's), and only
+/// when every value starts under its label (not beside it, as in a table
+/// of label/value pairs whose values are centred around their labels'
+/// line). A value line ends the grid's row at a label, a heading, or a
+/// wider step than a line pitch.
+fn grid_values(lines: &[&Line], per_line: &[Vec<labels::LabeledValue>]) -> Grid {
+    let mut grid = Grid::default();
+    let has_label = |j: usize| per_line.get(j).is_some_and(|l| !l.is_empty());
+    for (i, lvs) in per_line.iter().enumerate() {
+        if lvs.len() < MIN_GRID_LABELS || lvs.iter().any(|lv| !lv.value_chars.is_empty()) {
+            continue;
+        }
+        let Some(line) = lines.get(i) else {
+            continue;
+        };
+        // The box each label starts: from its start to the next one's.
+        let starts: Vec<f64> = lvs
+            .iter()
+            .map(|lv| lv.label_x0 - GRID_VALUE_LEAD * line.size)
+            .collect();
+        let column_of = |x: f64| starts.iter().rposition(|&s| s <= x);
+        // Each label's value: its text and boxes, line by line.
+        let mut texts: Vec<String> = vec![String::new(); lvs.len()];
+        let mut boxes: Vec<Vec<Provenance>> = vec![Vec::new(); lvs.len()];
+        let mut taken = Vec::new();
+        let mut last = line;
+        for (j, below) in lines.iter().enumerate().skip(i + 1) {
+            let step = below.baseline - last.baseline;
+            let pitch = VALUE_LINE_PITCH * below.size.max(last.size);
+            if below.page != line.page
+                || step <= 0.0
+                || step > pitch
+                || has_label(j)
+                || is_marked_heading(below.compact())
+                || users::is_header(below)
+            {
+                break;
+            }
+            // The line's glyphs by column, each run starting under its
+            // label.
+            let mut by_column: Vec<Vec<&crate::layout::Char>> = vec![Vec::new(); lvs.len()];
+            let mut fits = true;
+            for c in below.chars().filter(|c| !crate::layout::is_blank(&c.text)) {
+                match column_of(c.x0).and_then(|k| by_column.get_mut(k).map(|v| (k, v))) {
+                    Some((k, run)) => {
+                        let under = lvs.get(k).is_some_and(|lv| c.x0 < lv.label_x1);
+                        fits &= !run.is_empty() || under;
+                        run.push(c);
+                    }
+                    None => fits = false,
+                }
+            }
+            if !fits {
+                break;
+            }
+            for (k, run) in by_column.iter().enumerate() {
+                if let (Some(text), Some(bbox)) = (texts.get_mut(k), bbox_of(run.iter().copied())) {
+                    text.push_str(&text_of(run));
+                    if let Some(b) = boxes.get_mut(k) {
+                        b.push(Provenance {
+                            page: below.page,
+                            bbox,
+                        });
+                    }
+                }
+            }
+            taken.push(j);
+            last = below;
+        }
+        if taken.is_empty() {
+            continue;
+        }
+        grid.value_lines.extend(taken);
+        for ((lv, text), b) in lvs.iter().zip(texts).zip(boxes) {
+            grid.values.insert((i, lv.field), (normalize(&text), b));
+        }
+    }
+    grid
+}
+
 /// Every labelled value, and the labels found again with another value
 /// (the first one found is read). A value that wraps in its cell continues
 /// on the lines below its label's line; a label centred beside a wrapped
 /// value has no value on its own line, and its value lines sit above and
 /// below it.
+#[cfg(test)]
 fn read_fields(
     lines: &[&Line],
     per_line: &[Vec<labels::LabeledValue>],
+) -> (HashMap<Field, Found>, Vec<Conflict>) {
+    read_fields_with(lines, per_line, grid_values(lines, per_line))
+}
+
+/// [`read_fields`] with the form grids' values read already.
+fn read_fields_with(
+    lines: &[&Line],
+    per_line: &[Vec<labels::LabeledValue>],
+    mut grid: Grid,
 ) -> (HashMap<Field, Found>, Vec<Conflict>) {
     let labeled: Vec<(usize, &labels::LabeledValue)> = per_line
         .iter()
@@ -383,8 +497,24 @@ fn read_fields(
     // are at most `FIELD_KINDS` (growing the map rehashed it three times).
     let mut found: HashMap<Field, Found> = HashMap::with_capacity(labeled.len().min(FIELD_KINDS));
     let mut conflicts: Vec<Conflict> = Vec::new();
+    for &j in &grid.value_lines {
+        if let Some(c) = claimed.get_mut(j) {
+            *c = true;
+        }
+    }
     for (k, (i, lv)) in labeled.iter().enumerate() {
         let line = lines[*i];
+        if let Some((value, boxes)) = grid.values.remove(&(*i, lv.field)) {
+            record_found(
+                &mut found,
+                &mut conflicts,
+                lv.field,
+                value,
+                boxes,
+                line.page,
+            );
+            continue;
+        }
         let own = text_of(&lv.value_chars);
         let value_x0 = lv
             .value_chars
@@ -542,23 +672,64 @@ fn read_fields(
             }
             last = below.baseline;
         }
-        let value = normalize(&parts.into_iter().map(|(_, t)| t).collect::<String>());
-        match found.entry(lv.field) {
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(Found {
-                    value,
-                    at: users::cell_box(boxes),
-                });
-            }
-            std::collections::hash_map::Entry::Occupied(e) => {
-                let spaceless = |s: &str| s.replace(' ', "");
-                if !value.is_empty() && spaceless(&e.get().value) != spaceless(&value) {
-                    conflicts.push((lv.field, line.page));
-                }
+        let mut value = normalize(&parts.into_iter().map(|(_, t)| t).collect::<String>());
+        if is_another_label(&value) {
+            // What a person sees there is the next label, not this one's
+            // value: read as missing (the required-field check names it),
+            // never as a value.
+            value.clear();
+            boxes.clear();
+        }
+        record_found(
+            &mut found,
+            &mut conflicts,
+            lv.field,
+            value,
+            boxes,
+            line.page,
+        );
+    }
+    (found, conflicts)
+}
+
+/// Keeps a field's first value; a later, different one is a conflict.
+fn record_found(
+    found: &mut HashMap<Field, Found>,
+    conflicts: &mut Vec<Conflict>,
+    field: Field,
+    value: String,
+    boxes: Vec<Provenance>,
+    page: u32,
+) {
+    match found.entry(field) {
+        std::collections::hash_map::Entry::Vacant(e) => {
+            e.insert(Found {
+                value,
+                at: users::cell_box(boxes),
+            });
+        }
+        std::collections::hash_map::Entry::Occupied(e) => {
+            let spaceless = |s: &str| s.replace(' ', "");
+            if !value.is_empty() && spaceless(&e.get().value) != spaceless(&value) {
+                conflicts.push((field, page));
             }
         }
     }
-    (found, conflicts)
+}
+
+/// Whether a value read for a label is (or starts with) a known label: a
+/// label read as the value of the label before it (a form whose labels
+/// share a line, their values on the next). No value of a notice starts
+/// with a label's words, so such a value is none.
+fn is_another_label(value: &str) -> bool {
+    let rest = value
+        .trim_start_matches(|c: char| c.is_whitespace() || labels::LABEL_PREFIXES.contains(&c));
+    // Most values start with a character no label starts with: no copy.
+    if !rest.starts_with(labels::LABEL_FIRST_CHARS) {
+        return false;
+    }
+    let compact: String = rest.chars().filter(|c| !c.is_whitespace()).collect();
+    labels::starts_with_label(&compact, false)
 }
 
 /// A conflict as a drift note naming the record's field (a DNS server's
@@ -583,7 +754,9 @@ pub fn parse_in_layout_pages(doc: &Document) -> Result<Notice, Error> {
             *slot = labels::split_labels(line);
         }
     }
-    let (found, conflicts) = read_fields(&lines, &per_line);
+    let grid = grid_values(&lines, &per_line);
+    let grid_lines = grid.value_lines.clone();
+    let (found, conflicts) = read_fields_with(&lines, &per_line, grid);
     let label_part_areas = unjoined_label_parts(&lines, &per_line);
     let core = CORE_FIELDS.iter().filter(|f| found.contains_key(f)).count();
     let titled = lines.iter().any(|l| l.compact().contains(TITLE));
@@ -672,7 +845,7 @@ pub fn parse_in_layout_pages(doc: &Document) -> Result<Notice, Error> {
         secret_areas,
     } = users::parse_users(&lines, doc);
     let provenance = provenance_of(doc, &found, &mut users);
-    drift.extend(unknown_labels(&lines, &per_line));
+    drift.extend(unknown_labels(&lines, &per_line, &grid_lines));
     drift.extend(conflicts.into_iter().filter_map(conflict_drift));
     drift.extend(pairing_doubts(&label_part_areas, &found));
     let hidden_text = doc
@@ -708,9 +881,12 @@ pub fn parse_in_layout_pages(doc: &Document) -> Result<Notice, Error> {
         users,
         temporary_password_expiry: expiry_in(&full_compact),
     };
-    // The support label printed with a value that is neither answer: a
-    // value lost or misread, not a notice without the block.
-    if notice.dns_zone_support.is_none() && found.contains_key(&Field::DnsZoneSupport) {
+    // The support label printed with a value that is neither answer, or
+    // its block's heading printed with no answer read: a value lost or
+    // misread, not a notice without the block.
+    if notice.dns_zone_support.is_none()
+        && (found.contains_key(&Field::DnsZoneSupport) || support_heading_printed(&lines))
+    {
         notice.notes.drift.push(Drift::UnreadValue {
             field: field_path(Field::DnsZoneSupport).to_string(),
         });
@@ -1215,6 +1391,21 @@ fn zone_support(value: Option<&str>, lines: &[&Line]) -> Option<bool> {
         .and_then(read)
 }
 
+/// The heading of the block that carries the DNS zone support answer.
+const SUPPORT_HEADING: &str = "導入支援情報";
+
+/// Whether the DNS zone support block's heading (■導入支援情報) is printed:
+/// a notice that prints it carries an answer, so one not read is lost (a
+/// label or value the parser did not find where it looked), never a
+/// notice without the block.
+fn support_heading_printed(lines: &[&Line]) -> bool {
+    lines.iter().any(|l| {
+        l.compact()
+            .trim_start_matches(HEADING_MARKS)
+            .starts_with(SUPPORT_HEADING)
+    })
+}
+
 fn hidden_reason(h: crate::pdf::Hidden) -> &'static str {
     use crate::pdf::Hidden;
     match h {
@@ -1241,7 +1432,12 @@ const MAX_LABEL_CHARS: usize = 24;
 
 /// `label  value` lines between the first known label and the user table
 /// whose label is unknown: a changed layout must not pass quietly.
-fn unknown_labels(lines: &[&Line], per_line: &[Vec<labels::LabeledValue>]) -> Vec<Drift> {
+/// (A form grid's value lines, `values`, are values.)
+fn unknown_labels(
+    lines: &[&Line],
+    per_line: &[Vec<labels::LabeledValue>],
+    values: &[usize],
+) -> Vec<Drift> {
     let has_label = |i: usize| per_line.get(i).is_some_and(|l| !l.is_empty());
     let Some(first) = (0..lines.len()).find(|&i| has_label(i)) else {
         return Vec::new();
@@ -1252,7 +1448,7 @@ fn unknown_labels(lines: &[&Line], per_line: &[Vec<labels::LabeledValue>]) -> Ve
         .position(|l| users::is_header(l) || user_records::is_user_block_title(l))
         .unwrap_or(lines.len());
     (first..end.max(first))
-        .filter(|&i| !has_label(i))
+        .filter(|&i| !has_label(i) && !values.contains(&i))
         .filter_map(|i| lines.get(i))
         .filter(|l| l.chunks.len() >= 2)
         .filter_map(|l| {
@@ -1490,6 +1686,106 @@ mod tests {
         let refs: Vec<&Line> = lines.iter().collect();
         let per_line: Vec<_> = refs.iter().map(|l| labels::split_labels(l)).collect();
         assert!(wrapped_labels(&refs, &per_line).is_empty());
+    }
+
+    /// A label is never another label's value: a value read as (or
+    /// starting with) a known label is read as missing.
+    #[test]
+    fn a_label_is_no_value() {
+        assert!(is_another_label("ご利用製品名"));
+        assert!(is_another_label("コントロールパネル URL"));
+        assert!(is_another_label("■ご利用製品名 Microsoft 365"));
+        assert!(!is_another_label("損保クラウドサービス"));
+        assert!(!is_another_label("Microsoft 365 Business Basic"));
+        // A label's words inside a value are the value's.
+        assert!(!is_another_label("株式会社ドメイン名管理"));
+        let lines = [
+            line(
+                100.0,
+                &[(10.0, "ご利用サービス名"), (300.0, "ご利用製品名")],
+            ),
+            line(
+                112.0,
+                &[(10.0, "損保クラウドサービス"), (300.0, "Microsoft 365")],
+            ),
+        ];
+        let refs: Vec<&Line> = lines.iter().collect();
+        let per_line: Vec<_> = refs.iter().map(|l| labels::split_labels(l)).collect();
+        let (found, _) = read_fields(&refs, &per_line);
+        assert_ne!(value(&found, Field::ServiceName), Some("ご利用製品名"));
+    }
+
+    /// A form grid of boxes: the labels of a row share a line, each value
+    /// under its label's box on the next line, wrapping under it; a row
+    /// whose values sit beside its labels is no grid.
+    #[test]
+    fn a_form_grids_values_are_read_under_their_labels() {
+        let lines = [
+            line(
+                100.0,
+                &[
+                    (10.0, "ご利用開始日"),
+                    (300.0, "ご契約者名"),
+                    (600.0, "お客さま番号"),
+                ],
+            ),
+            line(
+                114.0,
+                &[
+                    (10.0, "2020年6月1日"),
+                    (300.0, "小島 美咲"),
+                    (600.0, "N2097947333"),
+                ],
+            ),
+            line(
+                130.0,
+                &[(10.0, "ご利用サービス名"), (300.0, "ご利用製品名")],
+            ),
+            line(
+                144.0,
+                &[(10.0, "損保クラウドサービス"), (300.0, "Microsoft 365")],
+            ),
+            line(158.0, &[(10.0, "Microsoft365(パッケージ)")]),
+            line(172.0, &[(10.0, "■ご契約情報")]),
+            // Values beside their labels: not a grid's.
+            line(190.0, &[(10.0, "ゾーン名"), (300.0, "認証ID")]),
+            line(204.0, &[(100.0, "example.jp"), (400.0, "ATX7S4AREJ")]),
+        ];
+        let refs: Vec<&Line> = lines.iter().collect();
+        let per_line: Vec<_> = refs.iter().map(|l| labels::split_labels(l)).collect();
+        let (found, conflicts) = read_fields(&refs, &per_line);
+        assert!(conflicts.is_empty());
+        assert_eq!(
+            value(&found, Field::ContractStartDate),
+            Some("2020年6月1日")
+        );
+        assert_eq!(value(&found, Field::ContractorName), Some("小島 美咲"));
+        assert_eq!(value(&found, Field::CustomerNumber), Some("N2097947333"));
+        assert_eq!(
+            value(&found, Field::ServiceName),
+            Some("損保クラウドサービスMicrosoft365(パッケージ)")
+        );
+        assert_eq!(value(&found, Field::ProductName), Some("Microsoft 365"));
+        let grid = grid_values(&refs, &per_line);
+        assert_eq!(grid.value_lines, vec![1, 3, 4]);
+        assert!(!grid.values.contains_key(&(6, Field::DnsZone)));
+    }
+
+    /// The support block's heading printed marks the answer as carried.
+    #[test]
+    fn the_support_heading_is_found_after_its_mark() {
+        let with = [
+            line(100.0, &[(10.0, "■導入支援情報")]),
+            line(114.0, &[(10.0, "DNSゾーン情報サ"), (300.0, "利用する")]),
+        ];
+        let without = [
+            line(100.0, &[(10.0, "■ご契約情報")]),
+            line(114.0, &[(10.0, "お客さま情報や導入支援情報をご案内します")]),
+        ];
+        assert!(support_heading_printed(&with.iter().collect::<Vec<_>>()));
+        assert!(!support_heading_printed(
+            &without.iter().collect::<Vec<_>>()
+        ));
     }
 
     #[test]

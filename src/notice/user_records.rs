@@ -111,21 +111,73 @@ fn order_word(word: &str) -> &str {
 }
 
 /// Reads record-style user blocks from the block's lines (title, footers
-/// and the closing notes already removed).
+/// and the closing notes already removed); cards set side by side are
+/// read a column at a time.
 pub fn parse_user_records(lines: &[&Line]) -> Vec<User> {
-    // Cards set side by side (two users' `No.N` heads on one line): a
-    // line holds two users' values, which these records cannot tell
-    // apart. No rows, so validation names the missing users, rather than
-    // two users read as one.
-    let side_by_side = lines.iter().any(|l| {
-        l.chunks
-            .iter()
-            .skip(1)
-            .any(|c| !std::ptr::eq(after_number_mark(&c.chars), c.chars.as_slice()))
-    });
-    if side_by_side {
-        return Vec::new();
+    match cards_side_by_side(lines) {
+        Some(columns) => read_records(&columns.iter().collect::<Vec<_>>()),
+        None => read_records(lines),
     }
+}
+
+/// Whether a chunk starts with a user's number mark ("No.1").
+fn is_card_head(chunk: &crate::layout::Chunk) -> bool {
+    !std::ptr::eq(after_number_mark(&chunk.chars), chunk.chars.as_slice())
+}
+
+/// A card's chunk may start this many ems left of its card's head and
+/// still be the card's (side bearings, a label set flush with the head).
+const CARD_EDGE_TOLERANCE: f64 = 0.5;
+
+/// Cards set side by side (two users' `No.N` heads on one line): a person
+/// reads each card down its own column. The column edge is where the
+/// heads after a line's first start; each row of cards (from a head line
+/// to the next) is read as its left card's lines, then its right card's,
+/// each a line of its own. `None` when no line holds two heads.
+fn cards_side_by_side(lines: &[&Line]) -> Option<Vec<Line>> {
+    let edge = lines
+        .iter()
+        .flat_map(|l| {
+            l.chunks
+                .iter()
+                .skip(1)
+                .filter(|c| is_card_head(c))
+                .map(move |c| c.x0() - CARD_EDGE_TOLERANCE * l.size)
+        })
+        .reduce(f64::min)?;
+    let starts_row = |l: &Line| l.chunks.first().is_some_and(is_card_head);
+    let mut out: Vec<Line> = Vec::with_capacity(2 * lines.len());
+    let mut right: Vec<Line> = Vec::new();
+    for line in lines {
+        if starts_row(line) {
+            out.append(&mut right);
+        }
+        let part = |keep: &dyn Fn(f64) -> bool| {
+            let chunks: Vec<crate::layout::Chunk> = line
+                .chunks
+                .iter()
+                .filter(|c| keep(c.x0()))
+                .cloned()
+                .collect();
+            (!chunks.is_empty()).then(|| {
+                Line::new(
+                    line.page,
+                    line.page_height,
+                    line.baseline,
+                    line.size,
+                    chunks,
+                )
+            })
+        };
+        out.extend(part(&|x| x < edge));
+        right.extend(part(&|x| x >= edge));
+    }
+    out.append(&mut right);
+    Some(out)
+}
+
+/// [`parse_user_records`] of one column of records.
+fn read_records(lines: &[&Line]) -> Vec<User> {
     let mut drafts: Vec<Draft> = Vec::new();
     let mut slot: Option<Slot> = None;
     for (index, line) in lines.iter().enumerate() {
@@ -258,7 +310,8 @@ mod tests {
         );
         assert_eq!(users[0].order, Some(OrderKind::Add));
         assert_eq!(users[1].order, Some(OrderKind::Delete));
-        // Two cards side by side: no rows rather than two users as one.
+        // Two cards side by side: each read down its own column, a row of
+        // cards at a time (the third card alone in its row).
         let lines = [
             line(100.0, &[(10.0, "No.1"), (200.0, "No.2")]),
             line(
@@ -270,9 +323,25 @@ mod tests {
                     (260.0, "石田"),
                 ],
             ),
+            line(124.0, &[(10.0, "ユーザID"), (200.0, "ユーザID")]),
+            line(136.0, &[(10.0, "kubo@a.jp"), (200.0, "ishida@a.jp")]),
+            line(160.0, &[(10.0, "No.3")]),
+            line(172.0, &[(10.0, "ユーザ名"), (60.0, "上野")]),
         ];
         let refs2: Vec<&Line> = lines.iter().collect();
-        assert!(parse_user_records(&refs2).is_empty());
+        let users = parse_user_records(&refs2);
+        let read: Vec<(u32, Option<&str>, Option<&str>)> = users
+            .iter()
+            .map(|u| (u.no, u.name.as_deref(), u.user_id.as_deref()))
+            .collect();
+        assert_eq!(
+            read,
+            vec![
+                (1, Some("久保"), Some("kubo@a.jp")),
+                (2, Some("石田"), Some("ishida@a.jp")),
+                (3, Some("上野"), None),
+            ]
+        );
         // "No." with no number after it starts no user.
         assert_eq!(after_number_mark(&refs[0].chunks[0].chars[..3]).len(), 3);
     }
