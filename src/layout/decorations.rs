@@ -313,7 +313,9 @@ pub fn split_decorations<'g>(
     let mut candidates: Vec<(&Glyph, DecorationKind)> = Vec::new();
     let mut decorations = Vec::new();
     for g in glyphs {
-        let inked = !super::is_blank(&g.text);
+        // Asked last in the arms below: most glyphs are of the body's size
+        // and colour, and are never asked it.
+        let inked = || !super::is_blank(&g.text);
         // An OCR layer (kept invisible glyphs) has no ink to be faint.
         let kind = if g.opacity < MIN_BODY_OPACITY && g.hidden.is_none() {
             Some(DecorationKind::Translucent)
@@ -325,13 +327,13 @@ pub fn split_decorations<'g>(
             None if !same_direction(g.angle, style.angle) => {
                 candidates.push((g, DecorationKind::Direction))
             }
-            None if inked && g.size >= DECORATION_SIZE_RATIO * style.size => {
+            None if g.size >= DECORATION_SIZE_RATIO * style.size && inked() => {
                 candidates.push((g, DecorationKind::Size))
             }
             // The body's own colour needs no square root.
-            None if inked
-                && g.fill != style.color
-                && color_distance(g.fill, style.color) > COLOR_DISTANCE =>
+            None if g.fill != style.color
+                && color_distance(g.fill, style.color) > COLOR_DISTANCE
+                && inked() =>
             {
                 candidates.push((g, DecorationKind::Color))
             }
