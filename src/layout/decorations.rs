@@ -93,18 +93,23 @@ pub struct BodyStyle {
 pub fn body_style(glyphs: &[&Glyph]) -> Option<BodyStyle> {
     // Most pages run one way in one colour: then (what `mode_by` finds
     // when every item equals the first) the first inked glyph's direction
-    // and colour are the body's, read in one pass that builds no vectors.
+    // and colour are the body's, read in one pass that also collects the
+    // inked glyphs' sizes (reserved for all: no regrowth). Every glyph
+    // running at the first one's angle, they all pass the direction
+    // filter of the median's input or none does.
     let inked = || glyphs.iter().filter(|g| !super::is_blank(&g.text));
     let first = inked().next()?;
-    if inked().all(|g| g.angle == first.angle && g.fill == first.fill) {
+    let mut sizes: Vec<f64> = Vec::with_capacity(glyphs.len());
+    let uniform = inked().all(|g| {
+        sizes.push(g.size);
+        g.angle == first.angle && g.fill == first.fill
+    });
+    if uniform {
         let angle = first.angle.round() as i64 as f64;
         let color = color_key(first.fill).map(|v| v as f32 / 20.0);
-        let mut sizes: Vec<f64> = Vec::with_capacity(glyphs.len());
-        sizes.extend(
-            inked()
-                .filter(|g| angle_distance(g.angle, angle) <= DIRECTION_TOLERANCE_DEGREES)
-                .map(|g| g.size),
-        );
+        if angle_distance(first.angle, angle) > DIRECTION_TOLERANCE_DEGREES {
+            sizes.clear();
+        }
         let size = super::median(&mut sizes).unwrap_or(10.0);
         return Some(BodyStyle { angle, size, color });
     }
@@ -122,7 +127,8 @@ pub fn body_style(glyphs: &[&Glyph]) -> Option<BodyStyle> {
     let color = mode_by(&fills, |c| color_key(*c))
         .map(|k| k.map(|v| v as f32 / 20.0))
         .unwrap_or([0.0; 3]);
-    let mut sizes: Vec<f64> = Vec::with_capacity(inked.len());
+    // The first pass's buffer, refilled.
+    sizes.clear();
     sizes.extend(
         inked
             .iter()
@@ -307,7 +313,9 @@ pub fn split_decorations<'g>(
     let mut candidates: Vec<(&Glyph, DecorationKind)> = Vec::new();
     let mut decorations = Vec::new();
     for g in glyphs {
-        let inked = !super::is_blank(&g.text);
+        // Asked last in the arms below: most glyphs are of the body's size
+        // and colour, and are never asked it.
+        let inked = || !super::is_blank(&g.text);
         // An OCR layer (kept invisible glyphs) has no ink to be faint.
         let kind = if g.opacity < MIN_BODY_OPACITY && g.hidden.is_none() {
             Some(DecorationKind::Translucent)
@@ -319,13 +327,13 @@ pub fn split_decorations<'g>(
             None if !same_direction(g.angle, style.angle) => {
                 candidates.push((g, DecorationKind::Direction))
             }
-            None if inked && g.size >= DECORATION_SIZE_RATIO * style.size => {
+            None if g.size >= DECORATION_SIZE_RATIO * style.size && inked() => {
                 candidates.push((g, DecorationKind::Size))
             }
             // The body's own colour needs no square root.
-            None if inked
-                && g.fill != style.color
-                && color_distance(g.fill, style.color) > COLOR_DISTANCE =>
+            None if g.fill != style.color
+                && color_distance(g.fill, style.color) > COLOR_DISTANCE
+                && inked() =>
             {
                 candidates.push((g, DecorationKind::Color))
             }

@@ -258,10 +258,14 @@ pub fn join_wrapped_label(line: &Line, rest: &Chunk) -> Option<Line> {
     if !compact.starts_with(LABEL_FIRST_CHARS) || starts_with_label(line.compact(), true) {
         return None;
     }
-    let tail = rest.compact();
-    if tail.is_empty() || rest.x0() < line.x0() - 0.5 * line.size {
+    if rest.x0() < line.x0() - 0.5 * line.size {
         return None;
     }
+    // The rest's compact text is built only once the head is some label's
+    // beginning (the notice reader asks this of every unlabelled line and
+    // the chunks below it, and most heads begin none): every answer but
+    // `None` needs it, and the checks are the same in any order.
+    let mut tail: Option<String> = None;
     let mut head = String::new();
     for (k, chunk) in line
         .chunks
@@ -272,6 +276,16 @@ pub fn join_wrapped_label(line: &Line, rest: &Chunk) -> Option<Line> {
         head.push_str(&chunk.compact());
         let stripped = head.trim_start_matches(LABEL_PREFIXES);
         if stripped.chars().count() >= MAX_LABEL_CHARS {
+            return None;
+        }
+        // A head that begins no label begins none once longer either (it
+        // only grows at its end; all markers, it strips to nothing, which
+        // begins every label).
+        if !LABELS.iter().any(|(label, _)| label.starts_with(stripped)) {
+            return None;
+        }
+        let tail = tail.get_or_insert_with(|| rest.compact());
+        if tail.is_empty() {
             return None;
         }
         let spells = |label: &str| label.strip_prefix(stripped) == Some(tail.as_str());
