@@ -247,56 +247,62 @@ fn after_vertical_heading(line: &Line) -> bool {
 /// (a justified label is cut into chunks at its stretched spaces).
 const MAX_WRAPPED_LABEL_CHUNKS: usize = 3;
 
-/// A label that wraps in a narrow label cell: `line` starts with the first
-/// part of a label and `rest`, the next line's only chunk, holds the rest
-/// under it (プライマリDNSサーバ / 名). Returns `line` with the rest put at
-/// the end of the label's first part, so that it reads as `label value`;
-/// `None` when the two parts spell no label, when `rest` is not under the
-/// first part, or when `line` already starts with a label.
-pub fn join_wrapped_label(line: &Line, rest: &Chunk) -> Option<Line> {
-    let compact = line.compact().trim_start_matches(LABEL_PREFIXES);
-    if !compact.starts_with(LABEL_FIRST_CHARS) || starts_with_label(line.compact(), true) {
-        return None;
+/// A label that wraps in a narrow label cell: a line starts with the first
+/// part of a label and a chunk below it, the next line's only chunk, holds
+/// the rest under it (プライマリDNSサーバ / 名). This is the line's possible
+/// first parts of such a label, worked out once per
+/// line (the notice reader tries every chunk of the lines below a line
+/// with no label as its rest): each head of up to
+/// [`MAX_WRAPPED_LABEL_CHUNKS`] chunks, markers stripped, that begins
+/// some label, shortest first.
+pub struct WrappedLabelHead<'a> {
+    line: &'a Line,
+    /// The index of the head's last chunk and the head's compact text.
+    heads: SmallVec<[(usize, String); MAX_WRAPPED_LABEL_CHUNKS]>,
+}
+
+impl<'a> WrappedLabelHead<'a> {
+    /// The line's heads; `None` when the line already starts with a label
+    /// or no head begins one (then no rest completes a label).
+    pub fn of(line: &'a Line) -> Option<Self> {
+        let compact = line.compact().trim_start_matches(LABEL_PREFIXES);
+        if !compact.starts_with(LABEL_FIRST_CHARS) || starts_with_label(line.compact(), true) {
+            return None;
+        }
+        let mut heads = SmallVec::new();
+        let mut head = String::new();
+        for (k, chunk) in line
+            .chunks
+            .iter()
+            .enumerate()
+            .take(MAX_WRAPPED_LABEL_CHUNKS)
+        {
+            head.push_str(&chunk.compact());
+            let stripped = head.trim_start_matches(LABEL_PREFIXES);
+            if stripped.chars().count() >= MAX_LABEL_CHARS {
+                break;
+            }
+            // A head that begins no label begins none once longer either
+            // (it only grows at its end; all markers, it strips to
+            // nothing, which begins every label).
+            if !LABELS.iter().any(|(label, _)| label.starts_with(stripped)) {
+                break;
+            }
+            heads.push((k, stripped.to_owned()));
+        }
+        if heads.is_empty() {
+            return None;
+        }
+        Some(Self { line, heads })
     }
-    if rest.x0() < line.x0() - 0.5 * line.size {
-        return None;
-    }
-    // The rest's compact text is built only once the head is some label's
-    // beginning (the notice reader asks this of every unlabelled line and
-    // the chunks below it, and most heads begin none): every answer but
-    // `None` needs it, and the checks are the same in any order.
-    let mut tail: Option<String> = None;
-    let mut head = String::new();
-    for (k, chunk) in line
-        .chunks
-        .iter()
-        .enumerate()
-        .take(MAX_WRAPPED_LABEL_CHUNKS)
-    {
-        head.push_str(&chunk.compact());
-        let stripped = head.trim_start_matches(LABEL_PREFIXES);
-        if stripped.chars().count() >= MAX_LABEL_CHARS {
-            return None;
-        }
-        // A head that begins no label begins none once longer either (it
-        // only grows at its end; all markers, it strips to nothing, which
-        // begins every label).
-        if !LABELS.iter().any(|(label, _)| label.starts_with(stripped)) {
-            return None;
-        }
-        let tail = tail.get_or_insert_with(|| rest.compact());
-        if tail.is_empty() {
-            return None;
-        }
-        let spells = |label: &str| label.strip_prefix(stripped) == Some(tail.as_str());
-        if !LABELS.iter().any(|(label, _)| spells(label)) {
-            continue;
-        }
-        let end = chunk.x1();
-        let value_x0 = line.chunks.get(k + 1).map(Chunk::x0);
-        if rest.x1() > end + 0.5 * line.size || value_x0.is_some_and(|x| x < rest.x1()) {
-            return None;
-        }
+
+    /// The line with `rest` put at the end of the first head that it
+    /// completes to a label, so that it reads as `label value`; `None` when
+    /// the two parts spell no label or `rest` is not under the first part.
+    pub fn join(&self, rest: &Chunk) -> Option<Line> {
+        let line = self.line;
+        let k = self.completed_by(rest)?;
+        let end = line.chunks.get(k)?.x1();
         let mut chunks = line.chunks.clone();
         let moved = rest.chars.iter().map(|c| Char {
             x0: end,
@@ -304,15 +310,47 @@ pub fn join_wrapped_label(line: &Line, rest: &Chunk) -> Option<Line> {
             ..c.clone()
         });
         chunks.get_mut(k)?.chars.extend(moved);
-        return Some(Line::new(
+        Some(Line::new(
             line.page,
             line.page_height,
             line.baseline,
             line.size,
             chunks,
-        ));
+        ))
     }
-    None
+
+    /// Whether `rest` completes a head to a label under it: what
+    /// [`Self::join`] answers, without building the joined line.
+    pub fn completed(&self, rest: &Chunk) -> bool {
+        self.completed_by(rest).is_some()
+    }
+
+    /// The index of the last chunk of the first head that `rest`
+    /// completes to a label, lying under it and left of the value.
+    fn completed_by(&self, rest: &Chunk) -> Option<usize> {
+        let line = self.line;
+        if rest.x0() < line.x0() - 0.5 * line.size {
+            return None;
+        }
+        let tail = rest.compact();
+        if tail.is_empty() {
+            return None;
+        }
+        for (k, stripped) in &self.heads {
+            let k = *k;
+            let spells = |label: &str| label.strip_prefix(stripped.as_str()) == Some(tail.as_str());
+            if !LABELS.iter().any(|(label, _)| spells(label)) {
+                continue;
+            }
+            let end = line.chunks.get(k)?.x1();
+            let value_x0 = line.chunks.get(k + 1).map(Chunk::x0);
+            if rest.x1() > end + 0.5 * line.size || value_x0.is_some_and(|x| x < rest.x1()) {
+                return None;
+            }
+            return Some(k);
+        }
+        None
+    }
 }
 
 /// Inside a value, a gap this many ems wide ends it: what follows is a
@@ -549,12 +587,14 @@ mod tests {
         let joined = |first: &[(f64, &str)], rest: (f64, &str)| {
             let next = line(112.0, &[rest]);
             let chunk = next.chunks.first().cloned()?;
-            join_wrapped_label(&line(100.0, first), &chunk).map(|l| {
-                split_labels(&l)
-                    .into_iter()
-                    .map(|lv| (lv.field, text_of(&lv.value_chars)))
-                    .collect::<Vec<_>>()
-            })
+            WrappedLabelHead::of(&line(100.0, first))
+                .and_then(|h| h.join(&chunk))
+                .map(|l| {
+                    split_labels(&l)
+                        .into_iter()
+                        .map(|lv| (lv.field, text_of(&lv.value_chars)))
+                        .collect::<Vec<_>>()
+                })
         };
         assert_eq!(
             joined(

@@ -239,8 +239,11 @@ fn wrapped_labels(lines: &[&Line], per_line: &[Vec<labels::LabeledValue>]) -> Ve
         let Some(next) = below(i + 1) else {
             continue;
         };
+        let Some(head) = labels::WrappedLabelHead::of(line) else {
+            continue;
+        };
         if let [rest] = next.chunks.as_slice()
-            && let Some(line) = labels::join_wrapped_label(line, rest)
+            && let Some(line) = head.join(rest)
         {
             joined.push((i, line));
             continue;
@@ -254,7 +257,7 @@ fn wrapped_labels(lines: &[&Line], per_line: &[Vec<labels::LabeledValue>]) -> Ve
         }
         if let Some(after) = below(i + 2)
             && let [rest] = after.chunks.as_slice()
-            && let Some(line) = labels::join_wrapped_label(line, rest)
+            && let Some(line) = head.join(rest)
         {
             joined.push((i, line));
         }
@@ -287,6 +290,10 @@ fn unjoined_label_parts(
         if per_line.get(i).is_none_or(|l| !l.is_empty()) {
             continue;
         }
+        // Worked out once for the line, not for every chunk below it.
+        let Some(head) = labels::WrappedLabelHead::of(line) else {
+            continue;
+        };
         let pitch = VALUE_LINE_PITCH * line.size;
         let mut last = line.baseline;
         for below in lines.iter().skip(i + 1).take(LABEL_PART_REACH) {
@@ -295,11 +302,7 @@ fn unjoined_label_parts(
                 break;
             }
             last = below.baseline;
-            if below
-                .chunks
-                .iter()
-                .any(|rest| labels::join_wrapped_label(line, rest).is_some())
-            {
+            if below.chunks.iter().any(|rest| head.completed(rest)) {
                 areas.push((
                     line.page,
                     crate::pdf::Rect {
