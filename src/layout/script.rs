@@ -84,6 +84,18 @@ pub fn is_rtl(c: char) -> bool {
     )
 }
 
+/// False when `text` holds no right-to-left letter ([`is_rtl`]), by its
+/// bytes alone: every such letter starts with a lead byte D6-E0
+/// (U+0590-U+08FF) or EF (U+FB1D-U+FEFF), which Japanese text (E3-E9) and
+/// ASCII never hold; no decoding for them.
+fn may_hold_rtl(text: &str) -> bool {
+    // Every byte asked, with no early exit: the loop is vectorised (a
+    // joined run is a few dozen bytes, and almost never holds one).
+    text.bytes().fold(false, |seen, b| {
+        seen | (b.wrapping_sub(0xD6) <= 0xE0 - 0xD6) | (b == 0xEF)
+    })
+}
+
 /// A run's text, joined left to right as drawn, in logical (reading) order:
 /// unchanged without right-to-left letters; otherwise the Unicode
 /// bidirectional algorithm (`unicode-bidi`) reorders it, which turns a
@@ -91,10 +103,8 @@ pub fn is_rtl(c: char) -> bool {
 /// and Latin words inside it keep their own order, as pdf.js and poppler
 /// give it. The paragraph is right to left when most letters are.
 pub fn visual_to_logical(text: String) -> String {
-    // By bytes first: every right-to-left letter [`is_rtl`] knows starts
-    // with a lead byte D6-E0 (U+0590-U+08FF) or EF (U+FB1D-U+FEFF), which
-    // Japanese text (E3-E9) and ASCII never hold; no decoding for them.
-    if !text.bytes().any(|b| matches!(b, 0xD6..=0xE0 | 0xEF)) || !text.chars().any(is_rtl) {
+    // By bytes first (no decoding for Japanese text and ASCII).
+    if !may_hold_rtl(&text) || !text.chars().any(is_rtl) {
         return text;
     }
     let (rtl, ltr) = text.chars().fold((0usize, 0usize), |(r, l), c| {
