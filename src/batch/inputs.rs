@@ -269,6 +269,14 @@ fn is_pdf_name(path: &Path) -> bool {
 
 impl Expansion {
     fn expand_one(&mut self, name: &Path) {
+        // Without --recursive, a name that is not a ZIP archive's is a file
+        // input whatever it is: no `statx` per name (the batch's parent did
+        // one per file). Reading it gives its record, a directory's too:
+        // the same `io` record (`read_input_file`).
+        if !self.recursive && !super::archive::is_zip_name(name) {
+            self.out.push(Input::file(name));
+            return;
+        }
         let source = super::names::of_path(name);
         match std::fs::metadata(name) {
             Ok(meta) if meta.is_dir() => {
@@ -387,6 +395,12 @@ mod tests {
         let dir = std::env::temp_dir();
         let (inputs, _) = expand(&[dir], false, &mut std::io::Cursor::new(Vec::new()), 0);
         assert_eq!(inputs.len(), 1);
-        assert!(matches!(inputs[0].origin, Origin::Unreadable(_)));
+        // A file input (no `statx` here); reading it gives the error.
+        let path = inputs[0]
+            .path()
+            .unwrap_or_else(|| panic!("not a file input"));
+        let e = super::super::read_input_file(path, 1 << 20).err();
+        let msg = e.map(|e| e.to_string()).unwrap_or_default();
+        assert!(msg.contains(DIRECTORY_WITHOUT_RECURSIVE), "{msg}");
     }
 }

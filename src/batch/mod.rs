@@ -863,7 +863,6 @@ fn reusable(stored: &StoredRecord, source: &str, hash: &str, options: &BatchOpti
 /// Reads one input file: opened without blocking, refused unless it is a
 /// regular file, and never read past `max` bytes.
 pub fn read_input_file(path: &Path, max: u64) -> Result<Vec<u8>, Error> {
-    use std::io::Read;
     let file = open_nonblocking(path)?;
     let meta = file.metadata()?;
     let kind = meta.file_type();
@@ -883,12 +882,73 @@ pub fn read_input_file(path: &Path, max: u64) -> Result<Vec<u8>, Error> {
     if meta.len() > max {
         return Err(Error::TooLarge { limit: max });
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    let bytes = read_known_length(file, meta.len(), max)?;
     if bytes.len() as u64 > max {
         return Err(Error::TooLarge { limit: max });
     }
     Ok(bytes)
+}
+
+/// Reads `file`, whose size was `len` (at most `max`) when it was opened:
+/// its `len` bytes straight into one buffer of exactly that size (one
+/// large read, not `read_to_end`'s 8, 16, 32 KiB steps: the `Take` bound
+/// hides the size from it; and not zeroed first: zeroing cost more than the
+/// reads it saved), then on through the `max + 1` bound, so that a file
+/// that grew (or shrank) while it was read is still read right and never
+/// past the bound. Returns more than `max` bytes only when the file grew
+/// past it.
+fn read_known_length(mut file: std::fs::File, len: u64, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let want = usize::try_from(len.min(max)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(want);
+    while bytes.len() < want {
+        if read_into_spare(&file, &mut bytes)? == 0 {
+            break;
+        }
+    }
+    if bytes.len() >= want {
+        // Usually one last read of nothing (the end of the file).
+        let left = max.saturating_add(1).saturating_sub(bytes.len() as u64);
+        (&mut file).take(left).read_to_end(&mut bytes)?;
+    }
+    Ok(bytes)
+}
+
+/// One `read` of `file` into `bytes`' spare capacity (never past it);
+/// the number of bytes read, 0 at the end of the file.
+#[cfg(unix)]
+fn read_into_spare(file: &std::fs::File, bytes: &mut Vec<u8>) -> std::io::Result<usize> {
+    use std::os::fd::AsRawFd;
+    let filled = bytes.len();
+    let spare = bytes.spare_capacity_mut();
+    let room = spare.len();
+    let read = loop {
+        // SAFETY: `read` writes at most `room` bytes at `spare`, memory the
+        // vector owns and does not use yet; the descriptor is `file`'s,
+        // open for the whole call.
+        let n = unsafe { libc::read(file.as_raw_fd(), spare.as_mut_ptr().cast(), room) };
+        match usize::try_from(n) {
+            Ok(n) => break n.min(room),
+            Err(_) => {
+                let e = std::io::Error::last_os_error();
+                if e.kind() != std::io::ErrorKind::Interrupted {
+                    return Err(e);
+                }
+            }
+        }
+    };
+    // SAFETY: the `read` bytes after `filled` were written by `read` just
+    // now, within the capacity.
+    unsafe { bytes.set_len(filled + read) };
+    Ok(read)
+}
+
+/// [`read_into_spare`] where there is no `read` to call: through `Take`.
+#[cfg(not(unix))]
+fn read_into_spare(file: &std::fs::File, bytes: &mut Vec<u8>) -> std::io::Result<usize> {
+    use std::io::Read;
+    let room = bytes.capacity().saturating_sub(bytes.len()) as u64;
+    file.take(room).read_to_end(bytes)
 }
 
 /// Opens for reading without blocking: opening a FIFO with no writer
@@ -1119,6 +1179,23 @@ done
         let e = read_input_file(Path::new("/dev/zero"), 1 << 30).err();
         let msg = e.map(|e| e.to_string()).unwrap_or_default();
         assert!(msg.contains("a device"), "{msg}");
+    }
+
+    #[test]
+    fn a_file_is_read_whole_whatever_its_length_was() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let f = dir.path().join("a.pdf");
+        let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+        let _ = std::fs::write(&f, &data);
+        let open = || std::fs::File::open(&f).unwrap_or_else(|e| panic!("{e}"));
+        let read = |len, max| read_known_length(open(), len, max).unwrap_or_default();
+        // The length it had, a shorter one (it grew), a longer one (it shrank).
+        for len in [100_000, 10, 0, 150_000] {
+            assert_eq!(read(len, 1 << 20), data, "len {len}");
+        }
+        // Grown past the bound: never more than one byte past it.
+        assert_eq!(read(10, 500).len(), 501);
+        assert_eq!(read_input_file(&f, 1 << 20).ok(), Some(data));
     }
 
     #[test]
